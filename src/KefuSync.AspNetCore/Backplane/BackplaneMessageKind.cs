@@ -1,0 +1,17 @@
+namespace KefuSync.Backplane;
+
+/// <summary>What a <see cref="BackplaneMessage"/> announces.</summary>
+public enum BackplaneMessageKind
+{
+    /// <summary>A committed operation: <see cref="BackplaneMessage.Revision"/> is its revision and the payload is the serialized <c>op</c> frame, sent as-is to subscribers.</summary>
+    Op = 1,
+
+    /// <summary>The presence entries one node holds for a channel; the payload is node-private JSON.</summary>
+    Presence = 2,
+
+    /// <summary>
+    /// Raised locally by a backplane that lost its connection and is back: messages may have been missed, so the node
+    /// re-reads every channel it serves from the store.
+    /// </summary>
+    Reconnected = 3,
+}

@@ -1,0 +1,8 @@
+namespace KefuSync.Stores;
+
+/// <summary>An operation about to be appended; the store assigns its revision.</summary>
+/// <param name="ClientOpId">Idempotency key, unique per channel. A second append with the same key is a <see cref="AppendStatus.Duplicate"/>.</param>
+/// <param name="Author">Who submitted it.</param>
+/// <param name="Timestamp">Commit time (UTC), chosen by the server before the append.</param>
+/// <param name="Payload">UTF-8 JSON of the operation, already transformed to apply at the expected revision.</param>
+public sealed record OpDraft(string ClientOpId, string Author, DateTimeOffset Timestamp, ReadOnlyMemory<byte> Payload);

@@ -1,0 +1,2 @@
+// Placeholder entry; the widget is built in src/KefuSync.Widget/client.
+export {};
