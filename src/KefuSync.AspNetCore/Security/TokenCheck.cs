@@ -1,0 +1,9 @@
+namespace KefuSync.Security;
+
+/// <summary>Outcome of reading a visitor token.</summary>
+internal enum TokenCheck
+{
+    Valid,
+    Expired,
+    Forged,
+}
