@@ -1,0 +1,152 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using KefuSync.Security;
+
+namespace KefuSync.Conversations;
+
+/// <summary>
+/// Reads the message ops a client may send on a <c>conv</c> channel and builds the payload the server stores. The
+/// stored object is always built here from validated members, never copied from the client's bytes, so nothing a
+/// client adds (HTML, extra members, a forged <c>role</c>) reaches the log.
+/// </summary>
+internal static class MessageOps
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static bool TryRead(ReadOnlySpan<byte> json, int maxChars, out MessageOp op, out string error)
+    {
+        op = default;
+        error = "";
+        string? kind = null;
+        string? text = null;
+        long target = -1;
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                error = "A message op must be an object.";
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("k"u8))
+                {
+                    reader.Read();
+                    kind = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("text"u8))
+                {
+                    reader.Read();
+                    text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("upTo"u8) || reader.ValueTextEquals("target"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out target) || target < 1)
+                    {
+                        error = "'upTo'/'target' must be a positive revision.";
+                        return false;
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            error = "Malformed message op: " + ex.Message;
+            return false;
+        }
+
+        switch (kind)
+        {
+            case "msg":
+            case "edit":
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    error = "'text' must be a non-empty string.";
+                    return false;
+                }
+
+                if (text.Length > maxChars)
+                {
+                    error = $"'text' is longer than {maxChars} characters.";
+                    return false;
+                }
+
+                if (kind == "edit" && target < 1)
+                {
+                    error = "'edit' needs a 'target' revision.";
+                    return false;
+                }
+
+                op = new MessageOp(kind, text, target);
+                return true;
+            case "read":
+            case "recall":
+                if (target < 1)
+                {
+                    error = $"'{kind}' needs a positive '{(kind == "read" ? "upTo" : "target")}'.";
+                    return false;
+                }
+
+                op = new MessageOp(kind, null, target);
+                return true;
+            default:
+                error = "Unknown message kind 'k'; expected msg, read, edit or recall.";
+                return false;
+        }
+    }
+
+    /// <summary>Builds the stored payload: the op's members plus the author's name and role.</summary>
+    public static byte[] BuildPayload(in MessageOp op, KefuPrincipal author)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128 + ((op.Text?.Length ?? 0) * 3));
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("k"u8, op.Kind);
+            if (op.Text is not null)
+            {
+                writer.WriteString("text"u8, op.Text);
+            }
+
+            if (op.Kind == "read")
+            {
+                writer.WriteNumber("upTo"u8, op.Target);
+            }
+            else if (op.Target > 0)
+            {
+                writer.WriteNumber("target"u8, op.Target);
+            }
+
+            writer.WriteString("name"u8, author.Name);
+            writer.WriteString("role"u8, author.RoleName);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Reads the <c>k</c> member of a stored payload (for edit/recall checks).</summary>
+    public static string? KindOf(ReadOnlySpan<byte> payload)
+    {
+        var reader = new Utf8JsonReader(payload);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("k"u8))
+            {
+                reader.Read();
+                return reader.GetString();
+            }
+        }
+
+        return null;
+    }
+}

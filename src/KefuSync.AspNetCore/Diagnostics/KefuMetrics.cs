@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+
+namespace KefuSync.Diagnostics;
+
+/// <summary>
+/// KefuSync's instruments, on the meter <c>KefuSync</c> (listen with dotnet-counters, OpenTelemetry's
+/// <c>AddMeter("KefuSync")</c>, or a <see cref="MeterListener"/>). Created from <see cref="IMeterFactory"/>, so parallel
+/// hosts in one process keep separate meters.
+/// </summary>
+internal sealed class KefuMetrics
+{
+    public const string MeterName = "KefuSync";
+
+    public KefuMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        Connections = meter.CreateUpDownCounter<long>("kefusync.connections", "{connection}", "Open client connections (WebSocket and fallback).");
+        Ops = meter.CreateCounter<long>("kefusync.ops.committed", "{op}", "Operations committed to the store.");
+        Deliveries = meter.CreateCounter<long>("kefusync.ops.delivered", "{frame}", "Op frames queued to subscribers.");
+        FanOutDuration = meter.CreateHistogram<double>("kefusync.fanout.duration", "ms", "Time to queue one committed op to every local subscriber.");
+        StoreDuration = meter.CreateHistogram<double>("kefusync.store.duration", "ms", "Duration of store calls on the submit path.");
+        GapsRepaired = meter.CreateCounter<long>("kefusync.gaps.repaired", "{repair}", "Subscriptions that saw a revision gap and were repaired from the store.");
+        Errors = meter.CreateCounter<long>("kefusync.errors", "{error}", "Error frames sent to clients, by code.");
+        SlowConsumers = meter.CreateCounter<long>("kefusync.connections.slow_consumer", "{connection}", "Connections closed because their send queue was full.");
+    }
+
+    public UpDownCounter<long> Connections { get; }
+
+    public Counter<long> Ops { get; }
+
+    public Counter<long> Deliveries { get; }
+
+    public Histogram<double> FanOutDuration { get; }
+
+    public Histogram<double> StoreDuration { get; }
+
+    public Counter<long> GapsRepaired { get; }
+
+    public Counter<long> Errors { get; }
+
+    public Counter<long> SlowConsumers { get; }
+}

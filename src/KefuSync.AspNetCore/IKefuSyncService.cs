@@ -1,0 +1,35 @@
+using KefuSync.Ot;
+
+namespace KefuSync;
+
+/// <summary>
+/// The server-side API: host code (a bot, an AI assistant, a webhook) posts messages, edits documents and reads
+/// history through the same path as clients, so everything it does is synced, deduplicated and broadcast.
+/// Inject it anywhere after <c>AddKefuSync()</c>.
+/// </summary>
+public interface IKefuSyncService
+{
+    /// <summary>The conversation key of a visitor the host knows by its own id (the id passed to the tag helper).</summary>
+    string ConversationKeyForHostVisitor(string hostVisitorId);
+
+    /// <summary>Posts a chat message into a conversation as <paramref name="sender"/> (e.g. <c>bot:welcome</c>).</summary>
+    /// <param name="conversationKey">The conversation key (see <see cref="ConversationKeyForHostVisitor"/>).</param>
+    /// <param name="text">Plain text; clients render it as text.</param>
+    /// <param name="sender">Principal id and display name of the sender.</param>
+    /// <param name="clientOpId">Idempotency key: posting twice with the same key posts once. Null generates one.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<KefuSubmitResult> PostMessageAsync(string conversationKey, string text, KefuSender sender, string? clientOpId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Submits <paramref name="operation"/>, made against <paramref name="baseRevision"/>, into a text channel
+    /// (<c>draft:KEY</c>, <c>note:KEY</c>, <c>canned:NAME</c>). It is transformed against everything committed since,
+    /// exactly like an agent's keystroke, so agents typing at the same time keep their text.
+    /// </summary>
+    Task<KefuSubmitResult> SubmitTextOperationAsync(string channel, long baseRevision, TextOperation operation, KefuSender sender, string? clientOpId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The current text and revision of a text channel.</summary>
+    Task<KefuDocument> GetDocumentAsync(string channel, CancellationToken cancellationToken = default);
+
+    /// <summary>Up to <paramref name="maxCount"/> committed ops after <paramref name="afterRevision"/>, in order.</summary>
+    Task<IReadOnlyList<KefuCommittedOp>> ReadAsync(string channel, long afterRevision, int maxCount = 100, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,73 @@
+using KefuSync;
+using KefuSync.Backplane;
+using KefuSync.Diagnostics;
+using KefuSync.Hosting;
+using KefuSync.Presence;
+using KefuSync.Security;
+using KefuSync.Stores;
+using KefuSync.Sync;
+using KefuSync.Transport;
+using KefuSync.Widget;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers KefuSync: <c>builder.Services.AddKefuSync()</c>.</summary>
+public static class KefuSyncServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds KefuSync with the in-memory store and the in-process backplane. Options bind from the <c>KefuSync</c>
+    /// configuration section, then <paramref name="configure"/> runs; they are validated at startup. Safe to call twice.
+    /// </summary>
+    /// <returns>A builder to chain providers: <c>.AddRedis(...)</c>, <c>.AddEntityFrameworkStore&lt;TContext&gt;()</c>.</returns>
+    public static IKefuSyncBuilder AddKefuSync(this IServiceCollection services, Action<KefuSyncOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var optionsBuilder = services.AddOptions<KefuSyncOptions>().BindConfiguration(KefuSyncOptions.SectionName).ValidateOnStart();
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        var builder = new KefuSyncBuilder(services);
+        if (services.Any(d => d.ServiceType == typeof(KefuSyncMarkerService)))
+        {
+            return builder; // already added: only the extra configure above applies
+        }
+
+        services.AddSingleton<KefuSyncMarkerService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KefuSyncOptions>, KefuSyncOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddDataProtection();
+        services.AddMetrics();
+        services.AddAuthorization();
+        services.AddRouting();
+
+        // The embedded default store: one instance serves both the op log and snapshots.
+        services.TryAddSingleton<InMemoryOpStore>();
+        services.TryAddSingleton<IOpStore>(sp => sp.GetRequiredService<InMemoryOpStore>());
+        services.TryAddSingleton<ISnapshotStore>(sp => sp.GetRequiredService<InMemoryOpStore>());
+        services.TryAddSingleton<IBackplane, InProcessBackplane>();
+
+        services.TryAddSingleton<NodeIdentity>();
+        services.TryAddSingleton<KefuMetrics>();
+        services.TryAddSingleton<VisitorTokenService>();
+        services.TryAddSingleton<OriginPolicy>();
+        services.TryAddSingleton<AgentResolver>();
+        services.TryAddSingleton<SubscriberRegistry>();
+        services.TryAddSingleton<TextDocuments>();
+        services.TryAddSingleton<FanOut>();
+        services.TryAddSingleton<KefuObservers>();
+        services.TryAddSingleton<OpCommitter>();
+        services.TryAddSingleton<PresenceTracker>();
+        services.TryAddSingleton<SyncEngine>();
+        services.TryAddSingleton<ConnectionRegistry>();
+        services.TryAddSingleton<WebSocketTransport>();
+        services.TryAddSingleton<FallbackTransport>();
+        services.TryAddSingleton<IKefuSyncService, KefuSyncService>();
+        services.AddHostedService<KefuSyncBackgroundService>();
+        services.AddKefuWidget();
+        return builder;
+    }
+}

@@ -1,0 +1,24 @@
+namespace KefuSync.Protocol;
+
+/// <summary>
+/// A parsed client frame. Raw JSON members (<see cref="Op"/>, <see cref="State"/>) are slices of the receive buffer,
+/// valid until the connection reads its next frame; frames are processed one at a time per connection, so that holds.
+/// </summary>
+internal readonly record struct ClientFrame
+{
+    public FrameType Type { get; init; }
+    public string? TypeName { get; init; }
+    public string? Client { get; init; }
+    public string? Channel { get; init; }
+    public string? Id { get; init; }
+    public long? Revision { get; init; }
+    public int? Count { get; init; }
+    public string? Query { get; init; }
+    public int? Version { get; init; }
+    public string? ClientVersion { get; init; }
+    public string? Token { get; init; }
+    public bool Agent { get; init; }
+    public ReadOnlyMemory<byte> Op { get; init; }
+    public ReadOnlyMemory<byte> State { get; init; }
+    public bool StateIsNull { get; init; }
+}

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using KefuSync.Backplane;
+using KefuSync.Diagnostics;
+using KefuSync.Protocol;
+using KefuSync.Stores;
+using Microsoft.Extensions.Logging;
+
+namespace KefuSync.Sync;
+
+/// <summary>
+/// Delivers committed ops to subscribers, on this node and (through the backplane) on every other node, and repairs a
+/// subscription that saw a gap by re-reading the store.
+/// </summary>
+/// <remarks>
+/// Hot path: a committed op is serialized once (by the committer); the same byte array is queued to every local
+/// subscriber and published to the backplane as-is. Per recipient there is one lock and one queue write, no allocation.
+/// </remarks>
+internal sealed partial class FanOut(
+    SubscriberRegistry subscribers,
+    IOpStore store,
+    IBackplane backplane,
+    NodeIdentity node,
+    TextDocuments documents,
+    KefuMetrics metrics,
+    ILogger<FanOut> logger)
+{
+    private const int RepairBatch = 500;
+
+    /// <summary>Delivers a frame committed on this node locally, then announces it to the other nodes.</summary>
+    public async Task PublishCommittedAsync(string channel, long revision, byte[] frame)
+    {
+        DeliverLocal(channel, revision, frame);
+        try
+        {
+            await backplane.PublishAsync(new BackplaneMessage(BackplaneMessageKind.Op, channel, revision, node.Id, frame)).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Not data loss: the op is in the store. Other nodes see a gap at the next op, or a Reconnected signal, and repair.
+            Log.PublishFailed(logger, channel, revision, ex);
+        }
+    }
+
+    /// <summary>Queues <paramref name="frame"/> (op at <paramref name="revision"/>) to every local subscriber of <paramref name="channel"/>.</summary>
+    public void DeliverLocal(string channel, long revision, byte[] frame)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var subscriptions = subscribers.Get(channel);
+        foreach (var subscription in subscriptions)
+        {
+            if (subscription.OfferLive(revision, frame))
+            {
+                metrics.GapsRepaired.Add(1);
+                StartRepair(subscription);
+            }
+        }
+
+        metrics.Deliveries.Add(subscriptions.Length);
+        metrics.FanOutDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>Runs a repair in the background; used for gaps and for <c>sub</c>.</summary>
+    public void StartRepair(ChannelSubscription subscription, bool sendSubbed = false)
+        => _ = RepairAsync(subscription, sendSubbed);
+
+    /// <summary>After a backplane outage: every local subscription re-reads its channel from the store.</summary>
+    public void RepairAll()
+    {
+        foreach (var channel in subscribers.Channels)
+        {
+            foreach (var subscription in subscribers.Get(channel))
+            {
+                if (subscription.RequestReplay(long.MaxValue))
+                {
+                    StartRepair(subscription);
+                }
+            }
+        }
+    }
+
+    private async Task RepairAsync(ChannelSubscription subscription, bool sendSubbed)
+    {
+        var channel = subscription.Channel;
+        var connection = subscription.Connection;
+        try
+        {
+            do
+            {
+                while (!connection.Closed.IsCancellationRequested)
+                {
+                    var after = subscription.LastSent;
+                    var ops = await store.ReadAsync(channel.Value, after, RepairBatch, connection.Closed).ConfigureAwait(false);
+                    if (ops.Count == 0)
+                    {
+                        break;
+                    }
+
+                    if (ops[0].Revision != after + 1)
+                    {
+                        // The ops after `after` were trimmed (text channels only): send the document instead.
+                        if (!channel.IsText)
+                        {
+                            Log.UnexpectedGap(logger, channel.Value, after, ops[0].Revision);
+                            break;
+                        }
+
+                        var (text, revision) = await documents.SnapshotAsync(channel, connection.Closed).ConfigureAwait(false);
+                        subscription.SendSnapshot(revision, FrameWriter.Snapshot(channel.Value, revision, text));
+                        continue;
+                    }
+
+                    foreach (var op in ops)
+                    {
+                        subscription.SendRepaired(op.Revision, FrameWriter.Op(channel.Value, op));
+                    }
+
+                    if (ops.Count < RepairBatch)
+                    {
+                        break;
+                    }
+                }
+            }
+            while (!subscription.TryEndRepair());
+
+            if (sendSubbed)
+            {
+                connection.Send(FrameWriter.Subbed(channel.Value, subscription.LastSent));
+            }
+        }
+        catch (OperationCanceledException) when (connection.Closed.IsCancellationRequested)
+        {
+            subscription.AbortRepair();
+        }
+        catch (Exception ex)
+        {
+            subscription.AbortRepair();
+            Log.RepairFailed(logger, channel.Value, ex);
+            connection.Send(FrameWriter.Error(ErrorCodes.StoreUnavailable, "Catching up failed; subscribe again.", retry: true, channel: channel.Value));
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1101, EventName = "BackplanePublishFailed", Level = LogLevel.Warning, Message = "Announcing {Channel} revision {Revision} on the backplane failed; other nodes repair from the store.")]
+        public static partial void PublishFailed(ILogger logger, string channel, long revision, Exception exception);
+
+        [LoggerMessage(EventId = 1102, EventName = "RepairFailed", Level = LogLevel.Warning, Message = "Catching up a subscription to {Channel} from the store failed.")]
+        public static partial void RepairFailed(ILogger logger, string channel, Exception exception);
+
+        [LoggerMessage(EventId = 1103, EventName = "UnexpectedGap", Level = LogLevel.Error, Message = "Channel {Channel} has no op after revision {After}; the store returned {First}. Message channels are never trimmed: check the store.")]
+        public static partial void UnexpectedGap(ILogger logger, string channel, long after, long first);
+    }
+}

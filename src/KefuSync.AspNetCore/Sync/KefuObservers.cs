@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace KefuSync.Sync;
+
+/// <summary>Calls the registered <see cref="IKefuSyncObserver"/>s off the submit path.</summary>
+internal sealed partial class KefuObservers(IEnumerable<IKefuSyncObserver> observers, ILogger<KefuObservers> logger)
+{
+    private readonly IKefuSyncObserver[] _observers = [.. observers];
+
+    public void Notify(KefuCommittedOp op)
+    {
+        if (_observers.Length == 0)
+        {
+            return; // the common case: no task, no allocation
+        }
+
+        _ = Task.Run(() => NotifyAsync(op));
+    }
+
+    private async Task NotifyAsync(KefuCommittedOp op)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await observer.OnCommittedAsync(op, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.ObserverFailed(logger, observer.GetType().Name, op.Channel, op.Revision, ex);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1301, EventName = "ObserverFailed", Level = LogLevel.Error, Message = "Observer {Observer} failed on {Channel} revision {Revision}.")]
+        public static partial void ObserverFailed(ILogger logger, string observer, string channel, long revision, Exception exception);
+    }
+}

@@ -1,0 +1,297 @@
+using System.Diagnostics;
+using KefuSync.Conversations;
+using KefuSync.Diagnostics;
+using KefuSync.Ot;
+using KefuSync.Protocol;
+using KefuSync.Security;
+using KefuSync.Stores;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KefuSync.Sync;
+
+/// <summary>
+/// Commits a submitted op: dedupe by client op id, transform (text channels) against everything committed since its
+/// base, append with an expected-revision check (retrying a bounded number of times on conflict), then fan out.
+/// </summary>
+/// <remarks>
+/// Invariants: an op is appended at most once per client op id (the store's dedupe, checked before the revision);
+/// a text op is appended only after it was transformed to the head it is appended on and validated against that
+/// document, so the log always replays to a valid document.
+/// </remarks>
+internal sealed partial class OpCommitter(
+    IOpStore store,
+    TextDocuments documents,
+    FanOut fanOut,
+    KefuObservers observers,
+    KefuMetrics metrics,
+    TimeProvider time,
+    IOptionsMonitor<KefuSyncOptions> options,
+    ILogger<OpCommitter> logger)
+{
+    public async Task<SubmitResult> SubmitAsync(KefuPrincipal author, ChannelName channel, string clientOpId, long baseRevision, ReadOnlyMemory<byte> op, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return channel.IsText
+                ? await SubmitTextAsync(author, channel, clientOpId, baseRevision, op, cancellationToken).ConfigureAwait(false)
+                : await SubmitMessageAsync(author, channel, clientOpId, op, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OtException)
+        {
+            // Store down, timed out, or broken: the client keeps the op in its outbox and resends (idempotent).
+            Log.StoreFailed(logger, channel.Value, ex);
+            return SubmitResult.Fail(ErrorCodes.StoreUnavailable, "The store is unavailable; send the op again later.", retry: true);
+        }
+    }
+
+    private async Task<SubmitResult> SubmitTextAsync(KefuPrincipal author, ChannelName channel, string clientOpId, long baseRevision, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    {
+        TextOperation op;
+        try
+        {
+            op = TextOperation.Parse(json.Span);
+        }
+        catch (OtException ex)
+        {
+            return SubmitResult.Fail(ErrorCodes.InvalidOp, ex.Message);
+        }
+
+        if (baseRevision < 0)
+        {
+            return SubmitResult.Fail(ErrorCodes.BadFrame, "'rev' must not be negative.");
+        }
+
+        var limits = options.CurrentValue.Limits;
+        var runtime = documents.Runtime(channel.Value);
+        await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var state = await documents.EnsureLoadedAsync(channel, runtime, cancellationToken).ConfigureAwait(false);
+            if (baseRevision > state.Revision)
+            {
+                // Another node may have committed: catch up before calling the base a future one.
+                await documents.CatchUpAsync(channel, state, cancellationToken).ConfigureAwait(false);
+                if (baseRevision > state.Revision)
+                {
+                    return SubmitResult.Fail(ErrorCodes.FutureBase, $"Base revision {baseRevision} is ahead of the head {state.Revision}.");
+                }
+            }
+
+            var concurrent = new List<TextOperation>();
+            if (!state.TryGetSince(baseRevision, concurrent) && !await ReadSinceAsync(channel, baseRevision, state.Revision, concurrent, cancellationToken).ConfigureAwait(false))
+            {
+                return SubmitResult.Fail(ErrorCodes.StaleBase, $"The ops after revision {baseRevision} were trimmed; subscribe again to get a snapshot.", retry: true);
+            }
+
+            try
+            {
+                foreach (var committed in concurrent)
+                {
+                    // The committed op is the first operand: it wins insert ties (docs/protocol.md §4.1).
+                    op = TextOperation.Transform(committed, op).BPrime;
+                }
+
+                for (var attempt = 0; ; attempt++)
+                {
+                    if (op.BaseLength != state.Document.Length)
+                    {
+                        return SubmitResult.Fail(ErrorCodes.InvalidOp, $"The op expects a document of {op.BaseLength} code units at revision {baseRevision}; it has {state.Document.Length} after transformation.");
+                    }
+
+                    if (op.TargetLength > limits.MaxDocumentChars)
+                    {
+                        return SubmitResult.Fail(ErrorCodes.InvalidOp, $"The document would exceed {limits.MaxDocumentChars} characters.");
+                    }
+
+                    op.ValidateAgainst(state.Document);
+                    var payload = op.ToUtf8Json();
+                    var now = time.GetUtcNow();
+                    var result = await AppendAsync(channel, state.Revision, new OpDraft(clientOpId, author.Id, now, payload), cancellationToken).ConfigureAwait(false);
+                    switch (result.Status)
+                    {
+                        case AppendStatus.Appended:
+                            state.Apply(result.Revision, op);
+                            await CommittedAsync(channel, result.Revision, clientOpId, author, now, payload).ConfigureAwait(false);
+                            await documents.AfterCommitAsync(channel, state, cancellationToken).ConfigureAwait(false);
+                            return SubmitResult.Ok(result.Revision);
+                        case AppendStatus.Duplicate:
+                            return SubmitResult.Dup(result.Revision);
+                        default:
+                            if (attempt + 1 >= limits.MaxAppendRetries)
+                            {
+                                return SubmitResult.Fail(ErrorCodes.Conflict, "The document kept changing; send the op again.", retry: true);
+                            }
+
+                            // Another node appended: bring the document up to date and transform past its ops.
+                            foreach (var committed in await documents.CatchUpAsync(channel, state, cancellationToken).ConfigureAwait(false))
+                            {
+                                op = TextOperation.Transform(committed, op).BPrime;
+                            }
+
+                            break;
+                    }
+                }
+            }
+            catch (OtException ex)
+            {
+                return SubmitResult.Fail(ErrorCodes.InvalidOp, ex.Message);
+            }
+        }
+        finally
+        {
+            runtime.Gate.Release();
+        }
+    }
+
+    private async Task<bool> ReadSinceAsync(ChannelName channel, long baseRevision, long head, List<TextOperation> into, CancellationToken cancellationToken)
+    {
+        var after = baseRevision;
+        while (after < head)
+        {
+            var ops = await store.ReadAsync(channel.Value, after, 1000, cancellationToken).ConfigureAwait(false);
+            if (ops.Count == 0 || ops[0].Revision != after + 1)
+            {
+                return false;
+            }
+
+            foreach (var record in ops)
+            {
+                if (record.Revision > head)
+                {
+                    return true;
+                }
+
+                into.Add(TextOperation.Parse(record.Payload.Span));
+                after = record.Revision;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task<SubmitResult> SubmitMessageAsync(KefuPrincipal author, ChannelName channel, string clientOpId, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    {
+        var limits = options.CurrentValue.Limits;
+        if (channel.Kind != ChannelKind.Conversation && author.Role != PrincipalRole.Server)
+        {
+            return SubmitResult.Fail(ErrorCodes.Forbidden, "Only the server writes this channel.");
+        }
+
+        if (!MessageOps.TryRead(json.Span, limits.MaxMessageChars, out var message, out var error))
+        {
+            return SubmitResult.Fail(ErrorCodes.InvalidOp, error);
+        }
+
+        var runtime = documents.Runtime(channel.Value);
+        await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            runtime.Head ??= await store.GetRevisionAsync(channel.Value, cancellationToken).ConfigureAwait(false);
+            if (message.Kind is "edit" or "recall" or "read")
+            {
+                var check = await CheckTargetAsync(author, channel, message, runtime.Head.Value, cancellationToken).ConfigureAwait(false);
+                if (check is not null)
+                {
+                    return SubmitResult.Fail(ErrorCodes.InvalidOp, check);
+                }
+            }
+
+            var payload = MessageOps.BuildPayload(message, author);
+            for (var attempt = 0; ; attempt++)
+            {
+                var now = time.GetUtcNow();
+                var result = await AppendAsync(channel, runtime.Head.Value, new OpDraft(clientOpId, author.Id, now, payload), cancellationToken).ConfigureAwait(false);
+                switch (result.Status)
+                {
+                    case AppendStatus.Appended:
+                        runtime.Head = result.Revision;
+                        await CommittedAsync(channel, result.Revision, clientOpId, author, now, payload).ConfigureAwait(false);
+                        return SubmitResult.Ok(result.Revision);
+                    case AppendStatus.Duplicate:
+                        return SubmitResult.Dup(result.Revision);
+                    default:
+                        // Message ops commute: append at the new head.
+                        runtime.Head = result.Revision;
+                        if (attempt + 1 >= limits.MaxAppendRetries)
+                        {
+                            return SubmitResult.Fail(ErrorCodes.Conflict, "The conversation kept changing; send the message again.", retry: true);
+                        }
+
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            runtime.Gate.Release();
+        }
+    }
+
+    private async Task<string?> CheckTargetAsync(KefuPrincipal author, ChannelName channel, MessageOp message, long head, CancellationToken cancellationToken)
+    {
+        if (message.Target > head)
+        {
+            return $"Revision {message.Target} does not exist yet.";
+        }
+
+        if (message.Kind == "read")
+        {
+            return null;
+        }
+
+        if (author.Role == PrincipalRole.Visitor)
+        {
+            return "Visitors cannot edit or recall messages.";
+        }
+
+        var target = await store.ReadAsync(channel.Value, message.Target - 1, 1, cancellationToken).ConfigureAwait(false);
+        if (target.Count == 0 || target[0].Revision != message.Target || MessageOps.KindOf(target[0].Payload.Span) != "msg")
+        {
+            return $"Revision {message.Target} is not a message.";
+        }
+
+        if (target[0].Author != author.Id)
+        {
+            return "Only the author may edit or recall a message.";
+        }
+
+        if (time.GetUtcNow() - target[0].Timestamp > options.CurrentValue.Conversations.EditWindow)
+        {
+            return "The edit window of this message has passed.";
+        }
+
+        return null;
+    }
+
+    private async Task<AppendResult> AppendAsync(ChannelName channel, long expected, OpDraft draft, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await store.AppendAsync(channel.Value, expected, draft, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            metrics.StoreDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    private async Task CommittedAsync(ChannelName channel, long revision, string clientOpId, KefuPrincipal author, DateTimeOffset timestamp, byte[] payload)
+    {
+        metrics.Ops.Add(1);
+        var frame = FrameWriter.Op(channel.Value, revision, clientOpId, author.Id, timestamp.ToUnixTimeMilliseconds(), payload);
+        await fanOut.PublishCommittedAsync(channel.Value, revision, frame).ConfigureAwait(false);
+        observers.Notify(new KefuCommittedOp(channel.Value, revision, clientOpId, author.Id, timestamp, payload));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1001, EventName = "StoreFailed", Level = LogLevel.Warning, Message = "Committing to {Channel} failed; the client was told to retry.")]
+        public static partial void StoreFailed(ILogger logger, string channel, Exception exception);
+    }
+}

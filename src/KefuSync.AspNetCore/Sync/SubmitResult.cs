@@ -1,0 +1,11 @@
+namespace KefuSync.Sync;
+
+/// <summary>What became of a submitted op.</summary>
+internal readonly record struct SubmitResult(bool Committed, long Revision, bool Duplicate, string? ErrorCode, string? ErrorMessage, bool Retry)
+{
+    public static SubmitResult Ok(long revision) => new(true, revision, false, null, null, false);
+
+    public static SubmitResult Dup(long revision) => new(true, revision, true, null, null, false);
+
+    public static SubmitResult Fail(string code, string message, bool retry = false) => new(false, 0, false, code, message, retry);
+}

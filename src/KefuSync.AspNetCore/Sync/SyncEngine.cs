@@ -1,0 +1,461 @@
+using KefuSync.Conversations;
+using KefuSync.Diagnostics;
+using KefuSync.Presence;
+using KefuSync.Protocol;
+using KefuSync.Security;
+using KefuSync.Stores;
+using KefuSync.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KefuSync.Sync;
+
+/// <summary>
+/// Handles the frames of one connection (docs/protocol.md §2.1), whatever transport carries them. Frames of a
+/// connection are handled one at a time, in order.
+/// </summary>
+internal sealed partial class SyncEngine(
+    SubscriberRegistry subscribers,
+    OpCommitter committer,
+    FanOut fanOut,
+    TextDocuments documents,
+    PresenceTracker presence,
+    IOpStore store,
+    VisitorTokenService tokens,
+    KefuMetrics metrics,
+    IOptionsMonitor<KefuSyncOptions> options,
+    ILogger<SyncEngine> logger)
+{
+    private const int MaxPresenceBytes = 1024;
+    private const int MaxHistoryPage = 200;
+
+    public async Task HandleAsync(KefuConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
+    {
+        var limits = options.CurrentValue.Limits;
+        if (!connection.Rate.TryTake())
+        {
+            if (++connection.RefusedInARow >= limits.FloodCloseAfter)
+            {
+                connection.Close(CloseCodes.Flood, "too many frames");
+                return;
+            }
+
+            Error(connection, ErrorCodes.RateLimited, $"More than {limits.FramesPerSecond} frames per second; slow down.", retry: true);
+            return;
+        }
+
+        connection.RefusedInARow = 0;
+        if (!FrameParser.TryParse(utf8, out var frame, out var parseError))
+        {
+            Error(connection, ErrorCodes.BadFrame, parseError!);
+            return;
+        }
+
+        if (connection.Principal is null)
+        {
+            if (frame.Type != FrameType.Hello)
+            {
+                Error(connection, ErrorCodes.NotReady, "The first frame must be 'hello'.");
+                connection.Close(CloseCodes.ProtocolError, "hello expected");
+                return;
+            }
+
+            Hello(connection, frame);
+            return;
+        }
+
+        switch (frame.Type)
+        {
+            case FrameType.Ping:
+                connection.Send(FrameWriter.Pong(FrameValidation.IsQuery(frame.Query) ? frame.Query : null));
+                return;
+            case FrameType.Sub:
+                await SubscribeAsync(connection, frame, cancellationToken).ConfigureAwait(false);
+                return;
+            case FrameType.Unsub:
+                Unsubscribe(connection, frame);
+                return;
+            case FrameType.Submit:
+                await SubmitAsync(connection, frame, cancellationToken).ConfigureAwait(false);
+                return;
+            case FrameType.Presence:
+                SetPresence(connection, frame);
+                return;
+            case FrameType.History:
+                await HistoryAsync(connection, frame, cancellationToken).ConfigureAwait(false);
+                return;
+            case FrameType.Bye:
+                Bye(connection, frame);
+                return;
+            case FrameType.Hello:
+                Error(connection, ErrorCodes.BadFrame, "'hello' was already received.");
+                return;
+            default:
+                Error(connection, ErrorCodes.UnknownType, $"Unknown frame type '{Clip(frame.TypeName)}'.");
+                return;
+        }
+    }
+
+    /// <summary>The connection is gone: drop its subscriptions and presence at once.</summary>
+    public void Disconnected(KefuConnection connection)
+    {
+        foreach (var subscription in connection.SubscriptionsSnapshot())
+        {
+            subscribers.Remove(subscription);
+        }
+
+        if (connection.Principal is not null)
+        {
+            presence.RemoveAll(connection, client: null);
+        }
+    }
+
+    private void Hello(KefuConnection connection, in ClientFrame frame)
+    {
+        var current = options.CurrentValue;
+        if (frame.Version != ProtocolConstants.Version)
+        {
+            Error(connection, ErrorCodes.UnsupportedVersion, $"Protocol version {frame.Version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(none)"} is not supported; this server speaks {ProtocolConstants.Version}.");
+            connection.Close(CloseCodes.ProtocolError, "unsupported version");
+            return;
+        }
+
+        string? issuedToken = null;
+        KefuPrincipal principal;
+        if (frame.Agent)
+        {
+            if (connection.AgentCandidate is null)
+            {
+                Error(connection, ErrorCodes.Forbidden, "This user does not pass the agent policy.");
+                connection.Close(CloseCodes.Forbidden, "not an agent");
+                return;
+            }
+
+            principal = connection.AgentCandidate;
+        }
+        else
+        {
+            VisitorIdentity? identity = null;
+            var check = frame.Token is null ? TokenCheck.Expired : tokens.Read(frame.Token, out identity);
+            if (check == TokenCheck.Forged)
+            {
+                Log.ForgedToken(logger, connection.Id);
+                Error(connection, ErrorCodes.AuthFailed, "The visitor token is not valid.");
+                connection.Close(CloseCodes.AuthFailed, "bad token");
+                return;
+            }
+
+            if (check == TokenCheck.Expired && identity is { IsAnonymous: false })
+            {
+                // A host identity past its lifetime: the page renders a fresh one; don't silently turn it anonymous.
+                Error(connection, ErrorCodes.AuthFailed, "The visitor token has expired; reload the page.");
+                connection.Close(CloseCodes.AuthFailed, "expired token");
+                return;
+            }
+
+            if (check == TokenCheck.Expired)
+            {
+                if (!current.Identity.AllowAnonymous)
+                {
+                    Error(connection, ErrorCodes.AuthFailed, "Anonymous visitors are not allowed on this site.");
+                    connection.Close(CloseCodes.AuthFailed, "anonymous not allowed");
+                    return;
+                }
+
+                (issuedToken, identity) = tokens.IssueAnonymous();
+            }
+
+            principal = new KefuPrincipal(identity!.Id, identity.Name, PrincipalRole.Visitor, ConversationKeys.ForVisitor(identity.Id), identity);
+        }
+
+        connection.Principal = principal;
+        var ttl = (int)current.Presence.Ttl.TotalMilliseconds;
+        connection.Send(FrameWriter.Welcome(
+            connection.Id,
+            principal.Id,
+            principal.Name,
+            principal.RoleName,
+            issuedToken,
+            principal.ConversationKey,
+            heartbeatMs: Math.Max(1000, ttl / 3),
+            ttlMs: ttl,
+            maxFrame: current.Limits.MaxFrameBytes,
+            maxText: current.Limits.MaxMessageChars));
+    }
+
+    private async Task SubscribeAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
+    {
+        if (!TryChannel(connection, frame, write: false, out var channel) || !TryClient(connection, frame))
+        {
+            return;
+        }
+
+        var revision = frame.Revision ?? 0;
+        if (revision < 0)
+        {
+            Error(connection, ErrorCodes.BadFrame, "'rev' must not be negative.", channel: channel.Value, client: frame.Client);
+            return;
+        }
+
+        var subscription = connection.GetOrAddSubscription(channel, revision, out var added);
+        if (subscription is null)
+        {
+            Error(connection, ErrorCodes.LimitExceeded, $"At most {connection.Limits.MaxSubscriptionsPerConnection} subscriptions per connection.", channel: channel.Value, client: frame.Client);
+            return;
+        }
+
+        subscription.AddClient(frame.Client!);
+        if (added)
+        {
+            subscribers.Add(subscription);
+        }
+
+        if (channel.Kind == ChannelKind.Site)
+        {
+            // Presence-only channel: no log to replay.
+            presence.SendCurrent(subscription);
+            connection.Send(FrameWriter.Subbed(channel.Value, 0));
+            return;
+        }
+
+        if (!subscription.RequestReplay(revision))
+        {
+            presence.SendCurrent(subscription);
+            return; // a repair is running; it reads from the rewound revision and sends `subbed`
+        }
+
+        try
+        {
+            if (revision == 0)
+            {
+                await SendInitialStateAsync(subscription, frame.Count, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            subscription.AbortRepair();
+            Log.SubscribeFailed(logger, channel.Value, ex);
+            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; subscribe again later.", retry: true, channel: channel.Value, client: frame.Client);
+            return;
+        }
+
+        presence.SendCurrent(subscription);
+        fanOut.StartRepair(subscription, sendSubbed: true);
+    }
+
+    /// <summary>
+    /// A first subscription: a text channel starts from a snapshot of the document; a message channel asked for its last
+    /// <c>n</c> ops starts from a revision marker, and older messages are paged with <c>history</c>.
+    /// </summary>
+    private async Task SendInitialStateAsync(ChannelSubscription subscription, int? tail, CancellationToken cancellationToken)
+    {
+        var channel = subscription.Channel;
+        if (channel.IsText)
+        {
+            var (text, revision) = await documents.SnapshotAsync(channel, cancellationToken).ConfigureAwait(false);
+            subscription.SendSnapshot(revision, FrameWriter.Snapshot(channel.Value, revision, text));
+            return;
+        }
+
+        if (tail is > 0)
+        {
+            var head = await store.GetRevisionAsync(channel.Value, cancellationToken).ConfigureAwait(false);
+            var from = Math.Max(0, head - tail.Value);
+            if (from > 0)
+            {
+                subscription.SendSnapshot(from, FrameWriter.Snapshot(channel.Value, from, document: null));
+            }
+        }
+    }
+
+    private void Unsubscribe(KefuConnection connection, in ClientFrame frame)
+    {
+        if (!TryClient(connection, frame) || frame.Channel is null)
+        {
+            return;
+        }
+
+        if (connection.TryGetSubscription(frame.Channel, out var subscription))
+        {
+            presence.Remove(connection, frame.Client!, frame.Channel);
+            if (subscription.RemoveClient(frame.Client!) && connection.RemoveSubscription(frame.Channel))
+            {
+                subscribers.Remove(subscription);
+            }
+        }
+    }
+
+    private async Task SubmitAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
+    {
+        if (!TryChannel(connection, frame, write: true, out var channel) || !TryClient(connection, frame))
+        {
+            return;
+        }
+
+        if (!FrameValidation.IsOpId(frame.Id))
+        {
+            Error(connection, ErrorCodes.BadFrame, "'id' must be 1-64 printable ASCII characters.", client: frame.Client, channel: channel.Value);
+            return;
+        }
+
+        if (frame.Op.IsEmpty || frame.Revision is null)
+        {
+            Error(connection, ErrorCodes.BadFrame, "'submit' needs 'op' and 'rev'.", client: frame.Client, channel: channel.Value, id: frame.Id);
+            return;
+        }
+
+        if (channel.Kind == ChannelKind.Site)
+        {
+            Error(connection, ErrorCodes.Forbidden, "The site channel carries presence only.", client: frame.Client, channel: channel.Value, id: frame.Id);
+            return;
+        }
+
+        var result = await committer.SubmitAsync(connection.Principal!, channel, frame.Id!, frame.Revision.Value, frame.Op, cancellationToken).ConfigureAwait(false);
+        if (result.Committed)
+        {
+            connection.Send(FrameWriter.Ack(frame.Client!, channel.Value, frame.Id!, result.Revision, result.Duplicate));
+        }
+        else
+        {
+            Error(connection, result.ErrorCode!, result.ErrorMessage!, result.Retry, frame.Client, channel.Value, frame.Id);
+        }
+    }
+
+    private void SetPresence(KefuConnection connection, in ClientFrame frame)
+    {
+        if (!TryClient(connection, frame) || !ChannelName.TryParse(frame.Channel, out var channel))
+        {
+            if (frame.Client is not null && FrameValidation.IsClientId(frame.Client))
+            {
+                Error(connection, ErrorCodes.InvalidChannel, "Unknown or malformed channel.", client: frame.Client);
+            }
+
+            return;
+        }
+
+        if (!ChannelAccess.CanSetPresence(connection.Principal!, channel))
+        {
+            Error(connection, ErrorCodes.Forbidden, "You may not use this channel.", client: frame.Client, channel: channel.Value);
+            return;
+        }
+
+        if (frame.StateIsNull || frame.State.IsEmpty)
+        {
+            presence.Remove(connection, frame.Client!, channel.Value);
+            return;
+        }
+
+        if (frame.State.Length > MaxPresenceBytes)
+        {
+            Error(connection, ErrorCodes.BadFrame, $"Presence state is larger than {MaxPresenceBytes} bytes.", client: frame.Client, channel: channel.Value);
+            return;
+        }
+
+        presence.Set(connection, frame.Client!, channel, frame.State);
+    }
+
+    private async Task HistoryAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
+    {
+        if (!TryChannel(connection, frame, write: false, out var channel))
+        {
+            return;
+        }
+
+        var query = FrameValidation.IsQuery(frame.Query) ? frame.Query : null;
+        var before = frame.Revision ?? long.MaxValue;
+        var count = Math.Clamp(frame.Count ?? 50, 1, MaxHistoryPage);
+        try
+        {
+            var ops = await store.ReadBeforeAsync(channel.Value, before, count, cancellationToken).ConfigureAwait(false);
+            connection.Send(FrameWriter.History(channel.Value, query, ops));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.SubscribeFailed(logger, channel.Value, ex);
+            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", retry: true, channel: channel.Value, query: query);
+        }
+    }
+
+    private void Bye(KefuConnection connection, in ClientFrame frame)
+    {
+        if (!TryClient(connection, frame))
+        {
+            return;
+        }
+
+        var client = frame.Client!;
+        presence.RemoveAll(connection, client);
+        foreach (var subscription in connection.SubscriptionsSnapshot())
+        {
+            if (subscription.RemoveClient(client) && connection.RemoveSubscription(subscription.Channel.Value))
+            {
+                subscribers.Remove(subscription);
+            }
+        }
+
+        connection.RemoveClient(client);
+    }
+
+    private bool TryChannel(KefuConnection connection, in ClientFrame frame, bool write, out ChannelName channel)
+    {
+        if (!ChannelName.TryParse(frame.Channel, out channel))
+        {
+            Error(connection, ErrorCodes.InvalidChannel, "Unknown or malformed channel name.", client: SafeClient(frame), id: SafeId(frame), query: SafeQuery(frame));
+            return false;
+        }
+
+        var principal = connection.Principal!;
+        var allowed = write ? ChannelAccess.CanSubmit(principal, channel) : ChannelAccess.CanRead(principal, channel);
+        if (!allowed)
+        {
+            Log.Forbidden(logger, principal.Id, channel.Value);
+            Error(connection, ErrorCodes.Forbidden, "You may not use this channel.", client: SafeClient(frame), channel: channel.Value, id: SafeId(frame), query: SafeQuery(frame));
+            return false;
+        }
+
+        return true;
+    }
+
+    private bool TryClient(KefuConnection connection, in ClientFrame frame)
+    {
+        if (!FrameValidation.IsClientId(frame.Client))
+        {
+            Error(connection, ErrorCodes.BadFrame, "'c' must be 1-64 characters of [A-Za-z0-9_-].");
+            return false;
+        }
+
+        if (!connection.AddClient(frame.Client!))
+        {
+            Error(connection, ErrorCodes.LimitExceeded, $"At most {connection.Limits.MaxClientsPerConnection} logical clients per connection.", client: frame.Client);
+            return false;
+        }
+
+        return true;
+    }
+
+    private void Error(KefuConnection connection, string code, string message, bool retry = false, string? client = null, string? channel = null, string? id = null, string? query = null)
+    {
+        metrics.Errors.Add(1, new KeyValuePair<string, object?>("code", code));
+        connection.Send(FrameWriter.Error(code, message, retry, client, channel, id, query));
+    }
+
+    private static string? SafeClient(in ClientFrame frame) => FrameValidation.IsClientId(frame.Client) ? frame.Client : null;
+
+    private static string? SafeId(in ClientFrame frame) => FrameValidation.IsOpId(frame.Id) ? frame.Id : null;
+
+    private static string? SafeQuery(in ClientFrame frame) => frame.Query is not null && FrameValidation.IsQuery(frame.Query) ? frame.Query : null;
+
+    private static string Clip(string? value) => value is null ? "" : value.Length <= 32 ? value : value[..32];
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1401, EventName = "ForgedToken", Level = LogLevel.Warning, Message = "Connection {Connection} presented a forged or tampered visitor token.")]
+        public static partial void ForgedToken(ILogger logger, string connection);
+
+        [LoggerMessage(EventId = 1402, EventName = "Forbidden", Level = LogLevel.Information, Message = "Principal {Principal} was refused channel {Channel}.")]
+        public static partial void Forbidden(ILogger logger, string principal, string channel);
+
+        [LoggerMessage(EventId = 1403, EventName = "SubscribeFailed", Level = LogLevel.Warning, Message = "Reading {Channel} from the store failed.")]
+        public static partial void SubscribeFailed(ILogger logger, string channel, Exception exception);
+    }
+}

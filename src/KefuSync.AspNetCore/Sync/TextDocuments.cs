@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using KefuSync.Ot;
+using KefuSync.Stores;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KefuSync.Sync;
+
+/// <summary>
+/// Per-channel runtime state on this node, and the text documents: loaded from the latest snapshot plus the ops after
+/// it, snapshotted every <see cref="KefuRetentionOptions.SnapshotEvery"/> ops, with old ops trimmed behind the snapshot.
+/// </summary>
+internal sealed partial class TextDocuments(IOpStore store, IServiceProvider services, IOptionsMonitor<KefuSyncOptions> options, ILogger<TextDocuments> logger)
+{
+    private readonly ConcurrentDictionary<string, ChannelRuntime> _runtimes = new(StringComparer.Ordinal);
+    private readonly ISnapshotStore? _snapshots = (ISnapshotStore?)services.GetService(typeof(ISnapshotStore));
+
+    public ChannelRuntime Runtime(string channel)
+    {
+        var runtime = _runtimes.GetOrAdd(channel, static _ => new ChannelRuntime());
+        runtime.LastUsed = Environment.TickCount64;
+        return runtime;
+    }
+
+    /// <summary>Loads the document of <paramref name="channel"/> into <paramref name="runtime"/> if needed. Call under the runtime's gate.</summary>
+    public async Task<TextChannelState> EnsureLoadedAsync(ChannelName channel, ChannelRuntime runtime, CancellationToken cancellationToken)
+    {
+        if (runtime.Text is { } loaded)
+        {
+            return loaded;
+        }
+
+        var snapshot = _snapshots is null ? null : await _snapshots.GetSnapshotAsync(channel.Value, cancellationToken).ConfigureAwait(false);
+        var text = snapshot is null ? "" : JsonSerializer.Deserialize(snapshot.State.Span, SyncJsonContext.Default.String) ?? "";
+        var state = new TextChannelState(new TextDocument(text), snapshot?.Revision ?? 0);
+        await CatchUpAsync(channel, state, cancellationToken).ConfigureAwait(false);
+        runtime.Text = state;
+        return state;
+    }
+
+    /// <summary>Applies to <paramref name="state"/> every op the store has after its revision; returns the ops applied.</summary>
+    public async Task<List<TextOperation>> CatchUpAsync(ChannelName channel, TextChannelState state, CancellationToken cancellationToken)
+    {
+        var applied = new List<TextOperation>();
+        while (true)
+        {
+            var ops = await store.ReadAsync(channel.Value, state.Revision, 1000, cancellationToken).ConfigureAwait(false);
+            if (ops.Count == 0)
+            {
+                return applied;
+            }
+
+            if (ops[0].Revision != state.Revision + 1)
+            {
+                throw new InvalidOperationException($"Channel '{channel.Value}' has no op {state.Revision + 1} and no snapshot that covers it; the store lost data.");
+            }
+
+            foreach (var record in ops)
+            {
+                var op = TextOperation.Parse(record.Payload.Span);
+                state.Apply(record.Revision, op);
+                applied.Add(op);
+            }
+        }
+    }
+
+    /// <summary>The current text and revision of a document (for a <c>snapshot</c> frame).</summary>
+    public async Task<(string Text, long Revision)> SnapshotAsync(ChannelName channel, CancellationToken cancellationToken)
+    {
+        var runtime = Runtime(channel.Value);
+        await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var state = await EnsureLoadedAsync(channel, runtime, cancellationToken).ConfigureAwait(false);
+            await CatchUpAsync(channel, state, cancellationToken).ConfigureAwait(false);
+            return (state.Document.ToString(), state.Revision);
+        }
+        finally
+        {
+            runtime.Gate.Release();
+        }
+    }
+
+    /// <summary>After a commit: snapshot and trim when due. Call under the runtime's gate. Failures only delay retention.</summary>
+    public async Task AfterCommitAsync(ChannelName channel, TextChannelState state, CancellationToken cancellationToken)
+    {
+        var retention = options.CurrentValue.Retention;
+        if (_snapshots is null || ++state.OpsSinceSnapshot < retention.SnapshotEvery)
+        {
+            return;
+        }
+
+        state.OpsSinceSnapshot = 0;
+        try
+        {
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(state.Document.ToString(), SyncJsonContext.Default.String);
+            await _snapshots.SaveSnapshotAsync(channel.Value, new Snapshot(state.Revision, bytes), cancellationToken).ConfigureAwait(false);
+            var trimTo = state.Revision - retention.KeepOpsBehindSnapshot;
+            if (trimTo > 0)
+            {
+                await _snapshots.TrimAsync(channel.Value, trimTo, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.SnapshotFailed(logger, channel.Value, ex);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1201, EventName = "SnapshotFailed", Level = LogLevel.Warning, Message = "Snapshotting {Channel} failed; the log keeps growing until the next attempt.")]
+        public static partial void SnapshotFailed(ILogger logger, string channel, Exception exception);
+    }
+}

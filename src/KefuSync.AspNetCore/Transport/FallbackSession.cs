@@ -1,0 +1,21 @@
+namespace KefuSync.Transport;
+
+/// <summary>A connection carried by SSE (server → client) and POST (client → server) instead of a WebSocket.</summary>
+internal sealed class FallbackSession(KefuConnection connection)
+{
+    public KefuConnection Connection { get; } = connection;
+
+    /// <summary>Frames of one session are handled one at a time, in order, as on a socket.</summary>
+    public SemaphoreSlim Handling { get; } = new(1, 1);
+
+    /// <summary>Serializes event streams: a new stream replaces the old one.</summary>
+    public SemaphoreSlim Streaming { get; } = new(1, 1);
+
+    /// <summary>Cancels the current event stream when a newer one opens.</summary>
+    public CancellationTokenSource? CurrentStream { get; set; }
+
+    /// <summary>Environment.TickCount64 of the last request or open stream.</summary>
+    public long LastSeen { get; set; } = Environment.TickCount64;
+
+    public int OpenStreams;
+}

@@ -1,0 +1,155 @@
+using System.Threading.Channels;
+using KefuSync.Security;
+using KefuSync.Sync;
+
+namespace KefuSync.Transport;
+
+/// <summary>
+/// One logical connection (a WebSocket, or a fallback SSE/POST session), whatever carries it. It owns the bounded send
+/// queue, the subscriptions, the logical clients (tabs) it carries and the rate limiter. Transports only move bytes.
+/// </summary>
+internal sealed class KefuConnection
+{
+    private readonly Channel<byte[]> _sendQueue;
+    private readonly CancellationTokenSource _closed = new();
+    private readonly Dictionary<string, ChannelSubscription> _subscriptions = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _clients = new(StringComparer.Ordinal);
+    private readonly TokenBucket _rate;
+    private int _closeCode;
+    private string? _closeReason;
+
+    public KefuConnection(string id, KefuSyncOptions options, TimeProvider time)
+    {
+        Id = id;
+        _sendQueue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(options.Limits.SendQueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of dropping silently
+        });
+        _rate = new TokenBucket(options.Limits.FramesPerSecond, options.Limits.FrameBurst, time);
+        Limits = options.Limits;
+    }
+
+    public string Id { get; }
+
+    public KefuLimitsOptions Limits { get; }
+
+    /// <summary>The agent this connection may act as (the HTTP user passed the agent policy at the handshake), or null.</summary>
+    public KefuPrincipal? AgentCandidate { get; init; }
+
+    /// <summary>Set by <c>hello</c>; null until the handshake completed.</summary>
+    public KefuPrincipal? Principal { get; set; }
+
+    /// <summary>Refused frames in a row (rate limit); the connection closes with 4429 past the flood limit.</summary>
+    public int RefusedInARow { get; set; }
+
+    public TokenBucket Rate => _rate;
+
+    public ChannelReader<byte[]> Outgoing => _sendQueue.Reader;
+
+    public CancellationToken Closed => _closed.Token;
+
+    public int CloseCode => _closeCode;
+
+    public string? CloseReason => _closeReason;
+
+    /// <summary>
+    /// Queues a frame. When the queue is full the client is not reading fast enough: rather than buffer without end, the
+    /// connection is closed with 4503 and the client resumes from its last revisions (docs/protocol.md §6.1).
+    /// </summary>
+    public bool Send(byte[] frame)
+    {
+        if (_sendQueue.Writer.TryWrite(frame))
+        {
+            return true;
+        }
+
+        Close(Protocol.CloseCodes.SlowConsumer, "send queue full; resubscribe from your last revisions");
+        return false;
+    }
+
+    /// <summary>Asks the transport to close with <paramref name="code"/> once queued frames are flushed. First close wins.</summary>
+    public void Close(int code, string reason)
+    {
+        if (Interlocked.CompareExchange(ref _closeCode, code, 0) == 0)
+        {
+            _closeReason = reason;
+            _sendQueue.Writer.TryComplete();
+            _closed.Cancel();
+        }
+    }
+
+    /// <summary>Registers a logical client; false when the connection already carries the maximum.</summary>
+    public bool AddClient(string client)
+    {
+        lock (_clients)
+        {
+            return _clients.Contains(client) || (_clients.Count < Limits.MaxClientsPerConnection && _clients.Add(client));
+        }
+    }
+
+    public bool RemoveClient(string client)
+    {
+        lock (_clients)
+        {
+            return _clients.Remove(client);
+        }
+    }
+
+    public string[] ClientsSnapshot()
+    {
+        lock (_clients)
+        {
+            return [.. _clients];
+        }
+    }
+
+    public bool TryGetSubscription(string channel, out ChannelSubscription subscription)
+    {
+        lock (_subscriptions)
+        {
+            return _subscriptions.TryGetValue(channel, out subscription!);
+        }
+    }
+
+    /// <summary>Adds the subscription when absent. Returns null when the subscription limit is reached.</summary>
+    public ChannelSubscription? GetOrAddSubscription(ChannelName channel, long revision, out bool added)
+    {
+        lock (_subscriptions)
+        {
+            if (_subscriptions.TryGetValue(channel.Value, out var existing))
+            {
+                added = false;
+                return existing;
+            }
+
+            added = true;
+            if (_subscriptions.Count >= Limits.MaxSubscriptionsPerConnection)
+            {
+                added = false;
+                return null;
+            }
+
+            var created = new ChannelSubscription(this, channel, revision);
+            _subscriptions.Add(channel.Value, created);
+            return created;
+        }
+    }
+
+    public bool RemoveSubscription(string channel)
+    {
+        lock (_subscriptions)
+        {
+            return _subscriptions.Remove(channel);
+        }
+    }
+
+    public ChannelSubscription[] SubscriptionsSnapshot()
+    {
+        lock (_subscriptions)
+        {
+            return [.. _subscriptions.Values];
+        }
+    }
+}

@@ -1,0 +1,216 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using KefuSync.Diagnostics;
+using KefuSync.Protocol;
+using KefuSync.Security;
+using KefuSync.Sync;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KefuSync.Transport;
+
+/// <summary>
+/// Carries a <see cref="KefuConnection"/> over a WebSocket: a receive loop that hands whole frames to the
+/// <see cref="SyncEngine"/> one at a time, and a send loop that drains the bounded send queue.
+/// </summary>
+internal sealed partial class WebSocketTransport(
+    SyncEngine engine,
+    ConnectionRegistry registry,
+    OriginPolicy origins,
+    AgentResolver agents,
+    KefuMetrics metrics,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    IOptionsMonitor<KefuSyncOptions> options,
+    ILogger<WebSocketTransport> logger)
+{
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("KefuSync: this endpoint accepts WebSocket connections only (docs/protocol.md §1).").ConfigureAwait(false);
+            return;
+        }
+
+        if (!origins.IsAllowed(context))
+        {
+            Log.OriginRefused(logger, context.Request.Headers.Origin.ToString());
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        var current = options.CurrentValue;
+        var agent = await agents.ResolveAsync(context).ConfigureAwait(false);
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(30) }).ConfigureAwait(false);
+        var connection = new KefuConnection(ConnectionIds.New(), current, time) { AgentCandidate = agent };
+        registry.Add(connection);
+        metrics.Connections.Add(1);
+        using var stopping = lifetime.ApplicationStopping.Register(static c => ((KefuConnection)c!).Close(CloseCodes.GoingAway, "server shutting down"), connection);
+        var sending = SendLoopAsync(socket, connection);
+        try
+        {
+            await ReceiveLoopAsync(socket, connection, current.Limits).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            Log.ConnectionLost(logger, connection.Id, ex.Message);
+        }
+        finally
+        {
+            connection.Close(CloseCodes.Normal, "closed");
+            engine.Disconnected(connection);
+            registry.Remove(connection);
+            metrics.Connections.Add(-1);
+            if (connection.CloseCode == CloseCodes.SlowConsumer)
+            {
+                metrics.SlowConsumers.Add(1);
+            }
+
+            await sending.ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReceiveLoopAsync(WebSocket socket, KefuConnection connection, KefuLimitsOptions limits)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        var lastFrame = time.GetTimestamp();
+        using var watchdog = new CancellationTokenSource();
+        // Receiving is not cancelled when the server closes: the send loop sends the close frame with the protocol's
+        // close code and the client answers it. Only a client that never answers is cut off after a timeout.
+        using var receiving = new CancellationTokenSource();
+        using var closing = connection.Closed.Register(static s => ((CancellationTokenSource)s!).CancelAfter(CloseHandshakeTimeout), receiving);
+        var watching = WatchAsync(connection, limits, () => lastFrame, watchdog.Token);
+        try
+        {
+            while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+            {
+                var length = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    if (length == buffer.Length)
+                    {
+                        if (buffer.Length >= limits.MaxFrameBytes)
+                        {
+                            connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes.", retry: false));
+                            connection.Close(CloseCodes.TooBig, "frame too large");
+                            return;
+                        }
+
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limits.MaxFrameBytes + 1));
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+                    result = await socket.ReceiveAsync(buffer.AsMemory(length), receiving.Token).ConfigureAwait(false);
+                    length += result.Count;
+                    if (length > limits.MaxFrameBytes)
+                    {
+                        connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes.", retry: false));
+                        connection.Close(CloseCodes.TooBig, "frame too large");
+                        return;
+                    }
+                }
+                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    connection.Close(CloseCodes.Normal, "client closed");
+                    return;
+                }
+
+                lastFrame = time.GetTimestamp();
+                if (connection.Closed.IsCancellationRequested)
+                {
+                    continue; // closing: drain until the client's close frame, handle nothing more
+                }
+
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    connection.Send(FrameWriter.Error(ErrorCodes.BadFrame, "Frames are JSON text messages; binary messages are not accepted.", retry: false));
+                    continue;
+                }
+
+                await engine.HandleAsync(connection, buffer.AsMemory(0, length), connection.Closed).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await watchdog.CancelAsync().ConfigureAwait(false);
+            await watching.ConfigureAwait(false);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Closes a connection that never said hello, or that went silent (clients ping every <c>hb</c>).</summary>
+    private async Task WatchAsync(KefuConnection connection, KefuLimitsOptions limits, Func<long> lastFrame, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var opened = time.GetTimestamp();
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken).ConfigureAwait(false);
+                if (connection.Principal is null && time.GetElapsedTime(opened).TotalSeconds > limits.HelloTimeoutSeconds)
+                {
+                    connection.Close(CloseCodes.Timeout, "no hello");
+                    return;
+                }
+
+                if (time.GetElapsedTime(lastFrame()).TotalSeconds > limits.IdleTimeoutSeconds)
+                {
+                    connection.Close(CloseCodes.Timeout, "idle");
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The receive loop ended first; nothing to watch.
+            return;
+        }
+    }
+
+    private async Task SendLoopAsync(WebSocket socket, KefuConnection connection)
+    {
+        try
+        {
+            var reader = connection.Outgoing;
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var frame))
+                {
+                    await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var timeout = new CancellationTokenSource(CloseHandshakeTimeout);
+                var code = connection.CloseCode == 0 ? CloseCodes.Normal : connection.CloseCode;
+                await socket.CloseOutputAsync((WebSocketCloseStatus)code, connection.CloseReason, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            Log.ConnectionLost(logger, connection.Id, ex.Message);
+            connection.Close(CloseCodes.Normal, "send failed");
+            socket.Abort();
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1501, EventName = "OriginRefused", Level = LogLevel.Warning, Message = "Refused a WebSocket handshake from origin {Origin}; add it to KefuSync:AllowedOrigins if it is yours.")]
+        public static partial void OriginRefused(ILogger logger, string origin);
+
+        [LoggerMessage(EventId = 1502, EventName = "ConnectionLost", Level = LogLevel.Debug, Message = "Connection {Connection} ended: {Reason}")]
+        public static partial void ConnectionLost(ILogger logger, string connection, string reason);
+    }
+}
