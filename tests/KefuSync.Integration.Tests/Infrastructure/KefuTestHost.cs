@@ -1,0 +1,136 @@
+using System.Net.WebSockets;
+using KefuSync.Stores;
+using KefuSync.Tests.Shared;
+using KefuSync.Transport;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KefuSync.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// A host with the README's setup (AddKefuSync + MapKefuSync), an agent policy "KefuAgent" (role "agent") and a
+/// header-based test login. Runs on TestServer by default, or on real Kestrel at 127.0.0.1 on a free port.
+/// </summary>
+internal sealed class KefuTestHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private KefuTestHost(WebApplication app, bool kestrel)
+    {
+        _app = app;
+        IsKestrel = kestrel;
+    }
+
+    public bool IsKestrel { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public IOpStore Store => Services.GetRequiredService<IOpStore>();
+
+    public ConnectionRegistry Connections => Services.GetRequiredService<ConnectionRegistry>();
+
+    public Uri BaseAddress => IsKestrel
+        ? new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First())
+        : new Uri("http://localhost");
+
+    public static async Task<KefuTestHost> StartAsync(Action<KefuSyncOptions>? configure = null, bool kestrel = false, Action<IServiceCollection>? services = null, TimeProvider? time = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (kestrel)
+        {
+            builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
+
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
+        builder.Services.AddAuthentication(TestAgentAuthHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, TestAgentAuthHandler>(TestAgentAuthHandler.SchemeName, null);
+        builder.Services.AddAuthorization(o => o.AddPolicy("KefuAgent", p => p.RequireRole("agent")));
+        builder.Services.AddKefuSync(o =>
+        {
+            o.AgentPolicy = "KefuAgent";
+            configure?.Invoke(o);
+        });
+        services?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapKefuSync();
+        await app.StartAsync();
+        return new KefuTestHost(app, kestrel);
+    }
+
+    /// <summary>Opens a socket to /kefu/ws; <paramref name="agent"/> logs in as that agent, <paramref name="user"/> as a non-agent user.</summary>
+    public async Task<KefuTestClient> ConnectAsync(string? agent = null, string? user = null, string? origin = null)
+    {
+        WebSocket socket;
+        if (IsKestrel)
+        {
+            var client = new ClientWebSocket();
+            if (agent is not null)
+            {
+                client.Options.SetRequestHeader("X-Test-User", agent);
+                client.Options.SetRequestHeader("X-Test-Role", "agent");
+            }
+            else if (user is not null)
+            {
+                client.Options.SetRequestHeader("X-Test-User", user);
+            }
+
+            if (origin is not null)
+            {
+                client.Options.SetRequestHeader("Origin", origin);
+            }
+
+            var uri = new UriBuilder(BaseAddress) { Scheme = "ws", Path = "/kefu/ws" }.Uri;
+            await client.ConnectAsync(uri, CancellationToken.None);
+            socket = client;
+        }
+        else
+        {
+            var client = _app.GetTestServer().CreateWebSocketClient();
+            client.ConfigureRequest = request =>
+            {
+                if (agent is not null)
+                {
+                    request.Headers["X-Test-User"] = agent;
+                    request.Headers["X-Test-Role"] = "agent";
+                }
+                else if (user is not null)
+                {
+                    request.Headers["X-Test-User"] = user;
+                }
+
+                if (origin is not null)
+                {
+                    request.Headers.Origin = origin;
+                }
+            };
+            socket = await client.ConnectAsync(new Uri(BaseAddress, "/kefu/ws"), CancellationToken.None);
+        }
+
+        return new KefuTestClient(socket);
+    }
+
+    public HttpClient CreateHttpClient() => IsKestrel ? new HttpClient { BaseAddress = BaseAddress } : _app.GetTestClient();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
