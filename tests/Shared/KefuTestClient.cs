@@ -95,6 +95,9 @@ internal sealed class KefuTestClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Takes the next received frame if one is waiting.</summary>
+    public bool TryTake(out JsonElement frame) => _inbox.Reader.TryRead(out frame);
+
     public Task<JsonElement> WaitForTypeAsync(string type, TimeSpan? timeout = null) => WaitForAsync(f => Type(f) == type, timeout);
 
     /// <summary>Waits until the server closes the socket; returns its close status.</summary>
