@@ -166,7 +166,7 @@ internal sealed partial class OpCommitter(
                     return true;
                 }
 
-                into.Add(TextOperation.Parse(record.Payload.Span));
+                into.Add(TextOperation.Parse(record.Payload.Span, maxComponents: int.MaxValue));
                 after = record.Revision;
             }
         }

@@ -58,7 +58,7 @@ internal sealed partial class TextDocuments(IOpStore store, IServiceProvider ser
 
             foreach (var record in ops)
             {
-                var op = TextOperation.Parse(record.Payload.Span);
+                var op = TextOperation.Parse(record.Payload.Span, maxComponents: int.MaxValue);
                 state.Apply(record.Revision, op);
                 applied.Add(op);
             }
