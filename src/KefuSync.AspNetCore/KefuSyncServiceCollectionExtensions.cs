@@ -24,16 +24,24 @@ public static class KefuSyncServiceCollectionExtensions
     public static IKefuSyncBuilder AddKefuSync(this IServiceCollection services, Action<KefuSyncOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var optionsBuilder = services.AddOptions<KefuSyncOptions>().BindConfiguration(KefuSyncOptions.SectionName).ValidateOnStart();
+        var builder = new KefuSyncBuilder(services);
+        var optionsBuilder = services.AddOptions<KefuSyncOptions>();
+        if (services.Any(d => d.ServiceType == typeof(KefuSyncMarkerService)))
+        {
+            // Already added: only this call's configure applies, after everything before it.
+            if (configure is not null)
+            {
+                optionsBuilder.Configure(configure);
+            }
+
+            return builder;
+        }
+
+        // Configuration first, then code: a value set in code wins over appsettings.
+        optionsBuilder.BindConfiguration(KefuSyncOptions.SectionName).ValidateOnStart();
         if (configure is not null)
         {
             optionsBuilder.Configure(configure);
-        }
-
-        var builder = new KefuSyncBuilder(services);
-        if (services.Any(d => d.ServiceType == typeof(KefuSyncMarkerService)))
-        {
-            return builder; // already added: only the extra configure above applies
         }
 
         services.AddSingleton<KefuSyncMarkerService>();

@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using KefuSync.Integration.Tests.Infrastructure;
+
+namespace KefuSync.Integration.Tests.Transport;
+
+/// <summary>The SSE + POST fallback carries the same frames with the same semantics as the socket.</summary>
+public sealed class FallbackTransportTests
+{
+    [Fact]
+    public async Task SseAndPost_CarryAWholeConversation_WithIdempotentResend()
+    {
+        await using var host = await KefuTestHost.StartAsync(kestrel: true);
+        using var http = host.CreateHttpClient();
+        var connect = await http.PostAsync("/kefu/connect", new StringContent("{\"t\":\"hello\",\"v\":1,\"client\":\"test\"}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, connect.StatusCode);
+        var body = JsonDocument.Parse(await connect.Content.ReadAsStringAsync()).RootElement;
+        var session = body.GetProperty("session").GetString()!;
+        var welcome = body.GetProperty("frames")[0];
+        Assert.Equal("welcome", welcome.GetProperty("t").GetString());
+        var ch = "conv:" + welcome.GetProperty("conv").GetString();
+
+        using var events = new HttpClient { BaseAddress = host.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        using var stream = await events.GetStreamAsync($"/kefu/sse?session={session}");
+        using var reader = new StreamReader(stream);
+
+        var frames = new List<string>
+        {
+            $$$"""{"t":"sub","c":"x","ch":"{{{ch}}}","rev":0}""",
+            $$$"""{"t":"submit","c":"x","ch":"{{{ch}}}","id":"x-1","rev":0,"op":{"k":"msg","text":"over SSE 你好"}}""",
+            $$$"""{"t":"submit","c":"x","ch":"{{{ch}}}","id":"x-2","rev":0,"op":{"k":"msg","text":"second"}}""",
+            $$$"""{"t":"submit","c":"x","ch":"{{{ch}}}","id":"x-1","rev":0,"op":{"k":"msg","text":"over SSE 你好"}}""",
+        };
+        var send = await http.PostAsync($"/kefu/send?session={session}", new StringContent("[" + string.Join(",", frames) + "]", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, send.StatusCode);
+
+        var received = new List<JsonElement>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (received.Count(f => f.GetProperty("t").GetString() == "ack") < 3)
+        {
+            var line = await reader.ReadLineAsync(timeout.Token);
+            if (line is not null && line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                received.Add(JsonDocument.Parse(line[6..]).RootElement.Clone());
+            }
+        }
+
+        Assert.Equal([1L, 2], received.Where(f => f.GetProperty("t").GetString() == "op").Select(f => f.GetProperty("rev").GetInt64()));
+        var acks = received.Where(f => f.GetProperty("t").GetString() == "ack").ToList();
+        Assert.True(acks[2].GetProperty("dup").GetBoolean());
+        Assert.Equal(2, (await host.Store.ReadAsync(ch, 0, 10)).Count);
+    }
+
+    [Fact]
+    public async Task UnknownSession_Gets404_AndAForgedHelloGets400WithTheError()
+    {
+        await using var host = await KefuTestHost.StartAsync();
+        using var http = host.CreateHttpClient();
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/kefu/send?session=nope", new StringContent("[]"))).StatusCode);
+        var refused = await http.PostAsync("/kefu/connect", new StringContent("{\"t\":\"hello\",\"v\":1,\"token\":\"forged\"}"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var body = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("auth_failed", body.GetProperty("frames")[0].GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task CrossSiteConnect_IsRefused()
+    {
+        await using var host = await KefuTestHost.StartAsync();
+        using var http = host.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/kefu/connect") { Content = new StringContent("{\"t\":\"hello\",\"v\":1}") };
+        request.Headers.Add("Origin", "https://evil.example");
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(request)).StatusCode);
+    }
+}
