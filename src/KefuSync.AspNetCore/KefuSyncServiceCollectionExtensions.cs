@@ -1,5 +1,6 @@
 using KefuSync;
 using KefuSync.Backplane;
+using KefuSync.Conversations;
 using KefuSync.Diagnostics;
 using KefuSync.Hosting;
 using KefuSync.Presence;
@@ -67,6 +68,7 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<TextDocuments>();
         services.TryAddSingleton<FanOut>();
         services.TryAddSingleton<KefuObservers>();
+        services.TryAddSingleton<InboxProjection>();
         services.TryAddSingleton<OpCommitter>();
         services.TryAddSingleton<PresenceTracker>();
         services.TryAddSingleton<SyncEngine>();

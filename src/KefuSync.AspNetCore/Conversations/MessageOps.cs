@@ -20,6 +20,8 @@ internal static class MessageOps
         error = "";
         string? kind = null;
         string? text = null;
+        string? value = null;
+        var hasTo = false;
         long target = -1;
         try
         {
@@ -41,6 +43,22 @@ internal static class MessageOps
                 {
                     reader.Read();
                     text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("status"u8))
+                {
+                    reader.Read();
+                    value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("to"u8))
+                {
+                    reader.Read();
+                    hasTo = true;
+                    value = reader.TokenType switch
+                    {
+                        JsonTokenType.String => reader.GetString(),
+                        JsonTokenType.Null => "",
+                        _ => throw new JsonException("'to' must be a string or null."),
+                    };
                 }
                 else if (reader.ValueTextEquals("upTo"u8) || reader.ValueTextEquals("target"u8))
                 {
@@ -98,8 +116,26 @@ internal static class MessageOps
 
                 op = new MessageOp(kind, null, target);
                 return true;
+            case "status":
+                if (value is not ("open" or "pending" or "closed"))
+                {
+                    error = "'status' must be open, pending or closed.";
+                    return false;
+                }
+
+                op = new MessageOp(kind, null, 0, value);
+                return true;
+            case "assign":
+                if (!hasTo || (value!.Length > 0 && (!value.StartsWith("agent:", StringComparison.Ordinal) || value.Length > 80)))
+                {
+                    error = "'to' must be an agent id (agent:NAME) or null.";
+                    return false;
+                }
+
+                op = new MessageOp(kind, null, 0, value);
+                return true;
             default:
-                error = "Unknown message kind 'k'; expected msg, read, edit or recall.";
+                error = "Unknown message kind 'k'; expected msg, read, edit, recall, status or assign.";
                 return false;
         }
     }
@@ -120,6 +156,21 @@ internal static class MessageOps
             if (op.Kind == "read")
             {
                 writer.WriteNumber("upTo"u8, op.Target);
+            }
+            else if (op.Kind == "status")
+            {
+                writer.WriteString("status"u8, op.Value);
+            }
+            else if (op.Kind == "assign")
+            {
+                if (string.IsNullOrEmpty(op.Value))
+                {
+                    writer.WriteNull("to"u8);
+                }
+                else
+                {
+                    writer.WriteString("to"u8, op.Value);
+                }
             }
             else if (op.Target > 0)
             {

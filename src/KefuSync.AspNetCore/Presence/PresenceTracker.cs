@@ -51,7 +51,7 @@ internal sealed partial class PresenceTracker
     public void Set(KefuConnection connection, string client, ChannelName channel, ReadOnlyMemory<byte> state)
     {
         var principal = connection.Principal!;
-        var view = new PresenceView(principal.Id, principal.Name, principal.RoleName, client, state.ToArray());
+        var view = new PresenceView(principal.Id, principal.Name, principal.RoleName, client, state.ToArray(), principal.ConversationKey);
         bool changed;
         lock (_gate)
         {
@@ -340,6 +340,7 @@ internal sealed partial class PresenceTracker
                 writer.WriteStringValue(v.Role);
                 writer.WriteStringValue(v.Client);
                 writer.WriteRawValue(v.State.Span, skipInputValidation: true);
+                writer.WriteStringValue(v.ConversationKey);
                 writer.WriteEndArray();
             }
 
@@ -360,7 +361,8 @@ internal sealed partial class PresenceTracker
                 item[1].GetString() ?? "",
                 item[2].GetString() ?? "",
                 item[3].GetString() ?? "",
-                System.Text.Encoding.UTF8.GetBytes(item[4].GetRawText())));
+                System.Text.Encoding.UTF8.GetBytes(item[4].GetRawText()),
+                item.GetArrayLength() > 5 ? item[5].GetString() : null));
         }
 
         return [.. result];

@@ -14,6 +14,7 @@ internal readonly record struct ClientFrame
     public long? Revision { get; init; }
     public int? Count { get; init; }
     public string? Query { get; init; }
+    public string? Filter { get; init; }
     public int? Version { get; init; }
     public string? ClientVersion { get; init; }
     public string? Token { get; init; }

@@ -82,6 +82,11 @@ internal static class FrameParser
                 reader.Read();
                 result = result with { Id = RequireString(ref reader, "id") };
             }
+            else if (reader.ValueTextEquals("f"u8))
+            {
+                reader.Read();
+                result = result with { Filter = RequireString(ref reader, "f") };
+            }
             else if (reader.ValueTextEquals("q"u8))
             {
                 reader.Read();
@@ -167,6 +172,7 @@ internal static class FrameParser
         "history" => FrameType.History,
         "bye" => FrameType.Bye,
         "ping" => FrameType.Ping,
+        "list" => FrameType.List,
         _ => FrameType.Unknown,
     };
 

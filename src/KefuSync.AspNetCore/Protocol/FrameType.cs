@@ -12,4 +12,5 @@ internal enum FrameType
     History,
     Bye,
     Ping,
+    List,
 }

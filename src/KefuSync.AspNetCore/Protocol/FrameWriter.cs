@@ -140,9 +140,26 @@ internal static class FrameWriter
             w.WriteString("name"u8, entry.Name);
             w.WriteString("role"u8, entry.Role);
             w.WriteString("c"u8, entry.Client);
+            WriteOptional(w, "conv"u8, entry.ConversationKey);
             w.WritePropertyName("s"u8);
             w.WriteRawValue(entry.State.Span, skipInputValidation: true);
             w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        return End(w);
+    }
+
+    /// <summary>Reply to <c>list</c>: inbox summaries (already JSON) and the inbox revision to subscribe from.</summary>
+    public static byte[] List(string? query, long revision, IEnumerable<byte[]> items)
+    {
+        var w = Begin("list"u8);
+        WriteOptional(w, "q"u8, query);
+        w.WriteNumber("rev"u8, revision);
+        w.WriteStartArray("items"u8);
+        foreach (var item in items)
+        {
+            w.WriteRawValue(item, skipInputValidation: true);
         }
 
         w.WriteEndArray();

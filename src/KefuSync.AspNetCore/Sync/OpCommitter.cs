@@ -24,6 +24,7 @@ internal sealed partial class OpCommitter(
     TextDocuments documents,
     FanOut fanOut,
     KefuObservers observers,
+    InboxProjection inbox,
     KefuMetrics metrics,
     TimeProvider time,
     IOptionsMonitor<KefuSyncOptions> options,
@@ -192,6 +193,11 @@ internal sealed partial class OpCommitter(
         try
         {
             runtime.Head ??= await store.GetRevisionAsync(channel.Value, cancellationToken).ConfigureAwait(false);
+            if (message.Kind is "status" or "assign" && author.Role == PrincipalRole.Visitor)
+            {
+                return SubmitResult.Fail(ErrorCodes.Forbidden, "Only agents change a conversation's status or assignee.");
+            }
+
             if (message.Kind is "edit" or "recall" or "read")
             {
                 var check = await CheckTargetAsync(author, channel, message, runtime.Head.Value, cancellationToken).ConfigureAwait(false);
@@ -211,6 +217,7 @@ internal sealed partial class OpCommitter(
                     case AppendStatus.Appended:
                         runtime.Head = result.Revision;
                         await CommittedAsync(channel, result.Revision, clientOpId, author, now, payload).ConfigureAwait(false);
+                        await UpdateInboxAsync(channel, author, result.Revision, now, message).ConfigureAwait(false);
                         return SubmitResult.Ok(result.Revision);
                     case AppendStatus.Duplicate:
                         return SubmitResult.Dup(result.Revision);
@@ -268,6 +275,24 @@ internal sealed partial class OpCommitter(
         return null;
     }
 
+    private async Task UpdateInboxAsync(ChannelName channel, KefuPrincipal author, long revision, DateTimeOffset timestamp, MessageOp message)
+    {
+        if (channel.Kind != ChannelKind.Conversation)
+        {
+            return;
+        }
+
+        try
+        {
+            await inbox.OnConversationOpAsync(channel.Key, author, revision, timestamp, message, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The message itself is committed and delivered; only the inbox summary lags until the next op.
+            Log.InboxUpdateFailed(logger, channel.Value, ex);
+        }
+    }
+
     private async Task<AppendResult> AppendAsync(ChannelName channel, long expected, OpDraft draft, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -293,5 +318,8 @@ internal sealed partial class OpCommitter(
     {
         [LoggerMessage(EventId = 1001, EventName = "StoreFailed", Level = LogLevel.Warning, Message = "Committing to {Channel} failed; the client was told to retry.")]
         public static partial void StoreFailed(ILogger logger, string channel, Exception exception);
+
+        [LoggerMessage(EventId = 1002, EventName = "InboxUpdateFailed", Level = LogLevel.Warning, Message = "Updating the inbox after an op on {Channel} failed; the summary catches up at the next op.")]
+        public static partial void InboxUpdateFailed(ILogger logger, string channel, Exception exception);
     }
 }

@@ -20,6 +20,7 @@ internal sealed partial class SyncEngine(
     FanOut fanOut,
     TextDocuments documents,
     PresenceTracker presence,
+    InboxProjection inbox,
     IOpStore store,
     VisitorTokenService tokens,
     KefuMetrics metrics,
@@ -86,6 +87,9 @@ internal sealed partial class SyncEngine(
                 return;
             case FrameType.Bye:
                 Bye(connection, frame);
+                return;
+            case FrameType.List:
+                await ListAsync(connection, frame, cancellationToken).ConfigureAwait(false);
                 return;
             case FrameType.Hello:
                 Error(connection, ErrorCodes.BadFrame, "'hello' was already received.");
@@ -373,6 +377,34 @@ internal sealed partial class SyncEngine(
         {
             Log.SubscribeFailed(logger, channel.Value, ex);
             Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", retry: true, channel: channel.Value, query: query);
+        }
+    }
+
+    private async Task ListAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
+    {
+        var query = FrameValidation.IsQuery(frame.Query) ? frame.Query : null;
+        var principal = connection.Principal!;
+        if (principal.Role != PrincipalRole.Agent)
+        {
+            Error(connection, ErrorCodes.Forbidden, "Only agents list conversations.", query: query);
+            return;
+        }
+
+        if (frame.Filter is not (null or "all" or "mine" or "unassigned" or "closed"))
+        {
+            Error(connection, ErrorCodes.BadFrame, "'f' must be all, mine, unassigned or closed.", query: query);
+            return;
+        }
+
+        try
+        {
+            var (items, revision) = await inbox.ListAsync(frame.Filter ?? "all", principal.Id, Math.Clamp(frame.Count ?? 100, 1, 500), cancellationToken).ConfigureAwait(false);
+            connection.Send(FrameWriter.List(query, revision, items.Select(i => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(i, InboxJsonContext.Default.ConversationSummary))));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.SubscribeFailed(logger, InboxProjection.Channel, ex);
+            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", retry: true, query: query);
         }
     }
 

@@ -1,0 +1,45 @@
+namespace KefuSync.Conversations;
+
+/// <summary>
+/// What the agents' inbox shows for one conversation. Each <c>inbox</c> op carries one full summary, so the inbox is a
+/// fold of its log and a console never replays conversation histories to list them.
+/// </summary>
+internal sealed record ConversationSummary
+{
+    public required string Key { get; init; }
+
+    public string Status { get; init; } = "open";
+
+    public string? Assignee { get; init; }
+
+    public string? VisitorId { get; init; }
+
+    public string? VisitorName { get; init; }
+
+    public Dictionary<string, string>? Fields { get; init; }
+
+    public string? LastText { get; init; }
+
+    public string? LastRole { get; init; }
+
+    public string? LastName { get; init; }
+
+    public long LastRevision { get; init; }
+
+    /// <summary>Unix ms of the last message or action.</summary>
+    public long Activity { get; init; }
+
+    /// <summary>Unix ms of the first op.</summary>
+    public long Created { get; init; }
+
+    /// <summary>Revisions of visitor messages no agent has read yet (capped at 99).</summary>
+    public long[] UnreadRevisions { get; init; } = [];
+
+    public int Unread => UnreadRevisions.Length;
+
+    /// <summary>The highest revision an agent marked read.</summary>
+    public long AgentRead { get; init; }
+
+    /// <summary>The highest revision the visitor marked read.</summary>
+    public long VisitorRead { get; init; }
+}
