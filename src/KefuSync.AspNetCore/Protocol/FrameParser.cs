@@ -152,6 +152,12 @@ internal static class FrameParser
             }
         }
 
+        if (reader.Read())
+        {
+            error = "Unexpected data after the frame's object.";
+            return false;
+        }
+
         if (result.TypeName is null)
         {
             error = "The frame has no 't' member.";

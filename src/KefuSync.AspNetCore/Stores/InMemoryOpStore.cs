@@ -57,7 +57,13 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
         lock (log)
         {
             // Ops[i] has revision FirstRevision + i, so the start index is arithmetic, not a search.
-            var start = (int)Math.Max(0, afterRevision + 1 - log.FirstRevision);
+            if (afterRevision >= log.Head)
+            {
+                return Task.FromResult<IReadOnlyList<OpRecord>>([]);
+            }
+
+            // Clamp in long before narrowing: a hostile afterRevision must not overflow into a valid index.
+            var start = (int)Math.Clamp(afterRevision + 1 - log.FirstRevision, 0, log.Ops.Count);
             var count = Math.Min(maxCount, log.Ops.Count - start);
             return Task.FromResult<IReadOnlyList<OpRecord>>(count <= 0 ? [] : log.Ops.GetRange(start, count).ToArray());
         }
@@ -72,7 +78,7 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
 
         lock (log)
         {
-            var end = (int)Math.Min(log.Ops.Count, beforeRevision - log.FirstRevision); // exclusive index
+            var end = beforeRevision > log.Head ? log.Ops.Count : (int)Math.Clamp(beforeRevision - log.FirstRevision, 0, log.Ops.Count); // exclusive index
             var start = Math.Max(0, end - maxCount);
             var count = end - start;
             return Task.FromResult<IReadOnlyList<OpRecord>>(count <= 0 ? [] : log.Ops.GetRange(start, count).ToArray());

@@ -1,0 +1,58 @@
+using KefuSync.EntityFrameworkCore;
+using KefuSync.EntityFrameworkCore.Hosting;
+using KefuSync.EntityFrameworkCore.Stores;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Entity Framework Core op store on the KefuSync builder.</summary>
+public static class KefuSyncEntityFrameworkBuilderExtensions
+{
+    /// <summary>
+    /// Uses a KefuSync-owned <see cref="KefuSyncDbContext"/> (pooled) as the op store, with snapshots and retention.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddKefuSync</c>.</param>
+    /// <param name="configureDbContext">Chooses the provider, e.g. <c>options =&gt; options.UseNpgsql(connectionString)</c>.</param>
+    /// <param name="configure">Optional store settings, e.g. <see cref="KefuSyncEntityFrameworkOptions.CreateSchemaOnStartup"/>.</param>
+    public static KefuSync.IKefuSyncBuilder AddEntityFrameworkStore(
+        this KefuSync.IKefuSyncBuilder builder,
+        Action<DbContextOptionsBuilder> configureDbContext,
+        Action<KefuSyncEntityFrameworkOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configureDbContext);
+        builder.Services.AddPooledDbContextFactory<KefuSyncDbContext>(configureDbContext);
+        return builder.AddEntityFrameworkStore<KefuSyncDbContext>(configure);
+    }
+
+    /// <summary>
+    /// Uses the host's own <typeparamref name="TContext"/> as the op store, with snapshots and retention. Its model must
+    /// include the KefuSync tables (<c>modelBuilder.AddKefuSyncModel()</c> in <c>OnModelCreating</c>), and the host must
+    /// register <c>IDbContextFactory&lt;TContext&gt;</c> (<c>AddDbContextFactory</c> or <c>AddPooledDbContextFactory</c>).
+    /// </summary>
+    /// <typeparam name="TContext">The host's context.</typeparam>
+    /// <param name="builder">The builder from <c>AddKefuSync</c>.</param>
+    /// <param name="configure">Optional store settings.</param>
+    public static KefuSync.IKefuSyncBuilder AddEntityFrameworkStore<TContext>(
+        this KefuSync.IKefuSyncBuilder builder,
+        Action<KefuSyncEntityFrameworkOptions>? configure = null)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<KefuSyncEntityFrameworkOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(
+            ServiceDescriptor.Singleton<IValidateOptions<KefuSyncEntityFrameworkOptions>, KefuSyncEntityFrameworkOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SchemaInitializer<TContext>>());
+        builder.UseStore<EntityFrameworkOpStore<TContext>>();
+        return builder;
+    }
+}

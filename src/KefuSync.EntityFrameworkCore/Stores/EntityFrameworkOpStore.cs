@@ -1,0 +1,330 @@
+using KefuSync.EntityFrameworkCore.Model;
+using KefuSync.Stores;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace KefuSync.EntityFrameworkCore.Stores;
+
+/// <summary>
+/// The op store over any relational EF Core provider. Tables: see <see cref="KefuSyncModelBuilderExtensions.AddKefuSyncModel"/>.
+/// </summary>
+/// <remarks>
+/// <para><b>Atomicity comes from unique keys, not from read-then-write.</b> An append inserts its <c>kefu_client_ops</c>
+/// row (PK channel + client_op_id, unique channel + revision) and its <c>kefu_ops</c> row in one SaveChanges, which is
+/// one transaction. Two appenders racing for the same revision, or the same client op id, cannot both commit: the
+/// loser gets a unique violation and resolves it by re-reading. If its client op id is now there, the answer is
+/// <see cref="AppendStatus.Duplicate"/> with the original revision, otherwise <see cref="AppendStatus.Conflict"/> with the
+/// head. The reads before the insert are a fast path and the check that the head is not <em>behind</em>
+/// <c>expectedRevision</c> (which no unique key could catch).</para>
+/// <para>Every call uses a fresh context from <see cref="IDbContextFactory{TContext}"/> (pooled when the host registered
+/// it so), reads with <c>AsNoTracking</c>, and runs inside a Polly timeout of
+/// <see cref="KefuSyncEntityFrameworkOptions.OperationTimeout"/>. No explicit transaction is opened, so a host's retrying
+/// execution strategy (<c>EnableRetryOnFailure</c>) works unchanged; if such a retry repeats an insert that had in fact
+/// committed, the unique key turns it into a Duplicate.</para>
+/// </remarks>
+internal sealed partial class EntityFrameworkOpStore<TContext> : IOpStore, ISnapshotStore
+    where TContext : DbContext
+{
+    private readonly IDbContextFactory<TContext> _factory;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly ILogger _logger;
+    private volatile bool _modelChecked;
+
+    public EntityFrameworkOpStore(IServiceProvider services, IOptions<KefuSyncEntityFrameworkOptions> options, ILogger<EntityFrameworkOpStore<TContext>> logger)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _factory = services.GetService<IDbContextFactory<TContext>>()
+            ?? throw new InvalidOperationException(
+                $"The KefuSync Entity Framework store needs IDbContextFactory<{typeof(TContext).Name}>: register it with " +
+                $"services.AddPooledDbContextFactory<{typeof(TContext).Name}>(...) or services.AddDbContextFactory<{typeof(TContext).Name}>(...).");
+        _pipeline = new ResiliencePipelineBuilder().AddTimeout(options.Value.OperationTimeout).Build();
+        _logger = logger;
+    }
+
+    public Task<AppendResult> AppendAsync(string channel, long expectedRevision, OpDraft op, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        ArgumentNullException.ThrowIfNull(op);
+        // Copy now: the caller's buffer may be pooled and reused once this call returns.
+        var draft = new PendingAppend(channel, expectedRevision, op.ClientOpId, op.Author, op.Timestamp.ToUniversalTime(), op.Payload.ToArray());
+        return RunAsync(static (self, state, token) => self.AppendCoreAsync(state, token), draft, cancellationToken);
+    }
+
+    private async Task<AppendResult> AppendCoreAsync(PendingAppend append, CancellationToken cancellationToken)
+    {
+        await using (var db = await CreateContextAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var head = await HeadAsync(db, append.Channel, cancellationToken).ConfigureAwait(false);
+            if (head != append.ExpectedRevision)
+            {
+                // Duplicate check before revision check: a resend with a stale expected revision is still a duplicate.
+                var original = await FindOriginalAsync(db, append.Channel, append.ClientOpId, cancellationToken).ConfigureAwait(false);
+                return original is { } revision ? AppendResult.Duplicate(revision) : AppendResult.Conflict(head);
+            }
+
+            var next = append.ExpectedRevision + 1;
+            db.Add(new ClientOpRow { Channel = append.Channel, ClientOpId = append.ClientOpId, Revision = next });
+            db.Add(new OpRow
+            {
+                Channel = append.Channel,
+                Revision = next,
+                ClientOpId = append.ClientOpId,
+                Author = append.Author,
+                Timestamp = append.Timestamp,
+                Payload = append.Payload,
+            });
+
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                return AppendResult.Appended(next);
+            }
+            catch (DbUpdateException ex)
+            {
+                // Lost a race (or the commit's reply was lost). Resolve it below with a fresh context: this one still
+                // tracks the rejected rows.
+                var resolved = await ResolveFailedAppendAsync(append, cancellationToken).ConfigureAwait(false);
+                if (resolved is { } result)
+                {
+                    if (UniqueViolation.Matches(ex))
+                    {
+                        Log.AppendRaceResolved(_logger, append.Channel, next, result.Status);
+                    }
+                    else
+                    {
+                        Log.AppendFailureResolved(_logger, append.Channel, next, result.Status, ex);
+                    }
+
+                    return result;
+                }
+
+                Log.AppendFailed(_logger, append.Channel, next, ex);
+                throw;
+            }
+        }
+    }
+
+    private async Task<AppendResult?> ResolveFailedAppendAsync(PendingAppend append, CancellationToken cancellationToken)
+    {
+        await using var db = await CreateContextAsync(cancellationToken).ConfigureAwait(false);
+        var original = await FindOriginalAsync(db, append.Channel, append.ClientOpId, cancellationToken).ConfigureAwait(false);
+        if (original is { } revision)
+        {
+            return AppendResult.Duplicate(revision);
+        }
+
+        var head = await HeadAsync(db, append.Channel, cancellationToken).ConfigureAwait(false);
+        // Head still at the expected revision and no duplicate: the failure was not a lost race, so it is a real error.
+        return head != append.ExpectedRevision ? AppendResult.Conflict(head) : null;
+    }
+
+    public Task<long> GetRevisionAsync(string channel, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        return RunAsync(
+            static async (self, channel, token) =>
+            {
+                await using var db = await self.CreateContextAsync(token).ConfigureAwait(false);
+                return await HeadAsync(db, channel, token).ConfigureAwait(false);
+            },
+            channel,
+            cancellationToken);
+    }
+
+    public Task<IReadOnlyList<OpRecord>> ReadAsync(string channel, long afterRevision, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        if (maxCount <= 0)
+        {
+            return Task.FromResult<IReadOnlyList<OpRecord>>([]);
+        }
+
+        return RunAsync(
+            static async (self, query, token) =>
+            {
+                await using var db = await self.CreateContextAsync(token).ConfigureAwait(false);
+                // Served by the primary key (channel, revision): an index range scan, O(log n + k).
+                var rows = await db.Set<OpRow>().AsNoTracking()
+                    .Where(o => o.Channel == query.Channel && o.Revision > query.Revision)
+                    .OrderBy(o => o.Revision)
+                    .Take(query.MaxCount)
+                    .ToListAsync(token).ConfigureAwait(false);
+                return ToRecords(rows, reverse: false);
+            },
+            new RangeQuery(channel, afterRevision, maxCount),
+            cancellationToken);
+    }
+
+    public Task<IReadOnlyList<OpRecord>> ReadBeforeAsync(string channel, long beforeRevision, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        if (maxCount <= 0)
+        {
+            return Task.FromResult<IReadOnlyList<OpRecord>>([]);
+        }
+
+        return RunAsync(
+            static async (self, query, token) =>
+            {
+                await using var db = await self.CreateContextAsync(token).ConfigureAwait(false);
+                var rows = await db.Set<OpRow>().AsNoTracking()
+                    .Where(o => o.Channel == query.Channel && o.Revision < query.Revision)
+                    .OrderByDescending(o => o.Revision)
+                    .Take(query.MaxCount)
+                    .ToListAsync(token).ConfigureAwait(false);
+                return ToRecords(rows, reverse: true);
+            },
+            new RangeQuery(channel, beforeRevision, maxCount),
+            cancellationToken);
+    }
+
+    public Task SaveSnapshotAsync(string channel, Snapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var row = new SnapshotRow { Channel = channel, Revision = snapshot.Revision, State = snapshot.State.ToArray() };
+        return RunAsync(
+            static async (self, row, token) =>
+            {
+                // Newer wins, atomically: a conditional UPDATE, else an INSERT guarded by the primary key. Once a row exists,
+                // revisions only grow, so one more conditional UPDATE settles every race (a concurrent insert that beat ours,
+                // or an older row that appeared between our UPDATE and our existence check).
+                if (await UpdateIfNewerAsync(self, row, token).ConfigureAwait(false) > 0)
+                {
+                    return true;
+                }
+
+                await using (var db = await self.CreateContextAsync(token).ConfigureAwait(false))
+                {
+                    if (!await db.Set<SnapshotRow>().AsNoTracking().AnyAsync(s => s.Channel == row.Channel, token).ConfigureAwait(false))
+                    {
+                        db.Add(new SnapshotRow { Channel = row.Channel, Revision = row.Revision, State = row.State });
+                        try
+                        {
+                            await db.SaveChangesAsync(token).ConfigureAwait(false);
+                            return true;
+                        }
+                        catch (DbUpdateException)
+                        {
+                            // Someone inserted first; fall through to the conditional update against their row.
+                        }
+                    }
+                }
+
+                return await UpdateIfNewerAsync(self, row, token).ConfigureAwait(false) > 0;
+            },
+            row,
+            cancellationToken);
+
+        static async Task<int> UpdateIfNewerAsync(EntityFrameworkOpStore<TContext> self, SnapshotRow row, CancellationToken token)
+        {
+            await using var db = await self.CreateContextAsync(token).ConfigureAwait(false);
+            return await db.Set<SnapshotRow>()
+                .Where(s => s.Channel == row.Channel && s.Revision < row.Revision)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Revision, row.Revision).SetProperty(x => x.State, row.State), token)
+                .ConfigureAwait(false);
+        }
+    }
+
+    public Task<Snapshot?> GetSnapshotAsync(string channel, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        return RunAsync(
+            static async (self, channel, token) =>
+            {
+                await using var db = await self.CreateContextAsync(token).ConfigureAwait(false);
+                var row = await db.Set<SnapshotRow>().AsNoTracking().FirstOrDefaultAsync(s => s.Channel == channel, token).ConfigureAwait(false);
+                return row is null ? null : new Snapshot(row.Revision, row.State ?? []);
+            },
+            channel,
+            cancellationToken);
+    }
+
+    public Task<long> TrimAsync(string channel, long upToRevision, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        return RunAsync(
+            static async (self, query, token) =>
+            {
+                await using var db = await self.CreateContextAsync(token).ConfigureAwait(false);
+                var snapshotRevision = await db.Set<SnapshotRow>().AsNoTracking()
+                    .Where(s => s.Channel == query.Channel)
+                    .Select(s => (long?)s.Revision)
+                    .FirstOrDefaultAsync(token).ConfigureAwait(false);
+                if (snapshotRevision is null)
+                {
+                    return 0L;
+                }
+
+                // Never past the latest snapshot: ops behind it are the only way to rebuild anything newer.
+                var limit = Math.Min(query.Revision, snapshotRevision.Value);
+                // Only kefu_ops rows go; kefu_client_ops keeps every client op id, so trimmed ops still dedupe.
+                return (long)await db.Set<OpRow>()
+                    .Where(o => o.Channel == query.Channel && o.Revision <= limit)
+                    .ExecuteDeleteAsync(token).ConfigureAwait(false);
+            },
+            new RangeQuery(channel, upToRevision, 0),
+            cancellationToken);
+    }
+
+    private static async Task<long> HeadAsync(TContext db, string channel, CancellationToken cancellationToken) =>
+        // MAX over the unique index (channel, revision) of the ledger, which trimming never touches.
+        await db.Set<ClientOpRow>().AsNoTracking()
+            .Where(c => c.Channel == channel)
+            .MaxAsync(c => (long?)c.Revision, cancellationToken).ConfigureAwait(false) ?? 0L;
+
+    private static async Task<long?> FindOriginalAsync(TContext db, string channel, string clientOpId, CancellationToken cancellationToken) =>
+        await db.Set<ClientOpRow>().AsNoTracking()
+            .Where(c => c.Channel == channel && c.ClientOpId == clientOpId)
+            .Select(c => (long?)c.Revision)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+
+    private static IReadOnlyList<OpRecord> ToRecords(List<OpRow> rows, bool reverse)
+    {
+        var records = new OpRecord[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            records[reverse ? rows.Count - 1 - i : i] = new OpRecord(row.Revision, row.ClientOpId, row.Author, row.Timestamp, row.Payload ?? []);
+        }
+
+        return records;
+    }
+
+    private async Task<TContext> CreateContextAsync(CancellationToken cancellationToken)
+    {
+        var db = await _factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        if (!_modelChecked)
+        {
+            if (db.Model.FindEntityType(typeof(OpRow)) is null)
+            {
+                await db.DisposeAsync().ConfigureAwait(false);
+                throw new InvalidOperationException(
+                    $"{typeof(TContext).Name} has no KefuSync tables: call modelBuilder.AddKefuSyncModel() in its OnModelCreating " +
+                    "(and add a migration), or use builder.AddEntityFrameworkStore(options => ...) to let KefuSync own its context.");
+            }
+
+            _modelChecked = true;
+        }
+
+        return db;
+    }
+
+    private Task<TResult> RunAsync<TState, TResult>(
+        Func<EntityFrameworkOpStore<TContext>, TState, CancellationToken, Task<TResult>> operation, TState state, CancellationToken cancellationToken)
+    {
+        return _pipeline.ExecuteAsync(
+            static async (s, token) => await s.Operation(s.Self, s.State, token).ConfigureAwait(false),
+            (Self: this, Operation: operation, State: state),
+            cancellationToken).AsTask();
+    }
+
+    private sealed record PendingAppend(string Channel, long ExpectedRevision, string ClientOpId, string Author, DateTimeOffset Timestamp, byte[] Payload);
+
+    private readonly record struct RangeQuery(string Channel, long Revision, int MaxCount);
+}

@@ -1,0 +1,29 @@
+using KefuSync.Backplane;
+using Microsoft.Extensions.Logging;
+
+namespace KefuSync.Redis.Backplane;
+
+internal sealed partial class RedisBackplane
+{
+    // Event ids 3040-3059: the Redis backplane.
+    private static partial class Log
+    {
+        [LoggerMessage(3040, LogLevel.Debug, "Subscribed to Redis channel {RedisChannel}.", EventName = "BackplaneSubscribed")]
+        public static partial void Subscribed(ILogger logger, string redisChannel);
+
+        [LoggerMessage(3041, LogLevel.Warning, "Ignored a message on Redis channel {RedisChannel} that is not a KefuSync backplane envelope.", EventName = "BackplaneInvalidMessage")]
+        public static partial void InvalidMessage(ILogger logger, string redisChannel);
+
+        [LoggerMessage(3042, LogLevel.Warning, "A backplane handler failed on a {Kind} message for channel '{Channel}'.", EventName = "BackplaneHandlerFailed")]
+        public static partial void HandlerFailed(ILogger logger, BackplaneMessageKind kind, string channel, Exception exception);
+
+        [LoggerMessage(3043, LogLevel.Debug, "Backplane reconnect probe failed.", EventName = "BackplaneProbeFailed")]
+        public static partial void ProbeFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(3044, LogLevel.Information, "Redis subscription restored: raising Reconnected so that channels repair from the store.", EventName = "BackplaneReconnected")]
+        public static partial void RaisingReconnected(ILogger logger);
+
+        [LoggerMessage(3045, LogLevel.Debug, "Unsubscribing from the Redis channel failed while disposing the backplane.", EventName = "BackplaneUnsubscribeFailed")]
+        public static partial void UnsubscribeFailed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,37 @@
+using StackExchange.Redis;
+
+namespace KefuSync.Redis.Stores;
+
+/// <summary>
+/// The keys of one channel. The channel name sits in a hash tag (<c>{...}</c>) so that all of them land in the same
+/// cluster slot, which a Lua script touching several keys requires.
+/// </summary>
+/// <remarks>
+/// Layout for prefix <c>kefu:</c> and channel <c>c1</c>:
+/// <list type="table">
+/// <item><term><c>kefu:{c1}:head</c></term><description>string: the head revision (INCR).</description></item>
+/// <item><term><c>kefu:{c1}:ids</c></term><description>hash: client op id → revision. Never trimmed.</description></item>
+/// <item><term><c>kefu:{c1}:ops</c></term><description>sorted set: score = revision, member = encoded op (<see cref="OpRecordCodec"/>).
+/// Range reads by score are O(log n + k); trimming is ZREMRANGEBYSCORE.</description></item>
+/// <item><term><c>kefu:{c1}:snap</c></term><description>hash: <c>rev</c> and <c>state</c> of the newest snapshot.</description></item>
+/// </list>
+/// </remarks>
+internal readonly struct RedisKeys
+{
+    public RedisKeys(string prefix, string channel)
+    {
+        var root = string.Concat(prefix, "{", channel, "}:");
+        Head = root + "head";
+        ClientOps = root + "ids";
+        Ops = root + "ops";
+        Snapshot = root + "snap";
+    }
+
+    public RedisKey Head { get; }
+
+    public RedisKey ClientOps { get; }
+
+    public RedisKey Ops { get; }
+
+    public RedisKey Snapshot { get; }
+}

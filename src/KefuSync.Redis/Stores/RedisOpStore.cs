@@ -1,0 +1,133 @@
+using KefuSync.Redis.Connection;
+using KefuSync.Stores;
+using StackExchange.Redis;
+
+namespace KefuSync.Redis.Stores;
+
+/// <summary>
+/// The Redis op store. Append, revision assignment and dedupe happen in one Lua script (<see cref="RedisScripts.Append"/>);
+/// reads are sorted-set range queries by score. Key layout: <see cref="RedisKeys"/>.
+/// </summary>
+/// <remarks>
+/// Every call goes through <see cref="RedisConnection.Idempotent"/> (timeout, retry with jitter, circuit breaker). Retrying
+/// an append is safe: if the first attempt did commit and only its reply was lost (a timeout, a dropped connection),
+/// the retry finds the client op id in the ids hash and returns <see cref="AppendStatus.Duplicate"/> with the revision the
+/// first attempt got, which the caller treats as an ack. Nothing is ever written twice.
+/// </remarks>
+internal sealed class RedisOpStore(RedisConnection connection) : IOpStore, ISnapshotStore
+{
+    private static readonly RedisValue SnapshotRevisionField = "rev";
+    private static readonly RedisValue SnapshotStateField = "state";
+    private static readonly RedisValue[] SnapshotFields = [SnapshotRevisionField, SnapshotStateField];
+
+    public async Task<AppendResult> AppendAsync(string channel, long expectedRevision, OpDraft op, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        ArgumentNullException.ThrowIfNull(op);
+        var keys = new RedisKeys(connection.KeyPrefix, channel);
+        // Encoded once, outside the pipeline: retries resend the same bytes (the encoding copies the caller's payload).
+        RedisKey[] scriptKeys = [keys.ClientOps, keys.Head, keys.Ops];
+        RedisValue[] scriptArgs = [op.ClientOpId, expectedRevision, OpRecordCodec.Encode(op)];
+
+        var result = await connection.ExecuteAsync(
+            connection.Idempotent,
+            m => m.GetDatabase().ScriptEvaluateAsync(RedisScripts.Append, scriptKeys, scriptArgs),
+            cancellationToken).ConfigureAwait(false);
+
+        var values = (RedisResult[])result!;
+        var revision = (long)values[1];
+        return (long)values[0] switch
+        {
+            0 => AppendResult.Appended(revision),
+            1 => AppendResult.Conflict(revision),
+            2 => AppendResult.Duplicate(revision),
+            var status => throw new InvalidOperationException($"The append script returned an unknown status {status}."),
+        };
+    }
+
+    public async Task<long> GetRevisionAsync(string channel, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        var key = new RedisKeys(connection.KeyPrefix, channel).Head;
+        var value = await connection.ExecuteAsync(connection.Idempotent, m => m.GetDatabase().StringGetAsync(key), cancellationToken).ConfigureAwait(false);
+        return value.IsNull ? 0 : (long)value;
+    }
+
+    public Task<IReadOnlyList<OpRecord>> ReadAsync(string channel, long afterRevision, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        var key = new RedisKeys(connection.KeyPrefix, channel).Ops;
+        // ZRANGEBYSCORE key (after +inf LIMIT 0 maxCount: O(log n + k).
+        return RangeAsync(key, afterRevision, double.PositiveInfinity, Exclude.Start, Order.Ascending, maxCount, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<OpRecord>> ReadBeforeAsync(string channel, long beforeRevision, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        var key = new RedisKeys(connection.KeyPrefix, channel).Ops;
+        // ZREVRANGEBYSCORE key (before -inf LIMIT 0 maxCount: the newest k below the bound, reversed afterwards.
+        return RangeAsync(key, beforeRevision, double.NegativeInfinity, Exclude.Start, Order.Descending, maxCount, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<OpRecord>> RangeAsync(
+        RedisKey key, double from, double to, Exclude exclude, Order order, int maxCount, CancellationToken cancellationToken)
+    {
+        if (maxCount <= 0)
+        {
+            return [];
+        }
+
+        var entries = await connection.ExecuteAsync(
+            connection.Idempotent,
+            m => m.GetDatabase().SortedSetRangeByScoreWithScoresAsync(key, from, to, exclude, order, 0, maxCount),
+            cancellationToken).ConfigureAwait(false);
+
+        var records = new OpRecord[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var index = order == Order.Ascending ? i : entries.Length - 1 - i;
+            records[index] = OpRecordCodec.Decode((long)entries[i].Score, (byte[])entries[i].Element!);
+        }
+
+        return records;
+    }
+
+    public async Task SaveSnapshotAsync(string channel, Snapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        RedisKey[] keys = [new RedisKeys(connection.KeyPrefix, channel).Snapshot];
+        RedisValue[] args = [snapshot.Revision, snapshot.State.ToArray()];
+        await connection.ExecuteAsync(
+            connection.Idempotent,
+            m => m.GetDatabase().ScriptEvaluateAsync(RedisScripts.SaveSnapshot, keys, args),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Snapshot?> GetSnapshotAsync(string channel, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        var key = new RedisKeys(connection.KeyPrefix, channel).Snapshot;
+        var values = await connection.ExecuteAsync(connection.Idempotent, m => m.GetDatabase().HashGetAsync(key, SnapshotFields), cancellationToken)
+            .ConfigureAwait(false);
+        if (values.Length != 2 || values[0].IsNull)
+        {
+            return null;
+        }
+
+        return new Snapshot((long)values[0], (byte[])values[1]! ?? []);
+    }
+
+    public async Task<long> TrimAsync(string channel, long upToRevision, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        var channelKeys = new RedisKeys(connection.KeyPrefix, channel);
+        RedisKey[] keys = [channelKeys.Ops, channelKeys.Snapshot];
+        RedisValue[] args = [upToRevision];
+        var result = await connection.ExecuteAsync(
+            connection.Idempotent,
+            m => m.GetDatabase().ScriptEvaluateAsync(RedisScripts.Trim, keys, args),
+            cancellationToken).ConfigureAwait(false);
+        return (long)result;
+    }
+}

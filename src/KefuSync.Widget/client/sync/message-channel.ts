@@ -1,0 +1,214 @@
+// A message channel (`conv:*`) bound to a KefuClient: revision checks, the message log, the outbox's pending
+// messages ("sending"), acks, read markers and the local cache that makes a reload show the conversation at once.
+import type { AckFrame, ErrorFrame, OpFrame, PresenceEntry, PresenceFrame, SnapshotFrame, SubbedFrame } from '../transport/frames';
+import { Emitter } from '../util/emitter';
+import type { ChannelHandler, KefuClient } from './kefu-client';
+import { MessageLog, type ChatMessage } from './message-log';
+import type { OutboxRecord } from './outbox';
+import { judge } from './revision';
+
+export type MessageStatus = 'sending' | 'sent' | 'read' | 'failed';
+
+/** A message as a view shows it: committed (rev > 0) or still in the outbox (rev 0). */
+export interface MessageItem extends ChatMessage {
+  own: boolean;
+  /** own messages only */
+  status?: MessageStatus;
+  /** the server's error code when failed */
+  err?: string;
+}
+
+export interface MessageCache {
+  load(): unknown;
+  save(snapshot: unknown): void;
+}
+
+export interface MessageChannelEvents {
+  change(): void;
+  /** a committed message was added; live: not part of a (re)subscribe replay */
+  message(m: ChatMessage, live: boolean): void;
+  presence(list: PresenceEntry[]): void;
+}
+
+export class MessageChannel extends Emitter<MessageChannelEvents> implements ChannelHandler {
+  readonly log = new MessageLog();
+  /** outbox records of this channel (every tab's), not yet seen committed */
+  pending: OutboxRecord[] = [];
+  presenceList: PresenceEntry[] = [];
+  /** ids acknowledged whose op has not arrived yet */
+  private readonly acked = new Map<string, number>();
+  private replaying = true;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly detach: () => void;
+
+  constructor(
+    private readonly client: KefuClient,
+    readonly ch: string,
+    private readonly cache?: MessageCache,
+  ) {
+    super();
+    if (cache) {
+      try {
+        this.log.restore(cache.load());
+      } catch {
+        // a broken cache is no cache
+      }
+    }
+    this.detach = client.attach(this);
+    void this.outboxChanged();
+  }
+
+  get rev(): number {
+    return this.log.rev;
+  }
+
+  close(): void {
+    this.detach();
+    clearTimeout(this.saveTimer);
+  }
+
+  /** Sends a chat message (through the outbox). */
+  async send(text: string): Promise<OutboxRecord> {
+    const r = await this.client.submit(this.ch, { k: 'msg', text }, this.rev);
+    if (!this.pending.some((p) => p.id === r.id)) this.pending.push(r);
+    this.emit('change');
+    return r;
+  }
+
+  /** Marks everything up to `upTo` as read by this principal. */
+  async markRead(upTo = this.rev): Promise<void> {
+    await this.client.submit(this.ch, { k: 'read', upTo }, this.rev);
+  }
+
+  /** Sends a failed message again (same id: the server dedupes). */
+  async retry(id: string): Promise<void> {
+    const r = await this.client.outbox.unfail(id);
+    if (r) this.client.sendRecord(r);
+    await this.outboxChanged();
+    this.client.outboxChanged();
+  }
+
+  /** Drops a failed message. */
+  async discard(id: string): Promise<void> {
+    await this.client.outbox.settle(id);
+    await this.outboxChanged();
+    this.client.outboxChanged();
+  }
+
+  /** The highest revision read by the principal `by` (e.g. welcome.me.id), counting unsent read markers. */
+  readUpTo(by: string): number {
+    let max = this.log.readUpTo({ by });
+    for (const r of this.pending) {
+      const op = r.op as { k?: unknown; upTo?: unknown };
+      if (op?.k === 'read' && typeof op.upTo === 'number') max = Math.max(max, op.upTo);
+    }
+    return max;
+  }
+
+  /** Committed messages then pending ones, with the status of the principal `me`'s own messages. */
+  items(me: string): MessageItem[] {
+    const seenBy = this.log.readUpTo({ role: 'agent' });
+    const out: MessageItem[] = this.log.messages.map((m) => {
+      const own = m.by === me;
+      return own ? { ...m, own, status: m.rev <= seenBy ? 'read' : 'sent' } : { ...m, own };
+    });
+    for (const r of this.pending) {
+      const op = r.op as { k?: unknown; text?: unknown };
+      if (op?.k !== 'msg' || typeof op.text !== 'string') continue;
+      out.push({
+        rev: 0, id: r.id, by: me, ts: r.createdAt, name: '', role: '', text: op.text, own: true,
+        status: r.err !== undefined ? 'failed' : this.acked.has(r.id) ? 'sent' : 'sending',
+        ...(r.err !== undefined ? { err: r.err } : {}),
+      });
+    }
+    return out;
+  }
+
+  /** Re-reads the pending records of this channel (the outbox changed in some tab). */
+  async outboxChanged(): Promise<void> {
+    const recs = await this.client.outbox.all(this.ch);
+    const committed = new Set(this.log.messages.map((m) => m.id));
+    const stale = recs.filter((r) => committed.has(r.id));
+    for (const r of stale) void this.client.outbox.settle(r.id);
+    // records already acknowledged in this tab stay shown as "sent" until their op arrives
+    const keep = this.pending.filter((p) => this.acked.has(p.id) && !committed.has(p.id) && !recs.some((r) => r.id === p.id));
+    this.pending = [...recs.filter((r) => !committed.has(r.id)), ...keep];
+    this.emit('change');
+  }
+
+  // ---- ChannelHandler ----
+
+  op(f: OpFrame): void {
+    const v = judge(this.log.rev, f.rev);
+    if (v === 'old') return;
+    if (v === 'gap') return this.client.resubscribe(this.ch);
+    const m = this.log.apply(f);
+    const i = this.pending.findIndex((p) => p.id === f.id);
+    if (i >= 0) {
+      this.pending.splice(i, 1);
+      this.acked.delete(f.id);
+      void this.client.outbox.settle(f.id);
+    }
+    if (m && m.rev === f.rev) this.emit('message', m, !this.replaying);
+    this.changed();
+  }
+
+  snapshot(f: SnapshotFrame): void {
+    // On a message channel a snapshot is a revision marker: the ops before it are not replayed (page with history).
+    if (f.rev > this.log.rev) {
+      this.log.skipTo(f.rev);
+      this.changed();
+    }
+  }
+
+  subbed(f: SubbedFrame): void {
+    this.replaying = false;
+    if (f.rev < this.log.rev) {
+      // The server's head is behind our cache: the cache is from another conversation or a reset store.
+      this.log.reset();
+      this.client.resubscribe(this.ch);
+    }
+    this.changed();
+  }
+
+  ack(f: AckFrame): void {
+    const p = this.pending.find((r) => r.id === f.id);
+    void this.client.outbox.settle(f.id);
+    if (p && f.rev > this.log.rev) this.acked.set(f.id, f.rev);
+    else if (p) this.pending = this.pending.filter((r) => r !== p);
+    this.client.outboxChanged();
+    this.emit('change');
+  }
+
+  error(f: ErrorFrame): void {
+    if (!f.id) return;
+    if (f.retry) this.client.retryLater(f.id);
+    else
+      void this.client.outbox.fail(f.id, f.code).then(async () => {
+        await this.outboxChanged();
+        this.client.outboxChanged();
+      });
+  }
+
+  presence(f: PresenceFrame): void {
+    this.presenceList = f.list;
+    this.emit('presence', f.list);
+  }
+
+  resubscribed(): void {
+    this.replaying = true;
+  }
+
+  private changed(): void {
+    this.emit('change');
+    if (!this.cache) return;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => {
+      try {
+        this.cache!.save(this.log.toSnapshot());
+      } catch {
+        // quota: ignore
+      }
+    }, 200);
+  }
+}

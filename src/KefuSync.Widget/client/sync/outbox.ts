@@ -1,0 +1,128 @@
+// The outbox: every submit on a message channel is written here BEFORE it goes on the wire, and removed only when the
+// server confirms it (an `ack`, or the op itself with the same `id`). Resending the same `id` is idempotent on the
+// server, so whoever resends (the writer tab after a reconnect, the leader for a tab that is gone, a reloaded page)
+// cannot duplicate a message. The storage behind it is an interface: IndexedDB in browsers (idb-store.ts), memory in
+// tests and where IndexedDB is unavailable.
+
+export interface OutboxRecord {
+  /** client op id; the key */
+  id: string;
+  ch: string;
+  op: unknown;
+  /** base revision when written (informational for message channels) */
+  rev: number;
+  /** the logical client (tab) responsible for resending it */
+  c: string;
+  createdAt: number;
+  /** set when the server refused it for good (error with retry: false): shown as failed, not resent by itself */
+  err?: string;
+}
+
+export interface OutboxStore {
+  put(r: OutboxRecord): Promise<void>;
+  delete(id: string): Promise<void>;
+  getAll(): Promise<OutboxRecord[]>;
+}
+
+export class MemoryOutboxStore implements OutboxStore {
+  readonly map = new Map<string, OutboxRecord>();
+  async put(r: OutboxRecord): Promise<void> {
+    this.map.set(r.id, structuredCloneSafe(r));
+  }
+  async delete(id: string): Promise<void> {
+    this.map.delete(id);
+  }
+  async getAll(): Promise<OutboxRecord[]> {
+    return [...this.map.values()].map(structuredCloneSafe);
+  }
+}
+
+const structuredCloneSafe = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+/** Retry delays for `retry: true` errors: 1 s, 2 s, 4 s … capped at 30 s. */
+export const retryDelay = (attempt: number): number => Math.min(30000, 1000 * 2 ** Math.min(attempt, 15));
+
+const isRecord = (r: unknown): r is OutboxRecord => {
+  const o = r as OutboxRecord;
+  return (
+    typeof o === 'object' && o !== null && typeof o.id === 'string' && typeof o.ch === 'string' &&
+    typeof o.rev === 'number' && typeof o.c === 'string' && typeof o.createdAt === 'number'
+  );
+};
+
+export class Outbox {
+  private readonly attempts = new Map<string, number>();
+
+  constructor(
+    private readonly store: OutboxStore,
+    readonly tabId: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Records a submit before it is sent. */
+  async add(ch: string, id: string, op: unknown, rev: number): Promise<OutboxRecord> {
+    const r: OutboxRecord = { id, ch, op, rev, c: this.tabId, createdAt: this.now() };
+    await this.store.put(r);
+    return r;
+  }
+
+  /** The server committed it. */
+  async settle(id: string): Promise<void> {
+    this.attempts.delete(id);
+    await this.store.delete(id);
+  }
+
+  /** The server refused it for good; keep it to show it as failed (the user may retry or drop it). */
+  async fail(id: string, code: string): Promise<void> {
+    const r = (await this.all()).find((x) => x.id === id);
+    if (r) await this.store.put({ ...r, err: code });
+  }
+
+  /** Takes a failed record back: clears the error and makes this tab responsible for it. */
+  async unfail(id: string): Promise<OutboxRecord | null> {
+    const r = (await this.all()).find((x) => x.id === id);
+    if (!r) return null;
+    const back: OutboxRecord = { ...r, c: this.tabId };
+    delete back.err;
+    await this.store.put(back);
+    return back;
+  }
+
+  /** The delay before resending after a `retry: true` error, growing per record. */
+  nextRetryDelay(id: string): number {
+    const n = this.attempts.get(id) ?? 0;
+    this.attempts.set(id, n + 1);
+    return retryDelay(n);
+  }
+
+  /** Every well-formed record, oldest first (optionally of one channel). */
+  async all(ch?: string): Promise<OutboxRecord[]> {
+    let list: OutboxRecord[];
+    try {
+      list = await this.store.getAll();
+    } catch {
+      return [];
+    }
+    return list.filter((r) => isRecord(r) && (ch === undefined || r.ch === ch)).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /**
+   * What this tab must (re)send now: its own records, and when it is the leader, those whose writer tab is gone
+   * (not in `liveTabs`). Orphans are adopted (their `c` becomes this tab) before they are returned, so the next
+   * leader, should this one die too, sees them as orphans again. Failed records are never included.
+   */
+  async drain(liveTabs: ReadonlySet<string>, leader: boolean, own = true): Promise<OutboxRecord[]> {
+    const out: OutboxRecord[] = [];
+    for (const r of await this.all()) {
+      if (r.err !== undefined) continue;
+      if (r.c === this.tabId) {
+        if (own) out.push(r);
+      } else if (leader && !liveTabs.has(r.c)) {
+        const adopted = { ...r, c: this.tabId };
+        await this.store.put(adopted);
+        out.push(adopted);
+      }
+    }
+    return out;
+  }
+}

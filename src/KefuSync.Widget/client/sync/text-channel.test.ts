@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { stubClient } from '../test/client-stub';
+import { TextChannel } from './text-channel';
+import { diffOp } from './text-diff';
+
+const top = (rev: number, o: unknown, id = `o-${rev}`) => ({ t: 'op' as const, ch: 'vdraft:c1', rev, id, by: 'u', ts: 1, op: o });
+
+describe('TextChannel', () => {
+  it('keeps local typing until the snapshot, then submits it on top', () => {
+    const { client, sent } = stubClient();
+    const t = new TextChannel(client, 'vdraft:c1');
+    t.edit('hi');
+    expect(sent.filter((f) => f.t === 'submit')).toEqual([]);
+    t.snapshot({ t: 'snapshot', ch: 'vdraft:c1', rev: 3, doc: '' });
+    expect(t.doc).toBe('hi');
+    expect(sent.at(-1)).toEqual({ t: 'submit', c: 'tabA', ch: 'vdraft:c1', id: 'tabA-1', rev: 3, op: ['hi'] });
+  });
+
+  it('one op in flight; its own op confirms it and the buffer goes next', () => {
+    const { client, sent } = stubClient();
+    const t = new TextChannel(client, 'vdraft:c1');
+    t.snapshot({ t: 'snapshot', ch: 'vdraft:c1', rev: 0, doc: '' });
+    t.edit('a');
+    t.edit('ab');
+    expect(sent.filter((f) => f.t === 'submit')).toHaveLength(1);
+    t.op(top(1, ['a'], 'tabA-1'));
+    const subs = sent.filter((f) => f.t === 'submit');
+    expect(subs).toHaveLength(2);
+    expect(subs[1]).toMatchObject({ id: 'tabA-2', rev: 1, op: [1, 'b'] });
+    // the ack for tabA-1 arriving after its op is ignored
+    t.ack({ t: 'ack', c: 'tabA', ch: 'vdraft:c1', id: 'tabA-1', rev: 1 });
+    expect(t.rev).toBe(1);
+    t.ack({ t: 'ack', c: 'tabA', ch: 'vdraft:c1', id: 'tabA-2', rev: 2 });
+    expect(t.rev).toBe(2);
+    expect(t.synced).toBe(true);
+  });
+
+  it('transforms remote ops past the pending one (committed op first at ties)', () => {
+    const { client } = stubClient();
+    const t = new TextChannel(client, 'vdraft:c1');
+    const changes: string[] = [];
+    t.on('change', (d) => changes.push(d));
+    t.snapshot({ t: 'snapshot', ch: 'vdraft:c1', rev: 4, doc: 'Hi' });
+    t.edit('Hi!');
+    t.op(top(5, [2, ' there']));
+    expect(t.doc).toBe('Hi there!');
+    expect(changes.at(-1)).toBe('Hi there!');
+  });
+
+  it('a gap resubscribes instead of applying', () => {
+    const { client, sent } = stubClient();
+    const t = new TextChannel(client, 'vdraft:c1');
+    t.snapshot({ t: 'snapshot', ch: 'vdraft:c1', rev: 1, doc: 'x' });
+    sent.length = 0;
+    t.op(top(3, [1, 'y']));
+    expect(t.doc).toBe('x');
+    expect(sent).toEqual([{ t: 'sub', c: 'tabA', ch: 'vdraft:c1', rev: 1 }]);
+  });
+
+  it('resends the outstanding op with the same id after subbed (reconnect)', () => {
+    const { client, sent } = stubClient();
+    const t = new TextChannel(client, 'vdraft:c1');
+    t.snapshot({ t: 'snapshot', ch: 'vdraft:c1', rev: 0, doc: '' });
+    t.edit('a');
+    sent.length = 0;
+    t.subbed();
+    expect(sent).toEqual([{ t: 'submit', c: 'tabA', ch: 'vdraft:c1', id: 'tabA-1', rev: 0, op: ['a'] }]);
+  });
+
+  it('an op that does not fit asks for a snapshot, keeping the typed text', () => {
+    const { client, sent } = stubClient();
+    const t = new TextChannel(client, 'vdraft:c1');
+    t.snapshot({ t: 'snapshot', ch: 'vdraft:c1', rev: 0, doc: '' });
+    sent.length = 0;
+    t.op(top(1, [5, 'x']));
+    expect(sent).toEqual([{ t: 'sub', c: 'tabA', ch: 'vdraft:c1', rev: 0 }]);
+  });
+});
+
+describe('diffOp', () => {
+  it('replaces only the middle', () => {
+    expect(diffOp('hello world', 'hello brave world').toJSON()).toEqual([6, 'brave ', 5]);
+    expect(diffOp('abc', '').toJSON()).toEqual([-3]);
+    expect(diffOp('', 'x').toJSON()).toEqual(['x']);
+  });
+  it('never splits a surrogate pair', () => {
+    const a = 'x\u{1F600}';
+    const b = 'x\u{1F601}';
+    const o = diffOp(a, b);
+    expect(o.apply(a)).toBe(b);
+    expect(o.toJSON()).toEqual([1, '\u{1F601}', -2]);
+  });
+});

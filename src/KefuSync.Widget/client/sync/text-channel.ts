@@ -1,0 +1,144 @@
+// A text channel (`vdraft:*`, `draft:*`, `note:*`, `canned:*`) bound to a KefuClient: the three-state OT client of
+// client/ot, fed in revision order. The editor reports whole values (edit(next)); remote changes come out as the
+// new document plus the op that produced it (to move the caret with transformIndex).
+import { fromJSON, type TextOperation } from '../ot/text-operation';
+import { OtClient, type OtSubmit } from '../ot/ot-client';
+import type { AckFrame, ErrorFrame, OpFrame, PresenceEntry, PresenceFrame, SnapshotFrame } from '../transport/frames';
+import { Emitter } from '../util/emitter';
+import type { ChannelHandler, KefuClient } from './kefu-client';
+import { judge } from './revision';
+import { diffOp } from './text-diff';
+import { retryDelay } from './outbox';
+
+export interface TextChannelEvents {
+  /** the document changed by a remote op (op: what was applied to the old document) or a snapshot (op: null) */
+  change(doc: string, op: TextOperation | null): void;
+  presence(list: PresenceEntry[]): void;
+}
+
+export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHandler {
+  doc = '';
+  presenceList: PresenceEntry[] = [];
+  /** null until the first snapshot: local edits are kept (dirty) and submitted once the document is known */
+  private ot: OtClient | null = null;
+  private dirty = false;
+  private counter = 1;
+  private retries = 0;
+  private readonly detach: () => void;
+
+  constructor(
+    private readonly client: KefuClient,
+    readonly ch: string,
+  ) {
+    super();
+    this.detach = client.attach(this);
+  }
+
+  get rev(): number {
+    return this.ot?.revision ?? 0;
+  }
+
+  /** Whether every local edit has been committed. */
+  get synced(): boolean {
+    return !this.dirty && (this.ot?.state ?? 'synchronized') === 'synchronized';
+  }
+
+  close(): void {
+    this.detach();
+  }
+
+  /** The editor's new value. */
+  edit(next: string): void {
+    if (next === this.doc) return;
+    const op = diffOp(this.doc, next);
+    this.doc = next;
+    if (!this.ot) {
+      this.dirty = true;
+      return;
+    }
+    if (this.ot.applyClient(op)) this.sendOutstanding();
+  }
+
+  private sendOutstanding(): void {
+    const out: OtSubmit | null = this.ot?.outstanding ?? null;
+    if (out) this.client.send({ t: 'submit', c: this.client.tabId, ch: this.ch, id: out.id, rev: out.rev, op: out.op.toJSON() });
+  }
+
+  /** Throws the OT state away and asks for a snapshot; `keepLocal`: rebase the local text on it. */
+  private reset(keepLocal: boolean): void {
+    if (this.ot) this.counter = this.ot.nextCounter;
+    this.ot = null;
+    this.dirty = keepLocal;
+    this.client.resubscribe(this.ch, true);
+  }
+
+  // ---- ChannelHandler ----
+
+  snapshot(f: SnapshotFrame): void {
+    const local = this.doc;
+    const hadLocal = this.dirty || (this.ot !== null && this.ot.state !== 'synchronized');
+    if (this.ot) this.counter = this.ot.nextCounter;
+    this.ot = new OtClient(f.rev, this.client.tabId, this.counter);
+    this.doc = f.doc ?? '';
+    this.dirty = false;
+    this.emit('change', this.doc, null);
+    // Local edits not known to be committed: re-apply them as one new op on top of the snapshot. If the outstanding op
+    // was in fact committed, the snapshot already contains it and the diff is empty.
+    if (hadLocal && local !== this.doc) this.edit(local);
+  }
+
+  op(f: OpFrame): void {
+    const ot = this.ot;
+    if (!ot) return; // a snapshot comes first
+    const v = judge(ot.revision, f.rev);
+    if (v === 'old') return;
+    if (v === 'gap') return this.client.resubscribe(this.ch);
+    if (ot.outstanding && ot.outstanding.id === f.id) {
+      this.retries = 0;
+      if (ot.serverAck()) this.sendOutstanding();
+      return;
+    }
+    try {
+      const applied = ot.applyServer(fromJSON(f.op));
+      const before = this.doc;
+      this.doc = applied.apply(before);
+      this.emit('change', this.doc, applied);
+    } catch {
+      // The op does not fit our document: our state is wrong. Start over from a snapshot, keeping what was typed.
+      this.reset(true);
+    }
+  }
+
+  ack(f: AckFrame): void {
+    const ot = this.ot;
+    if (!ot || !ot.outstanding || ot.outstanding.id !== f.id) return; // already confirmed by its own op
+    const v = judge(ot.revision, f.rev);
+    if (v === 'gap') return this.client.resubscribe(this.ch); // the replay brings our op with its id
+    if (v === 'apply') {
+      this.retries = 0;
+      if (ot.serverAck()) this.sendOutstanding();
+    }
+  }
+
+  subbed(): void {
+    // after the replay, the outstanding op (transformed past it) is resent with its id; a duplicate is acked `dup`
+    if (this.ot?.outstanding) this.sendOutstanding();
+  }
+
+  error(f: ErrorFrame): void {
+    const out = this.ot?.outstanding;
+    if (f.id && out && f.id !== out.id) return;
+    if (f.code === 'stale_base') this.client.resubscribe(this.ch);
+    else if (f.retry) setTimeout(() => this.sendOutstanding(), retryDelay(this.retries++));
+    else if (f.code === 'invalid_op' || f.code === 'future_base') this.reset(false);
+  }
+
+  presence(f: PresenceFrame): void {
+    this.presenceList = f.list;
+    this.emit('presence', f.list);
+  }
+
+  resubscribed(): void {
+    // nothing: the outstanding op is resent after `subbed`
+  }
+}

@@ -1,0 +1,189 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeSocket, MemStorage } from '../test/fakes';
+import { Connection, tokenKey } from './connection';
+
+const welcome = (extra: object = {}): object => ({
+  t: 'welcome', v: 1, server: '1.0.0', conn: 'c1', me: { id: 'v1', name: 'V', role: 'visitor' }, hb: 1000, ttl: 3000, ...extra,
+});
+
+function make(opts: Partial<ConstructorParameters<typeof Connection>[0]> = {}, storage = new MemStorage()) {
+  const fetchMock = vi.fn();
+  const es: { url: string; close: () => void; onmessage?: (e: { data: string }) => void }[] = [];
+  class FakeES {
+    onmessage: ((e: { data: string }) => void) | null = null;
+    onerror: (() => void) | null = null;
+    readyState = 1;
+    constructor(readonly url: string) {
+      es.push(this as never);
+    }
+    close(): void {
+      this.readyState = 2;
+    }
+  }
+  const c = new Connection({
+    endpoint: '/shop/kefu',
+    version: '1.0.0',
+    storage,
+    random: () => 0.5,
+    env: { base: 'https://example.test/page', WebSocket: FakeSocket as never, fetch: fetchMock as never, EventSource: FakeES as never },
+    ...opts,
+  });
+  return { c, storage, fetchMock, es };
+}
+
+beforeEach(() => {
+  FakeSocket.reset();
+  vi.useFakeTimers();
+});
+afterEach(() => vi.useRealTimers());
+
+describe('Connection', () => {
+  it('opens wss://host{endpoint}/ws and sends hello first with the stored token', async () => {
+    const storage = new MemStorage();
+    storage.setItem(tokenKey('/shop/kefu'), 'stored');
+    const { c } = make({}, storage);
+    c.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const ws = FakeSocket.last();
+    expect(ws.url).toBe('wss://example.test/shop/kefu/ws');
+    expect(ws.frames()[0]).toEqual({ t: 'hello', v: 1, client: '1.0.0', token: 'stored' });
+  });
+
+  it('prefers the page token and never overwrites the storage with a minted one then', async () => {
+    const { c, storage } = make({ token: 'page' });
+    c.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.last().frames()[0]).toMatchObject({ token: 'page' });
+    FakeSocket.last().receive(welcome({ token: 'minted' }));
+    expect(storage.getItem(tokenKey('/shop/kefu'))).toBeNull();
+  });
+
+  it('stores a token from welcome and becomes open', async () => {
+    const { c, storage } = make();
+    const states: string[] = [];
+    c.on('state', (s) => states.push(s));
+    c.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeSocket.last().receive(welcome({ token: 'minted' }));
+    expect(storage.getItem(tokenKey('/shop/kefu'))).toBe('minted');
+    expect(states).toEqual(['connecting', 'open']);
+    expect(c.send({ t: 'bye', c: 'x' })).toBe(true);
+  });
+
+  it('does not send frames before welcome', async () => {
+    const { c } = make();
+    c.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.send({ t: 'bye', c: 'x' })).toBe(false);
+    expect(FakeSocket.last().sent).toHaveLength(1);
+  });
+
+  it('pings every hb and drops a link silent for 2 × hb, then reconnects', async () => {
+    const { c } = make();
+    c.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const ws = FakeSocket.last();
+    ws.receive(welcome());
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(ws.frames().at(-1)).toEqual({ t: 'ping' });
+    ws.receive({ t: 'pong' });
+    await vi.advanceTimersByTimeAsync(3100);
+    expect(c.state).not.toBe('open');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(FakeSocket.all.length).toBe(2);
+  });
+
+  it('4401: forgets the stored token and reconnects anonymously', async () => {
+    const storage = new MemStorage();
+    storage.setItem(tokenKey('/shop/kefu'), 'bad');
+    const { c } = make({}, storage);
+    c.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeSocket.last().serverClose(4401);
+    expect(storage.getItem(tokenKey('/shop/kefu'))).toBeNull();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(FakeSocket.all.length).toBe(2);
+    expect(FakeSocket.last().frames()[0]).toEqual({ t: 'hello', v: 1, client: '1.0.0' });
+  });
+
+  it('4403: stops for good', async () => {
+    const { c } = make();
+    c.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeSocket.last().receive(welcome());
+    FakeSocket.last().serverClose(4403);
+    await vi.advanceTimersByTimeAsync(60000);
+    expect(c.state).toBe('stopped');
+    expect(FakeSocket.all.length).toBe(1);
+  });
+
+  it('4503: reconnects quickly', async () => {
+    const { c } = make();
+    c.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeSocket.last().receive(welcome());
+    FakeSocket.last().serverClose(4503);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(FakeSocket.all.length).toBe(2);
+  });
+
+  it('falls back to POST connect + EventSource after two WebSocket failures before welcome', async () => {
+    FakeSocket.autoOpen = false;
+    const { c, fetchMock, es } = make();
+    fetchMock.mockResolvedValue({ ok: true, status: 200, json: async () => ({ session: 'S1', frames: [welcome()] }) });
+    c.start();
+    FakeSocket.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(16000);
+    FakeSocket.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(c.mode).toBe('sse');
+    expect(fetchMock).toHaveBeenCalled();
+    const [url, init] = fetchMock.mock.calls[0];
+    expect(url).toBe('https://example.test/shop/kefu/connect');
+    expect(JSON.parse(init.body)).toMatchObject({ t: 'hello', v: 1 });
+    expect(es[0].url).toBe('https://example.test/shop/kefu/sse?session=S1');
+    expect(c.state).toBe('open');
+    // client → server frames go to POST send?session=S as an array
+    fetchMock.mockResolvedValue({ ok: true, status: 202 });
+    c.send({ t: 'bye', c: 'x' });
+    await vi.advanceTimersByTimeAsync(0);
+    const sendCall = fetchMock.mock.calls.filter((x) => String(x[0]).includes('/send')).at(-1)!;
+    expect(sendCall[0]).toBe('https://example.test/shop/kefu/send?session=S1');
+    expect(JSON.parse(sendCall[1].body)).toEqual([{ t: 'bye', c: 'x' }]);
+  });
+
+  it('on the fallback, probes WebSocket and switches back when it opens', async () => {
+    const { c, fetchMock } = make({ transport: 'auto', probeMs: 30000 });
+    fetchMock.mockResolvedValue({ ok: true, status: 200, json: async () => ({ session: 'S1', frames: [welcome({ hb: 600000 })] }) });
+    (c as unknown as { mode: string }).mode = 'sse';
+    c.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.mode).toBe('sse');
+    expect(c.state).toBe('open');
+    const before = FakeSocket.all.length;
+    await vi.advanceTimersByTimeAsync(30001);
+    expect(FakeSocket.all.length).toBeGreaterThan(before); // the probe, then the real socket
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(c.mode).toBe('ws');
+    expect(FakeSocket.last().frames()[0]).toMatchObject({ t: 'hello' });
+  });
+
+  it('data-kefu-transport="sse" forces the fallback from the start', async () => {
+    const { c, fetchMock } = make({ transport: 'sse' });
+    fetchMock.mockResolvedValue({ ok: true, status: 200, json: async () => ({ session: 'S', frames: [welcome()] }) });
+    c.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.all.length).toBe(0);
+    expect(c.state).toBe('open');
+  });
+
+  it('fallback: an auth_failed error frame acts as close 4401', async () => {
+    const storage = new MemStorage();
+    storage.setItem(tokenKey('/shop/kefu'), 'bad');
+    const { c, fetchMock } = make({ transport: 'sse' }, storage);
+    fetchMock.mockResolvedValue({ ok: true, status: 200, json: async () => ({ session: 'S', frames: [{ t: 'error', code: 'auth_failed', msg: 'x', retry: false }] }) });
+    c.start();
+    await vi.advanceTimersByTimeAsync(13000); // hello timeout closes the link
+    expect(storage.getItem(tokenKey('/shop/kefu'))).toBeNull();
+  });
+});

@@ -1,0 +1,279 @@
+// One logical server connection: chooses a link (WebSocket, else the SSE fallback), sends `hello`, waits for
+// `welcome`, keeps it alive with `ping`, and reconnects with backoff according to the close codes of protocol §6.1.
+// Only the leader tab owns a Connection; the sync layer above resubscribes after every `welcome`.
+import { backoffDelay } from './backoff';
+import { PROTOCOL_VERSION, parseServerFrame, type ClientFrame, type HelloFrame, type ServerFrame, type WelcomeFrame } from './frames';
+import { openFallback, openWebSocket, type Link, type LinkEnv } from './links';
+import { Emitter } from '../util/emitter';
+
+export type ConnState = 'connecting' | 'open' | 'closed' | 'stopped';
+export type TransportMode = 'auto' | 'ws' | 'sse';
+
+export interface ConnectionOptions {
+  endpoint: string;
+  /** client version, sent as hello.client */
+  version: string;
+  /** a signed visitor token supplied by the page (preferred over the stored one) */
+  token?: string;
+  agent?: boolean;
+  transport?: TransportMode;
+  /** where the minted visitor token is kept; null: nowhere */
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
+  env?: Partial<LinkEnv>;
+  random?: () => number;
+  /** how often to probe WebSocket while on the fallback (ms) */
+  probeMs?: number;
+  /** how long to wait for `welcome` (ms) */
+  helloTimeoutMs?: number;
+}
+
+export interface ConnectionEvents {
+  state(state: ConnState, welcome: WelcomeFrame | null): void;
+  /** a validated server frame and its original text (relayed to other tabs as is) */
+  frame(frame: ServerFrame, text: string): void;
+  /** the server runs another version than this script (welcome.server) */
+  mismatch(server: string): void;
+}
+
+/** Close codes (protocol §6.1). */
+export const Close = {
+  Normal: 1000,
+  Going: 1001,
+  TooLarge: 1009,
+  Protocol: 4400,
+  Auth: 4401,
+  Forbidden: 4403,
+  Idle: 4408,
+  Flood: 4429,
+  SlowConsumer: 4503,
+} as const;
+
+export const tokenKey = (endpoint: string): string => `kefu:token:${endpoint}`;
+
+export class Connection extends Emitter<ConnectionEvents> {
+  state: ConnState = 'closed';
+  welcome: WelcomeFrame | null = null;
+  /** the welcome frame's text, relayed as is to the other tabs */
+  welcomeText = '';
+  /** the link currently in use, `ws` or `sse` */
+  mode: 'ws' | 'sse';
+  private link: Link | null = null;
+  private attempt = 0;
+  private wsFailures = 0;
+  private timers: Record<'retry' | 'hb' | 'hello' | 'probe', ReturnType<typeof setTimeout> | undefined> = {
+    retry: undefined,
+    hb: undefined,
+    hello: undefined,
+    probe: undefined,
+  };
+  private lastSeen = 0;
+  private pageToken: string | undefined;
+  /** a close code implied by an error frame (the SSE fallback has no close codes) */
+  private impliedClose = 0;
+  private readonly env: LinkEnv;
+
+  constructor(private readonly o: ConnectionOptions) {
+    super();
+    this.pageToken = o.token || undefined;
+    this.mode = o.transport === 'sse' ? 'sse' : 'ws';
+    this.env = { base: globalThis.location?.href ?? 'http://localhost/', ...o.env };
+  }
+
+  start(): void {
+    if (this.state === 'stopped' || this.link || this.timers.retry) return;
+    this.open();
+  }
+
+  /** Closes for good (leadership lost, page gone). */
+  stop(): void {
+    this.setState('stopped');
+    this.clearTimers();
+    const l = this.link;
+    this.link = null;
+    l?.close();
+  }
+
+  /** Sends frames once `welcome` arrived; returns false when not connected (the caller resends after the next welcome). */
+  send(...frames: ClientFrame[]): boolean {
+    if (this.state !== 'open' || !this.link) return false;
+    this.link.send(frames);
+    return true;
+  }
+
+  /** Reconnect now (e.g. the browser went back online). */
+  kick(): void {
+    if (this.state === 'closed' && this.timers.retry) {
+      clearTimeout(this.timers.retry);
+      this.timers.retry = undefined;
+      this.open();
+    }
+  }
+
+  private storedToken(): string | undefined {
+    try {
+      return this.o.storage?.getItem(tokenKey(this.o.endpoint)) ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private hello(): HelloFrame {
+    const h: HelloFrame = { t: 'hello', v: PROTOCOL_VERSION, client: this.o.version };
+    if (this.o.agent) h.agent = true;
+    else {
+      const token = this.pageToken ?? this.storedToken();
+      if (token) h.token = token;
+    }
+    return h;
+  }
+
+  private open(): void {
+    this.timers.retry = undefined;
+    this.setState('connecting');
+    this.impliedClose = 0;
+    const mode = this.mode;
+    const opener = mode === 'ws' ? openWebSocket : openFallback;
+    const link: Link = opener(this.o.endpoint, this.hello(), this.env, {
+      frame: (text) => {
+        if (this.link === link) this.onText(text);
+      },
+      closed: (code, opened) => {
+        if (this.link === link) this.onClosed(code, opened, mode);
+      },
+    });
+    this.link = link;
+    this.timers.hello = setTimeout(() => {
+      if (this.link === link && !this.welcome) this.drop(link, Close.Idle);
+    }, this.o.helloTimeoutMs ?? 12000);
+  }
+
+  private drop(link: Link, code: number): void {
+    this.link = null;
+    link.close();
+    this.onClosed(code, true, link.kind);
+  }
+
+  private onText(text: string): void {
+    this.lastSeen = Date.now();
+    const f = parseServerFrame(text);
+    if (!f) return;
+    if (f.t === 'welcome') {
+      this.welcome = f;
+      this.welcomeText = text;
+      this.attempt = 0;
+      if (this.mode === 'ws') this.wsFailures = 0;
+      clearTimeout(this.timers.hello);
+      if (f.token && !this.o.agent && !this.pageToken) {
+        try {
+          this.o.storage?.setItem(tokenKey(this.o.endpoint), f.token);
+        } catch {
+          // storage full or blocked: the identity lasts for this page only
+        }
+      }
+      if (f.server && f.server !== this.o.version) this.emit('mismatch', f.server);
+      this.startHeartbeat(Math.max(1000, f.hb || 20000));
+      if (this.mode === 'sse' && this.o.transport !== 'sse') this.scheduleProbe();
+      this.setState('open');
+    } else if (f.t === 'error' && !f.ch && !f.id) {
+      // Connection-level errors announce a close; over the fallback this is the only way to learn its code.
+      if (f.code === 'auth_failed') this.impliedClose = Close.Auth;
+      else if (f.code === 'forbidden' && !this.welcome) this.impliedClose = Close.Forbidden;
+      else if (f.code === 'not_ready' || f.code === 'unsupported_version') this.impliedClose = Close.Protocol;
+    }
+    if (f.t === 'pong') return;
+    this.emit('frame', f, text);
+  }
+
+  private startHeartbeat(hb: number): void {
+    clearInterval(this.timers.hb);
+    this.lastSeen = Date.now();
+    this.timers.hb = setInterval(() => {
+      const link = this.link;
+      if (!link) return;
+      // No frame (not even a pong) for two heartbeats: the link is dead even if the socket does not know it yet.
+      if (Date.now() - this.lastSeen > 2 * hb) this.drop(link, Close.Idle);
+      else link.send([{ t: 'ping' }]);
+    }, hb);
+  }
+
+  private onClosed(code: number, opened: boolean, mode: 'ws' | 'sse'): void {
+    const welcomed = this.welcome !== null;
+    this.link = null;
+    this.welcome = null;
+    clearInterval(this.timers.hb);
+    clearTimeout(this.timers.hello);
+    clearTimeout(this.timers.probe);
+    if (this.state === 'stopped') return;
+    if (this.impliedClose) code = this.impliedClose;
+    if (code === Close.Forbidden || code === Close.Protocol) {
+      // 4403: never retry; 4400: this script speaks something the server does not, a reload is needed.
+      this.setState('stopped');
+      return;
+    }
+    if (code === Close.Auth) {
+      // The token is forged or expired: forget it and come back as a fresh anonymous visitor.
+      this.pageToken = undefined;
+      try {
+        this.o.storage?.removeItem(tokenKey(this.o.endpoint));
+      } catch {
+        // ignore
+      }
+    }
+    if (!welcomed && mode === 'ws') {
+      // Two WebSocket failures in a row before any welcome (proxy without upgrade, upgrade refused): fall back.
+      if (++this.wsFailures >= 2 && this.o.transport !== 'ws') this.mode = 'sse';
+    }
+    this.setState('closed');
+    const quick = code === Close.Auth || code === Close.SlowConsumer || (welcomed && code === Close.Going && this.attempt === 0);
+    const delay = quick ? 50 + backoffDelay(0, this.o.random) : Math.max(250, backoffDelay(this.attempt, this.o.random));
+    this.attempt++;
+    void opened;
+    this.timers.retry = setTimeout(() => this.open(), delay);
+  }
+
+  /** On the fallback, try a WebSocket now and then; when one opens, switch over (protocol §1). */
+  private scheduleProbe(): void {
+    clearTimeout(this.timers.probe);
+    this.timers.probe = setTimeout(() => {
+      if (this.mode !== 'sse' || this.state !== 'open') return;
+      const WS = this.env.WebSocket ?? WebSocket;
+      let ws: WebSocket;
+      try {
+        ws = new WS(new URL(this.o.endpoint.replace(/\/+$/, '') + '/ws', this.env.base).href.replace(/^http/, 'ws'));
+      } catch {
+        return this.scheduleProbe();
+      }
+      const t = setTimeout(() => ws.close(), 5000);
+      ws.onopen = () => {
+        clearTimeout(t);
+        ws.close(1000);
+        if (this.mode !== 'sse' || !this.link) return;
+        this.mode = 'ws';
+        this.wsFailures = 0;
+        this.attempt = 0;
+        const link = this.link;
+        this.link = null;
+        link.close();
+        this.onClosed(Close.Going, true, 'sse');
+      };
+      ws.onclose = () => {
+        clearTimeout(t);
+        if (this.mode === 'sse') this.scheduleProbe();
+      };
+    }, this.o.probeMs ?? 30000);
+  }
+
+  private setState(s: ConnState): void {
+    if (this.state === 'stopped' && s !== 'stopped') return;
+    this.state = s;
+    this.emit('state', s, s === 'open' ? this.welcome : null);
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.timers.retry);
+    clearInterval(this.timers.hb);
+    clearTimeout(this.timers.hello);
+    clearTimeout(this.timers.probe);
+    this.timers.retry = undefined;
+  }
+}

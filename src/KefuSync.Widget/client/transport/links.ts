@@ -1,0 +1,152 @@
+// The two physical links that carry frames: WebSocket, and the fallback (POST connect + EventSource + POST send).
+// A link knows nothing of the protocol beyond "the hello goes first"; Connection does the rest.
+import type { HelloFrame } from './frames';
+
+export interface LinkHandlers {
+  /** one frame's text */
+  frame(text: string): void;
+  /** the link is gone; `code` is the WebSocket close code (or 1006 when unknown), `opened` whether it ever opened */
+  closed(code: number, opened: boolean): void;
+}
+
+export interface Link {
+  readonly kind: 'ws' | 'sse';
+  send(frames: object[]): void;
+  close(): void;
+}
+
+/** Absolute URL of `{endpoint}/{path}` resolved against the page, with ws(s): for sockets. */
+export function endpointUrl(endpoint: string, path: string, base: string, socket = false): string {
+  const u = new URL(endpoint.replace(/\/+$/, '') + '/' + path, base);
+  if (socket) u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  return u.href;
+}
+
+export interface LinkEnv {
+  base: string;
+  WebSocket?: typeof WebSocket;
+  EventSource?: typeof EventSource;
+  fetch?: typeof fetch;
+}
+
+export function openWebSocket(endpoint: string, hello: HelloFrame, env: LinkEnv, h: LinkHandlers): Link {
+  const WS = env.WebSocket ?? WebSocket;
+  let opened = false;
+  let done = false;
+  const ws = new WS(endpointUrl(endpoint, 'ws', env.base, true));
+  const finish = (code: number): void => {
+    if (done) return;
+    done = true;
+    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+    h.closed(code, opened);
+  };
+  ws.onopen = () => {
+    opened = true;
+    ws.send(JSON.stringify(hello));
+  };
+  ws.onmessage = (e) => {
+    if (!done && typeof e.data === 'string') h.frame(e.data);
+  };
+  ws.onclose = (e) => finish(e.code || 1006);
+  ws.onerror = () => {
+    // `close` follows; nothing to add.
+  };
+  return {
+    kind: 'ws',
+    send(frames) {
+      if (done || ws.readyState !== 1) return;
+      for (const f of frames) ws.send(JSON.stringify(f));
+    },
+    close() {
+      try {
+        ws.close(1000);
+      } catch {
+        // already closing
+      }
+      finish(1000);
+    },
+  };
+}
+
+/**
+ * Fallback: POST {endpoint}/connect with the hello, then EventSource {endpoint}/sse?session=S for server frames and
+ * POST {endpoint}/send?session=S (a JSON array) for client frames. Sends are batched while one POST is in flight, so
+ * order is kept.
+ */
+export function openFallback(endpoint: string, hello: HelloFrame, env: LinkEnv, h: LinkHandlers): Link {
+  const doFetch = env.fetch ?? fetch.bind(globalThis);
+  const ES = env.EventSource ?? EventSource;
+  let done = false;
+  let opened = false;
+  let session: string | null = null;
+  let es: EventSource | null = null;
+  let queue: object[] = [];
+  let posting = false;
+  const finish = (code: number): void => {
+    if (done) return;
+    done = true;
+    es?.close();
+    h.closed(code, opened);
+  };
+  const flush = async (): Promise<void> => {
+    if (posting || done || !session || queue.length === 0) return;
+    posting = true;
+    const batch = queue;
+    queue = [];
+    try {
+      const r = await doFetch(endpointUrl(endpoint, 'send?session=' + encodeURIComponent(session), env.base), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(batch),
+        credentials: 'same-origin',
+      });
+      if (!r.ok) finish(r.status === 404 || r.status === 410 ? 4408 : 1006);
+    } catch {
+      finish(1006);
+    }
+    posting = false;
+    void flush();
+  };
+  (async () => {
+    try {
+      const r = await doFetch(endpointUrl(endpoint, 'connect', env.base), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(hello),
+        credentials: 'same-origin',
+      });
+      if (done) return;
+      if (!r.ok) return finish(r.status === 401 ? 4401 : r.status === 403 ? 4403 : 1006);
+      const body: unknown = await r.json();
+      if (done) return;
+      const b = body as { session?: unknown; frames?: unknown };
+      if (typeof b?.session !== 'string' || !Array.isArray(b.frames)) return finish(1006);
+      session = b.session;
+      opened = true;
+      es = new ES(endpointUrl(endpoint, 'sse?session=' + encodeURIComponent(session), env.base), { withCredentials: false });
+      es.onmessage = (e) => {
+        if (!done && typeof e.data === 'string') h.frame(e.data);
+      };
+      es.onerror = () => {
+        // CONNECTING: the browser retries by itself (the session outlives a dropped stream for a while).
+        // CLOSED: the server refused the stream (session gone); start over.
+        if (es && es.readyState === 2) finish(4408);
+      };
+      for (const f of b.frames) if (!done) h.frame(JSON.stringify(f));
+      void flush();
+    } catch {
+      finish(1006);
+    }
+  })();
+  return {
+    kind: 'sse',
+    send(frames) {
+      if (done) return;
+      queue.push(...frames);
+      void flush();
+    },
+    close() {
+      finish(1000);
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+import { en } from '../../i18n';
+import type { MessageItem } from '../../sync/message-channel';
+import { el } from './dom';
+import { renderMessage } from './render';
+
+const item = (text: string, extra: Partial<MessageItem> = {}): MessageItem => ({
+  rev: 3, id: 'a-1', by: 'agent', ts: Date.now(), name: 'Alice <b>', role: 'agent', text, own: false, ...extra,
+});
+
+describe('renderMessage never renders HTML', () => {
+  it('shows <img onerror> and <script> as inert text', () => {
+    const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    const li = renderMessage(item(evil), en, 'en');
+    document.body.append(li);
+    expect(li.querySelector('img')).toBeNull();
+    expect(li.querySelector('script')).toBeNull();
+    expect(li.querySelector('[data-testid="kefu-message-text"]')!.textContent).toBe(evil);
+    expect(li.querySelector('.name')!.textContent).toBe('Alice <b>');
+    expect(li.querySelector('b')).toBeNull();
+    expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
+  });
+
+  it('el() puts attribute values and children as text, never markup', () => {
+    const e = el('div', { title: '"><img src=x>' }, '<i>x</i>');
+    expect(e.children).toHaveLength(0);
+    expect(e.textContent).toBe('<i>x</i>');
+    expect(e.getAttribute('title')).toBe('"><img src=x>');
+  });
+
+  it('marks own messages with status and a retry button when failed', () => {
+    let retried = '';
+    const li = renderMessage(item('hi', { own: true, status: 'failed', rev: 0 }), en, 'en', undefined, (id) => (retried = id));
+    expect(li.getAttribute('data-status')).toBe('failed');
+    expect(li.className).toContain('own');
+    expect(li.querySelector('[data-testid="kefu-message-status"]')!.textContent).toBe(en.failed);
+    (li.querySelector('[data-testid="kefu-retry"]') as HTMLButtonElement).click();
+    expect(retried).toBe('a-1');
+  });
+
+  it('updates an existing item in place', () => {
+    const li = renderMessage(item('one', { own: true, status: 'sending' }), en, 'en');
+    const again = renderMessage(item('one', { own: true, status: 'read' }), en, 'en', li);
+    expect(again).toBe(li);
+    expect(li.getAttribute('data-status')).toBe('read');
+  });
+
+  it('shows a recalled message as the recalled notice', () => {
+    const li = renderMessage(item('', { recalled: true }), en, 'en');
+    expect(li.querySelector('[data-testid="kefu-message-text"]')!.textContent).toBe(en.recalled);
+  });
+});

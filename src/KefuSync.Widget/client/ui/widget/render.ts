@@ -1,0 +1,44 @@
+// Rendering of one message. Message text is plain text (protocol §4.2): it goes into a text node, never HTML.
+import type { Strings } from '../../i18n';
+import type { MessageItem } from '../../sync/message-channel';
+import { el } from './dom';
+
+/** Time of day, with the date when not today. */
+export function formatTime(ts: number, lang: string, now = Date.now()): string {
+  const d = new Date(ts);
+  const sameDay = new Date(now).toDateString() === d.toDateString();
+  try {
+    return new Intl.DateTimeFormat(lang, sameDay ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(d);
+  } catch {
+    return d.toISOString().slice(11, 16);
+  }
+}
+
+export const messageKey = (m: MessageItem): string => m.id || `r${m.rev}`;
+
+/** Builds or updates (when `li` is given) the list item of a message. */
+export function renderMessage(m: MessageItem, s: Strings, lang: string, li?: HTMLLIElement, onRetry?: (id: string) => void): HTMLLIElement {
+  const item = li ?? el('li', { 'data-testid': 'kefu-message' });
+  const who = m.own ? 'own' : m.role === 'agent' ? 'agent' : 'other';
+  item.className = `msg ${who}${m.recalled ? ' recalled' : ''}`;
+  item.setAttribute('data-id', m.id);
+  item.setAttribute('data-rev', String(m.rev));
+  item.setAttribute('data-role', m.own ? 'visitor' : m.role || 'other');
+  if (m.status) item.setAttribute('data-status', m.status);
+  else item.removeAttribute('data-status');
+
+  const name = !m.own && m.name ? el('div', { class: 'name' }, m.name) : null;
+  const bubble = el('div', { class: 'bubble', 'data-testid': 'kefu-message-text' }, m.recalled ? s.recalled : m.text);
+  const time = el('time', { 'data-testid': 'kefu-message-time', datetime: new Date(m.ts).toISOString() }, formatTime(m.ts, lang));
+  const meta = el('div', { class: 'meta' }, time, m.edited ? ` · ${s.edited}` : null);
+  if (m.status) {
+    meta.append(' · ', el('span', { class: `st ${m.status}`, 'data-testid': 'kefu-message-status' }, s[m.status]));
+    if (m.status === 'failed' && onRetry) {
+      const b = el('button', { type: 'button', class: 'retry', 'data-testid': 'kefu-retry' }, s.retry);
+      b.addEventListener('click', () => onRetry(m.id));
+      meta.append(' ', b);
+    }
+  }
+  item.replaceChildren(...[name, bubble, meta].filter((x): x is HTMLDivElement => x !== null));
+  return item;
+}

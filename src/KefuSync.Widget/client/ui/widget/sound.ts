@@ -1,0 +1,34 @@
+// A short two-tone beep with Web Audio (no asset). Browsers only let audio start after a user gesture on the page,
+// so the context is created on the first pointer/key event and reused.
+let ctx: AudioContext | null = null;
+
+export function unlockAudio(): void {
+  const unlock = (): void => {
+    try {
+      const AC = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
+      if (!ctx && AC) ctx = new AC();
+      void ctx?.resume();
+    } catch {
+      // no audio
+    }
+  };
+  addEventListener('pointerdown', unlock, { once: true, capture: true });
+  addEventListener('keydown', unlock, { once: true, capture: true });
+}
+
+export function beep(): void {
+  if (!ctx || ctx.state !== 'running') return;
+  const t = ctx.currentTime;
+  const g = ctx.createGain();
+  g.connect(ctx.destination);
+  g.gain.setValueAtTime(0.0001, t);
+  g.gain.exponentialRampToValueAtTime(0.15, t + 0.02);
+  g.gain.exponentialRampToValueAtTime(0.0001, t + 0.3);
+  [880, 1175].forEach((f, i) => {
+    const o = ctx!.createOscillator();
+    o.frequency.value = f;
+    o.connect(g);
+    o.start(t + i * 0.12);
+    o.stop(t + 0.12 + i * 0.12);
+  });
+}

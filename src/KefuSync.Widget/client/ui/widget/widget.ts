@@ -1,0 +1,395 @@
+// The visitor widget: launcher + chat window (or a full page), inside a Shadow DOM root, on top of KefuClient.
+// CSP-safe: no inline script or style; styles come from kefu-widget.css through a <link> in the shadow root, and the
+// accent colour is a custom property set through the CSSOM.
+import { transformIndex, type TextOperation } from '../../ot/text-operation';
+import { strings, type Lang, type Strings } from '../../i18n';
+import type { KefuClient } from '../../sync/kefu-client';
+import { MessageChannel, type MessageItem } from '../../sync/message-channel';
+import { PresenceChannel } from '../../sync/presence-channel';
+import { TextChannel } from '../../sync/text-channel';
+import type { PresenceEntry, WelcomeFrame } from '../../transport/frames';
+import { el, icon, ICON_CHAT, ICON_CLOSE, ICON_SEND } from './dom';
+import { messageKey, renderMessage } from './render';
+import { beep, unlockAudio } from './sound';
+
+export interface WidgetConfig {
+  endpoint: string;
+  lang: Lang;
+  position: 'right' | 'left';
+  color?: string;
+  title?: string;
+  site?: string;
+  mode: 'widget' | 'page';
+  /** URL of kefu-widget.css (beside the script) */
+  css?: string;
+}
+
+interface Identity {
+  conv: string;
+  me: string;
+}
+
+const TYPING_IDLE_MS = 3000;
+
+export class Widget {
+  readonly host: HTMLElement;
+  private readonly s: Strings;
+  private readonly root: HTMLDivElement;
+  private readonly launcher: HTMLButtonElement;
+  private readonly badge: HTMLSpanElement;
+  private readonly panel: HTMLElement;
+  private readonly status: HTMLParagraphElement;
+  private readonly hint: HTMLParagraphElement;
+  private readonly connNote: HTMLParagraphElement;
+  private readonly list: HTMLOListElement;
+  private readonly empty: HTMLLIElement;
+  private readonly typing: HTMLParagraphElement;
+  private readonly input: HTMLTextAreaElement;
+  private readonly sendBtn: HTMLButtonElement;
+  private readonly items = new Map<string, HTMLLIElement>();
+  private isOpen = false;
+  private id: Identity | null = null;
+  private msgs: MessageChannel | null = null;
+  private draft: TextChannel | null = null;
+  private site: PresenceChannel;
+  private unread = 0;
+  private readMarked = 0;
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private typingNow = false;
+  private lastConvPresence = '';
+  private titleOrig = document.title;
+  private titleSet = '';
+  private readonly idKey: string;
+
+  constructor(
+    private readonly client: KefuClient,
+    private readonly cfg: WidgetConfig,
+  ) {
+    this.s = strings(cfg.lang);
+    this.idKey = `kefu:me:${cfg.endpoint}`;
+    const s = this.s;
+    const page = cfg.mode === 'page';
+
+    this.host = el('div', { id: 'kefu-sync', 'data-testid': 'kefu-host', 'data-kefu-mode': cfg.mode });
+    const shadow = this.host.attachShadow({ mode: 'open' });
+    if (cfg.css) {
+      // Hidden until the stylesheet is in, so the page never flashes unstyled controls.
+      this.host.hidden = true;
+      const link = el('link', { rel: 'stylesheet', href: cfg.css });
+      const show = (): void => {
+        this.host.hidden = false;
+      };
+      link.addEventListener('load', show);
+      link.addEventListener('error', show);
+      setTimeout(show, 3000);
+      shadow.append(link);
+    }
+
+    this.badge = el('span', { class: 'badge', 'data-testid': 'kefu-unread', 'aria-hidden': 'true', hidden: true });
+    this.launcher = el('button', { type: 'button', class: 'launcher', 'data-testid': 'kefu-launcher', 'aria-label': s.open, 'aria-expanded': 'false', 'aria-controls': 'kefu-panel' }, icon(ICON_CHAT, 28), this.badge);
+    this.launcher.addEventListener('click', () => (this.isOpen ? this.close() : this.open()));
+
+    const title = el('h2', { id: 'kefu-title', 'data-testid': 'kefu-title' }, cfg.title || s.title);
+    this.status = el('p', { class: 'status', 'data-testid': 'kefu-status', 'data-online': 'false' });
+    const closeBtn = el('button', { type: 'button', class: 'close', 'data-testid': 'kefu-close', 'aria-label': s.close }, icon(ICON_CLOSE, 20));
+    closeBtn.addEventListener('click', () => this.close());
+    const head = el('header', { class: 'head' }, el('div', { class: 'who' }, title, this.status), page ? null : closeBtn);
+
+    this.hint = el('p', { class: 'hint', 'data-testid': 'kefu-offline-hint', hidden: true }, s.offlineHint);
+    this.connNote = el('p', { class: 'conn', 'data-testid': 'kefu-conn', role: 'status', hidden: true }, s.connecting);
+    this.empty = el('li', { class: 'empty', 'data-testid': 'kefu-empty' }, s.empty);
+    this.list = el('ol', { class: 'list', role: 'log', 'aria-live': 'polite', 'aria-label': s.messages, 'data-testid': 'kefu-messages', tabindex: '0' }, this.empty);
+    this.typing = el('p', { class: 'typing', 'data-testid': 'kefu-typing', 'aria-live': 'polite', hidden: true }, s.typing);
+
+    this.input = el('textarea', { 'data-testid': 'kefu-input', 'aria-label': s.placeholder, placeholder: s.placeholder, rows: '1', maxlength: '4000', enterkeyhint: 'send' });
+    this.sendBtn = el('button', { type: 'submit', class: 'send', 'data-testid': 'kefu-send', 'aria-label': s.send, title: s.send }, icon(ICON_SEND, 20));
+    const form = el('form', { class: 'compose', 'data-testid': 'kefu-form' }, this.input, this.sendBtn);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.submit();
+    });
+    this.input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        void this.submit();
+      }
+    });
+    this.input.addEventListener('input', () => this.onInput());
+
+    this.panel = el('section', { id: 'kefu-panel', class: 'panel', role: page ? 'main' : 'dialog', 'aria-labelledby': 'kefu-title', 'data-testid': 'kefu-window', hidden: !page }, head, this.hint, this.connNote, this.list, this.typing, form);
+    this.panel.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && !page) {
+        e.stopPropagation();
+        this.close();
+      }
+    });
+
+    this.root = el('div', { class: `root pos-${cfg.position} mode-${cfg.mode}`, 'data-testid': 'kefu-root', lang: cfg.lang }, page ? null : this.launcher, this.panel);
+    if (cfg.color) this.root.style.setProperty('--kefu-accent', cfg.color);
+    shadow.append(this.root);
+
+    // ---- sync ----
+    this.site = new PresenceChannel(client, 'site');
+    this.site.on('presence', () => this.renderPresence());
+    client.setPresence('site', {
+      page: { url: location.href.slice(0, 400), title: document.title.slice(0, 200), ref: document.referrer.slice(0, 300) },
+      since: Date.now(),
+    });
+    client.on('state', () => this.renderConn());
+    client.on('welcome', (w) => this.onWelcome(w));
+    client.on('tabs', () => this.notifyTitle());
+    client.on('leader', () => this.notifyTitle());
+    const cached = this.loadIdentity();
+    if (cached) this.bind(cached);
+    document.addEventListener('visibilitychange', () => this.onVisibility());
+    unlockAudio();
+    if (page) {
+      this.isOpen = true;
+      this.onVisibility();
+    }
+    this.renderConn();
+    this.renderPresence();
+  }
+
+  // ---- public ----
+
+  open(): void {
+    if (this.isOpen) return;
+    this.isOpen = true;
+    this.panel.hidden = false;
+    this.launcher.setAttribute('aria-expanded', 'true');
+    this.launcher.setAttribute('aria-label', this.s.close);
+    this.root.classList.add('open');
+    this.input.focus();
+    this.scrollDown();
+    this.onVisibility();
+    this.fire('open');
+  }
+
+  close(): void {
+    if (!this.isOpen || this.cfg.mode === 'page') return;
+    this.isOpen = false;
+    this.panel.hidden = true;
+    this.launcher.setAttribute('aria-expanded', 'false');
+    this.launcher.setAttribute('aria-label', this.s.open);
+    this.root.classList.remove('open');
+    this.launcher.focus();
+    this.onVisibility();
+    this.fire('close');
+  }
+
+  get opened(): boolean {
+    return this.isOpen;
+  }
+
+  // ---- identity and channels ----
+
+  private loadIdentity(): Identity | null {
+    try {
+      const v = JSON.parse(localStorage.getItem(this.idKey) ?? 'null') as Identity | null;
+      return v && typeof v.conv === 'string' && typeof v.me === 'string' ? v : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private onWelcome(w: WelcomeFrame): void {
+    if (!w.conv) return;
+    const id = { conv: w.conv, me: w.me.id };
+    if (w.limits?.maxText) this.input.maxLength = w.limits.maxText;
+    try {
+      localStorage.setItem(this.idKey, JSON.stringify(id));
+    } catch {
+      // ignore
+    }
+    this.bind(id);
+  }
+
+  private bind(id: Identity): void {
+    if (this.id && this.id.conv === id.conv && this.id.me === id.me) return;
+    this.msgs?.close();
+    this.draft?.close();
+    this.id = id;
+    for (const li of this.items.values()) li.remove();
+    this.items.clear();
+    const cacheKey = `kefu:cache:${this.cfg.endpoint}:${id.conv}`;
+    const cache = {
+      load: (): unknown => JSON.parse(localStorage.getItem(cacheKey) ?? 'null'),
+      save: (v: unknown): void => localStorage.setItem(cacheKey, JSON.stringify({ me: id.me, ...(v as object) })),
+    };
+    let stored: { me?: string } | null = null;
+    try {
+      stored = cache.load() as { me?: string } | null;
+    } catch {
+      stored = null;
+    }
+    // the cache of another identity is not ours to show
+    if (stored && stored.me !== id.me) localStorage.removeItem(cacheKey);
+    this.msgs = new MessageChannel(this.client, `conv:${id.conv}`, cache);
+    const msgs = this.msgs;
+    msgs.on('change', () => msgs === this.msgs && this.renderMessages());
+    msgs.on('presence', () => this.renderPresence());
+    msgs.on('message', (m, live) => {
+      if (m.by === id.me) return;
+      this.fire('message', { text: m.text, role: m.role, rev: m.rev, name: m.name });
+      if (live && this.client.isLeader && !this.client.attentive()) beep();
+    });
+    this.draft = new TextChannel(this.client, `vdraft:${id.conv}`);
+    if (this.input.value) this.draft.edit(this.input.value);
+    this.draft.on('change', (doc, op) => this.onDraft(doc, op));
+    this.renderMessages();
+    this.pushConvPresence(true);
+    this.renderConn();
+  }
+
+  // ---- input: the vdraft document ----
+
+  private onInput(): void {
+    this.draft?.edit(this.input.value);
+    this.typingNow = this.input.value.length > 0;
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => {
+      this.typingNow = false;
+      this.pushConvPresence();
+    }, TYPING_IDLE_MS);
+    this.pushConvPresence();
+  }
+
+  private onDraft(doc: string, op: TextOperation | null): void {
+    const ta = this.input;
+    if (ta.value === doc) return;
+    let a = ta.selectionStart ?? doc.length;
+    let b = ta.selectionEnd ?? doc.length;
+    if (op && op.baseLength === ta.value.length) {
+      a = transformIndex(op, Math.min(a, op.baseLength), false);
+      b = transformIndex(op, Math.min(b, op.baseLength), false);
+    } else {
+      a = b = doc.length;
+    }
+    ta.value = doc;
+    if (document.activeElement === this.host && this.host.shadowRoot?.activeElement === ta) ta.setSelectionRange(a, b);
+  }
+
+  private async submit(): Promise<void> {
+    const text = this.input.value.trim();
+    if (!text || !this.msgs) return;
+    this.input.value = '';
+    this.draft?.edit('');
+    this.typingNow = false;
+    this.pushConvPresence();
+    await this.msgs.send(text);
+    this.scrollDown(true);
+  }
+
+  // ---- presence, read markers, notifications ----
+
+  private onVisibility(): void {
+    this.client.setAttention(document.visibilityState === 'visible', this.isOpen);
+    this.pushConvPresence();
+    this.maybeMarkRead();
+    this.notifyTitle();
+  }
+
+  private pushConvPresence(force = false): void {
+    if (!this.id) return;
+    const s = { typing: this.typingNow, visible: this.isOpen && document.visibilityState === 'visible' };
+    const key = JSON.stringify(s);
+    if (!force && key === this.lastConvPresence) return;
+    this.lastConvPresence = key;
+    this.client.setPresence(`conv:${this.id.conv}`, s);
+  }
+
+  private maybeMarkRead(): void {
+    const m = this.msgs;
+    if (!m || !this.id || !this.isOpen || document.visibilityState !== 'visible') return;
+    const last = m.log.messages[m.log.messages.length - 1];
+    if (!last || this.unread === 0 || m.log.rev <= this.readMarked) return;
+    this.readMarked = m.log.rev;
+    void m.markRead(m.log.rev);
+  }
+
+  /** Title badge "(n) Title": only the leader tab, only while no tab shows the open chat. */
+  private notifyTitle(): void {
+    const want = this.client.isLeader && this.unread > 0 && !this.client.attentive();
+    if (this.titleSet && document.title !== this.titleSet) this.titleOrig = document.title; // the page changed it
+    if (want) {
+      this.titleSet = `(${this.unread}) ${this.titleOrig}`;
+      document.title = this.titleSet;
+    } else if (this.titleSet) {
+      if (document.title === this.titleSet) document.title = this.titleOrig;
+      this.titleSet = '';
+    }
+  }
+
+  // ---- rendering ----
+
+  private agents(): PresenceEntry[] {
+    const all = [...this.site.list, ...(this.msgs?.presenceList ?? [])];
+    return all.filter((e) => e.role === 'agent');
+  }
+
+  private renderPresence(): void {
+    const agents = this.agents();
+    const online = agents.length > 0;
+    this.status.setAttribute('data-online', String(online));
+    this.status.replaceChildren(el('span', { class: 'dot', 'aria-hidden': 'true' }), this.cfg.site ? `${this.cfg.site} · ` : '', online ? this.s.online : this.s.offline);
+    this.hint.hidden = online || this.client.state !== 'open';
+    const typing = (this.msgs?.presenceList ?? []).some((e) => e.role === 'agent' && (e.s as { typing?: unknown } | null)?.typing === true);
+    this.typing.hidden = !typing;
+  }
+
+  private renderConn(): void {
+    const st = this.client.state;
+    this.connNote.hidden = st === 'open';
+    this.connNote.textContent = st === 'stopped' ? this.s.stopped : this.s.connecting;
+    this.root.setAttribute('data-state', st);
+    this.sendBtn.disabled = !this.msgs;
+    this.renderPresence();
+  }
+
+  private renderMessages(): void {
+    const m = this.msgs;
+    const id = this.id;
+    if (!m || !id) return;
+    const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
+    const items: MessageItem[] = m.items(id.me);
+    const keep = new Set<string>();
+    let prev: Element = this.empty;
+    for (const it of items) {
+      const key = messageKey(it);
+      keep.add(key);
+      const li = renderMessage(it, this.s, this.cfg.lang, this.items.get(key), (mid) => void this.msgs?.retry(mid));
+      this.items.set(key, li);
+      if (prev.nextElementSibling !== li) prev.after(li);
+      prev = li;
+    }
+    for (const [key, li] of this.items) {
+      if (!keep.has(key)) {
+        li.remove();
+        this.items.delete(key);
+      }
+    }
+    this.empty.hidden = items.length > 0;
+    // pending items render under their outbox id, committed ones under their op id: the same key, so no flicker
+    const readUpTo = m.readUpTo(id.me);
+    const unread = items.filter((x) => !x.own && x.rev > readUpTo && x.role === 'agent' && !x.recalled).length;
+    if (unread !== this.unread) {
+      this.unread = unread;
+      this.fire('unread', { count: unread });
+    }
+    this.badge.hidden = unread === 0;
+    this.badge.textContent = unread > 99 ? '99+' : String(unread);
+    this.launcher.setAttribute('aria-label', this.isOpen ? this.s.close : unread ? `${this.s.open} (${this.s.unread(unread)})` : this.s.open);
+    if (atBottom) this.scrollDown();
+    this.maybeMarkRead();
+    this.notifyTitle();
+  }
+
+  private scrollDown(force = false): void {
+    if (force || this.isOpen) this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  private fire(name: string, detail?: unknown): void {
+    dispatchEvent(new CustomEvent(`kefu:${name}`, { detail }));
+  }
+}

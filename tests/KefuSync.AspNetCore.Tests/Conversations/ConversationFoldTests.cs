@@ -1,0 +1,45 @@
+using KefuSync.Conversations;
+using KefuSync.Security;
+
+namespace KefuSync.AspNetCore.Tests.Conversations;
+
+public sealed class ConversationFoldTests
+{
+    private static readonly KefuPrincipal Visitor = new("a_1", "V", PrincipalRole.Visitor, "K", new VisitorIdentity("a_1", "V", new() { ["plan"] = "pro" }, 0));
+    private static readonly KefuPrincipal Agent = new("agent:alice", "Alice", PrincipalRole.Agent, null, null);
+
+    [Fact]
+    public void VisitorMessages_CountAsUnread_UntilAnAgentReadsOrAnswers()
+    {
+        var s = new ConversationSummary { Key = "K" };
+        s = ConversationFold.Apply(s, Visitor, 1, 10, new MessageOp("msg", "a", 0));
+        s = ConversationFold.Apply(s, Visitor, 2, 20, new MessageOp("msg", "b", 0));
+        Assert.Equal(2, s.Unread);
+        Assert.Equal("pro", s.Fields!["plan"]);
+        s = ConversationFold.Apply(s, Agent, 3, 30, new MessageOp("read", null, 1));
+        Assert.Equal(1, s.Unread);
+        Assert.Equal(20, s.Activity); // reading does not reorder the inbox
+        s = ConversationFold.Apply(s, Agent, 4, 40, new MessageOp("msg", "answer", 0));
+        Assert.Equal(0, s.Unread);
+        Assert.Equal("answer", s.LastText);
+        Assert.Equal("agent", s.LastRole);
+    }
+
+    [Fact]
+    public void AVisitorMessage_ReopensAClosedConversation()
+    {
+        var s = new ConversationSummary { Key = "K", Status = "closed" };
+        s = ConversationFold.Apply(s, Visitor, 5, 50, new MessageOp("msg", "again", 0));
+        Assert.Equal("open", s.Status);
+    }
+
+    [Fact]
+    public void OutOfOrderSummaries_NeverMoveTheLastMessageBackwards()
+    {
+        var s = new ConversationSummary { Key = "K" };
+        s = ConversationFold.Apply(s, Visitor, 7, 70, new MessageOp("msg", "newer", 0));
+        s = ConversationFold.Apply(s, Visitor, 6, 60, new MessageOp("msg", "older", 0));
+        Assert.Equal("newer", s.LastText);
+        Assert.Equal(70, s.Activity);
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text;
+using System.Text.Json;
+using KefuSync.Conversations;
+using KefuSync.Security;
+
+namespace KefuSync.AspNetCore.Tests.Conversations;
+
+public sealed class MessageOpsTests
+{
+    [Theory]
+    [InlineData("{\"k\":\"msg\",\"text\":\"hi\"}", "msg")]
+    [InlineData("{\"k\":\"read\",\"upTo\":4}", "read")]
+    [InlineData("{\"k\":\"edit\",\"target\":2,\"text\":\"x\"}", "edit")]
+    [InlineData("{\"k\":\"recall\",\"target\":2}", "recall")]
+    [InlineData("{\"k\":\"status\",\"status\":\"pending\"}", "status")]
+    [InlineData("{\"k\":\"assign\",\"to\":null}", "assign")]
+    [InlineData("{\"k\":\"assign\",\"to\":\"agent:bob\"}", "assign")]
+    public void ValidOps_Read(string json, string kind)
+    {
+        Assert.True(MessageOps.TryRead(Encoding.UTF8.GetBytes(json), 100, out var op, out var error), error);
+        Assert.Equal(kind, op.Kind);
+    }
+
+    [Theory]
+    [InlineData("[1]")]
+    [InlineData("{\"k\":\"msg\"}")]
+    [InlineData("{\"k\":\"msg\",\"text\":\"   \"}")]
+    [InlineData("{\"k\":\"msg\",\"text\":5}")]
+    [InlineData("{\"k\":\"read\"}")]
+    [InlineData("{\"k\":\"read\",\"upTo\":0}")]
+    [InlineData("{\"k\":\"edit\",\"text\":\"x\"}")]
+    [InlineData("{\"k\":\"status\",\"status\":\"deleted\"}")]
+    [InlineData("{\"k\":\"assign\"}")]
+    [InlineData("{\"k\":\"assign\",\"to\":\"root\"}")]
+    [InlineData("{\"k\":\"html\",\"text\":\"x\"}")]
+    [InlineData("{\"k\":\"msg\",\"text\":\"" + "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789x" + "\"}")]
+    public void InvalidOps_AreRefusedWithAReason(string json)
+    {
+        Assert.False(MessageOps.TryRead(Encoding.UTF8.GetBytes(json), 100, out _, out var error));
+        Assert.False(string.IsNullOrWhiteSpace(error));
+    }
+
+    [Fact]
+    public void Payload_IsBuiltFromValidatedMembers_WithTheServersAuthorRole()
+    {
+        Assert.True(MessageOps.TryRead("{\"k\":\"msg\",\"text\":\"<b>hi</b>\",\"role\":\"agent\",\"onclick\":\"x\"}"u8, 100, out var op, out _));
+        var payload = JsonDocument.Parse(MessageOps.BuildPayload(op, new KefuPrincipal("a_1", "Visitor 1", PrincipalRole.Visitor, "K", null))).RootElement;
+        Assert.Equal("<b>hi</b>", payload.GetProperty("text").GetString());
+        Assert.Equal("visitor", payload.GetProperty("role").GetString());
+        Assert.False(payload.TryGetProperty("onclick", out _));
+    }
+}

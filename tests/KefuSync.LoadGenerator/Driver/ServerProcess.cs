@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace KefuSync.LoadGenerator.Driver;
+
+/// <summary>
+/// One server process (<c>dotnet &lt;this dll&gt; server KIND</c>) on 127.0.0.1 and a free port. CPU time comes from
+/// /proc/PID/stat (utime + stime), RSS from /proc/PID/status. Disposing kills it (by its pid) and waits for it.
+/// </summary>
+internal sealed class ServerProcess : IDisposable
+{
+    private static readonly double TicksPerSecond = ReadClockTicks();
+    private readonly Process _process;
+
+    private ServerProcess(Process process, string kind, Uri address)
+    {
+        _process = process;
+        Kind = kind;
+        Address = address;
+    }
+
+    public string Kind { get; }
+
+    public Uri Address { get; }
+
+    public int Pid => _process.Id;
+
+    public static async Task<ServerProcess> StartAsync(string kind, string gc)
+    {
+        var dll = typeof(ServerProcess).Assembly.Location;
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(dll);
+        psi.ArgumentList.Add("server");
+        psi.ArgumentList.Add(kind);
+        psi.Environment["DOTNET_gcServer"] = gc == "server" ? "1" : "0";
+        psi.Environment["DOTNET_gcConcurrent"] = "1";
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the server process");
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (!string.IsNullOrEmpty(e.Data))
+            {
+                Console.Error.WriteLine($"[{kind} server] {e.Data}");
+            }
+        };
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            while (true)
+            {
+                var line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"the {kind} server exited before listening");
+                if (line.StartsWith("LISTENING ", StringComparison.Ordinal))
+                {
+                    var server = new ServerProcess(process, kind, new Uri(line["LISTENING ".Length..].Trim()));
+                    _ = DrainAsync(process);
+                    return server;
+                }
+            }
+        }
+        catch
+        {
+            Kill(process);
+            throw;
+        }
+    }
+
+    /// <summary>User + system CPU seconds used so far.</summary>
+    public double CpuSeconds()
+    {
+        var stat = File.ReadAllText($"/proc/{Pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+        var utime = long.Parse(fields[11], CultureInfo.InvariantCulture);
+        var stime = long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return (utime + stime) / TicksPerSecond;
+    }
+
+    /// <summary>Resident set size, in KiB.</summary>
+    public long RssKiB()
+    {
+        foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Asks the server for a full compacting collection, then returns its RSS (KiB).</summary>
+    public async Task<long> FullGcRssAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
+        await http.GetStringAsync(new Uri("/__bench/gc", UriKind.Relative)).ConfigureAwait(false);
+        await Task.Delay(300).ConfigureAwait(false);
+        await http.GetStringAsync(new Uri("/__bench/gc", UriKind.Relative)).ConfigureAwait(false);
+        await Task.Delay(300).ConfigureAwait(false);
+        return RssKiB();
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public void Dispose()
+    {
+        Kill(_process);
+        _process.Dispose();
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.WaitForExit(10_000);
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+    }
+
+    private static async Task DrainAsync(Process process)
+    {
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is not null)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // process gone
+        }
+    }
+
+    private static double ReadClockTicks()
+    {
+        // USER_HZ is 100 on every Linux kernel configuration in use; getconf is not needed.
+        return 100.0;
+    }
+}

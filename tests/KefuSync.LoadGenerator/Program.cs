@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using KefuSync.LoadGenerator.Driver;
+using KefuSync.LoadGenerator.Servers;
+
+// KefuSync end-to-end load generator. See docs/benchmarks.md for the commands and what each scenario measures.
+//   dotnet tests/KefuSync.LoadGenerator/bin/Release/net10.0/KefuSync.LoadGenerator.dll [options]
+//     --smoke                 tiny sizes, one repetition, all servers; exit 1 on any correctness failure, prints SMOKE OK
+//     --reps N                repetitions (default 5); each run starts a fresh server process
+//     --scenarios a,b,...     idle,connect,fanout,saturation,room1000,coedit,catchup,slow (default: all)
+//     --servers a,b,...       kefu,raw,signalr (default: all)
+//     --gc workstation|server the servers' GC mode (default workstation)
+//     --out FILE              also write the result tables (markdown) to FILE
+//   ... server kefu|raw|signalr   (internal) run one server; the driver starts these
+if (args.Length > 0 && args[0] == "server")
+{
+    return await BenchServers.RunAsync(args[1..]);
+}
+
+return await Runner.RunAsync(args);
+
+internal static class Runner
+{
+    private static readonly string[] AllScenarios = ["idle", "connect", "fanout", "saturation", "room1000", "coedit", "catchup", "slow"];
+    private static readonly string[] AllServers = ["kefu", "raw", "signalr"];
+    private static readonly HashSet<string> KefuOnly = ["coedit", "catchup"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var smoke = args.Contains("--smoke");
+        var reps = int.Parse(Option(args, "--reps") ?? (smoke ? "1" : "5"), CultureInfo.InvariantCulture);
+        var scenarios = (Option(args, "--scenarios")?.Split(',') ?? AllScenarios).ToArray();
+        var servers = (Option(args, "--servers")?.Split(',') ?? AllServers).ToArray();
+        var gc = Option(args, "--gc") ?? "workstation";
+        var output = Option(args, "--out");
+        var sizes = smoke ? Sizes.Smoke : new Sizes();
+        foreach (var s in scenarios.Where(s => !AllScenarios.Contains(s)).Concat(servers.Where(s => !AllServers.Contains(s))))
+        {
+            await Console.Error.WriteLineAsync($"unknown scenario or server '{s}'").ConfigureAwait(false);
+            return 2;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        Console.WriteLine($"KefuSync load generator: {(smoke ? "SMOKE" : "full")} run, {reps} repetition(s), scenarios {string.Join(",", scenarios)}, servers {string.Join(",", servers)}, server GC {gc}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+
+        // values[(scenario, metric, server)] = one value per run
+        var values = new Dictionary<(string Scenario, string Metric, string Server), List<double>>();
+        var failures = new List<string>();
+        var notes = new List<string>();
+        for (var rep = 0; rep < reps; rep++)
+        {
+            foreach (var scenario in scenarios)
+            {
+                // Alternate the servers, rotating the order every repetition.
+                var order = servers.Where(s => !KefuOnly.Contains(scenario) || s == "kefu").ToArray();
+                order = [.. order.Skip(rep % Math.Max(1, order.Length)), .. order.Take(rep % Math.Max(1, order.Length))];
+                foreach (var server in order)
+                {
+                    var label = $"rep {rep + 1}/{reps} {scenario,-10} {server,-7}";
+                    RunResult result;
+                    var t0 = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        result = await RunOneAsync(scenario, server, gc, sizes).WaitAsync(TimeSpan.FromSeconds(180)).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        result = new RunResult();
+                        result.Failures.Add($"run failed: {ex.GetType().Name}: {ex.Message}");
+                    }
+
+                    foreach (var (metric, value) in result.Metrics)
+                    {
+                        var key = (scenario, metric, server);
+                        if (!values.TryGetValue(key, out var list))
+                        {
+                            values[key] = list = [];
+                        }
+
+                        list.Add(value);
+                    }
+
+                    Console.WriteLine($"{label} {Stopwatch.GetElapsedTime(t0).TotalSeconds,5:F1}s  " + string.Join("  ", result.Metrics.Select(m => $"{m.Key}={Format(m.Value)}")));
+                    foreach (var failure in result.Failures)
+                    {
+                        Console.WriteLine($"  FAIL {failure}");
+                        failures.Add($"{label.Trim()}: {failure}");
+                    }
+
+                    foreach (var note in result.Notes)
+                    {
+                        Console.WriteLine($"  note {note}");
+                        notes.Add($"{label.Trim()}: {note}");
+                    }
+                }
+            }
+        }
+
+        var report = Report(values, servers, scenarios, reps, gc, smoke);
+        Console.WriteLine();
+        Console.WriteLine(report);
+        if (output is not null)
+        {
+            await File.WriteAllTextAsync(output, report + (failures.Count > 0 ? "\nFailures:\n" + string.Join("\n", failures) + "\n" : "")).ConfigureAwait(false);
+        }
+
+        Console.WriteLine($"total time {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s");
+        if (failures.Count > 0)
+        {
+            Console.WriteLine($"{failures.Count} CORRECTNESS FAILURE(S):");
+            foreach (var failure in failures)
+            {
+                Console.WriteLine("  " + failure);
+            }
+
+            return 1;
+        }
+
+        Console.WriteLine(smoke ? "SMOKE OK" : "RUN OK (no correctness failure)");
+        return 0;
+    }
+
+    private static async Task<RunResult> RunOneAsync(string scenario, string server, string gc, Sizes sizes)
+    {
+        var kind = server switch
+        {
+            "kefu" => ServerKind.Kefu,
+            "raw" => ServerKind.Raw,
+            _ => ServerKind.SignalR,
+        };
+        using var process = await ServerProcess.StartAsync(server, gc).ConfigureAwait(false);
+        var result = scenario switch
+        {
+            "idle" => await Scenarios.IdleAsync(process, kind, sizes).ConfigureAwait(false),
+            "connect" => await Scenarios.ConnectAsync(process, kind, sizes).ConfigureAwait(false),
+            "fanout" => await Scenarios.FanOutAsync(process, kind, sizes, sizes.FanOutRooms, sizes.FanOutMembers, sizes.FanOutRate, window: 0, sizes.Measure).ConfigureAwait(false),
+            "saturation" => await Scenarios.FanOutAsync(process, kind, sizes, sizes.FanOutRooms, sizes.FanOutMembers, rate: 0, sizes.SaturationWindow, sizes.SaturationMeasure).ConfigureAwait(false),
+            "room1000" => await Scenarios.FanOutAsync(process, kind, sizes, 1, sizes.BigRoomMembers, sizes.BigRoomRate, window: 0, sizes.Measure).ConfigureAwait(false),
+            "coedit" => await Scenarios.CoEditAsync(process, sizes).ConfigureAwait(false),
+            "catchup" => await Scenarios.CatchUpAsync(process, sizes).ConfigureAwait(false),
+            _ => await Scenarios.SlowConsumerAsync(process, kind, sizes).ConfigureAwait(false),
+        };
+        if (process.HasExited)
+        {
+            result.Failures.Add("the server process exited during the run");
+        }
+
+        return result;
+    }
+
+    private static string Report(Dictionary<(string Scenario, string Metric, string Server), List<double>> values, string[] servers, string[] scenarios, int reps, string gc, bool smoke)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Medians of {reps} run(s) per cell (fresh server process per run, server GC: {gc}{(smoke ? ", SMOKE sizes: not a measurement" : "")}). Ratio = KefuSync / raw, SignalR / raw.");
+        sb.AppendLine();
+        sb.Append("| scenario | metric |");
+        foreach (var server in servers)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $" {server} |");
+        }
+
+        var hasRaw = servers.Contains("raw");
+        if (hasRaw)
+        {
+            foreach (var server in servers.Where(s => s != "raw"))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $" {server}/raw |");
+            }
+        }
+
+        sb.AppendLine();
+        sb.Append("|---|---|");
+        sb.Append(string.Concat(Enumerable.Repeat("---:|", servers.Length + (hasRaw ? servers.Length - 1 : 0))));
+        sb.AppendLine();
+        foreach (var scenario in scenarios)
+        {
+            foreach (var metric in values.Keys.Where(k => k.Scenario == scenario).Select(k => k.Metric).Distinct())
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"| {scenario} | {metric} |");
+                double? raw = values.TryGetValue((scenario, metric, "raw"), out var rawValues) ? Median(rawValues) : null;
+                foreach (var server in servers)
+                {
+                    sb.Append(values.TryGetValue((scenario, metric, server), out var list) ? $" {Format(Median(list))} |" : " – |");
+                }
+
+                if (hasRaw)
+                {
+                    foreach (var server in servers.Where(s => s != "raw"))
+                    {
+                        sb.Append(raw is > 0 && values.TryGetValue((scenario, metric, server), out var list) ? $" {Median(list) / raw.Value:F2}× |" : " – |");
+                    }
+                }
+
+                sb.AppendLine();
+            }
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("All runs (in order):");
+        sb.AppendLine();
+        foreach (var ((scenario, metric, server), list) in values.OrderBy(v => Array.IndexOf(scenarios, v.Key.Scenario)).ThenBy(v => v.Key.Metric, StringComparer.Ordinal).ThenBy(v => Array.IndexOf(servers, v.Key.Server)))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- {scenario} {metric} {server}: {string.Join(", ", list.Select(Format))}");
+        }
+
+        return sb.ToString();
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Where(v => !double.IsNaN(v)).Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string Format(double value) => Math.Abs(value) switch
+    {
+        double.NaN => "n/a",
+        >= 1000 => value.ToString("F0", CultureInfo.InvariantCulture),
+        >= 10 => value.ToString("F1", CultureInfo.InvariantCulture),
+        _ => value.ToString("F2", CultureInfo.InvariantCulture),
+    };
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

@@ -1,0 +1,17 @@
+namespace KefuSync.Tests.Infrastructure;
+
+/// <summary>Tests that share one redis-server. Each test isolates itself with its own key prefix or channel names.</summary>
+[CollectionDefinition(Name)]
+public sealed class RedisCollection : ICollectionFixture<RedisServerFixture>
+{
+    /// <summary>The collection name for <c>[Collection(RedisCollection.Name)]</c>.</summary>
+    public const string Name = "Redis server";
+}
+
+/// <summary>Tests that share one PostgreSQL cluster. Each test isolates itself with its own channel names or database.</summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServerFixture>
+{
+    /// <summary>The collection name for <c>[Collection(PostgresCollection.Name)]</c>.</summary>
+    public const string Name = "PostgreSQL server";
+}

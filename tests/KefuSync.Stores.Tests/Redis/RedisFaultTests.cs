@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Text;
+using KefuSync.Backplane;
+using KefuSync.Redis.Connection;
+using KefuSync.Stores.Tests.Providers;
+using KefuSync.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace KefuSync.Stores.Tests.Redis;
+
+/// <summary>
+/// The Redis store and backplane when redis-server dies, restarts or freezes. Own server (class fixture), so killing it
+/// never disturbs the specification tests. The server runs without persistence, so data does not survive a kill: these
+/// tests check the client's behaviour (fail promptly, recover, never duplicate).
+/// </summary>
+public sealed class RedisFaultTests(RedisServerFixture server) : IClassFixture<RedisServerFixture>, IAsyncLifetime
+{
+    private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(1);
+    private ServiceProvider _services = null!;
+
+    public Task InitializeAsync()
+    {
+        _services = TestHosts.Redis(options =>
+        {
+            options.Configuration = server.Configuration;
+            options.KeyPrefix = TestHosts.UniquePrefix();
+            options.OperationTimeout = OperationTimeout;
+        });
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (!server.IsRunning)
+        {
+            await server.StartAsync();
+        }
+
+        await _services.DisposeAsync();
+    }
+
+    private IOpStore Store => _services.GetRequiredService<IOpStore>();
+
+    private static OpDraft Draft(string id) => new(id, "visitor:1", DateTimeOffset.UnixEpoch, Encoding.UTF8.GetBytes($"{{\"id\":\"{id}\"}}"));
+
+    [Fact]
+    public async Task Store_FailsPromptlyWhileRedisIsDown_AndWorksAgainAfterARestart()
+    {
+        var channel = $"fault:{Guid.NewGuid():N}";
+        Assert.Equal(AppendResult.Appended(1), await Store.AppendAsync(channel, 0, Draft("before")));
+
+        await server.KillAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await Assert.ThrowsAnyAsync<Exception>(() => Store.AppendAsync(channel, 1, Draft("during")));
+            await Assert.ThrowsAnyAsync<Exception>(() => Store.GetRevisionAsync(channel));
+            Assert.True(watch.Elapsed < 2 * OperationTimeout + TimeSpan.FromMilliseconds(500), $"calls took {watch.Elapsed} while Redis was down");
+        }
+
+        await server.StartAsync();
+        // The new server is empty (no persistence): the channel starts over at revision 0. The first attempt after the
+        // restart may time out yet run; the store's retry then gets Duplicate(1), which is an ack of the same op.
+        var result = await EventuallyAsync(() => Store.AppendAsync(channel, 0, Draft("after")));
+        Assert.Equal(1, result.Revision);
+        Assert.NotEqual(AppendStatus.Conflict, result.Status);
+        Assert.Equal(AppendResult.Duplicate(1), await Store.AppendAsync(channel, 0, Draft("after")));
+    }
+
+    [Fact]
+    public async Task Store_TimesOutWithinOperationTimeoutWhileRedisIsFrozen_AndEveryOpLandsExactlyOnceAfterwards()
+    {
+        var channel = $"freeze:{Guid.NewGuid():N}";
+        Assert.Equal(AppendResult.Appended(1), await Store.AppendAsync(channel, 0, Draft("op-1")));
+
+        server.Pause();
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            // This append may reach Redis and run once it thaws: its ack is lost, so the client will resend it.
+            await Assert.ThrowsAnyAsync<Exception>(() => Store.AppendAsync(channel, 1, Draft("op-2")));
+            await Assert.ThrowsAnyAsync<Exception>(() => Store.ReadAsync(channel, 0, 10));
+            Assert.True(watch.Elapsed < 2 * OperationTimeout + TimeSpan.FromMilliseconds(700), $"calls took {watch.Elapsed} while Redis was frozen");
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        // The resend is acknowledged exactly once: Appended if the frozen attempt never ran, Duplicate(2) if it did.
+        var resend = await EventuallyAsync(() => Store.AppendAsync(channel, 1, Draft("op-2")));
+        Assert.Equal(2, resend.Revision);
+        Assert.NotEqual(AppendStatus.Conflict, resend.Status);
+        Assert.Equal(AppendResult.Appended(3), await Store.AppendAsync(channel, 2, Draft("op-3")));
+
+        var ops = await Store.ReadAsync(channel, 0, 100);
+        Assert.Equal(["op-1", "op-2", "op-3"], ops.Select(o => o.ClientOpId));
+    }
+
+    [Fact]
+    public async Task Backplane_RaisesReconnected_AfterARedisRestart_AndDeliversAgain()
+    {
+        var backplane = _services.GetRequiredService<IBackplane>();
+        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ops = new TaskCompletionSource<BackplaneMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Exceptions from a store or backplane are retryable by contract; the first SUBSCRIBE right after connecting has
+        // been seen to stall for about a second under load, so subscribe like a host would: retrying.
+        await using var subscription = await EventuallyAsync(() => backplane.SubscribeAsync(message =>
+        {
+            if (message.Kind == BackplaneMessageKind.Reconnected)
+            {
+                reconnected.TrySetResult();
+            }
+            else if (message.Revision == 99)
+            {
+                ops.TrySetResult(message);
+            }
+
+            return Task.CompletedTask;
+        }));
+
+        await server.RestartAsync();
+        await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(15));
+
+        // Raised only once the subscription is live again, so a publish now is delivered.
+        await EventuallyAsync(async () =>
+        {
+            await backplane.PublishAsync(new BackplaneMessage(BackplaneMessageKind.Op, "room:1", 99, "node-a", "{}"u8.ToArray()));
+            return true;
+        });
+        Assert.Equal("room:1", (await ops.Task.WaitAsync(TimeSpan.FromSeconds(5))).Channel);
+    }
+
+    [Fact]
+    public async Task Connection_WorksWhenRedisIsDownAtStartup_OnceItComesUp()
+    {
+        await server.KillAsync();
+        await using var services = TestHosts.Redis(options =>
+        {
+            options.Configuration = server.Configuration;
+            options.KeyPrefix = TestHosts.UniquePrefix();
+            options.OperationTimeout = OperationTimeout;
+        });
+        var store = services.GetRequiredService<IOpStore>();
+        await Assert.ThrowsAnyAsync<Exception>(() => store.GetRevisionAsync("late:start"));
+
+        await server.StartAsync();
+        Assert.Equal(0, await EventuallyAsync(() => store.GetRevisionAsync("late:start")));
+        Assert.True((await services.GetRequiredService<RedisConnection>().GetMultiplexerAsync(default)).IsConnected);
+    }
+
+    /// <summary>Retries <paramref name="call"/> for up to 15 s: reconnecting and the circuit breaker take a moment.</summary>
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> call)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (watch.Elapsed < TimeSpan.FromSeconds(15) && ex is not Xunit.Sdk.XunitException)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+}

@@ -1,0 +1,601 @@
+using System.Text;
+using KefuSync.Stores;
+
+namespace KefuSync.Stores.Tests.Specification;
+
+/// <summary>
+/// The specification of <see cref="IOpStore"/> and <see cref="ISnapshotStore"/>: every store inherits this class and must
+/// pass every test, unchanged. It is the executable form of the rules in the remarks of both interfaces.
+/// </summary>
+/// <remarks>
+/// <para><b>Writing a store.</b> Derive a test class, implement <see cref="CreateStoreAsync"/> (and dispose what it made in
+/// <see cref="DisposeStoreAsync"/>), then make the tests pass. Each test uses fresh channel names
+/// (<see cref="NewChannel"/>), so one store instance, database or server may serve every test, in parallel with other classes.
+/// What the tests demand, in short:</para>
+/// <list type="bullet">
+/// <item><b>Revisions</b> start at 1 and are consecutive per channel; a channel never written has revision 0.</item>
+/// <item><b>One atomic step</b> checks the client op id, checks that the head equals <c>expectedRevision</c> and writes
+/// <c>expectedRevision + 1</c>: a Lua script, a transaction under unique keys, or a lock. Read-then-write without such a
+/// guard fails <see cref="ConcurrentAppenders_RetryingOnConflict_ProduceConsecutiveRevisions_WithEveryOpExactlyOnce"/> and
+/// <see cref="ConcurrentResends_OfOneClientOpId_AppendExactlyOnce"/>.</item>
+/// <item><b>Conflicts and duplicates are results</b>: <see cref="AppendStatus.Conflict"/> carries the head,
+/// <see cref="AppendStatus.Duplicate"/> the original revision, and neither writes anything. The duplicate check comes first,
+/// whatever <c>expectedRevision</c> the resend carries.</item>
+/// <item><b>Client op ids</b> are remembered per channel for as long as the channel exists, including after trimming.</item>
+/// <item><b>Payloads</b> are opaque bytes and come back byte for byte; the store copies them on append (the caller's buffer
+/// may be pooled). Timestamps come back as the same instant, to at least millisecond precision (the offset may be
+/// normalised to UTC).</item>
+/// <item><b>Reads</b>: <see cref="IOpStore.ReadAsync"/> pages forward, <see cref="IOpStore.ReadBeforeAsync"/> pages backward,
+/// both in ascending order; out-of-range bounds and <c>maxCount &lt;= 0</c> give an empty list, never an exception.</item>
+/// <item><b>Snapshots</b> (optional capability): newer wins; trimming never goes past the latest snapshot, removes only
+/// payloads (the head and client op ids stay), and leaves a gap readers can see.</item>
+/// <item><b>Exceptions</b> mean the store is unreachable or broken; the caller retries. Nothing in this class expects one.</item>
+/// </list>
+/// </remarks>
+public abstract class OpStoreSpecification : IAsyncLifetime
+{
+    /// <summary>A whole-millisecond instant with a non-UTC offset, so that stores normalising to UTC still compare equal.</summary>
+    protected static readonly DateTimeOffset BaseTime = new(2025, 3, 14, 15, 9, 26, 535, TimeSpan.FromHours(8));
+
+    private IOpStore? _store;
+
+    /// <summary>The store under test, created once per test by <see cref="CreateStoreAsync"/>.</summary>
+    protected IOpStore Store => _store ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
+
+    /// <summary>The store's snapshot capability; fails the test when the store does not implement it.</summary>
+    protected ISnapshotStore Snapshots =>
+        Store as ISnapshotStore ?? throw new Xunit.Sdk.XunitException($"{Store.GetType().Name} does not implement ISnapshotStore.");
+
+    /// <summary>
+    /// Whether the store implements <see cref="ISnapshotStore"/>. Override with false for a store without snapshots: the
+    /// snapshot tests then only check that it really does not implement the interface.
+    /// </summary>
+    protected virtual bool SupportsSnapshots => true;
+
+    /// <summary>Parallel appenders in the concurrency test. Lower it only for stores that serialise writers (e.g. SQLite).</summary>
+    protected virtual int ConcurrentWriters => 8;
+
+    /// <summary>Operations each appender commits in the concurrency test.</summary>
+    protected virtual int OpsPerWriter => 20;
+
+    /// <summary>Creates (or returns a shared) store for one test.</summary>
+    protected abstract Task<IOpStore> CreateStoreAsync();
+
+    /// <summary>Releases what <see cref="CreateStoreAsync"/> made for this test; nothing by default.</summary>
+    protected virtual Task DisposeStoreAsync(IOpStore store) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public async Task InitializeAsync() => _store = await CreateStoreAsync();
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        if (_store is not null)
+        {
+            await DisposeStoreAsync(_store);
+        }
+    }
+
+    /// <summary>A channel name no other test uses (valid per the contract: ASCII <c>[A-Za-z0-9:_.-]</c>, at most 128).</summary>
+    protected static string NewChannel(string purpose = "spec") => $"{purpose}:{Guid.NewGuid():N}";
+
+    /// <summary>An op draft with a JSON payload.</summary>
+    protected static OpDraft Draft(string clientOpId, string json = "{\"t\":\"msg\"}", string author = "visitor:1", DateTimeOffset? timestamp = null) =>
+        new(clientOpId, author, timestamp ?? BaseTime, Encoding.UTF8.GetBytes(json));
+
+    /// <summary>Appends <paramref name="count"/> ops (ids <c>op-1</c>…) to a fresh channel and returns it.</summary>
+    protected async Task<string> ChannelWithOpsAsync(int count, string purpose = "spec")
+    {
+        var channel = NewChannel(purpose);
+        for (var i = 1; i <= count; i++)
+        {
+            var result = await Store.AppendAsync(channel, i - 1, Draft($"op-{i}", $"{{\"n\":{i}}}", timestamp: BaseTime.AddSeconds(i)));
+            Assert.Equal(AppendResult.Appended(i), result);
+        }
+
+        return channel;
+    }
+
+    /// <summary>Every op still stored, read forward in pages.</summary>
+    protected async Task<List<OpRecord>> ReadAllAsync(string channel, int pageSize = 100)
+    {
+        var all = new List<OpRecord>();
+        var after = 0L;
+        while (true)
+        {
+            var page = await Store.ReadAsync(channel, after, pageSize);
+            if (page.Count == 0)
+            {
+                return all;
+            }
+
+            all.AddRange(page);
+            after = page[^1].Revision;
+        }
+    }
+
+    private static long[] Revisions(IEnumerable<OpRecord> ops) => ops.Select(o => o.Revision).ToArray();
+
+    private static long[] Range(long from, long toInclusive) =>
+        from > toInclusive ? [] : Enumerable.Range((int)from, (int)(toInclusive - from + 1)).Select(i => (long)i).ToArray();
+
+    // ---------------------------------------------------------------- revisions
+
+    [Fact]
+    public async Task Revision_IsZero_ForChannelNeverWritten()
+    {
+        var channel = NewChannel();
+        Assert.Equal(0, await Store.GetRevisionAsync(channel));
+        Assert.Empty(await Store.ReadAsync(channel, 0, 10));
+        Assert.Empty(await Store.ReadBeforeAsync(channel, long.MaxValue, 10));
+    }
+
+    [Fact]
+    public async Task Append_AssignsConsecutiveRevisions_StartingAtOne()
+    {
+        var channel = NewChannel();
+        for (var i = 1; i <= 5; i++)
+        {
+            Assert.Equal(AppendResult.Appended(i), await Store.AppendAsync(channel, i - 1, Draft($"id-{i}")));
+            Assert.Equal(i, await Store.GetRevisionAsync(channel));
+        }
+
+        Assert.Equal(Range(1, 5), Revisions(await ReadAllAsync(channel)));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public async Task Append_ReturnsConflictWithHead_AndWritesNothing_WhenExpectedRevisionIsBehind(long expected)
+    {
+        var channel = await ChannelWithOpsAsync(2);
+
+        var result = await Store.AppendAsync(channel, expected, Draft("late", "{\"late\":true}"));
+
+        Assert.Equal(AppendResult.Conflict(2), result);
+        Assert.Equal(2, await Store.GetRevisionAsync(channel));
+        Assert.Equal(Range(1, 2), Revisions(await ReadAllAsync(channel)));
+        // Nothing was remembered either: the same client op id appends normally once the client has caught up.
+        Assert.Equal(AppendResult.Appended(3), await Store.AppendAsync(channel, 2, Draft("late", "{\"late\":true}")));
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(0, 7)]
+    [InlineData(3, 4)]
+    [InlineData(3, 1000)]
+    public async Task Append_ReturnsConflictWithHead_AndWritesNothing_WhenExpectedRevisionIsAhead(int head, long expected)
+    {
+        var channel = await ChannelWithOpsAsync(head);
+
+        var result = await Store.AppendAsync(channel, expected, Draft("ahead"));
+
+        // Ahead of the head is a conflict too; writing expected + 1 would leave a gap.
+        Assert.Equal(AppendResult.Conflict(head), result);
+        Assert.Equal(head, await Store.GetRevisionAsync(channel));
+        Assert.Equal(Range(1, head), Revisions(await ReadAllAsync(channel)));
+    }
+
+    // ---------------------------------------------------------------- idempotency
+
+    [Fact]
+    public async Task Append_ReturnsDuplicateWithOriginalRevision_WhenClientOpIdRepeats()
+    {
+        var channel = await ChannelWithOpsAsync(3);
+
+        // op-2 was committed at revision 2; its resend with the same expected revision is acknowledged, not re-appended.
+        Assert.Equal(AppendResult.Duplicate(2), await Store.AppendAsync(channel, 1, Draft("op-2", "{\"n\":2}")));
+        Assert.Equal(3, await Store.GetRevisionAsync(channel));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(99)]
+    [InlineData(-5)]
+    public async Task Duplicate_IsReturned_WhateverExpectedRevisionTheResendCarries(long expected)
+    {
+        var channel = await ChannelWithOpsAsync(4);
+
+        // Expected revision 4 equals the head: a store that checked the revision first would append op-2 a second time.
+        // Any other value would be a conflict: a store that checked the revision first would answer Conflict.
+        Assert.Equal(AppendResult.Duplicate(2), await Store.AppendAsync(channel, expected, Draft("op-2")));
+        Assert.Equal(4, await Store.GetRevisionAsync(channel));
+        Assert.Equal(Range(1, 4), Revisions(await ReadAllAsync(channel)));
+    }
+
+    [Fact]
+    public async Task Duplicate_WritesNothing_EvenWithADifferentPayloadAndAuthor()
+    {
+        var channel = await ChannelWithOpsAsync(2);
+
+        var result = await Store.AppendAsync(channel, 2, Draft("op-1", "{\"changed\":true}", author: "someone-else"));
+
+        Assert.Equal(AppendResult.Duplicate(1), result);
+        var ops = await ReadAllAsync(channel);
+        Assert.Equal(Range(1, 2), Revisions(ops));
+        Assert.Equal("{\"n\":1}", Encoding.UTF8.GetString(ops[0].Payload.Span));
+        Assert.Equal("visitor:1", ops[0].Author);
+    }
+
+    [Fact]
+    public async Task ClientOpIds_AreScopedToTheirChannel()
+    {
+        var a = NewChannel();
+        var b = NewChannel();
+
+        Assert.Equal(AppendResult.Appended(1), await Store.AppendAsync(a, 0, Draft("shared-id")));
+        Assert.Equal(AppendResult.Appended(1), await Store.AppendAsync(b, 0, Draft("shared-id")));
+        Assert.Equal(AppendResult.Duplicate(1), await Store.AppendAsync(b, 1, Draft("shared-id")));
+    }
+
+    [Fact]
+    public async Task ConcurrentResends_OfOneClientOpId_AppendExactlyOnce()
+    {
+        var channel = NewChannel();
+        const int senders = 12;
+
+        // Every tab / retry of one logical submit races with the same client op id and the same expected revision.
+        var results = await Task.WhenAll(Enumerable.Range(0, senders).Select(i =>
+            Task.Run(() => Store.AppendAsync(channel, 0, Draft("one-submit", $"{{\"copy\":{i}}}")))));
+
+        Assert.Single(results, r => r.Status == AppendStatus.Appended);
+        Assert.All(results, r => Assert.Equal(1, r.Revision));
+        Assert.All(results, r => Assert.NotEqual(AppendStatus.Conflict, r.Status));
+        Assert.Equal(1, await Store.GetRevisionAsync(channel));
+        Assert.Single(await ReadAllAsync(channel));
+    }
+
+    // ---------------------------------------------------------------- payloads
+
+    [Fact]
+    public async Task Payload_Author_ClientOpId_AndTimestamp_RoundTrip()
+    {
+        var channel = NewChannel();
+        var json = "{\"text\":\"你好，客服 👋 — ¿qué tal? Ünïcödé\",\"emoji\":\"🧑‍💻\"}";
+        var timestamp = new DateTimeOffset(2024, 2, 29, 23, 59, 58, 123, TimeSpan.FromHours(-5));
+        var clientOpId = "tab-7f3a_9:0001.x-~!";
+
+        await Store.AppendAsync(channel, 0, new OpDraft(clientOpId, "agent:李雷", timestamp, Encoding.UTF8.GetBytes(json)));
+
+        var op = Assert.Single(await Store.ReadAsync(channel, 0, 10));
+        Assert.Equal(1, op.Revision);
+        Assert.Equal(clientOpId, op.ClientOpId);
+        Assert.Equal("agent:李雷", op.Author);
+        Assert.Equal(timestamp, op.Timestamp); // the same instant; the offset may come back as UTC
+        Assert.Equal(json, Encoding.UTF8.GetString(op.Payload.Span));
+    }
+
+    [Fact]
+    public async Task Payload_BytesComeBackExactly_AllByteValues_Large_AndEmpty()
+    {
+        var channel = NewChannel();
+        var everyByte = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+        var large = new byte[256 * 1024];
+        new Random(42).NextBytes(large);
+        byte[][] payloads = [everyByte, large, [], "\0\r\n"u8.ToArray(), [0xEF, 0xBB, 0xBF, 0xFF, 0xFE]];
+
+        for (var i = 0; i < payloads.Length; i++)
+        {
+            Assert.Equal(AppendResult.Appended(i + 1), await Store.AppendAsync(channel, i, new OpDraft($"bytes-{i}", "a", BaseTime, payloads[i])));
+        }
+
+        var ops = await ReadAllAsync(channel);
+        Assert.Equal(payloads.Length, ops.Count);
+        for (var i = 0; i < payloads.Length; i++)
+        {
+            Assert.Equal(payloads[i], ops[i].Payload.ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task Append_CopiesThePayload_SoTheCallerMayReuseItsBuffer()
+    {
+        var channel = NewChannel();
+        var buffer = Encoding.UTF8.GetBytes("{\"pooled\":1}");
+
+        await Store.AppendAsync(channel, 0, new OpDraft("pooled", "a", BaseTime, buffer.AsMemory()));
+        Array.Fill(buffer, (byte)'X');
+
+        var op = Assert.Single(await Store.ReadAsync(channel, 0, 1));
+        Assert.Equal("{\"pooled\":1}", Encoding.UTF8.GetString(op.Payload.Span));
+    }
+
+    // ---------------------------------------------------------------- reading forward
+
+    [Fact]
+    public async Task ReadAsync_PagesForward_InAscendingOrder()
+    {
+        var channel = await ChannelWithOpsAsync(10);
+
+        Assert.Equal(Range(1, 3), Revisions(await Store.ReadAsync(channel, 0, 3)));
+        Assert.Equal(Range(4, 6), Revisions(await Store.ReadAsync(channel, 3, 3)));
+        Assert.Equal(Range(7, 9), Revisions(await Store.ReadAsync(channel, 6, 3)));
+        Assert.Equal(Range(10, 10), Revisions(await Store.ReadAsync(channel, 9, 3)));
+        Assert.Empty(await Store.ReadAsync(channel, 10, 3));
+
+        var ops = await Store.ReadAsync(channel, 4, 2);
+        Assert.Equal(["op-5", "op-6"], ops.Select(o => o.ClientOpId));
+        Assert.Equal(BaseTime.AddSeconds(5), ops[0].Timestamp);
+    }
+
+    [Theory]
+    [InlineData(-1, 100, 1, 10)]   // negative after: from the start
+    [InlineData(0, 100, 1, 10)]
+    [InlineData(0, 1, 1, 1)]
+    [InlineData(9, 100, 10, 10)]
+    [InlineData(10, 100, 0, -1)]   // at the head: nothing
+    [InlineData(11, 100, 0, -1)]   // past the head: nothing
+    [InlineData(1000, 100, 0, -1)]
+    [InlineData(4294967296, 100, 0, -1)]   // would wrap to 0 if narrowed to int first
+    [InlineData(long.MaxValue, 100, 0, -1)]
+    [InlineData(0, 0, 0, -1)]      // maxCount 0: nothing
+    [InlineData(0, -3, 0, -1)]     // negative maxCount: nothing
+    public async Task ReadAsync_HonoursItsBounds(long after, int maxCount, long first, long last)
+    {
+        var channel = await ChannelWithOpsAsync(10);
+        Assert.Equal(Range(first, last), Revisions(await Store.ReadAsync(channel, after, maxCount)));
+    }
+
+    // ---------------------------------------------------------------- reading backward
+
+    [Fact]
+    public async Task ReadBeforeAsync_PagesBackward_ReturningTheNewestInAscendingOrder()
+    {
+        var channel = await ChannelWithOpsAsync(10);
+
+        Assert.Equal(Range(8, 10), Revisions(await Store.ReadBeforeAsync(channel, 11, 3)));
+        Assert.Equal(Range(5, 7), Revisions(await Store.ReadBeforeAsync(channel, 8, 3)));
+        Assert.Equal(Range(2, 4), Revisions(await Store.ReadBeforeAsync(channel, 5, 3)));
+        Assert.Equal(Range(1, 1), Revisions(await Store.ReadBeforeAsync(channel, 2, 3)));
+        Assert.Empty(await Store.ReadBeforeAsync(channel, 1, 3));
+
+        var ops = await Store.ReadBeforeAsync(channel, 4, 2);
+        Assert.Equal(["op-2", "op-3"], ops.Select(o => o.ClientOpId));
+    }
+
+    [Theory]
+    [InlineData(long.MaxValue, 3, 8, 10)]  // "from the end"
+    [InlineData(1000, 100, 1, 10)]
+    [InlineData(10, 100, 1, 9)]            // exclusive bound
+    [InlineData(1, 100, 0, -1)]
+    [InlineData(0, 100, 0, -1)]
+    [InlineData(-4, 100, 0, -1)]
+    [InlineData(11, 0, 0, -1)]             // maxCount 0: nothing
+    [InlineData(11, -1, 0, -1)]
+    public async Task ReadBeforeAsync_HonoursItsBounds(long before, int maxCount, long first, long last)
+    {
+        var channel = await ChannelWithOpsAsync(10);
+        Assert.Equal(Range(first, last), Revisions(await Store.ReadBeforeAsync(channel, before, maxCount)));
+    }
+
+    // ---------------------------------------------------------------- channels
+
+    [Fact]
+    public async Task Channels_AreIsolated()
+    {
+        var a = await ChannelWithOpsAsync(3);
+        var b = NewChannel();
+        Assert.Equal(AppendResult.Appended(1), await Store.AppendAsync(b, 0, Draft("b-1", "{\"in\":\"b\"}")));
+
+        Assert.Equal(3, await Store.GetRevisionAsync(a));
+        Assert.Equal(1, await Store.GetRevisionAsync(b));
+        Assert.Equal(["op-1", "op-2", "op-3"], (await ReadAllAsync(a)).Select(o => o.ClientOpId));
+        Assert.Equal(["b-1"], (await ReadAllAsync(b)).Select(o => o.ClientOpId));
+        Assert.Equal(AppendResult.Conflict(1), await Store.AppendAsync(b, 3, Draft("b-2")));
+
+        if (SupportsSnapshots)
+        {
+            await Snapshots.SaveSnapshotAsync(a, new Snapshot(3, "\"a\""u8.ToArray()));
+            Assert.Null(await Snapshots.GetSnapshotAsync(b));
+            Assert.Equal(0, await Snapshots.TrimAsync(b, 1));
+            Assert.Equal(["b-1"], (await ReadAllAsync(b)).Select(o => o.ClientOpId));
+        }
+    }
+
+    [Fact]
+    public async Task ChannelNames_UseTheWholeAllowedAlphabet_AndMaximumLength()
+    {
+        var prefix = "Az09:_.-";
+        var longName = prefix + new string('x', 128 - prefix.Length - 32) + Guid.NewGuid().ToString("N");
+        Assert.Equal(128, longName.Length);
+
+        Assert.Equal(AppendResult.Appended(1), await Store.AppendAsync(longName, 0, Draft(new string('i', 64))));
+        Assert.Equal(1, await Store.GetRevisionAsync(longName));
+        Assert.Equal(AppendResult.Duplicate(1), await Store.AppendAsync(longName, 1, Draft(new string('i', 64))));
+    }
+
+    // ---------------------------------------------------------------- concurrency
+
+    [Fact]
+    public async Task ConcurrentAppenders_RetryingOnConflict_ProduceConsecutiveRevisions_WithEveryOpExactlyOnce()
+    {
+        var channel = NewChannel();
+        var writers = ConcurrentWriters;
+        var perWriter = OpsPerWriter;
+
+        // Each writer behaves like a node committing a client's ops: read the head, append, and on a conflict retry at the
+        // head the store reported. (A Duplicate counts as an ack: a store may retry internally after a lost reply.)
+        var acks = await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            var acked = new List<(string Id, long Revision)>();
+            var expected = await Store.GetRevisionAsync(channel);
+            for (var i = 0; i < perWriter; i++)
+            {
+                var id = $"w{w}-{i}";
+                for (var attempt = 0; ; attempt++)
+                {
+                    Assert.True(attempt < 10_000, "an appender never got through");
+                    var result = await Store.AppendAsync(channel, expected, Draft(id, $"{{\"w\":{w},\"i\":{i}}}"));
+                    if (result.Status == AppendStatus.Conflict)
+                    {
+                        expected = result.Revision;
+                        continue;
+                    }
+
+                    acked.Add((id, result.Revision));
+                    expected = Math.Max(expected, result.Revision);
+                    break;
+                }
+            }
+
+            return acked;
+        })));
+
+        var total = writers * perWriter;
+        var allAcks = acks.SelectMany(a => a).ToList();
+        Assert.Equal(total, allAcks.Count);
+        Assert.Equal(Range(1, total), allAcks.Select(a => a.Revision).Order().ToArray());
+        Assert.Equal(total, await Store.GetRevisionAsync(channel));
+
+        var ops = await ReadAllAsync(channel, pageSize: 37);
+        Assert.Equal(Range(1, total), Revisions(ops));
+        Assert.Equal(total, ops.Select(o => o.ClientOpId).Distinct().Count());
+        var byRevision = ops.ToDictionary(o => o.Revision);
+        foreach (var (id, revision) in allAcks)
+        {
+            Assert.Equal(id, byRevision[revision].ClientOpId);
+        }
+
+        // A writer's own ops keep its submission order.
+        foreach (var writerAcks in acks)
+        {
+            Assert.Equal(writerAcks.Select(a => a.Revision).Order(), writerAcks.Select(a => a.Revision));
+        }
+    }
+
+    // ---------------------------------------------------------------- snapshots and trimming
+
+    [Fact]
+    public async Task Snapshot_IsNull_UntilSaved_ThenRoundTrips()
+    {
+        if (!SupportsSnapshots)
+        {
+            Assert.IsNotAssignableFrom<ISnapshotStore>(Store);
+            return;
+        }
+
+        var channel = NewChannel();
+        Assert.Null(await Snapshots.GetSnapshotAsync(channel));
+
+        var state = Encoding.UTF8.GetBytes("\"Hello, 世界 🌏\"");
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(7, state));
+
+        var snapshot = await Snapshots.GetSnapshotAsync(channel);
+        Assert.NotNull(snapshot);
+        Assert.Equal(7, snapshot.Revision);
+        Assert.Equal(state, snapshot.State.ToArray());
+    }
+
+    [Fact]
+    public async Task Snapshot_NewerWins_OlderAndSameRevisionAreIgnored()
+    {
+        if (!SupportsSnapshots)
+        {
+            Assert.IsNotAssignableFrom<ISnapshotStore>(Store);
+            return;
+        }
+
+        var channel = NewChannel();
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(5, "\"five\""u8.ToArray()));
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(3, "\"three\""u8.ToArray()));
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(5, "\"five again\""u8.ToArray()));
+        Assert.Equal("\"five\"", Encoding.UTF8.GetString((await Snapshots.GetSnapshotAsync(channel))!.State.Span));
+
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(9, "\"nine\""u8.ToArray()));
+        var latest = await Snapshots.GetSnapshotAsync(channel);
+        Assert.Equal(9, latest!.Revision);
+        Assert.Equal("\"nine\"", Encoding.UTF8.GetString(latest.State.Span));
+    }
+
+    [Fact]
+    public async Task Snapshot_ConcurrentSaves_KeepTheNewest()
+    {
+        if (!SupportsSnapshots)
+        {
+            Assert.IsNotAssignableFrom<ISnapshotStore>(Store);
+            return;
+        }
+
+        var channel = NewChannel();
+        await Task.WhenAll(Enumerable.Range(1, 12).Select(i =>
+            Task.Run(() => Snapshots.SaveSnapshotAsync(channel, new Snapshot(i, Encoding.UTF8.GetBytes($"\"{i}\""))))));
+
+        var snapshot = await Snapshots.GetSnapshotAsync(channel);
+        Assert.Equal(12, snapshot!.Revision);
+        Assert.Equal("\"12\"", Encoding.UTF8.GetString(snapshot.State.Span));
+    }
+
+    [Fact]
+    public async Task Trim_RemovesPayloadsUpToTheRevision_LeavingAGapReadersSee()
+    {
+        if (!SupportsSnapshots)
+        {
+            Assert.IsNotAssignableFrom<ISnapshotStore>(Store);
+            return;
+        }
+
+        var channel = await ChannelWithOpsAsync(10);
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(6, "\"state@6\""u8.ToArray()));
+
+        Assert.Equal(4, await Snapshots.TrimAsync(channel, 4));
+
+        // A reader asking for rev > 0 gets 5 first: not 1, so it knows to resync from the snapshot.
+        Assert.Equal(Range(5, 10), Revisions(await Store.ReadAsync(channel, 0, 100)));
+        Assert.Equal(Range(5, 7), Revisions(await Store.ReadAsync(channel, 2, 3)));
+        Assert.Empty(await Store.ReadBeforeAsync(channel, 5, 10));
+        Assert.Equal(Range(5, 6), Revisions(await Store.ReadBeforeAsync(channel, 7, 10)));
+        // The head does not move, and appending continues from it.
+        Assert.Equal(10, await Store.GetRevisionAsync(channel));
+        Assert.Equal(AppendResult.Appended(11), await Store.AppendAsync(channel, 10, Draft("after-trim")));
+    }
+
+    [Fact]
+    public async Task Trim_KeepsClientOpIds_SoTrimmedOpsStillDedupe()
+    {
+        if (!SupportsSnapshots)
+        {
+            Assert.IsNotAssignableFrom<ISnapshotStore>(Store);
+            return;
+        }
+
+        var channel = await ChannelWithOpsAsync(5);
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(5, "\"all\""u8.ToArray()));
+        Assert.Equal(5, await Snapshots.TrimAsync(channel, 5));
+        Assert.Empty(await Store.ReadAsync(channel, 0, 10));
+
+        // Even with every op trimmed, the head and every client op id survive.
+        Assert.Equal(5, await Store.GetRevisionAsync(channel));
+        Assert.Equal(AppendResult.Duplicate(3), await Store.AppendAsync(channel, 2, Draft("op-3")));
+        Assert.Equal(AppendResult.Duplicate(5), await Store.AppendAsync(channel, 5, Draft("op-5")));
+        Assert.Equal(AppendResult.Conflict(5), await Store.AppendAsync(channel, 0, Draft("new")));
+        Assert.Equal(AppendResult.Appended(6), await Store.AppendAsync(channel, 5, Draft("new")));
+    }
+
+    [Fact]
+    public async Task Trim_NeverGoesPastTheLatestSnapshot()
+    {
+        if (!SupportsSnapshots)
+        {
+            Assert.IsNotAssignableFrom<ISnapshotStore>(Store);
+            return;
+        }
+
+        var channel = await ChannelWithOpsAsync(8);
+        Assert.Equal(0, await Snapshots.TrimAsync(channel, 8)); // no snapshot: nothing may go
+
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(3, "\"s3\""u8.ToArray()));
+        Assert.Equal(3, await Snapshots.TrimAsync(channel, 8));
+        Assert.Equal(Range(4, 8), Revisions(await ReadAllAsync(channel)));
+
+        Assert.Equal(0, await Snapshots.TrimAsync(channel, 3)); // already gone
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(6, "\"s6\""u8.ToArray()));
+        Assert.Equal(2, await Snapshots.TrimAsync(channel, 5));
+        Assert.Equal(Range(6, 8), Revisions(await ReadAllAsync(channel)));
+        Assert.Equal(0, await Snapshots.TrimAsync(channel, 0));
+        Assert.Equal(0, await Snapshots.TrimAsync(NewChannel(), 10)); // unknown channel
+    }
+}
