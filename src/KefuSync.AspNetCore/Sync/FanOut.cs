@@ -3,6 +3,7 @@ using KefuSync.Backplane;
 using KefuSync.Diagnostics;
 using KefuSync.Protocol;
 using KefuSync.Stores;
+using KefuSync.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace KefuSync.Sync;
@@ -111,6 +112,13 @@ internal sealed partial class FanOut(
 
                     foreach (var op in ops)
                     {
+                        // Flow control: a catch-up of thousands of ops must not fill the bounded send queue by itself
+                        // (that would close a healthy client with 4503). Keep half the queue free for live frames.
+                        if (connection.Outgoing.Count >= RepairQueueLimit(connection))
+                        {
+                            await WaitForQueueRoomAsync(connection).ConfigureAwait(false);
+                        }
+
                         subscription.SendRepaired(op.Revision, FrameWriter.Op(channel.Value, op));
                     }
 
@@ -136,6 +144,18 @@ internal sealed partial class FanOut(
             subscription.AbortRepair();
             Log.RepairFailed(logger, channel.Value, ex);
             connection.Send(FrameWriter.Error(ErrorCodes.StoreUnavailable, "Catching up failed; subscribe again.", retry: true, channel: channel.Value));
+        }
+    }
+
+    private static int RepairQueueLimit(KefuConnection connection) => Math.Max(1, connection.Limits.SendQueueCapacity / 2);
+
+    /// <summary>Waits (polling every millisecond) until the connection's send loop drained its queue below a quarter, or the connection closed.</summary>
+    private static async Task WaitForQueueRoomAsync(KefuConnection connection)
+    {
+        var resume = connection.Limits.SendQueueCapacity / 4;
+        while (connection.Outgoing.Count > resume)
+        {
+            await Task.Delay(1, connection.Closed).ConfigureAwait(false);
         }
     }
 

@@ -39,14 +39,14 @@ internal sealed class KefuTestHost : IAsyncDisposable
         ? new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First())
         : new Uri("http://localhost");
 
-    public static async Task<KefuTestHost> StartAsync(Action<KefuSyncOptions>? configure = null, bool kestrel = false, Action<IServiceCollection>? services = null, TimeProvider? time = null)
+    public static async Task<KefuTestHost> StartAsync(Action<KefuSyncOptions>? configure = null, bool kestrel = false, Action<IServiceCollection>? services = null, TimeProvider? time = null, Action<IKefuSyncBuilder>? kefu = null, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (kestrel)
         {
-            builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+            builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{port}");
         }
         else
         {
@@ -60,11 +60,12 @@ internal sealed class KefuTestHost : IAsyncDisposable
 
         builder.Services.AddAuthentication(TestAgentAuthHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, TestAgentAuthHandler>(TestAgentAuthHandler.SchemeName, null);
         builder.Services.AddAuthorization(o => o.AddPolicy("KefuAgent", p => p.RequireRole("agent")));
-        builder.Services.AddKefuSync(o =>
+        var kefuBuilder = builder.Services.AddKefuSync(o =>
         {
             o.AgentPolicy = "KefuAgent";
             configure?.Invoke(o);
         });
+        kefu?.Invoke(kefuBuilder);
         services?.Invoke(builder.Services);
         var app = builder.Build();
         app.UseAuthentication();

@@ -13,7 +13,7 @@ namespace KefuSync.Tests.Infrastructure;
 /// A missing binary fails the tests with the command that installs it; it never skips them. Override the binary with the
 /// <c>KEFU_REDIS_SERVER</c> environment variable.
 /// </remarks>
-public sealed class RedisServerFixture : IAsyncLifetime
+public class RedisServerFixture : IAsyncLifetime
 {
     /// <summary>What to run when redis-server is missing.</summary>
     public const string InstallCommand = "apt-get install -y redis-server";
@@ -33,6 +33,9 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     /// <summary>Whether the server process is running (possibly paused).</summary>
     public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>redis-server arguments for persistence; none by default (fast, and tests isolate by prefix).</summary>
+    protected virtual IEnumerable<string> PersistenceArguments => ["--save", "", "--appendonly", "no"];
 
     /// <inheritdoc />
     public async Task InitializeAsync()
@@ -69,7 +72,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning" })
+        foreach (var argument in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--daemonize", "no", "--loglevel", "warning" }.Concat(PersistenceArguments))
         {
             info.ArgumentList.Add(argument);
         }

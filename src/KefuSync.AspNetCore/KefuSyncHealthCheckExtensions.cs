@@ -1,0 +1,20 @@
+using KefuSync.Diagnostics;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Health checks for KefuSync: <c>builder.Services.AddKefuSync().AddHealthChecks()</c>, then <c>app.MapHealthChecks("/health")</c>.</summary>
+public static class KefuSyncHealthCheckExtensions
+{
+    /// <summary>Adds the checks <c>kefusync-store</c> and <c>kefusync-backplane</c>, tagged <c>kefusync</c> and <c>ready</c>.</summary>
+    /// <param name="builder">The KefuSync builder.</param>
+    /// <param name="failureStatus">Reported when a check fails; default <see cref="HealthStatus.Unhealthy"/>.</param>
+    public static KefuSync.IKefuSyncBuilder AddHealthChecks(this KefuSync.IKefuSyncBuilder builder, HealthStatus failureStatus = HealthStatus.Unhealthy)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddHealthChecks()
+            .AddCheck<StoreHealthCheck>("kefusync-store", failureStatus, ["kefusync", "ready"])
+            .AddCheck<BackplaneHealthCheck>("kefusync-backplane", failureStatus, ["kefusync", "ready"]);
+        return builder;
+    }
+}
