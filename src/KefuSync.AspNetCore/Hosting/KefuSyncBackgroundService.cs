@@ -25,7 +25,61 @@ internal sealed partial class KefuSyncBackgroundService(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await using var subscription = await backplane.SubscribeAsync(OnMessageAsync, stoppingToken).ConfigureAwait(false);
+        // Subscribing must never stop the host: a backplane that is down at startup is retried in the background while
+        // this node keeps serving its own clients (the store stays the source of truth).
+        var subscribing = SubscribeWithRetryAsync(stoppingToken);
+        try
+        {
+            await SweepLoopAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            var subscription = await subscribing.ConfigureAwait(false);
+            if (subscription is not null)
+            {
+                await subscription.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<IAsyncDisposable?> SubscribeWithRetryAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                var subscription = await backplane.SubscribeAsync(OnMessageAsync, stoppingToken).ConfigureAwait(false);
+                if (attempt > 1)
+                {
+                    // Messages published before we listened were missed: re-read what local clients follow.
+                    fanOut.RepairAll();
+                }
+
+                return subscription;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                Log.SubscribeFailed(logger, attempt, delay, ex);
+            }
+
+            try
+            {
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 30_000));
+        }
+
+        return null;
+    }
+
+    private async Task SweepLoopAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -82,5 +136,8 @@ internal sealed partial class KefuSyncBackgroundService(
 
         [LoggerMessage(EventId = 1602, EventName = "BackplaneReconnected", Level = LogLevel.Information, Message = "The backplane reconnected; re-reading every subscribed channel from the store.")]
         public static partial void BackplaneReconnected(ILogger logger);
+
+        [LoggerMessage(EventId = 1603, EventName = "BackplaneSubscribeFailed", Level = LogLevel.Warning, Message = "Subscribing to the backplane failed (attempt {Attempt}); retrying in {Delay}. Until then this node serves only its own clients live.")]
+        public static partial void SubscribeFailed(ILogger logger, int attempt, TimeSpan delay, Exception exception);
     }
 }

@@ -148,7 +148,7 @@ internal static class Scenarios
         var measuring = 0;
         long deliveries = 0;
         var sent = new long[rooms];
-        var windows = Enumerable.Range(0, rooms).Select(_ => new SemaphoreSlim(window, window)).ToArray();
+        var windows = Enumerable.Range(0, rooms).Select(_ => new SemaphoreSlim(Math.Max(1, window))).ToArray();
         using var stopReceiving = new CancellationTokenSource();
         var errors = new ConcurrentQueue<string>();
         var receivers = new Task[clients.Length];

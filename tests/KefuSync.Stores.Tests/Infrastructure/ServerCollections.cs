@@ -15,3 +15,11 @@ public sealed class PostgresCollection : ICollectionFixture<PostgresServerFixtur
     /// <summary>The collection name for <c>[Collection(PostgresCollection.Name)]</c>.</summary>
     public const string Name = "PostgreSQL server";
 }
+
+/// <summary>Tests that kill and restart a redis-server whose data must survive it (append-only file).</summary>
+[CollectionDefinition(Name)]
+public sealed class PersistentRedisCollection : ICollectionFixture<PersistentRedisServerFixture>
+{
+    /// <summary>The collection name for <c>[Collection(PersistentRedisCollection.Name)]</c>.</summary>
+    public const string Name = "Persistent Redis server";
+}

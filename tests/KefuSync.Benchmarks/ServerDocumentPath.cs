@@ -1,0 +1,60 @@
+using KefuSync.Security;
+using KefuSync.Sync;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KefuSync.Benchmarks;
+
+/// <summary>
+/// The server's real commit path for a text channel, built from AddKefuSync() with the in-memory store:
+/// <c>OpCommitter.SubmitAsync</c> parses the wire op, checks the base revision, transforms against the ops committed
+/// since the base, validates, appends to the store (dedupe + expected revision), applies to the gap-buffer document,
+/// serializes the <c>op</c> frame, fans out (no subscriber here) and snapshots every 200 ops.
+/// </summary>
+internal sealed class ServerDocumentPath : IDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly OpCommitter _committer;
+    private readonly KefuPrincipal _author = new("agent:bench", "Bench", PrincipalRole.Agent, ConversationKey: null, Visitor: null);
+    private readonly ChannelName _channel;
+    private long _revision;
+
+    public ServerDocumentPath(string channel = "draft:trace")
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.ClearProviders());
+        services.AddKefuSync(o => o.Limits.MaxDocumentChars = 10_000_000); // automerge-paper ends above the 100,000 default
+        _services = services.BuildServiceProvider();
+        _committer = _services.GetRequiredService<OpCommitter>();
+        if (!ChannelName.TryParse(channel, out _channel))
+        {
+            throw new ArgumentException("bad channel", nameof(channel));
+        }
+    }
+
+    /// <summary>Submits every op of the trace in order, each against the current head (a single sequential editor).</summary>
+    public async Task ReplayAsync(byte[][] ops)
+    {
+        for (var i = 0; i < ops.Length; i++)
+        {
+            var result = await _committer.SubmitAsync(_author, _channel, "t-" + i, _revision, ops[i], CancellationToken.None).ConfigureAwait(false);
+            if (!result.Committed)
+            {
+                throw new InvalidOperationException($"op {i} refused: {result.ErrorCode} {result.ErrorMessage}");
+            }
+
+            _revision = result.Revision;
+        }
+    }
+
+    public long Revision => _revision;
+
+    public async Task<string> TextAsync()
+    {
+        var documents = _services.GetRequiredService<TextDocuments>();
+        var (text, _) = await documents.SnapshotAsync(_channel, CancellationToken.None).ConfigureAwait(false);
+        return text;
+    }
+
+    public void Dispose() => _services.Dispose();
+}
