@@ -1,7 +1,52 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.EntityFrameworkCore;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddControllersWithViews();
+
+// The site's own login (a demo: two agents, no passwords). KefuSync uses whatever authentication the host has.
+builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+    .AddCookie(o => o.LoginPath = "/account/login");
+builder.Services.AddAuthorization(o => o.AddPolicy("KefuAgent", p => p.RequireRole("agent")));
+
+// KefuSync: options from appsettings.json ("KefuSync" section); conversations in a SQLite file next to the app,
+// so the sample survives a restart with every conversation intact.
+var database = builder.Configuration.GetConnectionString("Kefu") ?? $"Data Source={Path.Combine(builder.Environment.ContentRootPath, "kefu-sample.db")}";
+builder.Services.AddKefuSync()
+    .AddEntityFrameworkStore(db => db.UseSqlite(database), o => o.CreateSchemaOnStartup = true)
+    .AddHealthChecks();
+
 var app = builder.Build();
-app.MapGet("/", () => "KefuSync sample");
+app.UseStaticFiles();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapKefuSync();
+app.MapHealthChecks("/health");
+app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
+app.MapPost("/account/login", async (HttpContext context, string agent, string? returnUrl) =>
+{
+    if (agent is not ("alice" or "bob"))
+    {
+        return Results.BadRequest("Demo agents are alice and bob.");
+    }
+
+    var identity = new ClaimsIdentity(
+        [new Claim(ClaimTypes.NameIdentifier, agent), new Claim(ClaimTypes.Name, agent == "alice" ? "Alice" : "Bob"), new Claim(ClaimTypes.Role, "agent")],
+        CookieAuthenticationDefaults.AuthenticationScheme);
+    await context.SignInAsync(new ClaimsPrincipal(identity));
+    return Results.LocalRedirect(string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') ? "~/kefu/console" : returnUrl);
+}).DisableAntiforgery();
+app.MapPost("/account/logout", async (HttpContext context) =>
+{
+    await context.SignOutAsync();
+    return Results.LocalRedirect("~/");
+}).DisableAntiforgery();
+
 app.Run();
 
-/// <summary>Entry point, public for WebApplicationFactory.</summary>
+/// <summary>Entry point, public for WebApplicationFactory and the browser tests.</summary>
 public partial class Program;

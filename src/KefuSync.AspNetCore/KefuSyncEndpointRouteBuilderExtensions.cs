@@ -27,7 +27,9 @@ public static class KefuSyncEndpointRouteBuilderExtensions
             throw new InvalidOperationException("Unable to find the KefuSync services. Add them by calling 'builder.Services.AddKefuSync()' before 'app.MapKefuSync()'.");
         }
 
-        var group = endpoints.MapGroup(pattern);
+        var prefix = new PathString("/" + pattern.Trim('/'));
+        endpoints.ServiceProvider.GetRequiredService<KefuEndpointInfo>().Prefix = prefix;
+        var group = endpoints.MapGroup(prefix);
 
         // UseWebSockets in a sub-pipeline of this one endpoint: the host's pipeline needs nothing.
         var sockets = endpoints.CreateApplicationBuilder();

@@ -1,9 +1,18 @@
+using KefuSync.Hosting;
+using KefuSync.Widget.Assets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace KefuSync.Widget;
 
-// Placeholder written by the lead so the core builds; the widget engineer owns and replaces this file.
+/// <summary>Registers what the widget (KefuSync.Widget) needs from the server.</summary>
 internal static class WidgetServiceCollectionExtensions
 {
-    public static IServiceCollection AddKefuWidget(this IServiceCollection services) => services;
+    public static IServiceCollection AddKefuWidget(this IServiceCollection services)
+    {
+        services.TryAddSingleton<KefuEndpointInfo>();
+        services.TryAddSingleton<EmbeddedAssets>();
+        services.TryAddSingleton<IKefuWidgetService, WidgetService>();
+        return services;
+    }
 }
