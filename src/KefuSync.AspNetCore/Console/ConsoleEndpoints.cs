@@ -1,0 +1,104 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using KefuSync.Protocol;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace KefuSync.Console;
+
+/// <summary>
+/// The agent console page: <c>GET {prefix}/console</c>. A static HTML shell (no inline script or style, strict CSP)
+/// that loads the embedded <c>kefu-console.js</c>/<c>.css</c>; everything else happens over the socket as an agent.
+/// Guarded by the host's own policy (<see cref="KefuSyncOptions.AgentPolicy"/>), so the host's login decides who is
+/// an agent, exactly as it does for the agent channels.
+/// </summary>
+internal static class ConsoleEndpoints
+{
+    /// <summary>The console's Content-Security-Policy: nothing inline, sockets to this origin only.</summary>
+    public const string ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; base-uri 'none'; frame-ancestors 'self'";
+
+    private const string ConsoleSegment = "/console";
+
+    public static RouteGroupBuilder MapKefuConsole(this RouteGroupBuilder group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        group.MapGet(ConsoleSegment, ServeAsync).WithDisplayName("KefuSync agent console");
+        return group;
+    }
+
+    private static async Task<IResult> ServeAsync(HttpContext context, IAuthorizationService authorization, IAuthorizationPolicyProvider policies, IOptions<KefuSyncOptions> options)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
+        var policyName = options.Value.AgentPolicy;
+        if (string.IsNullOrEmpty(policyName))
+        {
+            return Results.Text(
+                "The KefuSync agent console is disabled: no agent policy is configured. Set KefuSync:AgentPolicy (KefuSyncOptions.AgentPolicy) to the name of an authorization policy that admits your agents.",
+                "text/plain; charset=utf-8",
+                statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        var policy = await policies.GetPolicyAsync(policyName).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"KefuSync:AgentPolicy names the authorization policy '{policyName}', which is not registered. Register it with services.AddAuthorization(o => o.AddPolicy(\"{policyName}\", ...)).");
+
+        var user = context.User;
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            // The host's login (e.g. a cookie scheme's LoginPath) takes over and comes back here.
+            return Results.Challenge(authenticationSchemes: policy.AuthenticationSchemes.Count > 0 ? [.. policy.AuthenticationSchemes] : null);
+        }
+
+        var result = await authorization.AuthorizeAsync(user, resource: null, policy).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            // A plain 403 rather than Forbid(): a cookie scheme would redirect to an AccessDenied page the host may not have.
+            return Results.Text("This account is not an agent of this site.", "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        var endpoint = EndpointPath(context);
+        var version = ProtocolConstants.ServerVersion;
+        var assets = endpoint.Add("/assets").Add("/" + Uri.EscapeDataString(version));
+        var html = Render(
+            endpoint.ToUriComponent(),
+            version,
+            assets.Add("/kefu-console.js").ToUriComponent(),
+            assets.Add("/kefu-console.css").ToUriComponent(),
+            options.Value.SiteName);
+        context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        context.Response.Headers["Referrer-Policy"] = "same-origin";
+        return Results.Content(html, "text/html; charset=utf-8");
+    }
+
+    /// <summary>PathBase + the KefuSync prefix, taken from this request's own path (the group the console was mapped in).</summary>
+    private static PathString EndpointPath(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? ConsoleSegment;
+        var prefix = path.EndsWith(ConsoleSegment, StringComparison.OrdinalIgnoreCase) ? path[..^ConsoleSegment.Length] : path;
+        return context.Request.PathBase.Add(new PathString(prefix.TrimEnd('/')));
+    }
+
+    private static string Render(string endpoint, string version, string script, string css, string siteName)
+    {
+        var h = HtmlEncoder.Default;
+        var sb = new StringBuilder(1024);
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+          .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+          .Append("<meta name=\"referrer\" content=\"same-origin\">")
+          .Append("<title>").Append(h.Encode(siteName)).Append(" · KefuSync</title>")
+          .Append("<link rel=\"stylesheet\" href=\"").Append(h.Encode(css)).Append("\">")
+          .Append("</head>\n<body class=\"kefu-console-body\">")
+          .Append("<noscript>The KefuSync console needs JavaScript.</noscript>")
+          .Append("<div id=\"kefu-console\" data-testid=\"console-root\"></div>")
+          .Append("<script src=\"").Append(h.Encode(script)).Append("\" defer")
+          .Append(" data-kefu-endpoint=\"").Append(h.Encode(endpoint)).Append('"')
+          .Append(" data-kefu-version=\"").Append(h.Encode(version)).Append('"')
+          .Append(" data-kefu-site=\"").Append(h.Encode(siteName)).Append('"')
+          .Append("></script></body></html>\n");
+        return sb.ToString();
+    }
+}
