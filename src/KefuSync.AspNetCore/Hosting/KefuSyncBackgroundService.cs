@@ -18,6 +18,7 @@ internal sealed partial class KefuSyncBackgroundService(
     FanOut fanOut,
     PresenceTracker presence,
     FallbackTransport fallback,
+    TextDocuments documents,
     ConnectionRegistry connections,
     TimeProvider time,
     IOptionsMonitor<KefuSyncOptions> options,
@@ -95,6 +96,7 @@ internal sealed partial class KefuSyncBackgroundService(
             {
                 presence.Sweep();
                 fallback.Sweep();
+                documents.Evict(TimeSpan.FromMinutes(10));
             }
             catch (Exception ex)
             {

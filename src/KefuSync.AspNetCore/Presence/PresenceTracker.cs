@@ -227,7 +227,8 @@ internal sealed partial class PresenceTracker
 
         foreach (var channel in changed.Distinct())
         {
-            Publish(channel, announce: _local.ContainsKey(channel) || !_remote.ContainsKey(channel));
+            // Announce this node's (possibly now empty) list, so other nodes drop expired entries at once too.
+            Publish(channel);
         }
 
         foreach (var channel in republish.Except(changed))
@@ -236,13 +237,10 @@ internal sealed partial class PresenceTracker
         }
     }
 
-    private void Publish(string channel, bool announce = true)
+    private void Publish(string channel)
     {
         SendToLocal(channel);
-        if (announce)
-        {
-            Announce(channel);
-        }
+        Announce(channel);
     }
 
     private void Announce(string channel)

@@ -73,6 +73,11 @@ internal sealed partial class OpCommitter(
         try
         {
             var state = await documents.EnsureLoadedAsync(channel, runtime, cancellationToken).ConfigureAwait(false);
+            if (state.FindRecent(clientOpId) is { } original)
+            {
+                return SubmitResult.Dup(original);
+            }
+
             if (baseRevision > state.Revision)
             {
                 // Another node may have committed: catch up before calling the base a future one.
@@ -116,7 +121,7 @@ internal sealed partial class OpCommitter(
                     switch (result.Status)
                     {
                         case AppendStatus.Appended:
-                            state.Apply(result.Revision, op);
+                            state.Apply(result.Revision, op, clientOpId);
                             await CommittedAsync(channel, result.Revision, clientOpId, author, now, payload).ConfigureAwait(false);
                             await documents.AfterCommitAsync(channel, state, cancellationToken).ConfigureAwait(false);
                             return SubmitResult.Ok(result.Revision);

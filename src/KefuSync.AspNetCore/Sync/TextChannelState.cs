@@ -10,7 +10,7 @@ namespace KefuSync.Sync;
 internal sealed class TextChannelState(TextDocument document, long revision)
 {
     private const int RecentCapacity = 512;
-    private readonly Queue<(long Revision, TextOperation Op)> _recent = new();
+    private readonly Queue<(long Revision, TextOperation Op, string ClientOpId)> _recent = new();
 
     public TextDocument Document { get; } = document;
 
@@ -20,11 +20,11 @@ internal sealed class TextChannelState(TextDocument document, long revision)
     public int OpsSinceSnapshot { get; set; }
 
     /// <summary>Applies a committed op (validated against the document) and remembers it.</summary>
-    public void Apply(long revision, TextOperation op)
+    public void Apply(long revision, TextOperation op, string clientOpId)
     {
         Document.Apply(op);
         Revision = revision;
-        _recent.Enqueue((revision, op));
+        _recent.Enqueue((revision, op, clientOpId));
         if (_recent.Count > RecentCapacity)
         {
             _recent.Dequeue();
@@ -44,7 +44,7 @@ internal sealed class TextChannelState(TextDocument document, long revision)
             return false;
         }
 
-        foreach (var (revision, op) in _recent)
+        foreach (var (revision, op, _) in _recent)
         {
             if (revision > baseRevision)
             {
@@ -53,5 +53,23 @@ internal sealed class TextChannelState(TextDocument document, long revision)
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The revision of a recently committed op with this client op id. A resend after a lost ack is answered from here
+    /// before any transform, so an old base can never turn a duplicate into an error. (Older resends reach the store,
+    /// whose dedupe answers them.)
+    /// </summary>
+    public long? FindRecent(string clientOpId)
+    {
+        foreach (var (revision, _, id) in _recent)
+        {
+            if (string.Equals(id, clientOpId, StringComparison.Ordinal))
+            {
+                return revision;
+            }
+        }
+
+        return null;
     }
 }

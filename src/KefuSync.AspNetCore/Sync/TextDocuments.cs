@@ -59,10 +59,30 @@ internal sealed partial class TextDocuments(IOpStore store, IServiceProvider ser
             foreach (var record in ops)
             {
                 var op = TextOperation.Parse(record.Payload.Span, maxComponents: int.MaxValue);
-                state.Apply(record.Revision, op);
+                state.Apply(record.Revision, op, record.ClientOpId);
                 applied.Add(op);
             }
         }
+    }
+
+    /// <summary>
+    /// Drops the state of channels unused for <paramref name="idle"/>, so memory follows active channels, not every channel
+    /// ever touched. Safe against a racing user: a dropped runtime still works, and the store's expected-revision check
+    /// keeps two runtimes of one channel correct.
+    /// </summary>
+    public int Evict(TimeSpan idle)
+    {
+        var cutoff = Environment.TickCount64 - (long)idle.TotalMilliseconds;
+        var evicted = 0;
+        foreach (var (channel, runtime) in _runtimes)
+        {
+            if (runtime.LastUsed < cutoff && runtime.Gate.CurrentCount == 1 && _runtimes.TryRemove(new KeyValuePair<string, ChannelRuntime>(channel, runtime)))
+            {
+                evicted++;
+            }
+        }
+
+        return evicted;
     }
 
     /// <summary>The current text and revision of a document (for a <c>snapshot</c> frame).</summary>

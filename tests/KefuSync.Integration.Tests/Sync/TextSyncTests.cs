@@ -136,6 +136,26 @@ public sealed class TextSyncTests
     }
 
     [Fact]
+    public async Task ResendOfACommittedOp_WithItsOldBase_IsADuplicate_EvenWhenItNoLongerFits()
+    {
+        await using var host = await KefuTestHost.StartAsync();
+        await using var socket = await host.ConnectAsync(agent: "alice");
+        await socket.HelloAsync(agent: true);
+        await socket.SendAsync(new { t = "submit", c = "a", ch = "note:dup", id = "a-1", rev = 0, op = new object[] { "abc" } });
+        await socket.WaitForTypeAsync("ack");
+        await socket.SendAsync(new { t = "submit", c = "a", ch = "note:dup", id = "a-2", rev = 1, op = new object[] { -3 } });
+        await socket.WaitForAsync(f => KefuTestClient.Type(f) == "ack" && f.GetProperty("id").GetString() == "a-2");
+
+        // The ack of a-1 was "lost": the client resends it with its original base.
+        await socket.SendAsync(new { t = "submit", c = "a", ch = "note:dup", id = "a-1", rev = 0, op = new object[] { "abc" } });
+        var ack = await socket.WaitForAsync(f => KefuTestClient.Type(f) is "ack" or "error");
+        Assert.Equal("ack", KefuTestClient.Type(ack));
+        Assert.Equal(1, ack.GetProperty("rev").GetInt64());
+        Assert.True(ack.GetProperty("dup").GetBoolean());
+        Assert.Equal(2, (await host.Store.ReadAsync("note:dup", 0, 10)).Count);
+    }
+
+    [Fact]
     public async Task SubmitAgainstAFutureRevision_IsRejected()
     {
         await using var host = await KefuTestHost.StartAsync();
