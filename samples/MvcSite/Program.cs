@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -27,7 +28,7 @@ app.UseAuthorization();
 app.MapKefuSync();
 app.MapHealthChecks("/health");
 app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
-app.MapPost("/account/login", async (HttpContext context, string agent, string? returnUrl) =>
+app.MapPost("/account/login", async (HttpContext context, [FromForm] string agent, [FromForm] string? returnUrl) =>
 {
     if (agent is not ("alice" or "bob"))
     {
