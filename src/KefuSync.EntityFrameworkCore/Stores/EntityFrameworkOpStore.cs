@@ -20,8 +20,8 @@ namespace KefuSync.EntityFrameworkCore.Stores;
 /// head. The reads before the insert are a fast path and the check that the head is not <em>behind</em>
 /// <c>expectedRevision</c> (which no unique key could catch).</para>
 /// <para>Every call uses a fresh context from <see cref="IDbContextFactory{TContext}"/> (pooled when the host registered
-/// it so), reads with <c>AsNoTracking</c>, and runs inside a Polly timeout of
-/// <see cref="KefuSyncEntityFrameworkOptions.OperationTimeout"/>. No explicit transaction is opened, so a host's retrying
+/// it so), reads with <c>AsNoTracking</c>, and runs inside a Polly pipeline (retry with jitter, circuit breaker, and a timeout of
+/// <see cref="KefuSyncEntityFrameworkOptions.OperationTimeout"/> per attempt). No explicit transaction is opened, so a host's retrying
 /// execution strategy (<c>EnableRetryOnFailure</c>) works unchanged; if such a retry repeats an insert that had in fact
 /// committed, the unique key turns it into a Duplicate.</para>
 /// </remarks>
@@ -42,8 +42,40 @@ internal sealed partial class EntityFrameworkOpStore<TContext> : IOpStore, ISnap
             ?? throw new InvalidOperationException(
                 $"The KefuSync Entity Framework store needs IDbContextFactory<{typeof(TContext).Name}>: register it with " +
                 $"services.AddPooledDbContextFactory<{typeof(TContext).Name}>(...) or services.AddDbContextFactory<{typeof(TContext).Name}>(...).");
-        _pipeline = new ResiliencePipelineBuilder().AddTimeout(options.Value.OperationTimeout).Build();
+        _pipeline = BuildPipeline(options.Value.OperationTimeout);
         _logger = logger;
+    }
+
+    /// <summary>
+    /// Retry with jitter for transient database faults (an append is safe to retry: its client op id makes a repeat a
+    /// Duplicate), a circuit breaker so a dead database fails fast instead of piling up waiting requests, and a timeout
+    /// per attempt. Exceptions that remain surface to the caller, which answers clients with a retryable error.
+    /// </summary>
+    private static ResiliencePipeline BuildPipeline(TimeSpan attemptTimeout)
+    {
+        var transient = new PredicateBuilder()
+            .Handle<System.Data.Common.DbException>()
+            .Handle<Polly.Timeout.TimeoutRejectedException>()
+            .Handle<InvalidOperationException>(ex => ex.InnerException is System.Data.Common.DbException or TimeoutException);
+        return new ResiliencePipelineBuilder()
+            .AddRetry(new Polly.Retry.RetryStrategyOptions
+            {
+                ShouldHandle = transient,
+                MaxRetryAttempts = 2,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(100),
+            })
+            .AddCircuitBreaker(new Polly.CircuitBreaker.CircuitBreakerStrategyOptions
+            {
+                ShouldHandle = transient,
+                FailureRatio = 0.8,
+                MinimumThroughput = 10,
+                SamplingDuration = TimeSpan.FromSeconds(10),
+                BreakDuration = TimeSpan.FromSeconds(3),
+            })
+            .AddTimeout(attemptTimeout)
+            .Build();
     }
 
     public Task<AppendResult> AppendAsync(string channel, long expectedRevision, OpDraft op, CancellationToken cancellationToken = default)

@@ -24,7 +24,8 @@ public abstract class BackplaneSpecification : IAsyncLifetime
     private readonly List<IBackplane> _created = [];
 
     /// <summary>How long a test waits for a message before failing.</summary>
-    protected virtual TimeSpan DeliveryTimeout => TimeSpan.FromSeconds(5);
+    // Generous: a test waits for this only when delivery is broken, and CI machines can be briefly starved.
+    protected virtual TimeSpan DeliveryTimeout => TimeSpan.FromSeconds(15);
 
     /// <summary>Creates <paramref name="count"/> nodes on one shared transport, isolated from other tests.</summary>
     protected abstract Task<IReadOnlyList<IBackplane>> CreateNodesAsync(int count);
