@@ -121,6 +121,9 @@ internal sealed partial class OpCommitter(
                     switch (result.Status)
                     {
                         case AppendStatus.Appended:
+                        case AppendStatus.Duplicate when result.Revision == state.Revision + 1:
+                            // (A Duplicate at exactly the revision we wrote is our own append, answered after a store-internal
+                            // retry: it still has to be applied and broadcast. Re-broadcasting is harmless: clients dedupe by revision.)
                             state.Apply(result.Revision, op, clientOpId);
                             await CommittedAsync(channel, result.Revision, clientOpId, author, now, payload).ConfigureAwait(false);
                             await documents.AfterCommitAsync(channel, state, cancellationToken).ConfigureAwait(false);
@@ -220,6 +223,8 @@ internal sealed partial class OpCommitter(
                 switch (result.Status)
                 {
                     case AppendStatus.Appended:
+                    case AppendStatus.Duplicate when result.Revision == runtime.Head.Value + 1:
+                        // Our own append, answered Duplicate after a store-internal retry: broadcast it like any other.
                         runtime.Head = result.Revision;
                         await CommittedAsync(channel, result.Revision, clientOpId, author, now, payload).ConfigureAwait(false);
                         await UpdateInboxAsync(channel, author, result.Revision, now, message).ConfigureAwait(false);

@@ -90,7 +90,9 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         for (var i = 1; i <= count; i++)
         {
             var result = await Store.AppendAsync(channel, i - 1, Draft($"op-{i}", $"{{\"n\":{i}}}", timestamp: BaseTime.AddSeconds(i)));
-            Assert.Equal(AppendResult.Appended(i), result);
+            // A store that retries internally after a lost reply may answer its own append with Duplicate(i): the op is
+            // at i either way (IOpStore remarks, rule 4), and callers treat it as committed.
+            Assert.True(result == AppendResult.Appended(i) || result == AppendResult.Duplicate(i), $"append {i}: {result}");
         }
 
         return channel;
