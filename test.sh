@@ -65,5 +65,14 @@ for project in tests/KefuSync.AspNetCore.Tests tests/KefuSync.Stores.Tests tests
   fi
 done
 
+# 5. Load-generator smoke: KefuSync, raw Kestrel and SignalR for a few seconds each, so the benchmark harness cannot
+#    rot. It fails on loss, duplicates, reordering or non-convergence; it never asserts a timing.
+echo "== load generator smoke"
+if dotnet tests/KefuSync.LoadGenerator/bin/Release/net10.0/KefuSync.LoadGenerator.dll --smoke > "$OUT/smoke.log" 2>&1 && grep -q "SMOKE OK" "$OUT/smoke.log"; then
+  echo "smoke: ok"; add 1 0
+else
+  tail -30 "$OUT/smoke.log"; echo "smoke: FAILED"; add 0 1
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -23,7 +23,15 @@ internal sealed class ServerDocumentPath : IDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.ClearProviders());
-        services.AddKefuSync(o => o.Limits.MaxDocumentChars = 10_000_000); // automerge-paper ends above the 100,000 default
+        services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        services.AddKefuSync(o =>
+        {
+            o.Limits.MaxDocumentChars = 10_000_000; // automerge-paper ends above the 100,000 default
+            if (int.TryParse(Environment.GetEnvironmentVariable("KEFU_BENCH_SNAPSHOT_EVERY"), out var every))
+            {
+                o.Retention.SnapshotEvery = every; // to measure the snapshot share of the path (docs/benchmarks.md)
+            }
+        });
         _services = services.BuildServiceProvider();
         _committer = _services.GetRequiredService<OpCommitter>();
         if (!ChannelName.TryParse(channel, out _channel))

@@ -15,7 +15,7 @@ public sealed class TextSyncTests
     [InlineData(true, 4, 40, 3)]
     public async Task ConcurrentEditors_WithStaleBases_ConvergeToTheServerDocument_AndEveryAckedOpIsInTheLogOnce(bool kestrel, int editors, int opsEach, int seed)
     {
-        await using var host = await KefuTestHost.StartAsync(o => o.Limits.FramesPerSecond = 10_000, kestrel: kestrel);
+        await using var host = await KefuTestHost.StartAsync(o => { o.Limits.FramesPerSecond = 10_000; o.Limits.FrameBurst = 10_000; }, kestrel: kestrel);
         const string channel = "draft:converge";
         var random = new Random(seed);
         var clients = new List<Editor>();

@@ -28,6 +28,8 @@ internal sealed record Sizes
     public int SlowMessages { get; init; } = 8_000;
     public int SlowPadding { get; init; } = 3_900;
     public int Padding { get; init; } = 60;
+    public TimeSpan SlowStallTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan SlowDrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public static Sizes Smoke { get; } = new()
     {
@@ -44,6 +46,8 @@ internal sealed record Sizes
         CoEditMeasure = TimeSpan.FromSeconds(2),
         CatchUpMessages = 1_000,
         SlowMessages = 4_000,
+        SlowStallTimeout = TimeSpan.FromSeconds(2),
+        SlowDrainTimeout = TimeSpan.FromSeconds(3),
     };
 }
 
@@ -715,7 +719,7 @@ internal static class Scenarios
         var stalled = false;
         for (var i = 1; i <= sizes.SlowMessages; i++)
         {
-            if (!await window.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false) || Stopwatch.GetTimestamp() > sendDeadline)
+            if (!await window.WaitAsync(sizes.SlowStallTimeout).ConfigureAwait(false) || Stopwatch.GetTimestamp() > sendDeadline)
             {
                 stalled = true;
                 break;
@@ -736,7 +740,7 @@ internal static class Scenarios
 
         // Now the slow member reads what it can: it should meet a close (4503) rather than every message.
         long slowGot = 0;
-        using var slowStop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var slowStop = new CancellationTokenSource(sizes.SlowDrainTimeout);
         await slow.ReceiveLoopAsync(m =>
         {
             if (m.Kind == InboundKind.Message)

@@ -46,7 +46,7 @@ internal sealed class ServerProcess : IDisposable
         {
             if (!string.IsNullOrEmpty(e.Data))
             {
-                Console.Error.WriteLine($"[{kind} server] {e.Data}");
+                System.Console.Error.WriteLine($"[{kind} server] {e.Data}");
             }
         };
         process.BeginErrorReadLine();

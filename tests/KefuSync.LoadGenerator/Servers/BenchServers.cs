@@ -66,7 +66,7 @@ internal static class BenchServers
                 });
                 break;
             default:
-                await Console.Error.WriteLineAsync($"unknown server kind '{kind}' (kefu, raw, signalr)").ConfigureAwait(false);
+                await System.Console.Error.WriteLineAsync($"unknown server kind '{kind}' (kefu, raw, signalr)").ConfigureAwait(false);
                 return 2;
         }
 
@@ -99,13 +99,13 @@ internal static class BenchServers
 
         await app.StartAsync().ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Console.WriteLine("LISTENING " + address);
-        Console.Out.Flush();
+        System.Console.WriteLine("LISTENING " + address);
+        System.Console.Out.Flush();
 
         // Stop when the driver closes our stdin (or kills us).
         await Task.Run(() =>
         {
-            while (Console.In.ReadLine() is not null)
+            while (System.Console.In.ReadLine() is not null)
             {
             }
         }).ConfigureAwait(false);
