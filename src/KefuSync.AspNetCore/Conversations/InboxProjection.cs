@@ -19,52 +19,147 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
     public const string Channel = "inbox";
     private const int SnapshotEvery = 500;
     private const int KeepBehindSnapshot = 2000;
-    private static readonly KefuPrincipal System = new("system", "KefuSync", PrincipalRole.Server, null, null);
+    private static readonly KefuPrincipal InboxWriter = new("system", "KefuSync", PrincipalRole.Server, null, null);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly System.Threading.Channels.Channel<PendingOp> _pending = System.Threading.Channels.Channel.CreateBounded<PendingOp>(
+        new System.Threading.Channels.BoundedChannelOptions(10_000) { FullMode = System.Threading.Channels.BoundedChannelFullMode.Wait });
+    private int _draining;
     private readonly Dictionary<string, ConversationSummary> _items = new(StringComparer.Ordinal);
     private readonly ISnapshotStore? _snapshots = (ISnapshotStore?)services.GetService(typeof(ISnapshotStore));
     private long _revision;
     private bool _loaded;
     private int _sinceSnapshot;
 
-    /// <summary>Folds a committed conversation op into its summary and appends the summary to the inbox.</summary>
-    public async Task OnConversationOpAsync(string key, KefuPrincipal author, long revision, DateTimeOffset timestamp, MessageOp op, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues a committed conversation op for the inbox. The fold and the inbox append run in the background, off the
+    /// client's submit path, and a busy moment is coalesced into one summary per conversation: at 2,000 messages a
+    /// second the inbox must not be a global lock every message waits for. The queue is bounded; when the writer
+    /// lags that far behind, callers wait (backpressure) rather than the queue growing without end.
+    /// </summary>
+    public ValueTask EnqueueAsync(string key, KefuPrincipal author, long revision, DateTimeOffset timestamp, MessageOp op)
+    {
+        var item = new PendingOp(key, author, revision, timestamp.ToUnixTimeMilliseconds(), op);
+        if (_pending.Writer.TryWrite(item))
+        {
+            ScheduleDrain();
+            return ValueTask.CompletedTask;
+        }
+
+        return SlowEnqueueAsync(item);
+    }
+
+    private async ValueTask SlowEnqueueAsync(PendingOp item)
+    {
+        await _pending.Writer.WriteAsync(item).ConfigureAwait(false);
+        ScheduleDrain();
+    }
+
+    private void ScheduleDrain()
+    {
+        if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
+        {
+            _ = Task.Run(DrainAsync);
+        }
+    }
+
+    private async Task DrainAsync()
+    {
+        while (true)
+        {
+            await _gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await FlushLockedAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Not data loss: the messages are committed and delivered. The summaries of this batch catch up at each
+                // conversation's next op.
+                Log.InboxUpdateFailed(logger, ex);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            Volatile.Write(ref _draining, 0);
+            if (!_pending.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Folds and appends everything queued now (on shutdown, so a graceful stop leaves no summary behind).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            for (var attempt = 0; attempt < 8; attempt++)
+            while (_pending.Reader.TryPeek(out _))
             {
-                await CatchUpAsync(cancellationToken).ConfigureAwait(false);
-                var current = _items.GetValueOrDefault(key) ?? new ConversationSummary { Key = key, Created = timestamp.ToUnixTimeMilliseconds() };
-                var next = ConversationFold.Apply(current, author, revision, timestamp.ToUnixTimeMilliseconds(), op);
-                var payload = JsonSerializer.SerializeToUtf8Bytes(next, InboxJsonContext.Default.ConversationSummary);
-                var now = time.GetUtcNow();
-                var id = $"c:{key}:{revision}";
-                var result = await store.AppendAsync(Channel, _revision, new OpDraft(id, System.Id, now, payload), cancellationToken).ConfigureAwait(false);
-                if (result.Status == AppendStatus.Duplicate)
-                {
-                    return;
-                }
-
-                if (result.Status == AppendStatus.Conflict)
-                {
-                    continue; // another node appended: catch up and fold again
-                }
-
-                _items[key] = next;
-                _revision = result.Revision;
-                await fanOut.PublishCommittedAsync(Channel, result.Revision, FrameWriter.Op(Channel, result.Revision, id, System.Id, now.ToUnixTimeMilliseconds(), payload)).ConfigureAwait(false);
-                await MaybeSnapshotAsync(cancellationToken).ConfigureAwait(false);
-                return;
+                await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
             }
-
-            Log.InboxContended(logger, key);
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Folds everything queued and appends one summary per changed conversation. Call under the gate.</summary>
+    private async Task FlushLockedAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<PendingOp>();
+        while (batch.Count < 4096 && _pending.Reader.TryRead(out var item))
+        {
+            batch.Add(item);
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var conversation in batch.GroupBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var ops = conversation.ToList();
+            var id = $"c:{conversation.Key}:{ops.Max(o => o.Revision)}";
+            for (var attempt = 0; ; attempt++)
+            {
+                await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+                var summary = _items.GetValueOrDefault(conversation.Key) ?? new ConversationSummary { Key = conversation.Key, Created = ops[0].Timestamp };
+                foreach (var op in ops)
+                {
+                    summary = ConversationFold.Apply(summary, op.Author, op.Revision, op.Timestamp, op.Op);
+                }
+
+                var payload = JsonSerializer.SerializeToUtf8Bytes(summary, InboxJsonContext.Default.ConversationSummary);
+                var now = time.GetUtcNow();
+                var result = await store.AppendAsync(Channel, _revision, new OpDraft(id, InboxWriter.Id, now, payload), cancellationToken).ConfigureAwait(false);
+                if (result.Status == AppendStatus.Conflict)
+                {
+                    if (attempt < 8)
+                    {
+                        continue; // another node appended: catch up and fold again
+                    }
+
+                    Log.InboxContended(logger, conversation.Key);
+                    break;
+                }
+
+                if (result.Status == AppendStatus.Duplicate && result.Revision != _revision + 1)
+                {
+                    break; // this very fold was appended before (another node, or a retry)
+                }
+
+                _items[conversation.Key] = summary;
+                _revision = result.Revision;
+                await fanOut.PublishCommittedAsync(Channel, result.Revision, FrameWriter.Op(Channel, result.Revision, id, InboxWriter.Id, now.ToUnixTimeMilliseconds(), payload)).ConfigureAwait(false);
+                await MaybeSnapshotAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            }
         }
     }
 
@@ -74,6 +169,8 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Read your own writes: fold what this node has queued before answering.
+            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
             await CatchUpAsync(cancellationToken).ConfigureAwait(false);
             IEnumerable<ConversationSummary> items = _items.Values;
             items = filter switch
@@ -97,6 +194,7 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
             await CatchUpAsync(cancellationToken).ConfigureAwait(false);
             return _items.GetValueOrDefault(key);
         }
@@ -168,8 +266,13 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
         }
     }
 
+    private sealed record PendingOp(string Key, KefuPrincipal Author, long Revision, long Timestamp, MessageOp Op);
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1703, EventName = "InboxUpdateFailed", Level = LogLevel.Warning, Message = "Updating inbox summaries failed; they catch up at each conversation's next op.")]
+        public static partial void InboxUpdateFailed(ILogger logger, Exception exception);
+
         [LoggerMessage(EventId = 1701, EventName = "InboxContended", Level = LogLevel.Warning, Message = "Updating the inbox summary of {Key} kept conflicting; it is refreshed by the conversation's next op.")]
         public static partial void InboxContended(ILogger logger, string key);
 

@@ -19,6 +19,7 @@ internal sealed partial class KefuSyncBackgroundService(
     PresenceTracker presence,
     FallbackTransport fallback,
     TextDocuments documents,
+    Conversations.InboxProjection inbox,
     ConnectionRegistry connections,
     TimeProvider time,
     IOptionsMonitor<KefuSyncOptions> options,
@@ -96,6 +97,7 @@ internal sealed partial class KefuSyncBackgroundService(
             {
                 presence.Sweep();
                 fallback.Sweep();
+                connections.CloseExpired(time, options.CurrentValue.Limits);
                 documents.Evict(TimeSpan.FromMinutes(10));
             }
             catch (Exception ex)
@@ -108,6 +110,15 @@ internal sealed partial class KefuSyncBackgroundService(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         connections.CloseAll(Protocol.CloseCodes.GoingAway, "server shutting down");
+        try
+        {
+            await inbox.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.SweepFailed(logger, ex);
+        }
+
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 

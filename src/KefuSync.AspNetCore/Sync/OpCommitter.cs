@@ -292,15 +292,8 @@ internal sealed partial class OpCommitter(
             return;
         }
 
-        try
-        {
-            await inbox.OnConversationOpAsync(channel.Key, author, revision, timestamp, message, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // The message itself is committed and delivered; only the inbox summary lags until the next op.
-            Log.InboxUpdateFailed(logger, channel.Value, ex);
-        }
+        // Queued, not awaited: the inbox is folded in the background (see InboxProjection.EnqueueAsync).
+        await inbox.EnqueueAsync(channel.Key, author, revision, timestamp, message).ConfigureAwait(false);
     }
 
     private async Task<AppendResult> AppendAsync(ChannelName channel, long expected, OpDraft draft, CancellationToken cancellationToken)
@@ -328,8 +321,5 @@ internal sealed partial class OpCommitter(
     {
         [LoggerMessage(EventId = 1001, EventName = "StoreFailed", Level = LogLevel.Warning, Message = "Committing to {Channel} failed; the client was told to retry.")]
         public static partial void StoreFailed(ILogger logger, string channel, Exception exception);
-
-        [LoggerMessage(EventId = 1002, EventName = "InboxUpdateFailed", Level = LogLevel.Warning, Message = "Updating the inbox after an op on {Channel} failed; the summary catches up at the next op.")]
-        public static partial void InboxUpdateFailed(ILogger logger, string channel, Exception exception);
     }
 }

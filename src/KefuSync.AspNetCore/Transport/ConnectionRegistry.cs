@@ -23,6 +23,26 @@ internal sealed class ConnectionRegistry
 
     public KefuConnection[] Snapshot() => [.. _connections.Values];
 
+    /// <summary>
+    /// Closes connections that never said hello in time, or went silent (clients ping every <c>hb</c>). One sweep for
+    /// all connections, instead of a timer per connection: idle connections then cost no CPU and no timer memory.
+    /// </summary>
+    public void CloseExpired(TimeProvider time, KefuLimitsOptions limits)
+    {
+        var now = time.GetTimestamp();
+        foreach (var connection in _connections.Values)
+        {
+            if (connection.Principal is null && time.GetElapsedTime(connection.OpenedAt, now).TotalSeconds > limits.HelloTimeoutSeconds)
+            {
+                connection.Close(Protocol.CloseCodes.Timeout, "no hello");
+            }
+            else if (time.GetElapsedTime(connection.LastFrameAt, now).TotalSeconds > limits.IdleTimeoutSeconds)
+            {
+                connection.Close(Protocol.CloseCodes.Timeout, "idle");
+            }
+        }
+    }
+
     /// <summary>Closes every connection with <paramref name="code"/>; clients reconnect and resume.</summary>
     public void CloseAll(int code, string reason)
     {

@@ -44,7 +44,8 @@ internal sealed class FallbackTransport(
             return;
         }
 
-        var connection = new KefuConnection(ConnectionIds.New(), current, time) { AgentCandidate = await agents.ResolveAsync(context).ConfigureAwait(false) };
+        var now = time.GetTimestamp();
+        var connection = new KefuConnection(ConnectionIds.New(), current, time) { AgentCandidate = await agents.ResolveAsync(context).ConfigureAwait(false), OpenedAt = now, LastFrameAt = now };
         await engine.HandleAsync(connection, body.Value, context.RequestAborted).ConfigureAwait(false);
         var frames = Drain(connection);
         if (connection.Principal is null)
@@ -159,6 +160,7 @@ internal sealed class FallbackTransport(
         }
 
         session.LastSeen = Environment.TickCount64;
+        session.Connection.LastFrameAt = time.GetTimestamp();
         await session.Handling.WaitAsync(context.RequestAborted).ConfigureAwait(false);
         try
         {

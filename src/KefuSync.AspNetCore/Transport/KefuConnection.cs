@@ -16,6 +16,7 @@ internal sealed class KefuConnection
     private readonly HashSet<string> _clients = new(StringComparer.Ordinal);
     private readonly TokenBucket _rate;
     private int _closeCode;
+    private long _lastFrameAt;
     private string? _closeReason;
 
     public KefuConnection(string id, KefuSyncOptions options, TimeProvider time)
@@ -32,6 +33,12 @@ internal sealed class KefuConnection
     }
 
     public string Id { get; }
+
+    /// <summary><see cref="TimeProvider"/> timestamp of when the connection opened (for the hello timeout).</summary>
+    public long OpenedAt { get; init; }
+
+    /// <summary>Timestamp of the last frame received (for the idle timeout); written by the transport's single reader.</summary>
+    public long LastFrameAt { get => Volatile.Read(ref _lastFrameAt); set => Volatile.Write(ref _lastFrameAt, value); }
 
     public KefuLimitsOptions Limits { get; }
 

@@ -47,7 +47,8 @@ internal sealed partial class WebSocketTransport(
         var current = options.CurrentValue;
         var agent = await agents.ResolveAsync(context).ConfigureAwait(false);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(30) }).ConfigureAwait(false);
-        var connection = new KefuConnection(ConnectionIds.New(), current, time) { AgentCandidate = agent };
+        var now = time.GetTimestamp();
+        var connection = new KefuConnection(ConnectionIds.New(), current, time) { AgentCandidate = agent, OpenedAt = now, LastFrameAt = now };
         registry.Add(connection);
         metrics.Connections.Add(1);
         using var stopping = lifetime.ApplicationStopping.Register(static c => ((KefuConnection)c!).Close(CloseCodes.GoingAway, "server shutting down"), connection);
@@ -78,13 +79,10 @@ internal sealed partial class WebSocketTransport(
     private async Task ReceiveLoopAsync(WebSocket socket, KefuConnection connection, KefuLimitsOptions limits)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
-        var lastFrame = time.GetTimestamp();
-        using var watchdog = new CancellationTokenSource();
         // Receiving is not cancelled when the server closes: the send loop sends the close frame with the protocol's
         // close code and the client answers it. Only a client that never answers is cut off after a timeout.
         using var receiving = new CancellationTokenSource();
         using var closing = connection.Closed.Register(static s => ((CancellationTokenSource)s!).CancelAfter(CloseHandshakeTimeout), receiving);
-        var watching = WatchAsync(connection, limits, () => lastFrame, watchdog.Token);
         try
         {
             while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
@@ -125,7 +123,7 @@ internal sealed partial class WebSocketTransport(
                     return;
                 }
 
-                lastFrame = time.GetTimestamp();
+                connection.LastFrameAt = time.GetTimestamp();
                 if (connection.Closed.IsCancellationRequested)
                 {
                     continue; // closing: drain until the client's close frame, handle nothing more
@@ -142,38 +140,7 @@ internal sealed partial class WebSocketTransport(
         }
         finally
         {
-            await watchdog.CancelAsync().ConfigureAwait(false);
-            await watching.ConfigureAwait(false);
             ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>Closes a connection that never said hello, or that went silent (clients ping every <c>hb</c>).</summary>
-    private async Task WatchAsync(KefuConnection connection, KefuLimitsOptions limits, Func<long> lastFrame, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var opened = time.GetTimestamp();
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken).ConfigureAwait(false);
-                if (connection.Principal is null && time.GetElapsedTime(opened).TotalSeconds > limits.HelloTimeoutSeconds)
-                {
-                    connection.Close(CloseCodes.Timeout, "no hello");
-                    return;
-                }
-
-                if (time.GetElapsedTime(lastFrame()).TotalSeconds > limits.IdleTimeoutSeconds)
-                {
-                    connection.Close(CloseCodes.Timeout, "idle");
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The receive loop ended first; nothing to watch.
-            return;
         }
     }
 

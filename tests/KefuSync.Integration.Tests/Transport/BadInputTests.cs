@@ -48,6 +48,31 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task NoHelloInTime_AndLaterSilence_CloseWith4408()
+    {
+        var time = new ManualTimeProvider();
+        await using var host = await KefuTestHost.StartAsync(o => o.Limits.IdleTimeoutSeconds = 30, time: time);
+        await using var mute = await host.ConnectAsync();
+        await using var quiet = await host.ConnectAsync();
+        await quiet.HelloAsync();
+        for (var second = 0; second < 12; second++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(4408, (int?)await mute.WaitForCloseAsync());
+        Assert.Equal(System.Net.WebSockets.WebSocketState.Open, quiet.State);
+        for (var second = 0; second < 25; second++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(4408, (int?)await quiet.WaitForCloseAsync());
+    }
+
+    [Fact]
     public async Task UnsupportedProtocolVersion_ClosesWith4400()
     {
         await using var host = await KefuTestHost.StartAsync();
