@@ -3,11 +3,15 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using MvcSite.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddControllersWithViews();
+// Every page is served under a strict CSP: scripts need the response's nonce, which the layout gives <kefu-widget />.
+builder.Services.AddControllersWithViews(o => o.Filters.Add<StrictCspFilter>());
 
-// The site's own login (a demo: two agents, no passwords). KefuSync uses whatever authentication the host has.
+// The site's own login (a demo: two agents and one customer, no passwords). KefuSync uses whatever authentication the
+// host has: agents pass the "KefuAgent" policy (KefuSync:AgentPolicy in appsettings.json); a logged-in customer's id is
+// passed to <kefu-widget visitor-id=...> in _Layout.cshtml, signed on the server, so every device of theirs shares one chat.
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
     .AddCookie(o => o.LoginPath = "/account/login");
 builder.Services.AddAuthorization(o => o.AddPolicy("KefuAgent", p => p.RequireRole("agent")));
@@ -40,6 +44,14 @@ app.MapPost("/account/login", async (HttpContext context, [FromForm] string agen
         CookieAuthenticationDefaults.AuthenticationScheme);
     await context.SignInAsync(new ClaimsPrincipal(identity));
     return Results.LocalRedirect(string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') ? "~/kefu/console" : returnUrl);
+}).DisableAntiforgery();
+app.MapPost("/account/customer", async (HttpContext context) =>
+{
+    var identity = new ClaimsIdentity(
+        [new Claim(ClaimTypes.NameIdentifier, "carol"), new Claim(ClaimTypes.Name, "Carol"), new Claim(ClaimTypes.Role, "customer"), new Claim("plan", "Oolong Club")],
+        CookieAuthenticationDefaults.AuthenticationScheme);
+    await context.SignInAsync(new ClaimsPrincipal(identity));
+    return Results.LocalRedirect("~/");
 }).DisableAntiforgery();
 app.MapPost("/account/logout", async (HttpContext context) =>
 {

@@ -76,7 +76,7 @@ internal sealed partial class TextDocuments(IOpStore store, IServiceProvider ser
         var evicted = 0;
         foreach (var (channel, runtime) in _runtimes)
         {
-            if (runtime.LastUsed < cutoff && runtime.Gate.CurrentCount == 1 && _runtimes.TryRemove(new KeyValuePair<string, ChannelRuntime>(channel, runtime)))
+            if (runtime.LastUsed <= cutoff && runtime.Gate.CurrentCount == 1 && _runtimes.TryRemove(new KeyValuePair<string, ChannelRuntime>(channel, runtime)))
             {
                 evicted++;
             }

@@ -1,6 +1,5 @@
 using System.Text.Encodings.Web;
 using KefuSync.Hosting;
-using KefuSync.Protocol;
 using KefuSync.Widget.Assets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +10,16 @@ using Microsoft.Net.Http.Headers;
 
 namespace KefuSync.Widget;
 
-/// <summary>Serves the embedded front end (versioned, immutable, ETag) and the standalone chat page.</summary>
+/// <summary>
+/// Serves the embedded front end and the standalone chat page:
+/// <list type="bullet">
+/// <item><c>GET|HEAD {prefix}/assets/{version}/{file}</c>: immutable for a year, strong ETag (304 on <c>If-None-Match</c>),
+/// Brotli or gzip when accepted, <c>nosniff</c>. An unknown file is 404. A version other than the current one is
+/// redirected (302, <c>no-cache</c>) to the current URL: a page cached before an upgrade still gets a working script, and
+/// never one older than the server.</item>
+/// <item><c>GET {prefix}/chat</c>: a full-page chat to send visitors a link to, under its own strict CSP.</item>
+/// </list>
+/// </summary>
 internal static class WidgetEndpoints
 {
     public static RouteGroupBuilder MapKefuWidget(this RouteGroupBuilder group)
@@ -29,11 +37,11 @@ internal static class WidgetEndpoints
             return Results.NotFound();
         }
 
-        if (version != ProtocolConstants.ServerVersion)
+        if (version != WidgetVersion.Current)
         {
             // A page cached from before an upgrade: send it to the current script, never a stale one against a newer server.
             context.Response.Headers.CacheControl = "no-cache";
-            return Results.Redirect(endpoint.For(context).Add($"/assets/{ProtocolConstants.ServerVersion}/{file}").Value!);
+            return Results.Redirect(endpoint.For(context).Add($"/assets/{WidgetVersion.Current}/{file}").Value!);
         }
 
         var headers = context.Response.Headers;
@@ -47,13 +55,47 @@ internal static class WidgetEndpoints
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        if (context.Request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
+        if (Accepts(context.Request, "br"))
+        {
+            headers.ContentEncoding = "br";
+            return Results.Bytes(asset.Brotli, asset.ContentType);
+        }
+
+        if (Accepts(context.Request, "gzip"))
         {
             headers.ContentEncoding = "gzip";
             return Results.Bytes(asset.Gzip, asset.ContentType);
         }
 
         return Results.Bytes(asset.Content, asset.ContentType);
+    }
+
+    private static bool Accepts(HttpRequest request, string coding)
+    {
+        foreach (var value in request.GetTypedHeaders().AcceptEncoding)
+        {
+            if (value.Value.Equals(coding, StringComparison.OrdinalIgnoreCase) && (value.Quality ?? 1) > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// <c>connect-src</c> for the chat page: <c>'self'</c>, plus the WebSocket origins of this host, written out for browsers
+    /// that do not yet match ws(s) with <c>'self'</c> (CSP Level 2). A host name with anything unexpected is left out.
+    /// </summary>
+    private static string ConnectSources(HttpRequest request)
+    {
+        var host = request.Host.Value;
+        if (string.IsNullOrEmpty(host) || host.AsSpan().ContainsAnyExcept("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]"))
+        {
+            return "'self'";
+        }
+
+        return $"'self' ws://{host} wss://{host}";
     }
 
     private static IResult ServeChatPage(HttpContext context, IKefuWidgetService widget, IOptionsMonitor<KefuSyncOptions> options)
@@ -63,7 +105,7 @@ internal static class WidgetEndpoints
         using var writer = new StringWriter();
         html.WriteTo(writer, HtmlEncoder.Default);
         var title = HtmlEncoder.Default.Encode(options.CurrentValue.SiteName);
-        context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; base-uri 'none'; frame-ancestors 'self'";
+        context.Response.Headers.ContentSecurityPolicy = $"default-src 'self'; script-src 'self'; style-src 'self'; connect-src {ConnectSources(context.Request)}; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
         return Results.Content(

@@ -1,5 +1,5 @@
 using KefuSync.Hosting;
-using KefuSync.Protocol;
+using KefuSync.Widget.Assets;
 using KefuSync.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -16,7 +16,7 @@ internal sealed class WidgetService(KefuEndpointInfo endpoint, VisitorTokenServi
         var current = options.CurrentValue;
         var defaults = current.Widget;
         var root = endpoint.For(context);
-        var version = ProtocolConstants.ServerVersion;
+        var version = WidgetVersion.Current;
         var attributes = new List<KeyValuePair<string, string>>
         {
             new("data-kefu-endpoint", root.Value ?? "/kefu"),

@@ -156,6 +156,52 @@ public sealed class TextSyncTests
     }
 
     [Fact]
+    public async Task Retention_TrimsBehindSnapshots_AndAClientTooFarBehindIsResyncedFromTheSnapshot()
+    {
+        await using var host = await KefuTestHost.StartAsync(o =>
+        {
+            o.Retention.SnapshotEvery = 5;
+            o.Retention.KeepOpsBehindSnapshot = 2;
+        });
+        await using var writer = await host.ConnectAsync(agent: "alice");
+        await writer.HelloAsync(agent: true);
+        var text = "";
+        for (var i = 0; i < 20; i++)
+        {
+            await writer.SendAsync(new { t = "submit", c = "w", ch = "note:ret", id = $"w-{i}", rev = i, op = new object[] { text.Length, ((char)('a' + i)).ToString() }.Where(x => x is not 0).ToArray() });
+            await writer.WaitForAsync(f => KefuTestClient.Type(f) == "ack" && f.GetProperty("id").GetString() == $"w-{i}");
+            text += (char)('a' + i);
+        }
+
+        var kept = await host.Store.ReadAsync("note:ret", 0, 100);
+        Assert.True(kept.Count < 20, $"ops behind the snapshot were trimmed (kept {kept.Count})");
+        Assert.Equal(20, kept[^1].Revision);
+
+        // A client that last saw revision 3 cannot be caught up by ops any more: it gets the document instead.
+        await using var late = await host.ConnectAsync(agent: "bob");
+        await late.HelloAsync(agent: true);
+        await late.SendAsync(new { t = "sub", c = "l", ch = "note:ret", rev = 3 });
+        var snapshot = await late.WaitForTypeAsync("snapshot");
+        Assert.Equal(text, snapshot.GetProperty("doc").GetString());
+        await late.WaitForTypeAsync("subbed");
+        Assert.All(late.Seen.Where(f => KefuTestClient.Type(f) == "op"), f => Assert.True(f.GetProperty("rev").GetInt64() > snapshot.GetProperty("rev").GetInt64()));
+
+        // An op based on revision 3 is still transformed while this node remembers the recent ops in memory...
+        await late.SendAsync(new { t = "submit", c = "l", ch = "note:ret", id = "l-1", rev = 3, op = new object[] { 3, "x" } });
+        await late.WaitForAsync(f => KefuTestClient.Type(f) == "ack" && f.GetProperty("id").GetString() == "l-1");
+        var service = (IKefuSyncService)host.Services.GetService(typeof(IKefuSyncService))!;
+        Assert.Equal(text + "x", (await service.GetDocumentAsync("note:ret")).Text);
+
+        // ...but once only the store can answer (state evicted, ops trimmed), it is refused as stale: retryable, the
+        // client resubscribes (snapshot), rebases and resends.
+        ((KefuSync.Sync.TextDocuments)host.Services.GetService(typeof(KefuSync.Sync.TextDocuments))!).Evict(TimeSpan.Zero);
+        await late.SendAsync(new { t = "submit", c = "l", ch = "note:ret", id = "l-2", rev = 3, op = new object[] { 3, "y" } });
+        var error = await late.WaitForTypeAsync("error");
+        Assert.Equal("stale_base", error.GetProperty("code").GetString());
+        Assert.True(error.GetProperty("retry").GetBoolean());
+    }
+
+    [Fact]
     public async Task SubmitAgainstAFutureRevision_IsRejected()
     {
         await using var host = await KefuTestHost.StartAsync();

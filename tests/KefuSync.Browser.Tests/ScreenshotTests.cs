@@ -1,0 +1,102 @@
+using KefuSync.Browser.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using static Microsoft.Playwright.Assertions;
+
+namespace KefuSync.Browser.Tests;
+
+/// <summary>
+/// Saves the widget's look to <c>artifacts/screenshots/</c> at desktop (1280×800) and phone (390×844) sizes, closed
+/// and open with a conversation, in English and Chinese. For human eyes; the assertions check the layout basics
+/// (the window fits the viewport, the launcher is not covered).
+/// </summary>
+public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixture)
+{
+    [Theory]
+    [InlineData("desktop", 1280, 800, false, "en")]
+    [InlineData("phone", 390, 844, true, "en")]
+    [InlineData("desktop", 1280, 800, false, "zh-CN")]
+    [InlineData("phone", 390, 844, true, "zh-CN")]
+    public async Task Widget_ClosedAndOpen_WithMessages(string device, int width, int height, bool mobile, string lang)
+    {
+        var zh = lang == "zh-CN";
+        var prefix = $"widget-{device}-{lang}";
+        var directory = ScreenshotDirectory();
+        var context = await NewContextAsync(width, height, mobile, zh ? "zh-CN" : "en-US");
+        var tab = await WidgetPage.OpenAsync(context, SiteHost.PageUrl(zh ? "首页" : "home", lang: lang), openChat: false);
+        await Expect(tab.Launcher).ToBeVisibleAsync();
+        await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{prefix}-closed.png") });
+
+        await tab.OpenChatAsync();
+        await tab.WaitReadyAsync();
+        var conv = await tab.ConversationAsync();
+        var kefu = Site.Services.GetRequiredService<IKefuSyncService>();
+        var alice = new KefuSender("agent:alice", zh ? "客服小李" : "Alice");
+        await tab.SendAsync(zh ? "你好！2024 年的武夷岩茶还有货吗？" : "Hi! Is the 2024 Wuyi oolong still in stock?");
+        var answer = zh ? "您好！还有 40 罐。您需要 100 克装还是 250 克装？" : "Hello! Yes, we have 40 tins left. Would you like the 100 g or the 250 g tin?";
+        await kefu.PostMessageAsync(conv, answer, alice);
+        await tab.ExpectMessageOnceAsync(answer);
+        await tab.SendAsync(zh ? "250 克的，谢谢 🍵" : "250 g please 🍵");
+        var longText = zh
+            ? "好的，已为您预留。顺丰包邮，一般两到三天送达。如需发票，请在下单备注里写明抬头和税号，我们会随包裹一起寄出。"
+            : "Great, I have put one aside for you. Shipping is free and usually takes two to three days. If you need an invoice, add your company details in the order notes and we will send it with the parcel.";
+        await kefu.PostMessageAsync(conv, longText, alice);
+        await tab.ExpectMessageOnceAsync(longText);
+        await tab.Input.FillAsync(zh ? "还有一个问题，" : "One more question,");
+        await Expect(tab.Page.GetByTestId("kefu-message").Last).ToHaveAttributeAsync("data-role", "agent");
+        await tab.ExpectNothingPendingAsync();
+        await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{prefix}-open.png") });
+
+        // Layout basics: the window and the composer are inside the viewport; the last message is scrolled into view.
+        var window = await tab.Page.GetByTestId("kefu-window").BoundingBoxAsync();
+        Assert.NotNull(window);
+        Assert.True(window!.X >= 0 && window.Y >= 0 && window.X + window.Width <= width + 0.5 && window.Y + window.Height <= height + 0.5, $"window {window.X},{window.Y} {window.Width}x{window.Height} overflows {width}x{height}");
+        await Expect(tab.Input).ToBeInViewportAsync();
+        await Expect(tab.SendButton).ToBeInViewportAsync();
+        await Expect(tab.Page.GetByTestId("kefu-message").Last).ToBeInViewportAsync();
+
+        // Closed again, then an agent writes: the launcher shows the unread badge.
+        await tab.Page.GetByTestId("kefu-close").ClickAsync();
+        await kefu.PostMessageAsync(conv, zh ? "包裹已发出！" : "Your parcel is on its way!", alice);
+        await Expect(tab.Page.GetByTestId("kefu-unread")).ToHaveTextAsync("1");
+        await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{prefix}-closed-unread.png") });
+
+        foreach (var file in new[] { "closed", "open", "closed-unread" })
+        {
+            Assert.True(new FileInfo(Path.Combine(directory, $"{prefix}-{file}.png")).Length > 5000, file + " is empty");
+        }
+    }
+
+    [Theory]
+    [InlineData("desktop", 1280, 800, false)]
+    [InlineData("phone", 390, 844, true)]
+    public async Task ChatPage(string device, int width, int height, bool mobile)
+    {
+        var context = await NewContextAsync(width, height, mobile);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/kefu/chat");
+        var chat = new WidgetPage(page);
+        await chat.LoadedAsync(openChat: false);
+        await chat.WaitReadyAsync();
+        await chat.SendAsync("Hello from the full-page chat");
+        await Site.Services.GetRequiredService<IKefuSyncService>().PostMessageAsync(await chat.ConversationAsync(), "Hi! How can we help?", new KefuSender("agent:bob", "Bob"));
+        await chat.ExpectMessageOnceAsync("Hi! How can we help?");
+        await chat.ExpectNothingPendingAsync();
+        var path = Path.Combine(ScreenshotDirectory(), $"chat-page-{device}.png");
+        await page.ScreenshotAsync(new() { Path = path });
+        await Expect(chat.Input).ToBeInViewportAsync();
+        Assert.True(new FileInfo(path).Length > 5000);
+    }
+
+    private static string ScreenshotDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "KefuSync.sln")))
+            {
+                return Directory.CreateDirectory(Path.Combine(dir.FullName, "artifacts", "screenshots")).FullName;
+            }
+        }
+
+        return Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts", "screenshots")).FullName;
+    }
+}
