@@ -1,3 +1,4 @@
+using KefuSync.AgentConsole;
 using KefuSync.Hosting;
 using KefuSync.Transport;
 using KefuSync.Widget;
@@ -12,7 +13,8 @@ public static class KefuSyncEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps everything under <paramref name="pattern"/> (default <c>/kefu</c>): the WebSocket endpoint (<c>/ws</c>), the
-    /// SSE/POST fallback (<c>/connect</c>, <c>/sse</c>, <c>/send</c>), the widget assets and the standalone chat page.
+    /// SSE/POST fallback (<c>/connect</c>, <c>/sse</c>, <c>/send</c>), the widget assets, the standalone chat page
+    /// (<c>/chat</c>) and the agent console (<c>/console</c>, behind <see cref="KefuSync.KefuSyncOptions.AgentPolicy"/>).
     /// Needs no other middleware from the host: WebSockets run in their own sub-pipeline, assets come from the assembly,
     /// and links honour <c>PathBase</c>.
     /// </summary>
@@ -42,6 +44,7 @@ public static class KefuSyncEndpointRouteBuilderExtensions
         group.MapPost("/send", (HttpContext context, FallbackTransport fallback) => fallback.SendAsync(context)).DisableAntiforgery().WithDisplayName("KefuSync fallback send");
 
         group.MapKefuWidget();
+        group.MapKefuConsole();
         return group;
     }
 }

@@ -1,5 +1,4 @@
 using KefuSync.Browser.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using static Microsoft.Playwright.Assertions;
 
 namespace KefuSync.Browser.Tests;
@@ -26,24 +25,27 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
         await Expect(tab.Launcher).ToBeVisibleAsync();
         await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{prefix}-closed.png") });
 
+        await using var agent = await AgentSession.ConnectAsync(Site, "alice", zh ? "客服小李" : "Alice");
+        await Expect(tab.Page.GetByTestId("kefu-status")).ToHaveAttributeAsync("data-online", "true");
         await tab.OpenChatAsync();
         await tab.WaitReadyAsync();
         var conv = await tab.ConversationAsync();
-        var kefu = Site.Services.GetRequiredService<IKefuSyncService>();
-        var alice = new KefuSender("agent:alice", zh ? "客服小李" : "Alice");
         await tab.SendAsync(zh ? "你好！2024 年的武夷岩茶还有货吗？" : "Hi! Is the 2024 Wuyi oolong still in stock?");
+        await tab.ExpectNothingPendingAsync();
         var answer = zh ? "您好！还有 40 罐。您需要 100 克装还是 250 克装？" : "Hello! Yes, we have 40 tins left. Would you like the 100 g or the 250 g tin?";
-        await kefu.PostMessageAsync(conv, answer, alice);
+        await agent.SayAsync(conv, answer);
         await tab.ExpectMessageOnceAsync(answer);
         await tab.SendAsync(zh ? "250 克的，谢谢 🍵" : "250 g please 🍵");
+        await tab.ExpectNothingPendingAsync();
         var longText = zh
             ? "好的，已为您预留。顺丰包邮，一般两到三天送达。如需发票，请在下单备注里写明抬头和税号，我们会随包裹一起寄出。"
             : "Great, I have put one aside for you. Shipping is free and usually takes two to three days. If you need an invoice, add your company details in the order notes and we will send it with the parcel.";
-        await kefu.PostMessageAsync(conv, longText, alice);
+        await agent.SayAsync(conv, longText);
         await tab.ExpectMessageOnceAsync(longText);
+        await agent.TypingAsync(conv, true);
+        await Expect(tab.Page.GetByTestId("kefu-typing")).ToBeVisibleAsync();
         await tab.Input.FillAsync(zh ? "还有一个问题，" : "One more question,");
         await Expect(tab.Page.GetByTestId("kefu-message").Last).ToHaveAttributeAsync("data-role", "agent");
-        await tab.ExpectNothingPendingAsync();
         await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{prefix}-open.png") });
 
         // Layout basics: the window and the composer are inside the viewport; the last message is scrolled into view.
@@ -52,11 +54,15 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
         Assert.True(window!.X >= 0 && window.Y >= 0 && window.X + window.Width <= width + 0.5 && window.Y + window.Height <= height + 0.5, $"window {window.X},{window.Y} {window.Width}x{window.Height} overflows {width}x{height}");
         await Expect(tab.Input).ToBeInViewportAsync();
         await Expect(tab.SendButton).ToBeInViewportAsync();
-        await Expect(tab.Page.GetByTestId("kefu-message").Last).ToBeInViewportAsync();
+        // The newest message, its time line included, is not cut off by the typing line (nor by the composer).
+        var clipped = await tab.Page.GetByTestId("kefu-messages").EvaluateAsync<double>(
+            "l => l.lastElementChild.getBoundingClientRect().bottom - l.getBoundingClientRect().bottom");
+        Assert.True(clipped <= 1, $"the last message sticks out {clipped:F0} px below the visible list");
 
         // Closed again, then an agent writes: the launcher shows the unread badge.
         await tab.Page.GetByTestId("kefu-close").ClickAsync();
-        await kefu.PostMessageAsync(conv, zh ? "包裹已发出！" : "Your parcel is on its way!", alice);
+        await agent.TypingAsync(conv, false);
+        await agent.SayAsync(conv, zh ? "包裹已发出！" : "Your parcel is on its way!");
         await Expect(tab.Page.GetByTestId("kefu-unread")).ToHaveTextAsync("1");
         await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{prefix}-closed-unread.png") });
 
@@ -78,7 +84,9 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
         await chat.LoadedAsync(openChat: false);
         await chat.WaitReadyAsync();
         await chat.SendAsync("Hello from the full-page chat");
-        await Site.Services.GetRequiredService<IKefuSyncService>().PostMessageAsync(await chat.ConversationAsync(), "Hi! How can we help?", new KefuSender("agent:bob", "Bob"));
+        await using var agent = await AgentSession.ConnectAsync(Site, "bob", "Bob");
+        await chat.ExpectNothingPendingAsync();
+        await agent.SayAsync(await chat.ConversationAsync(), "Hi! How can we help?");
         await chat.ExpectMessageOnceAsync("Hi! How can we help?");
         await chat.ExpectNothingPendingAsync();
         var path = Path.Combine(ScreenshotDirectory(), $"chat-page-{device}.png");

@@ -87,7 +87,7 @@ internal static class WidgetEndpoints
     /// <c>connect-src</c> for the chat page: <c>'self'</c>, plus the WebSocket origins of this host, written out for browsers
     /// that do not yet match ws(s) with <c>'self'</c> (CSP Level 2). A host name with anything unexpected is left out.
     /// </summary>
-    private static string ConnectSources(HttpRequest request)
+    internal static string ConnectSources(HttpRequest request)
     {
         var host = request.Host.Value;
         if (string.IsNullOrEmpty(host) || host.AsSpan().ContainsAnyExcept("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]"))

@@ -6,6 +6,8 @@ using System.Text.Encodings.Web;
 using KefuSync.Stores;
 using KefuSync.Transport;
 using KefuSync.Widget;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
@@ -15,6 +17,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace KefuSync.Browser.Tests.Infrastructure;
 
@@ -106,13 +109,19 @@ public sealed class SiteHost : IAsyncDisposable
         // Registered before AddKefuSync (which only TryAdds): the shared store, behind the test gate.
         builder.Services.AddSingleton((InMemoryOpStore)_store);
         builder.Services.AddSingleton<IOpStore>(new GatedOpStore(Store, this));
+        // Agents log in with a header (X-Test-Agent: alice), which only the tests' own WebSocket client sends.
+        builder.Services.AddAuthentication(AgentHeaderAuth.SchemeName).AddScheme<AuthenticationSchemeOptions, AgentHeaderAuth>(AgentHeaderAuth.SchemeName, null);
+        builder.Services.AddAuthorization(o => o.AddPolicy("KefuAgent", p => p.RequireRole("agent")));
         builder.Services.AddKefuSync(o =>
         {
             o.SiteName = "Tea House";
+            o.AgentPolicy = "KefuAgent";
             _options.Configure?.Invoke(o);
         });
 
         var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.Use(async (context, next) =>
         {
             if (context.Request.Path.StartsWithSegments("/kefu/ws"))
@@ -134,6 +143,7 @@ public sealed class SiteHost : IAsyncDisposable
         app.MapGet("/", (HttpContext context) => Page(context, "home"));
         app.MapGet("/page/{name}", (HttpContext context, string name) => Page(context, name));
         app.MapGet("/site.css", () => Results.Text(SiteCss, "text/css"));
+        app.MapGet("/favicon.ico", () => Results.NoContent()); // no 404 in the console of the CSP test
         _options.Map?.Invoke(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -344,6 +354,28 @@ public sealed class SiteHost : IAsyncDisposable
                 }
             }
         }
+    }
+}
+
+/// <summary>Test login: <c>X-Test-Agent: alice</c> (and optionally <c>X-Test-Agent-Name</c>) is an agent.</summary>
+internal sealed class AgentHeaderAuth(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "TestAgent";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var agent = Request.Headers["X-Test-Agent"].ToString();
+        if (string.IsNullOrEmpty(agent))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var name = Uri.UnescapeDataString(Request.Headers["X-Test-Agent-Name"].ToString());
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, agent), new Claim(ClaimTypes.Name, string.IsNullOrEmpty(name) ? agent : name), new Claim(ClaimTypes.Role, "agent")],
+            SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 }
 

@@ -86,7 +86,8 @@ public sealed partial class ConsoleEndpointTests
         Assert.DoesNotContain("<style", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("style=", html, StringComparison.OrdinalIgnoreCase);
         var csp = response.Headers.GetValues("Content-Security-Policy").Single();
-        Assert.StartsWith("default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:", csp, StringComparison.Ordinal);
+        Assert.StartsWith("default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws://localhost wss://localhost; img-src 'self' data:", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("ws: ", csp, StringComparison.Ordinal); // sockets to this host only, never to any host
         Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
         Assert.Equal("no-store", response.Headers.CacheControl!.ToString());
     }

@@ -1,4 +1,4 @@
-using KefuSync.Console;
+using KefuSync.AgentConsole;
 using KefuSync.Integration.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;

@@ -128,6 +128,30 @@ describe('KefuClient across tabs', () => {
     expect(store.map.get('dead-1')!.c).toBe('tA');
   });
 
+  it('after a reconnect, the leader resends the pending submits of every tab in the order they were written', async () => {
+    const { tab, store } = browser();
+    const a = tab('tA');
+    const b = tab('tB');
+    a.start();
+    await flush();
+    b.start();
+    await flush();
+    // written while offline, interleaved across the two tabs (and one from a tab that closed)
+    await store.put({ id: 'old-1', ch: 'conv:c1', op: { k: 'msg', text: '1' }, rev: 0, c: 'tA', createdAt: 1 });
+    await store.put({ id: 'old-2', ch: 'conv:c1', op: { k: 'msg', text: '2' }, rev: 0, c: 'tB', createdAt: 2 });
+    await store.put({ id: 'old-3', ch: 'conv:c1', op: { k: 'msg', text: '3' }, rev: 0, c: 'tC', createdAt: 3 });
+    await store.put({ id: 'old-4', ch: 'conv:c1', op: { k: 'msg', text: '4' }, rev: 0, c: 'tA', createdAt: 4 });
+    const ws = FakeSocket.last();
+    ws.receive(welcome('k1'));
+    // a message written right now, while the outbox is being resent, goes after the older ones
+    const r = await new MessageChannel(b, 'conv:c1').send('5');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const submits = framesOf(ws, 'submit');
+    const firsts = submits.filter((f, i) => submits.findIndex((g) => g.id === f.id) === i);
+    expect(firsts.map((f) => [f.id, f.c])).toEqual([['old-1', 'tA'], ['old-2', 'tB'], ['old-3', 'tA'], ['old-4', 'tA'], [r.id, 'tB']]);
+    expect(store.map.get('old-3')!.c).toBe('tA'); // adopted
+  });
+
   it('knows whether any tab shows the open chat (for notifications)', async () => {
     const { tab } = browser();
     const a = tab('tA');

@@ -19,6 +19,8 @@ import {
   validateTabFrame,
   type AckFrame,
   type ErrorFrame,
+  type ListFrame,
+  type ListRequestFrame,
   type OpFrame,
   type OpRecord,
   type PresenceFrame,
@@ -49,6 +51,8 @@ export interface ChannelHandler {
   presence(f: PresenceFrame): void;
   /** a `sub` was just sent (after a welcome, or a gap) */
   resubscribed(): void;
+  /** message channels: with rev 0, subscribe to only the last `tail` ops (older ones are paged with history) */
+  readonly tail?: number;
 }
 
 export interface KefuClientOptions {
@@ -105,6 +109,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
   private readonly handlers = new Map<string, ChannelHandler>();
   private readonly presences = new Map<string, unknown>();
   private readonly history = new Map<string, { resolve(ops: OpRecord[]): void; reject(e: ErrorFrame): void }>();
+  private readonly lists = new Map<string, { resolve(f: ListFrame): void; reject(e: ErrorFrame): void }>();
   private readonly resubAt = new Map<string, number>();
   private bus: TabBus | null = null;
   private elector: LeaderElector | null = null;
@@ -115,6 +120,10 @@ export class KefuClient extends Emitter<KefuClientEvents> {
   private timers: ReturnType<typeof setInterval>[] = [];
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
   private orphanTimer: ReturnType<typeof setTimeout> | undefined;
+  /** tabs that said `gone` (their outbox records are orphans at once) */
+  private readonly goneTabs = new Set<string>();
+  /** leader: pending while the outbox is resent after a welcome; submits made meanwhile wait behind it */
+  private draining: Promise<void> | null = null;
 
   constructor(readonly o: KefuClientOptions) {
     super();
@@ -133,11 +142,14 @@ export class KefuClient extends Emitter<KefuClientEvents> {
 
   start(): void {
     if (this.bus) return;
-    const name = `kefu:${this.o.endpoint}`;
+    // Agents get their own bus and leader lock: a console tab must never relay a visitor widget's frames (or the
+    // other way round) on the same origin.
+    const kind = this.o.agent ? 'kefu-agent' : 'kefu';
+    const name = `${kind}:${this.o.endpoint}`;
     this.bus = new TabBus(name, this.tabId, this.o.busPort);
     this.bus.on((m) => this.onBus(m));
     this.elector = new LeaderElector({
-      name: `kefu-leader:${this.o.endpoint}`,
+      name: `${kind}-leader:${this.o.endpoint}`,
       tabId: this.tabId,
       locks: this.o.locks,
       storage: this.o.storage,
@@ -197,15 +209,32 @@ export class KefuClient extends Emitter<KefuClientEvents> {
 
   private subscribe(h: ChannelHandler): void {
     h.resubscribed();
-    this.send({ t: 'sub', c: this.tabId, ch: h.ch, rev: h.rev });
+    const rev = h.rev;
+    this.send(rev === 0 && h.tail ? { t: 'sub', c: this.tabId, ch: h.ch, rev, n: h.tail } : { t: 'sub', c: this.tabId, ch: h.ch, rev });
   }
 
   /** Sends a frame through the connection (directly when leader, else via the leader). False when offline. */
   send(f: TabFrame): boolean {
-    if (this.isLeader) return this.conn?.send(f) ?? false;
+    if (this.isLeader) return this.sendNow(f);
     if (this.state !== 'open' || !this.bus) return false;
     this.bus.post({ k: 'up', f });
     return true;
+  }
+
+  /**
+   * Leader: onto the socket, except that a submit made while the outbox is being resent waits until it is, so it
+   * never overtakes an older message.
+   */
+  private sendNow(f: TabFrame): boolean {
+    const conn = this.conn;
+    if (!conn) return false;
+    const gate = this.draining;
+    if (f.t === 'submit' && gate) {
+      if (conn.state !== 'open') return false;
+      void gate.then(() => this.conn === conn && conn.send(f));
+      return true;
+    }
+    return conn.send(f);
   }
 
   /**
@@ -256,6 +285,18 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     });
   }
 
+  /** Agents: the inbox summaries (`list`), with the `inbox` revision they reflect. */
+  list(f: NonNullable<ListRequestFrame['f']> = 'all', n = 500): Promise<ListFrame> {
+    const q = this.nextId();
+    return new Promise((resolve, reject) => {
+      this.lists.set(q, { resolve, reject });
+      if (!this.send({ t: 'list', f, n: Math.min(500, n), q })) {
+        this.lists.delete(q);
+        reject({ t: 'error', code: 'offline', msg: 'not connected', retry: true } satisfies ErrorFrame);
+      }
+    });
+  }
+
   // ---- tabs ----
 
   /** This tab's visibility and whether its chat window is open (drives notifications and read markers). */
@@ -300,6 +341,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
       }
       case 'gone':
         this.tabs.delete(m.from);
+        this.goneTabs.add(m.from);
         this.emit('tabs');
         break;
       case 'who':
@@ -310,7 +352,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
         if (this.isLeader) {
           // validated again here: the leader is the last line before the socket
           const f = validateTabFrame(m.f, m.from);
-          if (f) this.conn?.send(f);
+          if (f) this.sendNow(f);
         }
         break;
       case 'down':
@@ -396,19 +438,47 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     this.presenceTimer = setInterval(() => {
       for (const [ch, s] of this.presences) this.send({ t: 'presence', c: this.tabId, ch, s });
     }, Math.max(1000, Math.floor((w.ttl || 30000) / 3)));
-    void this.drain(false);
     if (this.isLeader) {
-      clearTimeout(this.orphanTimer);
-      this.orphanTimer = setTimeout(() => void this.drain(true), this.o.orphanGraceMs ?? 1500);
+      const done = this.drain().finally(() => {
+        if (this.draining === done) this.draining = null;
+      });
+      this.draining = done;
     }
   }
 
-  /** Resends this tab's own unconfirmed submits, or (orphans) the leader adopts and resends those of gone tabs. */
-  private async drain(orphans: boolean): Promise<void> {
-    const live = new Set(this.tabs.keys());
-    const recs = await this.outbox.drain(live, orphans && this.isLeader, !orphans);
-    for (const r of recs) this.sendRecord(r);
-    if (orphans && recs.length) this.outboxChanged();
+  /**
+   * Leader, after a welcome: resends every unconfirmed submit of this browser in the order it was written, whichever
+   * tab wrote it (were each tab to resend its own, tabs would interleave by timing, and a message written before
+   * another could be committed after it). A live tab's record goes with its own `c`, so its ack reaches it; a gone
+   * tab's record is adopted. When records of tabs not heard of yet are waiting (a fresh leader), it first waits the
+   * grace period for them to say hi. Submits made meanwhile wait behind the drain (`sendNow`). Resending a record
+   * that is in flight is safe: the server answers a duplicate `id` with the original revision.
+   */
+  private async drain(): Promise<void> {
+    const conn = this.conn;
+    const pending = async (): Promise<OutboxRecord[]> => (await this.outbox.all()).filter((r) => r.err === undefined);
+    const live = (c: string): boolean => c === this.tabId || (this.tabs.has(c) && !this.goneTabs.has(c));
+    const current = (): boolean => this.isLeader && this.conn === conn && conn?.state === 'open';
+    let recs = await pending();
+    if (!current()) return; // the next welcome drains again
+    if (recs.some((r) => !live(r.c) && !this.goneTabs.has(r.c))) {
+      await new Promise((resolve) => {
+        this.orphanTimer = setTimeout(resolve, this.o.orphanGraceMs ?? 1500);
+      });
+      recs = await pending();
+      if (!current()) return;
+    }
+    let adopted = false;
+    for (const rec of recs) {
+      let r = rec;
+      if (!live(r.c)) {
+        r = await this.outbox.adopt(r);
+        adopted = true;
+        if (!current()) return;
+      }
+      conn!.send({ t: 'submit', c: r.c, ch: r.ch, id: r.id, rev: r.rev, op: r.op });
+    }
+    if (adopted) this.outboxChanged();
   }
 
   /** Routes one validated server frame to the channel it concerns. */
@@ -437,11 +507,20 @@ export class KefuClient extends Emitter<KefuClientEvents> {
         }
         break;
       }
+      case 'list': {
+        const p = f.q ? this.lists.get(f.q) : undefined;
+        if (p) {
+          this.lists.delete(f.q!);
+          p.resolve(f);
+        }
+        break;
+      }
       case 'error': {
         if (f.c && f.c !== this.tabId) break;
-        const p = f.q ? this.history.get(f.q) : undefined;
+        const p = f.q ? (this.history.get(f.q) ?? this.lists.get(f.q)) : undefined;
         if (p) {
           this.history.delete(f.q!);
+          this.lists.delete(f.q!);
           p.reject(f);
           break;
         }
@@ -459,6 +538,11 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     if (s !== 'open') {
       this.lastConn = '';
       clearInterval(this.presenceTimer);
+      // a reply will never come on this connection: the caller asks again after the next welcome
+      const offline: ErrorFrame = { t: 'error', code: 'offline', msg: 'not connected', retry: true };
+      for (const p of [...this.history.values(), ...this.lists.values()]) p.reject(offline);
+      this.history.clear();
+      this.lists.clear();
     }
     if (s === this.state && s !== 'open') return;
     this.state = s;

@@ -41,12 +41,17 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly detach: () => void;
 
+  /** with `tail`, a fresh subscribe loads only the last `tail` ops; `loadOlder` pages back */
+  readonly tail?: number;
+
   constructor(
     private readonly client: KefuClient,
     readonly ch: string,
     private readonly cache?: MessageCache,
+    tail?: number,
   ) {
     super();
+    if (tail) this.tail = tail;
     if (cache) {
       try {
         this.log.restore(cache.load());
@@ -73,6 +78,27 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
     if (!this.pending.some((p) => p.id === r.id)) this.pending.push(r);
     this.emit('change');
     return r;
+  }
+
+  /** Whether older messages than those loaded exist (a tail subscribe skipped them). */
+  get hasOlder(): boolean {
+    return this.log.base > 0;
+  }
+
+  /** Pages in up to `n` older ops with `history`; resolves to the number of messages added. */
+  async loadOlder(n = 50): Promise<number> {
+    const before = this.log.base;
+    if (before <= 0) return 0;
+    const ops = await this.client.fetchHistory(this.ch, before + 1, n);
+    if (this.log.base !== before) return 0; // a concurrent page or a reset got there first
+    const added = this.log.prepend(ops);
+    this.changed();
+    return added;
+  }
+
+  /** Submits another message op (agents: edit, recall, status, assign) through the outbox. */
+  async submitOp(op: { k: string } & Record<string, unknown>): Promise<OutboxRecord> {
+    return this.client.submit(this.ch, op, this.rev);
   }
 
   /** Marks everything up to `upTo` as read by this principal. */

@@ -29,6 +29,10 @@ const MAX_TEXT = 100000;
 
 export class MessageLog {
   rev = 0;
+  /** revisions up to `base` were skipped (tail subscribe) and not paged in yet with `prepend`: 0 = complete */
+  base = 0;
+  /** edits/recalls whose target is older than what is loaded: applied when `prepend` brings the target */
+  private orphans = new Map<number, { text?: string; recalled?: boolean; by: string }>();
   messages: ChatMessage[] = [];
   /** author id → highest revision they have read */
   reads = new Map<string, number>();
@@ -65,6 +69,13 @@ export class MessageLog {
       case 'edit':
       case 'recall': {
         const m = this.find(op.target);
+        if (!m && typeof op.target === 'number' && op.target <= this.base) {
+          // the target is in the part of the history not paged in yet
+          const prev = this.orphans.get(op.target);
+          if (op.k === 'recall') this.orphans.set(op.target, { recalled: true, by: r.by });
+          else if (typeof op.text === 'string' && !prev?.recalled) this.orphans.set(op.target, { text: op.text, by: r.by });
+          return null;
+        }
         // Only the author may edit or recall (the server enforces it; a client never trusts a replayed op blindly).
         if (!m || m.by !== r.by) return null;
         if (op.k === 'edit') {
@@ -99,7 +110,54 @@ export class MessageLog {
 
   /** A revision marker (`snapshot` without doc on a message channel): older ops will not be replayed. */
   skipTo(rev: number): void {
-    if (rev > this.rev) this.rev = rev;
+    if (rev > this.rev) {
+      if (this.messages.length === 0) this.base = rev;
+      this.rev = rev;
+    }
+  }
+
+  /**
+   * Pages in older ops (a `history` reply, ascending, all at or below `base`): their messages go before the loaded
+   * ones, their read markers count, and edits/recalls seen earlier for these messages are applied. Returns how many
+   * messages were added.
+   */
+  prepend(ops: readonly OpRecord[]): number {
+    const older: ChatMessage[] = [];
+    const page = ops.filter((r) => r.rev <= this.base && r.rev >= 1);
+    const lowest = page.reduce((m, r) => Math.min(m, r.rev), this.base + 1);
+    const scratch = new MessageLog();
+    scratch.roles = this.roles;
+    scratch.orphans = this.orphans;
+    scratch.messages = older;
+    // edits in this page whose target is older still become orphans
+    scratch.base = lowest - 1;
+    for (const r of page) {
+      scratch.rev = r.rev - 1;
+      const op = r.op;
+      if (isObj(op) && op.k === 'read' && typeof op.upTo === 'number' && Number.isSafeInteger(op.upTo)) {
+        this.reads.set(r.by, Math.max(this.reads.get(r.by) ?? 0, op.upTo));
+        if (typeof op.role === 'string' && op.role) this.roles.set(r.by, op.role);
+        continue;
+      }
+      scratch.apply(r);
+    }
+    older.sort((a, b) => a.rev - b.rev);
+    for (const m of older) {
+      const o = this.orphans.get(m.rev);
+      if (o && o.by === m.by) {
+        if (o.recalled) {
+          m.text = '';
+          m.recalled = true;
+        } else if (o.text !== undefined) {
+          m.text = o.text;
+          m.edited = true;
+        }
+        this.orphans.delete(m.rev);
+      }
+    }
+    this.messages = [...older, ...this.messages];
+    this.base = page.length === 0 ? 0 : lowest - 1;
+    return older.length;
   }
 
   /** The highest revision read by anyone with role `role`, or by the author `by`. */
@@ -144,6 +202,8 @@ export class MessageLog {
 
   reset(): void {
     this.rev = 0;
+    this.base = 0;
+    this.orphans.clear();
     this.messages = [];
     this.reads.clear();
     this.roles.clear();

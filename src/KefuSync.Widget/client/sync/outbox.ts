@@ -88,6 +88,13 @@ export class Outbox {
     return back;
   }
 
+  /** Makes this tab responsible for a record of a tab that is gone; returns the adopted record. */
+  async adopt(r: OutboxRecord): Promise<OutboxRecord> {
+    const adopted: OutboxRecord = { ...r, c: this.tabId };
+    await this.store.put(adopted);
+    return adopted;
+  }
+
   /** The delay before resending after a `retry: true` error, growing per record. */
   nextRetryDelay(id: string): number {
     const n = this.attempts.get(id) ?? 0;

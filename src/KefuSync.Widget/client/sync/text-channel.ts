@@ -11,8 +11,11 @@ import { diffOp } from './text-diff';
 import { retryDelay } from './outbox';
 
 export interface TextChannelEvents {
-  /** the document changed by a remote op (op: what was applied to the old document) or a snapshot (op: null) */
-  change(doc: string, op: TextOperation | null): void;
+  /**
+   * the document changed by a remote op (op: what was applied to the old document; id: its client op id, which starts
+   * with the author tab's id) or a snapshot (op: null)
+   */
+  change(doc: string, op: TextOperation | null, id?: string): void;
   presence(list: PresenceEntry[]): void;
 }
 
@@ -45,6 +48,20 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
 
   close(): void {
     this.detach();
+  }
+
+  /**
+   * A position another client published (relative to the server's document) moved through this client's own
+   * unconfirmed edits, so it points at the same text in `doc`.
+   */
+  transformRemote(anchor: number, head: number): [number, number] {
+    if (!this.ot) return [anchor, head];
+    try {
+      const s = this.ot.transformRemoteSelection({ anchor, head });
+      return [s.anchor, s.head];
+    } catch {
+      return [Math.min(anchor, this.doc.length), Math.min(head, this.doc.length)];
+    }
   }
 
   /** The editor's new value. */
@@ -102,7 +119,7 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
       const applied = ot.applyServer(fromJSON(f.op));
       const before = this.doc;
       this.doc = applied.apply(before);
-      this.emit('change', this.doc, applied);
+      this.emit('change', this.doc, applied, f.id);
     } catch {
       // The op does not fit our document: our state is wrong. Start over from a snapshot, keeping what was typed.
       this.reset(true);

@@ -78,6 +78,8 @@ export interface PresenceEntry {
   role: string;
   c: string;
   s: unknown;
+  /** a visitor's conversation key (protocol §2.2) */
+  conv?: string;
 }
 export interface PresenceFrame {
   t: 'presence';
@@ -104,6 +106,13 @@ export interface PongFrame {
   t: 'pong';
   q?: string;
 }
+/** Reply to `list` (agents): conversation summaries (protocol §4.3), validated by the console's inbox model. */
+export interface ListFrame {
+  t: 'list';
+  q?: string;
+  rev: number;
+  items: unknown[];
+}
 export type ServerFrame =
   | WelcomeFrame
   | OpFrame
@@ -113,7 +122,8 @@ export type ServerFrame =
   | PresenceFrame
   | HistoryFrame
   | ErrorFrame
-  | PongFrame;
+  | PongFrame
+  | ListFrame;
 
 function isOpRecord(o: unknown, ch?: string): o is OpRecord {
   return (
@@ -130,7 +140,7 @@ function isOpRecord(o: unknown, ch?: string): o is OpRecord {
 }
 
 function isPresenceEntry(e: unknown): e is PresenceEntry {
-  return isObj(e) && isStr(e.id) && isStr(e.name) && isStr(e.role) && isStr(e.c);
+  return isObj(e) && isStr(e.id) && isStr(e.name) && isStr(e.role) && isStr(e.c) && optStr(e.conv);
 }
 
 /** Validates a parsed frame; returns it typed, or null when it is not a well-formed known server frame. */
@@ -182,6 +192,8 @@ export function validateServerFrame(f: unknown): ServerFrame | null {
         : null;
     case 'pong':
       return optStr(f.q) ? (f as unknown as PongFrame) : null;
+    case 'list':
+      return optStr(f.q) && isRev(f.rev) && Array.isArray(f.items) ? (f as unknown as ListFrame) : null;
     default:
       return null;
   }
@@ -213,6 +225,8 @@ export interface SubFrame {
   c: string;
   ch: string;
   rev: number;
+  /** message channels, rev 0: only the last n ops (older ones are paged with `history`) */
+  n?: number;
 }
 export interface UnsubFrame {
   t: 'unsub';
@@ -240,6 +254,13 @@ export interface HistoryRequestFrame {
   n: number;
   q: string;
 }
+/** Agents: the inbox (protocol §2.1 `list`). */
+export interface ListRequestFrame {
+  t: 'list';
+  f?: 'all' | 'mine' | 'unassigned' | 'closed';
+  n?: number;
+  q?: string;
+}
 export interface ByeFrame {
   t: 'bye';
   c: string;
@@ -249,7 +270,7 @@ export interface PingFrame {
   q?: string;
 }
 /** A frame a logical client (tab) may ask the leader to send; hello and ping are the connection's own. */
-export type TabFrame = SubFrame | UnsubFrame | SubmitFrame | PresenceSetFrame | HistoryRequestFrame | ByeFrame;
+export type TabFrame = SubFrame | UnsubFrame | SubmitFrame | PresenceSetFrame | HistoryRequestFrame | ListRequestFrame | ByeFrame;
 export type ClientFrame = TabFrame | HelloFrame | PingFrame;
 
 function jsonSize(v: unknown): number {
@@ -270,7 +291,9 @@ export function validateTabFrame(f: unknown, from: string): TabFrame | null {
   if (!isObj(f) || !isStr(f.t)) return null;
   switch (f.t) {
     case 'sub':
-      return f.c === from && isChannel(f.ch) && isRev(f.rev) ? { t: 'sub', c: from, ch: f.ch, rev: f.rev } : null;
+      if (!(f.c === from && isChannel(f.ch) && isRev(f.rev))) return null;
+      if (f.n === undefined) return { t: 'sub', c: from, ch: f.ch, rev: f.rev };
+      return isRev(f.n) && f.n > 0 && f.n <= 1000 ? { t: 'sub', c: from, ch: f.ch, rev: f.rev, n: f.n } : null;
     case 'unsub':
       return f.c === from && isChannel(f.ch) ? { t: 'unsub', c: from, ch: f.ch } : null;
     case 'submit':
@@ -284,6 +307,12 @@ export function validateTabFrame(f: unknown, from: string): TabFrame | null {
     case 'history':
       return isChannel(f.ch) && isRev(f.rev) && isRev(f.n) && f.n <= 200 && isStr(f.q) && f.q.length <= 64
         ? { t: 'history', ch: f.ch, rev: f.rev, n: f.n, q: f.q }
+        : null;
+    case 'list':
+      return (f.f === undefined || f.f === 'all' || f.f === 'mine' || f.f === 'unassigned' || f.f === 'closed') &&
+        (f.n === undefined || (isRev(f.n) && f.n > 0 && f.n <= 500)) &&
+        (f.q === undefined || (isStr(f.q) && f.q.length <= 64))
+        ? { t: 'list', ...(f.f !== undefined ? { f: f.f } : {}), ...(f.n !== undefined ? { n: f.n } : {}), ...(f.q !== undefined ? { q: f.q } : {}) }
         : null;
     case 'bye':
       return f.c === from ? { t: 'bye', c: from } : null;

@@ -131,10 +131,7 @@ export class Widget {
     // ---- sync ----
     this.site = new PresenceChannel(client, 'site');
     this.site.on('presence', () => this.renderPresence());
-    client.setPresence('site', {
-      page: { url: location.href.slice(0, 400), title: document.title.slice(0, 200), ref: document.referrer.slice(0, 300) },
-      since: Date.now(),
-    });
+    client.setPresence('site', sitePresence(cfg.endpoint));
     client.on('state', () => this.renderConn());
     client.on('welcome', (w) => this.onWelcome(w));
     client.on('tabs', () => this.notifyTitle());
@@ -153,14 +150,15 @@ export class Widget {
 
   // ---- public ----
 
-  open(): void {
+  open(focus = true): void {
     if (this.isOpen) return;
     this.isOpen = true;
     this.panel.hidden = false;
     this.launcher.setAttribute('aria-expanded', 'true');
     this.launcher.setAttribute('aria-label', this.s.close);
     this.root.classList.add('open');
-    this.input.focus();
+    this.setDismissed(false);
+    if (focus) this.input.focus();
     this.scrollDown();
     this.onVisibility();
     this.fire('open');
@@ -169,6 +167,7 @@ export class Widget {
   close(): void {
     if (!this.isOpen || this.cfg.mode === 'page') return;
     this.isOpen = false;
+    this.setDismissed(true);
     this.panel.hidden = true;
     this.launcher.setAttribute('aria-expanded', 'false');
     this.launcher.setAttribute('aria-label', this.s.open);
@@ -180,6 +179,24 @@ export class Widget {
 
   get opened(): boolean {
     return this.isOpen;
+  }
+
+  /** Whether the visitor closed the chat in this browser session (then agent messages only badge the launcher). */
+  private dismissed(): boolean {
+    try {
+      return sessionStorage.getItem(`kefu:dismissed:${this.cfg.endpoint}`) === '1';
+    } catch {
+      return false;
+    }
+  }
+
+  private setDismissed(v: boolean): void {
+    try {
+      if (v) sessionStorage.setItem(`kefu:dismissed:${this.cfg.endpoint}`, '1');
+      else sessionStorage.removeItem(`kefu:dismissed:${this.cfg.endpoint}`);
+    } catch {
+      // storage blocked
+    }
   }
 
   // ---- identity and channels ----
@@ -232,6 +249,8 @@ export class Widget {
     msgs.on('message', (m, live) => {
       if (m.by === id.me) return;
       this.fire('message', { text: m.text, role: m.role, rev: m.rev, name: m.name });
+      // an agent wrote first (proactive chat): show it, unless the visitor closed the chat after the last time
+      if (live && m.role === 'agent' && !this.isOpen && !m.edited && !m.recalled && !this.dismissed()) this.open(false);
       if (live && this.client.isLeader && !this.client.attentive()) beep();
     });
     this.draft = new TextChannel(this.client, `vdraft:${id.conv}`);
@@ -323,9 +342,10 @@ export class Widget {
 
   // ---- rendering ----
 
+  /** Agents available now: on `site` (not away), or looking at this conversation. */
   private agents(): PresenceEntry[] {
-    const all = [...this.site.list, ...(this.msgs?.presenceList ?? [])];
-    return all.filter((e) => e.role === 'agent');
+    const away = (e: PresenceEntry): boolean => (e.s as { status?: unknown } | null)?.status === 'away';
+    return [...this.site.list.filter((e) => !away(e)), ...(this.msgs?.presenceList ?? [])].filter((e) => e.role === 'agent');
   }
 
   private renderPresence(): void {
@@ -333,14 +353,27 @@ export class Widget {
     const online = agents.length > 0;
     this.status.setAttribute('data-online', String(online));
     this.status.replaceChildren(el('span', { class: 'dot', 'aria-hidden': 'true' }), this.cfg.site ? `${this.cfg.site} · ` : '', online ? this.s.online : this.s.offline);
-    this.hint.hidden = online || this.client.state !== 'open';
     const typing = (this.msgs?.presenceList ?? []).some((e) => e.role === 'agent' && (e.s as { typing?: unknown } | null)?.typing === true);
+    const hint = online || this.client.state !== 'open';
+    if (this.typing.hidden === !typing && this.hint.hidden === hint) return;
+    // the typing line and the hint take height from the list: keep the newest message in view
+    const atBottom = this.atBottom();
+    this.hint.hidden = hint;
     this.typing.hidden = !typing;
+    if (atBottom) this.scrollDown();
+  }
+
+  private atBottom(): boolean {
+    return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
   }
 
   private renderConn(): void {
     const st = this.client.state;
-    this.connNote.hidden = st === 'open';
+    if (this.connNote.hidden !== (st === 'open')) {
+      const atBottom = this.atBottom();
+      this.connNote.hidden = st === 'open';
+      if (atBottom) this.scrollDown();
+    }
     this.connNote.textContent = st === 'stopped' ? this.s.stopped : this.s.connecting;
     this.root.setAttribute('data-state', st);
     this.sendBtn.disabled = !this.msgs;
@@ -351,7 +384,7 @@ export class Widget {
     const m = this.msgs;
     const id = this.id;
     if (!m || !id) return;
-    const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
+    const atBottom = this.atBottom();
     const items: MessageItem[] = m.items(id.me);
     const keep = new Set<string>();
     let prev: Element = this.empty;
@@ -392,4 +425,38 @@ export class Widget {
   private fire(name: string, detail?: unknown): void {
     dispatchEvent(new CustomEvent(`kefu:${name}`, { detail }));
   }
+}
+
+const TRAIL_PAGES = 5;
+
+/**
+ * This page as the visitor's `site` presence: the current page, the last few pages before it in this session (the
+ * trail, newest first) and the referrer of the visit, plus when the visit started. Kept in sessionStorage per tab.
+ */
+export function sitePresence(endpoint: string): { page: { url: string; title: string; ref: string }; trail: Array<{ url: string; title: string }>; since: number } {
+  const key = `kefu:trail:${endpoint}`;
+  const page = { url: location.href.slice(0, 400), title: document.title.slice(0, 200), ref: document.referrer.slice(0, 300) };
+  let stored: { since?: unknown; pages?: unknown; ref?: unknown } = {};
+  try {
+    stored = JSON.parse(sessionStorage.getItem(key) ?? '{}') ?? {};
+  } catch {
+    stored = {};
+  }
+  const pages = (Array.isArray(stored.pages) ? stored.pages : [])
+    .filter((p): p is { url: string; title: string } => typeof p?.url === 'string' && typeof p?.title === 'string')
+    .filter((p) => p.url !== page.url)
+    .slice(0, TRAIL_PAGES);
+  const since = typeof stored.since === 'number' ? stored.since : Date.now();
+  // the referrer of the visit (the first page's), not the previous page of this site
+  const ref = typeof stored.ref === 'string' ? stored.ref : page.ref;
+  try {
+    sessionStorage.setItem(key, JSON.stringify({ since, ref, pages: [{ url: page.url, title: page.title }, ...pages].slice(0, TRAIL_PAGES + 1) }));
+  } catch {
+    // storage blocked: this page only
+  }
+  // presence state is at most 1 KiB: shorten the trail's entries, then drop the oldest ones
+  const out = { page: { ...page, ref }, trail: pages.map((p) => ({ url: p.url.slice(0, 160), title: p.title.slice(0, 60) })), since };
+  while (JSON.stringify(out).length > 1000 && out.trail.length) out.trail.pop();
+  if (JSON.stringify(out).length > 1000) out.page = { url: page.url.slice(0, 300), title: page.title.slice(0, 100), ref: ref.slice(0, 200) };
+  return out;
 }

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
-namespace KefuSync.Console;
+namespace KefuSync.AgentConsole;
 
 /// <summary>
 /// The agent console page: <c>GET {prefix}/console</c>. A static HTML shell (no inline script or style, strict CSP)
@@ -18,8 +18,9 @@ namespace KefuSync.Console;
 /// </summary>
 internal static class ConsoleEndpoints
 {
-    /// <summary>The console's Content-Security-Policy: nothing inline, sockets to this origin only.</summary>
-    public const string ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; base-uri 'none'; frame-ancestors 'self'";
+    /// <summary>The console's CSP: nothing inline, and sockets only to this host (as the chat page).</summary>
+    internal static string ContentSecurityPolicy(HttpRequest request) =>
+        $"default-src 'self'; script-src 'self'; style-src 'self'; connect-src {KefuSync.Widget.WidgetEndpoints.ConnectSources(request)}; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
     private const string ConsoleSegment = "/console";
 
@@ -69,7 +70,7 @@ internal static class ConsoleEndpoints
             assets.Add("/kefu-console.js").ToUriComponent(),
             assets.Add("/kefu-console.css").ToUriComponent(),
             options.Value.SiteName);
-        context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy(context.Request);
         context.Response.Headers["Referrer-Policy"] = "same-origin";
         return Results.Content(html, "text/html; charset=utf-8");
     }

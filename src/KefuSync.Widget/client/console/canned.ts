@@ -1,0 +1,74 @@
+// Canned replies. Design: the names live in one text document, `canned:_index`, one name per line (co-edited with
+// OT like everything else); each reply's text is its own document `canned:NAME`. Adding a reply is appending a line
+// to the index, renaming is editing the line, deleting is removing it (the old `canned:NAME` document stays, orphaned
+// and harmless). Names are what a channel key allows: [A-Za-z0-9_.-], at most 64 characters.
+// In the reply box, `/name` right before the caret plus Tab or Enter inserts the reply (a unique prefix is enough).
+
+export const CANNED_INDEX = 'canned:_index';
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export const isCannedName = (s: string): boolean => NAME.test(s) && s !== '_index';
+export const cannedChannel = (name: string): string => `canned:${name}`;
+
+/** The names in the index document: trimmed, valid, first occurrence wins, in document order. */
+export function parseCannedIndex(doc: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const line of doc.split('\n')) {
+    const n = line.trim();
+    if (!isCannedName(n) || seen.has(n.toLowerCase())) continue;
+    seen.add(n.toLowerCase());
+    out.push(n);
+  }
+  return out;
+}
+
+/** The index document with `name` appended (unchanged when it is there already or invalid). */
+export function addToIndex(doc: string, name: string): string {
+  if (!isCannedName(name) || parseCannedIndex(doc).some((n) => n.toLowerCase() === name.toLowerCase())) return doc;
+  return doc === '' || doc.endsWith('\n') ? doc + name : `${doc}\n${name}`;
+}
+
+/** The index document without the line(s) naming `name`. */
+export function removeFromIndex(doc: string, name: string): string {
+  return doc
+    .split('\n')
+    .filter((l) => l.trim().toLowerCase() !== name.toLowerCase())
+    .join('\n');
+}
+
+/** A `/word` token that ends at the caret and starts the text or follows whitespace. */
+export function cannedTrigger(text: string, caret: number): { start: number; query: string } | null {
+  const before = text.slice(0, caret);
+  const m = /(^|\s)\/([A-Za-z0-9_.-]{0,64})$/.exec(before);
+  if (!m) return null;
+  return { start: caret - m[2].length - 1, query: m[2] };
+}
+
+/** Names matching a query: exact (case-insensitive) first, then prefixes, in index order. */
+export function cannedMatches(names: readonly string[], query: string): string[] {
+  const q = query.toLowerCase();
+  const exact = names.filter((n) => n.toLowerCase() === q);
+  const prefix = names.filter((n) => n.toLowerCase() !== q && n.toLowerCase().startsWith(q));
+  return [...exact, ...prefix];
+}
+
+/**
+ * Expands the `/name` before the caret into the canned reply's text. `lookup` returns a reply's text, or undefined
+ * while it is not loaded. Null when there is nothing to expand (no trigger, no unique match, empty reply).
+ */
+export function expandCanned(
+  text: string,
+  caret: number,
+  names: readonly string[],
+  lookup: (name: string) => string | undefined,
+): { text: string; caret: number; name: string } | null {
+  const t = cannedTrigger(text, caret);
+  if (!t || !t.query) return null;
+  const found = cannedMatches(names, t.query);
+  const name = found.length === 1 || (found.length > 0 && found[0].toLowerCase() === t.query.toLowerCase()) ? found[0] : undefined;
+  if (!name) return null;
+  const reply = lookup(name);
+  if (!reply) return null;
+  return { text: text.slice(0, t.start) + reply + text.slice(caret), caret: t.start + reply.length, name };
+}

@@ -1,0 +1,60 @@
+// Entry of the agent console (dist/kefu-console.js), loaded by the page `{prefix}/console` that the server renders
+// only for agents. Configuration comes from this script's data- attributes (CSP: nothing inline):
+//   data-kefu-endpoint   the KefuSync prefix incl. PathBase, e.g. /kefu or /shop/kefu
+//   data-kefu-version    client version, sent in hello
+//   data-kefu-site       site name shown in the header
+//   data-kefu-lang       auto | zh-CN | en (the agent's own choice, kept in localStorage, wins)
+import { pickLang, type Lang } from '../i18n';
+import { KefuClient } from '../sync/kefu-client';
+import { ConsoleApp } from '../ui/console/app';
+
+declare global {
+  interface Window {
+    KefuConsole?: ConsoleApp;
+  }
+}
+
+const script = document.currentScript as HTMLScriptElement | null;
+const attr = (name: string): string | null => script?.getAttribute(`data-kefu-${name}`) ?? null;
+const LANG_KEY = 'kefu:console:lang';
+
+function boot(): void {
+  if (window.KefuConsole) return;
+  const endpoint = (attr('endpoint') || '/kefu').replace(/\/+$/, '');
+  let stored: string | null = null;
+  try {
+    stored = localStorage.getItem(LANG_KEY);
+  } catch {
+    stored = null;
+  }
+  const lang: Lang = pickLang(stored || attr('lang'), null, navigator.languages ?? [navigator.language]);
+  const client = new KefuClient({
+    endpoint,
+    version: attr('version') || '0.0.0',
+    agent: true,
+    // the agent's socket never carries (or overwrites) a visitor token of this browser
+    storage: null,
+  });
+  const mount = document.getElementById('kefu-console') ?? document.body.appendChild(document.createElement('div'));
+  window.KefuConsole = new ConsoleApp(mount, client, {
+    endpoint,
+    site: attr('site') || 'KefuSync',
+    lang,
+    switchLang(next) {
+      try {
+        localStorage.setItem(LANG_KEY, next);
+      } catch {
+        // ignore
+      }
+      location.reload();
+    },
+  });
+  addEventListener('pagehide', () => client.stop());
+  addEventListener('pageshow', (e) => {
+    if (e.persisted) client.start();
+  });
+  client.start();
+}
+
+if (document.body) boot();
+else addEventListener('DOMContentLoaded', boot, { once: true });
