@@ -33,7 +33,6 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         if (_site is not null)
         {
             await _site.DisposeAsync();
-            File.AppendAllLines("/tmp/kefu-server-errors.txt", _site.ServerErrors.Select(e => GetType().Name + ": " + e));
         }
     }
 
