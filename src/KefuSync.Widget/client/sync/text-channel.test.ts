@@ -16,6 +16,20 @@ describe('TextChannel', () => {
     expect(sent.at(-1)).toEqual({ t: 'submit', c: 'tabA', ch: 'vdraft:c1', id: 'tabA-1', rev: 3, op: ['hi'] });
   });
 
+  it('a late duplicate snapshot never resends the op in flight under a new id (no doubled text)', () => {
+    const { client, sent } = stubClient();
+    const t = new TextChannel(client, 'vdraft:c1');
+    t.edit('Hello');
+    t.snapshot({ t: 'snapshot', ch: 'vdraft:c1', rev: 0, doc: '' });
+    // the answer to a second `sub`, taken before the op above was committed
+    t.snapshot({ t: 'snapshot', ch: 'vdraft:c1', rev: 0, doc: '' });
+    const subs = sent.filter((f) => f.t === 'submit');
+    expect(subs).toHaveLength(1);
+    t.op(top(1, ['Hello'], (subs[0] as { id: string }).id));
+    expect(t.doc).toBe('Hello');
+    expect(t.synced).toBe(true);
+  });
+
   it('one op in flight; its own op confirms it and the buffer goes next', () => {
     const { client, sent } = stubClient();
     const t = new TextChannel(client, 'vdraft:c1');

@@ -92,16 +92,21 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
   // ---- ChannelHandler ----
 
   snapshot(f: SnapshotFrame): void {
+    // A snapshot at or before the revision this client already stands on (a second `sub` answered late, e.g. attach and
+    // welcome both subscribing) tells nothing new. Applying it would drop the op in flight and resend its text under a
+    // new id, so a committed op would land twice ("HelloHello").
+    if (this.ot && f.rev <= this.ot.revision) return;
     const local = this.doc;
     const hadLocal = this.dirty || (this.ot !== null && this.ot.state !== 'synchronized');
     if (this.ot) this.counter = this.ot.nextCounter;
     this.ot = new OtClient(f.rev, this.client.tabId, this.counter);
     this.doc = f.doc ?? '';
     this.dirty = false;
-    this.emit('change', this.doc, null);
     // Local edits not known to be committed: re-apply them as one new op on top of the snapshot. If the outstanding op
     // was in fact committed, the snapshot already contains it and the diff is empty.
     if (hadLocal && local !== this.doc) this.edit(local);
+    // Emit once, with the final text: emitting the bare snapshot first would blank the input under the typist's fingers.
+    this.emit('change', this.doc, null);
   }
 
   op(f: OpFrame): void {
