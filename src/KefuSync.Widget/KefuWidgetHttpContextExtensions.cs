@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using KefuSync.Widget;
 using Microsoft.AspNetCore.Html;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,14 @@ public static class KefuWidgetHttpContextExtensions
         options ??= new KefuWidgetRenderOptions();
         var service = context.RequestServices.GetService<IKefuWidgetService>()
             ?? throw new InvalidOperationException("The KefuSync widget needs its services. Call 'builder.Services.AddKefuSync()' and 'app.MapKefuSync()'.");
-        return KefuWidgetHtml.Render(service.Describe(context, options), options.Nonce);
+        return KefuSync.Widget.KefuWidgetHtml.Render(service.Describe(context, options), options.Nonce);
+    }
+
+    /// <summary>The same element as a string, for HTML built by hand (e.g. a minimal API returning <c>Results.Content</c>).</summary>
+    public static string KefuWidgetHtml(this HttpContext context, KefuWidgetRenderOptions? options = null)
+    {
+        using var writer = new StringWriter();
+        context.KefuWidget(options).WriteTo(writer, HtmlEncoder.Default);
+        return writer.ToString();
     }
 }

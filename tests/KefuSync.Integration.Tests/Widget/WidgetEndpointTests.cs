@@ -97,6 +97,7 @@ public sealed class WidgetEndpointTests
         var text = writer.ToString();
 
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "<script"));
+        Assert.StartsWith("<script src=\"/shop/kefu/assets/", context.KefuWidgetHtml());
         Assert.DoesNotContain("<script>alert", text);
         Assert.Contains("nonce=\"abc123\"", text);
         Assert.Contains("src=\"/shop/kefu/assets/", text);
