@@ -14,6 +14,13 @@ internal static class MessageOps
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    // One buffer and writer per thread: building a payload allocates only the resulting array (hot path: every message).
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     public static bool TryRead(ReadOnlySpan<byte> json, int maxChars, out MessageOp op, out string error)
     {
         op = default;
@@ -143,8 +150,10 @@ internal static class MessageOps
     /// <summary>Builds the stored payload: the op's members plus the author's name and role.</summary>
     public static byte[] BuildPayload(in MessageOp op, KefuPrincipal author)
     {
-        var buffer = new ArrayBufferWriter<byte>(128 + ((op.Text?.Length ?? 0) * 3));
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
         {
             writer.WriteStartObject();
             writer.WriteString("k"u8, op.Kind);
@@ -180,9 +189,18 @@ internal static class MessageOps
             writer.WriteString("name"u8, author.Name);
             writer.WriteString("role"u8, author.RoleName);
             writer.WriteEndObject();
+            writer.Flush();
         }
 
-        return buffer.WrittenSpan.ToArray();
+        var payload = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > 64 * 1024)
+        {
+            // A long message grew the buffer: don't pin it to the thread forever.
+            t_buffer = null;
+            t_writer = null;
+        }
+
+        return payload;
     }
 
     /// <summary>Reads the <c>k</c> member of a stored payload (for edit/recall checks).</summary>

@@ -63,6 +63,15 @@ internal sealed class TextDocument : ICharSource
     {
         ArgumentNullException.ThrowIfNull(operation);
         operation.ValidateAgainst(this);
+        ApplyValidated(operation);
+    }
+
+    /// <summary>
+    /// Applies an operation the caller has just validated against this document (<see cref="TextOperation.ValidateAgainst"/>),
+    /// so the commit path does not validate every keystroke twice.
+    /// </summary>
+    internal void ApplyValidated(TextOperation operation)
+    {
         if (operation.IsNoop)
         {
             return;

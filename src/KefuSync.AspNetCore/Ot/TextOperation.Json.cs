@@ -20,6 +20,12 @@ public sealed partial class TextOperation
     /// <summary>The default limit on the number of elements of a parsed operation.</summary>
     public const int DefaultMaxComponents = 16_384;
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     private static readonly JsonWriterOptions CompactWriterOptions = new()
     {
         // Ops are JSON payloads inside JSON frames, never HTML: keep CJK text readable and short.
@@ -265,13 +271,21 @@ public sealed partial class TextOperation
     /// <summary>The wire form as UTF-8 JSON (for example the payload of an op record).</summary>
     public byte[] ToUtf8Json()
     {
-        var buffer = new ArrayBufferWriter<byte>(16 + (8 * _components.Count));
-        using (var writer = new Utf8JsonWriter(buffer, CompactWriterOptions))
+        // One buffer and writer per thread (every committed keystroke is serialized here): only the result is allocated.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, CompactWriterOptions);
+        writer.Reset(buffer);
+        WriteTo(writer);
+        writer.Flush();
+        var json = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > 64 * 1024)
         {
-            WriteTo(writer);
+            t_buffer = null; // a large paste grew it: don't pin it to the thread
+            t_writer = null;
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return json;
     }
 
     /// <summary>The wire form as a string, e.g. <c>[5,"abc",-2]</c>.</summary>

@@ -7,6 +7,9 @@ internal sealed partial class KefuObservers(IEnumerable<IKefuSyncObserver> obser
 {
     private readonly IKefuSyncObserver[] _observers = [.. observers];
 
+    /// <summary>False when no observer is registered: callers then skip building the notification.</summary>
+    public bool Any => _observers.Length > 0;
+
     public void Notify(KefuCommittedOp op)
     {
         if (_observers.Length == 0)

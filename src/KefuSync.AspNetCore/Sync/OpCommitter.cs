@@ -30,7 +30,7 @@ internal sealed partial class OpCommitter(
     IOptionsMonitor<KefuSyncOptions> options,
     ILogger<OpCommitter> logger)
 {
-    public async Task<SubmitResult> SubmitAsync(KefuPrincipal author, ChannelName channel, string clientOpId, long baseRevision, ReadOnlyMemory<byte> op, CancellationToken cancellationToken)
+    public async ValueTask<SubmitResult> SubmitAsync(KefuPrincipal author, ChannelName channel, string clientOpId, long baseRevision, ReadOnlyMemory<byte> op, CancellationToken cancellationToken)
     {
         try
         {
@@ -50,7 +50,7 @@ internal sealed partial class OpCommitter(
         }
     }
 
-    private async Task<SubmitResult> SubmitTextAsync(KefuPrincipal author, ChannelName channel, string clientOpId, long baseRevision, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    private async ValueTask<SubmitResult> SubmitTextAsync(KefuPrincipal author, ChannelName channel, string clientOpId, long baseRevision, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
         TextOperation op;
         try
@@ -88,19 +88,31 @@ internal sealed partial class OpCommitter(
                 }
             }
 
-            var concurrent = new List<TextOperation>();
-            if (!state.TryGetSince(baseRevision, concurrent) && !await ReadSinceAsync(channel, baseRevision, state.Revision, concurrent, cancellationToken).ConfigureAwait(false))
+            // A single editor (the common case) submits on the head: nothing to transform, no list to allocate.
+            if (baseRevision != state.Revision)
             {
-                return SubmitResult.Fail(ErrorCodes.StaleBase, $"The ops after revision {baseRevision} were trimmed; subscribe again to get a snapshot.", retry: true);
+                var concurrent = new List<TextOperation>();
+                if (!state.TryGetSince(baseRevision, concurrent) && !await ReadSinceAsync(channel, baseRevision, state.Revision, concurrent, cancellationToken).ConfigureAwait(false))
+                {
+                    return SubmitResult.Fail(ErrorCodes.StaleBase, $"The ops after revision {baseRevision} were trimmed; subscribe again to get a snapshot.", retry: true);
+                }
+
+                try
+                {
+                    foreach (var committed in concurrent)
+                    {
+                        // The committed op is the first operand: it wins insert ties (docs/protocol.md §4.1).
+                        op = TextOperation.Transform(committed, op).BPrime;
+                    }
+                }
+                catch (OtException ex)
+                {
+                    return SubmitResult.Fail(ErrorCodes.InvalidOp, ex.Message);
+                }
             }
 
             try
             {
-                foreach (var committed in concurrent)
-                {
-                    // The committed op is the first operand: it wins insert ties (docs/protocol.md §4.1).
-                    op = TextOperation.Transform(committed, op).BPrime;
-                }
 
                 for (var attempt = 0; ; attempt++)
                 {
@@ -124,7 +136,7 @@ internal sealed partial class OpCommitter(
                         case AppendStatus.Duplicate when result.Revision == state.Revision + 1:
                             // (A Duplicate at exactly the revision we wrote is our own append, answered after a store-internal
                             // retry: it still has to be applied and broadcast. Re-broadcasting is harmless: clients dedupe by revision.)
-                            state.Apply(result.Revision, op, clientOpId);
+                            state.ApplyValidated(result.Revision, op, clientOpId); // validated above, against this very document
                             await CommittedAsync(channel, result.Revision, clientOpId, author, now, payload).ConfigureAwait(false);
                             await documents.AfterCommitAsync(channel, state, cancellationToken).ConfigureAwait(false);
                             return SubmitResult.Ok(result.Revision);
@@ -183,7 +195,7 @@ internal sealed partial class OpCommitter(
         return true;
     }
 
-    private async Task<SubmitResult> SubmitMessageAsync(KefuPrincipal author, ChannelName channel, string clientOpId, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    private async ValueTask<SubmitResult> SubmitMessageAsync(KefuPrincipal author, ChannelName channel, string clientOpId, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
         var limits = options.CurrentValue.Limits;
         if (channel.Kind != ChannelKind.Conversation && author.Role != PrincipalRole.Server)
@@ -314,7 +326,10 @@ internal sealed partial class OpCommitter(
         metrics.Ops.Add(1);
         var frame = FrameWriter.Op(channel.Value, revision, clientOpId, author.Id, timestamp.ToUnixTimeMilliseconds(), payload);
         await fanOut.PublishCommittedAsync(channel.Value, revision, frame).ConfigureAwait(false);
-        observers.Notify(new KefuCommittedOp(channel.Value, revision, clientOpId, author.Id, timestamp, payload));
+        if (observers.Any)
+        {
+            observers.Notify(new KefuCommittedOp(channel.Value, revision, clientOpId, author.Id, timestamp, payload));
+        }
     }
 
     private static partial class Log

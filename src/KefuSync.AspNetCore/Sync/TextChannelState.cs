@@ -12,6 +12,9 @@ internal sealed class TextChannelState(TextDocument document, long revision)
     private const int RecentCapacity = 512;
     private readonly Queue<(long Revision, TextOperation Op, string ClientOpId)> _recent = new();
 
+    // The client op ids of _recent, so a resend is recognised in O(1) rather than by scanning 512 entries per keystroke.
+    private readonly Dictionary<string, long> _recentIds = new(StringComparer.Ordinal);
+
     public TextDocument Document { get; } = document;
 
     public long Revision { get; private set; } = revision;
@@ -23,11 +26,28 @@ internal sealed class TextChannelState(TextDocument document, long revision)
     public void Apply(long revision, TextOperation op, string clientOpId)
     {
         Document.Apply(op);
+        Remember(revision, op, clientOpId);
+    }
+
+    /// <summary>Like <see cref="Apply"/> for an op the committer validated against <see cref="Document"/> just before appending it.</summary>
+    public void ApplyValidated(long revision, TextOperation op, string clientOpId)
+    {
+        Document.ApplyValidated(op);
+        Remember(revision, op, clientOpId);
+    }
+
+    private void Remember(long revision, TextOperation op, string clientOpId)
+    {
         Revision = revision;
         _recent.Enqueue((revision, op, clientOpId));
+        _recentIds[clientOpId] = revision;
         if (_recent.Count > RecentCapacity)
         {
-            _recent.Dequeue();
+            var (oldRevision, _, oldId) = _recent.Dequeue();
+            if (_recentIds.TryGetValue(oldId, out var mapped) && mapped == oldRevision)
+            {
+                _recentIds.Remove(oldId);
+            }
         }
     }
 
@@ -60,16 +80,5 @@ internal sealed class TextChannelState(TextDocument document, long revision)
     /// before any transform, so an old base can never turn a duplicate into an error. (Older resends reach the store,
     /// whose dedupe answers them.)
     /// </summary>
-    public long? FindRecent(string clientOpId)
-    {
-        foreach (var (revision, _, id) in _recent)
-        {
-            if (string.Equals(id, clientOpId, StringComparison.Ordinal))
-            {
-                return revision;
-            }
-        }
-
-        return null;
-    }
+    public long? FindRecent(string clientOpId) => _recentIds.TryGetValue(clientOpId, out var revision) ? revision : null;
 }

@@ -24,7 +24,7 @@ internal sealed partial class TextDocuments(IOpStore store, IServiceProvider ser
     }
 
     /// <summary>Loads the document of <paramref name="channel"/> into <paramref name="runtime"/> if needed. Call under the runtime's gate.</summary>
-    public async Task<TextChannelState> EnsureLoadedAsync(ChannelName channel, ChannelRuntime runtime, CancellationToken cancellationToken)
+    public async ValueTask<TextChannelState> EnsureLoadedAsync(ChannelName channel, ChannelRuntime runtime, CancellationToken cancellationToken)
     {
         if (runtime.Text is { } loaded)
         {

@@ -231,12 +231,14 @@ internal static class Scenarios
         })).ToArray();
 
         await Task.Delay(sizes.Warmup).ConfigureAwait(false);
+        var gc0 = await server.GcStatsAsync().ConfigureAwait(false);
         var cpu0 = server.CpuSeconds();
         var t0 = Stopwatch.GetTimestamp();
         Volatile.Write(ref measuring, 1);
         await Task.Delay(measure).ConfigureAwait(false);
         Volatile.Write(ref measuring, 0);
         var cpu = server.CpuSeconds() - cpu0;
+        var gc1 = await server.GcStatsAsync().ConfigureAwait(false);
         var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         var delivered = Interlocked.Read(ref deliveries);
         await stopSending.CancelAsync().ConfigureAwait(false);
@@ -277,6 +279,10 @@ internal static class Scenarios
         result.Metrics["p50_ms"] = latencies.Percentile(0.50) / TicksPerMicrosecond / 1000;
         result.Metrics["p99_ms"] = latencies.Percentile(0.99) / TicksPerMicrosecond / 1000;
         result.Metrics["sent_total"] = sent.Sum();
+        result.Metrics["gc_collections"] = gc1[0] - gc0[0];
+        result.Metrics["gc_gen2"] = gc1[2] - gc0[2];
+        result.Metrics["gc_pause_ms"] = gc1[3] - gc0[3];
+        result.Metrics["alloc_bytes_per_delivery"] = delivered == 0 ? double.NaN : (gc1[4] - gc0[4]) / delivered;
         return result;
     }
 

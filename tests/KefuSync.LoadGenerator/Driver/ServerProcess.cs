@@ -108,6 +108,14 @@ internal sealed class ServerProcess : IDisposable
         return RssKiB();
     }
 
+    /// <summary>The server's GC counters: collections of gen 0, 1, 2 and the total pause time (ms) so far.</summary>
+    public async Task<double[]> GcStatsAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(10) };
+        var text = await http.GetStringAsync(new Uri("/__bench/gcstats", UriKind.Relative)).ConfigureAwait(false);
+        return [.. text.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+    }
+
     public bool HasExited => _process.HasExited;
 
     public void Dispose()

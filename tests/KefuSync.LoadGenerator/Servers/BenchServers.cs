@@ -80,6 +80,11 @@ internal static class BenchServers
             return Results.Text(GC.GetTotalMemory(false).ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
 
+        // GC activity (collections per generation, total pause), read before and after a measurement window.
+        app.MapGet("/__bench/gcstats", () => Results.Text(string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"{GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetTotalPauseDuration().TotalMilliseconds} {GC.GetTotalAllocatedBytes(precise: false)}")));
+
         switch (kind)
         {
             case "kefu":
