@@ -12,62 +12,89 @@ internal static class ConversationFold
 
     public static ConversationSummary Apply(ConversationSummary current, KefuPrincipal author, long revision, long timestampMs, in MessageOp op)
     {
-        var next = current with { Activity = Math.Max(current.Activity, timestampMs) };
+        // Every member is computed first and the record copied once: the inbox folds every committed message, and a
+        // copy per changed member was a visible share of a busy server's allocations.
+        var activity = Math.Max(current.Activity, timestampMs);
+        var visitorId = current.VisitorId;
+        var visitorName = current.VisitorName;
+        var fields = current.Fields;
         if (author.Visitor is { } visitor)
         {
-            next = next with { VisitorId = visitor.Id, VisitorName = visitor.Name, Fields = visitor.Fields.Count > 0 ? visitor.Fields : next.Fields };
+            visitorId = visitor.Id;
+            visitorName = visitor.Name;
+            fields = visitor.Fields.Count > 0 ? visitor.Fields : fields;
         }
 
+        var lastText = current.LastText;
+        var lastRole = current.LastRole;
+        var lastName = current.LastName;
+        var lastRevision = current.LastRevision;
+        var unread = current.UnreadRevisions;
+        var agentRead = current.AgentRead;
+        var visitorRead = current.VisitorRead;
+        var status = current.Status;
+        var assignee = current.Assignee;
         var isAgentSide = author.Role != PrincipalRole.Visitor;
         switch (op.Kind)
         {
             case "msg":
-                if (revision > next.LastRevision)
+                if (revision > lastRevision)
                 {
-                    next = next with { LastText = op.Text, LastRole = author.RoleName, LastName = author.Name, LastRevision = revision };
+                    (lastText, lastRole, lastName, lastRevision) = (op.Text, author.RoleName, author.Name, revision);
                 }
 
                 if (isAgentSide)
                 {
                     // Answering means having read what came before.
-                    next = next with { UnreadRevisions = [], AgentRead = Math.Max(next.AgentRead, revision) };
+                    unread = [];
+                    agentRead = Math.Max(agentRead, revision);
                 }
                 else
                 {
-                    next = next with
-                    {
-                        UnreadRevisions = next.UnreadRevisions.Length >= MaxUnread ? next.UnreadRevisions : [.. next.UnreadRevisions, revision],
-                        Status = next.Status == "closed" ? "open" : next.Status,
-                    };
+                    unread = unread.Length >= MaxUnread ? unread : [.. unread, revision];
+                    status = status == "closed" ? "open" : status;
                 }
 
                 break;
             case "read" when isAgentSide:
                 var upTo = op.Target;
-                next = next with
-                {
-                    AgentRead = Math.Max(next.AgentRead, upTo),
-                    UnreadRevisions = Array.FindAll(next.UnreadRevisions, r => r > upTo),
-                    Activity = current.Activity, // reading is not activity: it must not reorder the inbox
-                };
+                agentRead = Math.Max(agentRead, upTo);
+                unread = Array.FindAll(unread, r => r > upTo);
+                activity = current.Activity; // reading is not activity: it must not reorder the inbox
                 break;
             case "read":
-                next = next with { VisitorRead = Math.Max(next.VisitorRead, op.Target), Activity = current.Activity };
+                visitorRead = Math.Max(visitorRead, op.Target);
+                activity = current.Activity;
                 break;
             case "status":
-                next = next with { Status = op.Value! };
+                status = op.Value!;
                 break;
             case "assign":
-                next = next with { Assignee = string.IsNullOrEmpty(op.Value) ? null : op.Value };
+                assignee = string.IsNullOrEmpty(op.Value) ? null : op.Value;
                 break;
-            case "edit" when op.Target == next.LastRevision:
-                next = next with { LastText = op.Text };
+            case "edit" when op.Target == lastRevision:
+                lastText = op.Text;
                 break;
-            case "recall" when op.Target == next.LastRevision:
-                next = next with { LastText = null };
+            case "recall" when op.Target == lastRevision:
+                lastText = null;
                 break;
         }
 
-        return next;
+        return current with
+        {
+            Activity = activity,
+            VisitorId = visitorId,
+            VisitorName = visitorName,
+            Fields = fields,
+            LastText = lastText,
+            LastRole = lastRole,
+            LastName = lastName,
+            LastRevision = lastRevision,
+            UnreadRevisions = unread,
+            AgentRead = agentRead,
+            VisitorRead = visitorRead,
+            Status = status,
+            Assignee = assignee,
+        };
     }
 }
