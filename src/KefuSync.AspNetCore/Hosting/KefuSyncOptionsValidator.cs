@@ -1,3 +1,4 @@
+using KefuSync.Widget;
 using Microsoft.Extensions.Options;
 
 namespace KefuSync.Hosting;
@@ -52,7 +53,7 @@ internal sealed class KefuSyncOptionsValidator : IValidateOptions<KefuSyncOption
             errors.Add($"KefuSync:Widget:Language must be 'auto', 'zh-CN' or 'en' (got '{options.Widget.Language}').");
         }
 
-        if (!IsHexColor(options.Widget.Color))
+        if (!CssColor.IsHex(options.Widget.Color))
         {
             errors.Add($"KefuSync:Widget:Color must be a CSS hex colour like #1f6feb (got '{options.Widget.Color}').");
         }
@@ -85,7 +86,4 @@ internal sealed class KefuSyncOptionsValidator : IValidateOptions<KefuSyncOption
             errors.Add($"{setting} must be at least {min} (got {value}).");
         }
     }
-
-    private static bool IsHexColor(string value)
-        => value is { Length: 4 or 7 } && value[0] == '#' && value.AsSpan(1).ContainsAnyExcept("0123456789abcdefABCDEF") == false;
 }

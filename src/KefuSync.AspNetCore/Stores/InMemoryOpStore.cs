@@ -6,6 +6,12 @@ namespace KefuSync.Stores;
 /// The embedded default store: per-channel logs in process memory. Fast and correct on one node; everything is gone
 /// when the process stops. Use the EF Core or Redis store for anything that must survive a restart.
 /// </summary>
+/// <remarks>
+/// Layout (see <see cref="ChannelLog"/>): a log keeps its ops as structs in one array and their payload bytes packed in a
+/// few large byte chunks, not as an <see cref="OpRecord"/> and a payload array per op. This store holds every message
+/// a busy server ever committed, and the garbage collector has to promote all of it: measured in docs/benchmarks.md,
+/// three small objects per message made each gen0/gen1 pause grow with the message rate. Records are built on read.
+/// </remarks>
 internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
 {
     private readonly ConcurrentDictionary<string, ChannelLog> _channels = new(StringComparer.Ordinal);
@@ -26,9 +32,8 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
                 return Task.FromResult(AppendResult.Conflict(log.Head));
             }
 
-            var revision = log.Head + 1;
-            // Copy the payload: the caller's buffer may be pooled and reused after this call returns.
-            log.Ops.Add(new OpRecord(revision, op.ClientOpId, op.Author, op.Timestamp, op.Payload.ToArray()));
+            // Append copies the payload: the caller's buffer may be pooled and reused after this call returns.
+            var revision = log.Append(op);
             log.ClientOps[op.ClientOpId] = revision;
             return Task.FromResult(AppendResult.Appended(revision));
         }
@@ -56,16 +61,16 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
 
         lock (log)
         {
-            // Ops[i] has revision FirstRevision + i, so the start index is arithmetic, not a search.
+            // Entry i has revision FirstRevision + i, so the start index is arithmetic, not a search.
             if (afterRevision >= log.Head)
             {
                 return Task.FromResult<IReadOnlyList<OpRecord>>([]);
             }
 
             // Clamp in long before narrowing: a hostile afterRevision must not overflow into a valid index.
-            var start = (int)Math.Clamp(afterRevision + 1 - log.FirstRevision, 0, log.Ops.Count);
-            var count = Math.Min(maxCount, log.Ops.Count - start);
-            return Task.FromResult<IReadOnlyList<OpRecord>>(count <= 0 ? [] : log.Ops.GetRange(start, count).ToArray());
+            var start = (int)Math.Clamp(afterRevision + 1 - log.FirstRevision, 0, log.Count);
+            var count = Math.Min(maxCount, log.Count - start);
+            return Task.FromResult(log.Records(start, count));
         }
     }
 
@@ -78,10 +83,9 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
 
         lock (log)
         {
-            var end = beforeRevision > log.Head ? log.Ops.Count : (int)Math.Clamp(beforeRevision - log.FirstRevision, 0, log.Ops.Count); // exclusive index
+            var end = beforeRevision > log.Head ? log.Count : (int)Math.Clamp(beforeRevision - log.FirstRevision, 0, log.Count); // exclusive index
             var start = Math.Max(0, end - maxCount);
-            var count = end - start;
-            return Task.FromResult<IReadOnlyList<OpRecord>>(count <= 0 ? [] : log.Ops.GetRange(start, count).ToArray());
+            return Task.FromResult(log.Records(start, end - start));
         }
     }
 
@@ -123,24 +127,121 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
         lock (log)
         {
             var limit = Math.Min(upToRevision, log.Snapshot?.Revision ?? 0);
-            var count = (int)Math.Clamp(limit - log.FirstRevision + 1, 0, log.Ops.Count);
-            if (count > 0)
-            {
-                log.Ops.RemoveRange(0, count);
-                log.FirstRevision += count;
-            }
-
+            var count = (int)Math.Clamp(limit - log.FirstRevision + 1, 0, log.Count);
+            log.RemoveFirst(count);
             return Task.FromResult((long)count);
         }
     }
 
+    /// <summary>
+    /// One channel's log. Ops are <see cref="Entry"/> structs in one growing array; payload bytes are packed end to end
+    /// in chunks that start small (a conversation with three messages holds a few hundred bytes, not a 32 KiB block) and
+    /// double up to <see cref="MaxChunk"/>. A chunk is only ever appended to, so the memory handed out by
+    /// <see cref="Records"/> never changes under a reader. The client op ids stay in <see cref="ClientOps"/> after a
+    /// trim: the store contract requires dedupe of trimmed ops too. Every member is used under the log's lock.
+    /// </summary>
     private sealed class ChannelLog
     {
-        public readonly List<OpRecord> Ops = [];
-        public readonly Dictionary<string, long> ClientOps = new(StringComparer.Ordinal);
-        public long FirstRevision = 1;
-        public Snapshot? Snapshot;
+        private const int MinChunk = 256;
+        private const int MaxChunk = 32 * 1024; // below the large object heap threshold: chunks are promoted like any small array
 
-        public long Head => FirstRevision + Ops.Count - 1;
+        private readonly List<byte[]> _chunks = [];
+        private Entry[] _entries = [];
+        private int _start; // index in _entries of the op at FirstRevision (trimmed entries before it are cleared)
+        private int _end;
+        private int _chunkBase; // absolute number of _chunks[0]
+        private int _fill; // bytes used in the last chunk
+
+        public readonly Dictionary<string, long> ClientOps = new(StringComparer.Ordinal);
+
+        public long FirstRevision { get; private set; } = 1;
+
+        public Snapshot? Snapshot { get; set; }
+
+        public int Count => _end - _start;
+
+        public long Head => FirstRevision + Count - 1;
+
+        public long Append(OpDraft op)
+        {
+            var payload = op.Payload.Span;
+            var last = _chunks.Count == 0 ? null : _chunks[^1];
+            if (last is null || last.Length - _fill < payload.Length)
+            {
+                var size = Math.Max(payload.Length, Math.Min(MaxChunk, Math.Max(MinChunk, (last?.Length ?? 0) * 2)));
+                _chunks.Add(last = new byte[size]);
+                _fill = 0;
+            }
+
+            payload.CopyTo(last.AsSpan(_fill));
+            if (_end == _entries.Length)
+            {
+                Grow();
+            }
+
+            _entries[_end++] = new Entry(_chunkBase + _chunks.Count - 1, _fill, payload.Length, op.ClientOpId, op.Author, op.Timestamp);
+            _fill += payload.Length;
+            return Head;
+        }
+
+        /// <summary>Records for the ops at indexes [start, start + count) of the live log.</summary>
+        public IReadOnlyList<OpRecord> Records(int start, int count)
+        {
+            if (count <= 0)
+            {
+                return [];
+            }
+
+            var records = new OpRecord[count];
+            for (var i = 0; i < count; i++)
+            {
+                ref readonly var e = ref _entries[_start + start + i];
+                records[i] = new OpRecord(FirstRevision + start + i, e.ClientOpId, e.Author, e.Timestamp, new ReadOnlyMemory<byte>(_chunks[e.Chunk - _chunkBase], e.Offset, e.Length));
+            }
+
+            return records;
+        }
+
+        /// <summary>Drops the first <paramref name="count"/> ops and every chunk that only they used.</summary>
+        public void RemoveFirst(int count)
+        {
+            if (count <= 0)
+            {
+                return;
+            }
+
+            Array.Clear(_entries, _start, count); // release their id and author strings
+            _start += count;
+            FirstRevision += count;
+
+            // The chunk of the oldest op still kept (or the current chunk, when none is kept) and every later one stay.
+            var keepFrom = Count > 0 ? _entries[_start].Chunk : _chunkBase + _chunks.Count - 1;
+            var drop = keepFrom - _chunkBase;
+            if (drop > 0)
+            {
+                _chunks.RemoveRange(0, drop);
+                _chunkBase += drop;
+            }
+        }
+
+        private void Grow()
+        {
+            // Compact first when trimming left the front half empty, else double.
+            var live = Count;
+            var target = live >= _entries.Length / 2 ? Math.Max(16, _entries.Length * 2) : _entries.Length;
+            var next = target == _entries.Length ? _entries : new Entry[target];
+            Array.Copy(_entries, _start, next, 0, live);
+            if (ReferenceEquals(next, _entries))
+            {
+                Array.Clear(_entries, live, _end - live);
+            }
+
+            _entries = next;
+            _start = 0;
+            _end = live;
+        }
     }
+
+    /// <summary>One op of a <see cref="ChannelLog"/>: where its payload is, and its metadata.</summary>
+    private readonly record struct Entry(int Chunk, int Offset, int Length, string ClientOpId, string Author, DateTimeOffset Timestamp);
 }

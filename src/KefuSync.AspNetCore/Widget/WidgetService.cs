@@ -23,7 +23,7 @@ internal sealed class WidgetService(KefuEndpointInfo endpoint, VisitorTokenServi
             new("data-kefu-version", version),
             new("data-kefu-lang", Pick(request.Language, defaults.Language, "auto", "zh-CN", "en")),
             new("data-kefu-position", Pick(request.Position, defaults.Position, "right", "left")),
-            new("data-kefu-color", IsHexColor(request.Color) ? request.Color! : defaults.Color),
+            new("data-kefu-color", CssColor.IsHex(request.Color) ? request.Color! : defaults.Color),
             new("data-kefu-site", current.SiteName),
             new("data-kefu-mode", Pick(request.Mode, "widget", "widget", "page")),
         };
@@ -51,7 +51,4 @@ internal sealed class WidgetService(KefuEndpointInfo endpoint, VisitorTokenServi
 
     private static string Pick(string? requested, string fallback, params string[] allowed)
         => requested is not null && allowed.Contains(requested, StringComparer.Ordinal) ? requested : fallback;
-
-    private static bool IsHexColor(string? value)
-        => value is { Length: 4 or 7 } && value[0] == '#' && !value.AsSpan(1).ContainsAnyExcept("0123456789abcdefABCDEF");
 }
