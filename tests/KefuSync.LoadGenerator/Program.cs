@@ -11,6 +11,7 @@ using KefuSync.LoadGenerator.Servers;
 //     --scenarios a,b,...     idle,connect,fanout,saturation,room1000,coedit,catchup,slow (default: all)
 //     --servers a,b,...       kefu,raw,signalr (default: all)
 //     --gc workstation|server the servers' GC mode (default workstation)
+//     --warmup SECONDS        load before each measured window (default 5; smoke 0.5)
 //     --out FILE              also write the result tables (markdown) to FILE
 //   ... server kefu|raw|signalr   (internal) run one server; the driver starts these
 if (args.Length > 0 && args[0] == "server")
@@ -35,6 +36,10 @@ internal static class Runner
         var gc = Option(args, "--gc") ?? "workstation";
         var output = Option(args, "--out");
         var sizes = smoke ? Sizes.Smoke : new Sizes();
+        if (Option(args, "--warmup") is { } warmup)
+        {
+            sizes = sizes with { Warmup = TimeSpan.FromSeconds(double.Parse(warmup, CultureInfo.InvariantCulture)) };
+        }
         foreach (var s in scenarios.Where(s => !AllScenarios.Contains(s)).Concat(servers.Where(s => !AllServers.Contains(s))))
         {
             await Console.Error.WriteLineAsync($"unknown scenario or server '{s}'").ConfigureAwait(false);

@@ -34,6 +34,8 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
     private readonly System.Threading.Channels.Channel<PendingOp> _pending = System.Threading.Channels.Channel.CreateBounded<PendingOp>(
         new System.Threading.Channels.BoundedChannelOptions(10_000) { FullMode = System.Threading.Channels.BoundedChannelFullMode.Wait });
     private int _draining;
+    private readonly SemaphoreSlim _pressure = new(0, 1);
+    private int _pressed; // 1 while _pressure holds a release nobody consumed yet
     private long _lastFlushAt; // Stopwatch timestamp of the last background fold (0: never, i.e. long ago)
     private readonly Dictionary<string, ConversationSummary> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<PendingOp>> _groups = new(StringComparer.Ordinal);
@@ -69,6 +71,13 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
 
     private void ScheduleDrain()
     {
+        // A full batch is waiting: wake a drain that is pacing itself now. Without this the queue filled up inside the
+        // pacing interval under load and every submitter waited for it (measured: a cap of 10,000 messages per 500 ms).
+        if (_pending.Reader.Count >= MaxBatch && Interlocked.Exchange(ref _pressed, 1) == 0)
+        {
+            _pressure.Release();
+        }
+
         if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
         {
             _ = Task.Run(DrainAsync);
@@ -82,10 +91,14 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
             // Real time, not the TimeProvider: this paces work, it is not a logical timeout (and a test's fake clock must
             // not stall the inbox).
             var wait = MinFlushInterval - System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref _lastFlushAt));
-            if (wait > TimeSpan.Zero)
+            if (wait > TimeSpan.Zero && _pending.Reader.Count < MaxBatch)
             {
-                await Task.Delay(wait).ConfigureAwait(false);
+                await _pressure.WaitAsync(wait).ConfigureAwait(false);
             }
+
+            // Consume a release we did not wait for before allowing the next one (the semaphore's maximum is 1).
+            _pressure.Wait(0);
+            Volatile.Write(ref _pressed, 0);
 
             await _gate.WaitAsync().ConfigureAwait(false);
             try

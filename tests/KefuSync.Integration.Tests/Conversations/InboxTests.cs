@@ -1,6 +1,8 @@
 using System.Text.Json;
+using KefuSync.Conversations;
 using KefuSync.Integration.Tests.Infrastructure;
 using KefuSync.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KefuSync.Integration.Tests.Conversations;
 
@@ -54,6 +56,41 @@ public sealed class InboxTests
         // A new visitor message reopens it.
         await visitor.SendAsync(new { t = "submit", c = "v", ch, id = "v-3", rev = 5, op = new { k = "msg", text = "Thanks!" } });
         await alice.WaitForAsync(f => KefuTestClient.Type(f) == "op" && f.GetProperty("ch").GetString() == "inbox" && f.GetProperty("op").GetProperty("status").GetString() == "open");
+    }
+
+    /// <summary>
+    /// A burst larger than the inbox's bounded queue (10,000) from many writers at once: the background fold is woken
+    /// early by a full batch instead of waiting out its pacing interval, no submit fails, and every conversation's
+    /// summary ends at its last message.
+    /// </summary>
+    [Fact]
+    public async Task Inbox_KeepsUpWithABurstLargerThanItsQueue_AndEndsAtEveryConversationsLastMessage()
+    {
+        await using var host = await KefuTestHost.StartAsync();
+        var service = host.Services.GetRequiredService<IKefuSyncService>();
+        var bot = new KefuSender("bot:burst", "Burst bot");
+        const int Conversations = 40;
+        const int PerConversation = 300;
+        var keys = Enumerable.Range(0, Conversations).Select(i => ConversationKeys.ForVisitor("burst-visitor-" + i)).ToArray();
+        await Task.WhenAll(keys.Select(key => Task.Run(async () =>
+        {
+            for (var m = 1; m <= PerConversation; m++)
+            {
+                var result = await service.PostMessageAsync(key, $"{key[..6]} #{m}", bot, $"b-{m}");
+                Assert.True(result.Committed, $"message {m} of {key} was refused: {result.ErrorCode}");
+            }
+        })));
+
+        await using var alice = await host.ConnectAsync(agent: "alice");
+        await alice.HelloAsync(agent: true);
+        var list = await ListAsync(alice, "all", "burst");
+        var items = list.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("key").GetString()!);
+        Assert.Equal(Conversations, items.Count);
+        foreach (var key in keys)
+        {
+            Assert.Equal($"{key[..6]} #{PerConversation}", items[key].GetProperty("lastText").GetString());
+            Assert.Equal(PerConversation, items[key].GetProperty("lastRevision").GetInt64());
+        }
     }
 
     [Fact]

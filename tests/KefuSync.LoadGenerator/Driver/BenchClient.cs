@@ -32,7 +32,6 @@ internal struct Inbound
     public long Ts;        // Stopwatch timestamp of the send
     public long Rev;       // KefuSync revision (op, ack, subbed, snapshot)
     public string? Id;     // client op id (text ops, acks)
-    public string? Channel;
     public TextOperation? Op;
     public string? Doc;    // snapshot text
     public string? Error;  // error code
@@ -363,11 +362,6 @@ internal sealed class BenchClient : IAsyncDisposable
             {
                 reader.Read();
                 inbound.Rev = reader.GetInt64();
-            }
-            else if (reader.ValueTextEquals("ch"u8))
-            {
-                reader.Read();
-                inbound.Channel = reader.GetString();
             }
             else if (reader.ValueTextEquals("id"u8) && inbound.Kind is InboundKind.Ack or InboundKind.Message)
             {
