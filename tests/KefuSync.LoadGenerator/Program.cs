@@ -8,7 +8,8 @@ using KefuSync.LoadGenerator.Servers;
 //   dotnet tests/KefuSync.LoadGenerator/bin/Release/net10.0/KefuSync.LoadGenerator.dll [options]
 //     --smoke                 tiny sizes, one repetition, all servers; exit 1 on any correctness failure, prints SMOKE OK
 //     --reps N                repetitions (default 5); each run starts a fresh server process
-//     --scenarios a,b,...     idle,connect,fanout,saturation,room1000,coedit,catchup,slow (default: all)
+//     --scenarios a,b,...     idle,connect,fanout,saturation,room1000,coedit,catchup,catchup-sqlite,catchup-redis,twonode,slow
+//                             (default: all; the Redis ones start a throwaway redis-server on a free loopback port)
 //     --servers a,b,...       kefu,raw,signalr (default: all)
 //     --gc workstation|server the servers' GC mode (default workstation)
 //     --warmup SECONDS        load before each measured window (default 5; smoke 0.5)
@@ -23,9 +24,9 @@ return await Runner.RunAsync(args);
 
 internal static class Runner
 {
-    private static readonly string[] AllScenarios = ["idle", "connect", "fanout", "saturation", "room1000", "coedit", "catchup", "slow"];
+    private static readonly string[] AllScenarios = ["idle", "connect", "fanout", "saturation", "room1000", "coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "slow"];
     private static readonly string[] AllServers = ["kefu", "raw", "signalr"];
-    private static readonly HashSet<string> KefuOnly = ["coedit", "catchup"];
+    private static readonly HashSet<string> KefuOnly = ["coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -135,6 +136,49 @@ internal static class Runner
             "raw" => ServerKind.Raw,
             _ => ServerKind.SignalR,
         };
+        switch (scenario)
+        {
+            case "catchup-sqlite":
+            {
+                // The EF Core store on a SQLite file in the temp folder, deleted afterwards.
+                var path = Path.Combine(Path.GetTempPath(), $"kefu-bench-{Guid.NewGuid():N}.db");
+                try
+                {
+                    using var node = await ServerProcess.StartAsync(server, gc, "sqlite", path).ConfigureAwait(false);
+                    return await Scenarios.CatchUpAsync(node, sizes).ConfigureAwait(false);
+                }
+                finally
+                {
+                    foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+                    {
+                        File.Delete(file);
+                    }
+                }
+            }
+
+            case "catchup-redis":
+            {
+                using var redis = await RedisProcess.StartAsync().ConfigureAwait(false);
+                using var node = await ServerProcess.StartAsync(server, gc, "redis", redis.Configuration).ConfigureAwait(false);
+                return await Scenarios.CatchUpAsync(node, sizes).ConfigureAwait(false);
+            }
+
+            case "twonode":
+            {
+                // Two KefuSync nodes sharing the Redis store and backplane; the fan-out load split across them.
+                using var redis = await RedisProcess.StartAsync().ConfigureAwait(false);
+                using var a = await ServerProcess.StartAsync(server, gc, "redis", redis.Configuration).ConfigureAwait(false);
+                using var b = await ServerProcess.StartAsync(server, gc, "redis", redis.Configuration).ConfigureAwait(false);
+                var twoNodes = await Scenarios.FanOutAsync([a, b], ServerKind.Kefu, sizes, sizes.FanOutRooms, sizes.FanOutMembers, sizes.FanOutRate, window: 0, sizes.Measure, redis.CpuSeconds).ConfigureAwait(false);
+                if (a.HasExited || b.HasExited)
+                {
+                    twoNodes.Failures.Add("a server process exited during the run");
+                }
+
+                return twoNodes;
+            }
+        }
+
         using var process = await ServerProcess.StartAsync(server, gc).ConfigureAwait(false);
         var result = scenario switch
         {

@@ -15,7 +15,7 @@ namespace KefuSync.Sync;
 internal sealed class ChannelSubscription(KefuConnection connection, ChannelName channel, long revision)
 {
     private readonly Lock _gate = new();
-    private readonly HashSet<string> _clients = new(StringComparer.Ordinal);
+    private readonly ClientIdSet _clients = new();
     private long _lastSent = revision;
     private bool _repairing;
     private bool _repairAgain;

@@ -13,7 +13,7 @@ internal sealed class KefuConnection
     private readonly Channel<byte[]> _sendQueue;
     private readonly CancellationTokenSource _closed = new();
     private readonly Dictionary<string, ChannelSubscription> _subscriptions = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _clients = new(StringComparer.Ordinal);
+    private readonly ClientIdSet _clients = new();
     private readonly TokenBucket _rate;
     private int _closeCode;
     private long _lastFrameAt;
@@ -108,7 +108,7 @@ internal sealed class KefuConnection
     {
         lock (_clients)
         {
-            return [.. _clients];
+            return _clients.ToArray();
         }
     }
 

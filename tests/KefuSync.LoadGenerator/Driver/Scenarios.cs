@@ -145,13 +145,25 @@ internal static class Scenarios
     // Room broadcast: R rooms x M members, member 0 of each room sends (at a rate, or as fast as a window of un-echoed
     // messages allows). Every member checks its room's sequence numbers (and KefuSync revisions): consecutive, no
     // duplicate, nothing missing at the end.
-    public static async Task<RunResult> FanOutAsync(ServerProcess server, ServerKind kind, Sizes sizes, int rooms, int members, double rate, int window, TimeSpan measure)
+    public static Task<RunResult> FanOutAsync(ServerProcess server, ServerKind kind, Sizes sizes, int rooms, int members, double rate, int window, TimeSpan measure)
+        => FanOutAsync([server], kind, sizes, rooms, members, rate, window, measure);
+
+    /// <summary>
+    /// The same over several nodes (KefuSync over Redis): member m of every room connects to node m % nodes, so the
+    /// sender (member 0) is on the first node and every message crosses the backplane. CPU and GC are summed over the
+    /// nodes; <paramref name="extraCpu"/> (redis-server) is reported separately.
+    /// </summary>
+    public static async Task<RunResult> FanOutAsync(ServerProcess[] nodes, ServerKind kind, Sizes sizes, int rooms, int members, double rate, int window, TimeSpan measure, Func<double>? extraCpu = null)
     {
         var result = new RunResult();
-        var clients = await ConnectManyAsync(kind, server.Address, rooms * members, sizes.ConnectParallel, i => ("room" + (i / members), true)).ConfigureAwait(false);
+        var clients = await ConnectManyAsync(kind, i => nodes[i % members % nodes.Length].Address, rooms * members, sizes.ConnectParallel, i => ("room" + (i / members), true)).ConfigureAwait(false);
         // Steady state, not the connection burst: every server gets a full collection after its clients connected, so
         // promoting the burst's objects to gen 2 (a one-off of 30-60 ms on this machine) does not land in the window.
-        await server.FullGcRssAsync().ConfigureAwait(false);
+        foreach (var node in nodes)
+        {
+            await node.FullGcRssAsync().ConfigureAwait(false);
+        }
+
         var state = new MemberState[clients.Length];
         var latencies = new LatencyRecorder(4_000_000);
         var measuring = 0;
@@ -236,14 +248,16 @@ internal static class Scenarios
         })).ToArray();
 
         await Task.Delay(sizes.Warmup).ConfigureAwait(false);
-        var gc0 = await server.GcStatsAsync().ConfigureAwait(false);
-        var cpu0 = server.CpuSeconds();
+        var gc0 = await GcStatsAsync(nodes).ConfigureAwait(false);
+        var cpu0 = nodes.Sum(n => n.CpuSeconds());
+        var extra0 = extraCpu?.Invoke() ?? 0;
         var t0 = Stopwatch.GetTimestamp();
         Volatile.Write(ref measuring, 1);
         await Task.Delay(measure).ConfigureAwait(false);
         Volatile.Write(ref measuring, 0);
-        var cpu = server.CpuSeconds() - cpu0;
-        var gc1 = await server.GcStatsAsync().ConfigureAwait(false);
+        var cpu = nodes.Sum(n => n.CpuSeconds()) - cpu0;
+        var extra = (extraCpu?.Invoke() ?? 0) - extra0;
+        var gc1 = await GcStatsAsync(nodes).ConfigureAwait(false);
         var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         var delivered = Interlocked.Read(ref deliveries);
         await stopSending.CancelAsync().ConfigureAwait(false);
@@ -288,6 +302,10 @@ internal static class Scenarios
         result.Metrics["gc_gen2"] = gc1[2] - gc0[2];
         result.Metrics["gc_pause_ms"] = gc1[3] - gc0[3];
         result.Metrics["alloc_bytes_per_delivery"] = delivered == 0 ? double.NaN : (gc1[4] - gc0[4]) / delivered;
+        if (extraCpu is not null)
+        {
+            result.Metrics["redis_cpu_us_per_delivery"] = delivered == 0 ? double.NaN : extra * 1e6 / delivered;
+        }
         return result;
     }
 
@@ -794,7 +812,26 @@ internal static class Scenarios
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    private static async Task<BenchClient[]> ConnectManyAsync(ServerKind kind, Uri server, int count, int parallel, Func<int, (string Room, bool Agent)> of)
+    private static Task<BenchClient[]> ConnectManyAsync(ServerKind kind, Uri server, int count, int parallel, Func<int, (string Room, bool Agent)> of)
+        => ConnectManyAsync(kind, _ => server, count, parallel, of);
+
+    /// <summary>Summed GC counters of every node (see <see cref="ServerProcess.GcStatsAsync"/>).</summary>
+    private static async Task<double[]> GcStatsAsync(ServerProcess[] nodes)
+    {
+        var sum = new double[5];
+        foreach (var node in nodes)
+        {
+            var stats = await node.GcStatsAsync().ConfigureAwait(false);
+            for (var i = 0; i < sum.Length; i++)
+            {
+                sum[i] += stats[i];
+            }
+        }
+
+        return sum;
+    }
+
+    private static async Task<BenchClient[]> ConnectManyAsync(ServerKind kind, Func<int, Uri> server, int count, int parallel, Func<int, (string Room, bool Agent)> of)
     {
         var clients = new BenchClient[count];
         var next = -1;
@@ -805,7 +842,7 @@ internal static class Scenarios
             {
                 var (room, agent) = of(i);
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                clients[i] = await BenchClient.ConnectAsync(kind, server, room, agent, timeout.Token).ConfigureAwait(false);
+                clients[i] = await BenchClient.ConnectAsync(kind, server(i), room, agent, timeout.Token).ConfigureAwait(false);
             }
         }));
         await Task.WhenAll(workers).ConfigureAwait(false);

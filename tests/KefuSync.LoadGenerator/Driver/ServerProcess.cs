@@ -25,7 +25,7 @@ internal sealed class ServerProcess : IDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(string kind, string gc)
+    public static async Task<ServerProcess> StartAsync(string kind, string gc, params string[] options)
     {
         var dll = typeof(ServerProcess).Assembly.Location;
         var psi = new ProcessStartInfo("dotnet")
@@ -38,6 +38,10 @@ internal sealed class ServerProcess : IDisposable
         psi.ArgumentList.Add(dll);
         psi.ArgumentList.Add("server");
         psi.ArgumentList.Add(kind);
+        foreach (var option in options)
+        {
+            psi.ArgumentList.Add(option);
+        }
         psi.Environment["DOTNET_gcServer"] = gc == "server" ? "1" : "0";
         psi.Environment["DOTNET_gcConcurrent"] = "1";
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -73,9 +77,12 @@ internal sealed class ServerProcess : IDisposable
     }
 
     /// <summary>User + system CPU seconds used so far.</summary>
-    public double CpuSeconds()
+    public double CpuSeconds() => CpuSecondsOf(Pid);
+
+    /// <summary>User + system CPU seconds a process used so far.</summary>
+    public static double CpuSecondsOf(int pid)
     {
-        var stat = File.ReadAllText($"/proc/{Pid}/stat");
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
         var utime = long.Parse(fields[11], CultureInfo.InvariantCulture);

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,8 @@ namespace KefuSync.LoadGenerator.Servers;
 /// <summary>
 /// The three servers the load generator compares, each started in its own process on 127.0.0.1 and a free port:
 /// <list type="bullet">
-/// <item><c>kefu</c>: AddKefuSync/MapKefuSync with the in-memory store; connections that send <c>X-Bench-Agent: 1</c>
+/// <item><c>kefu</c>: AddKefuSync/MapKefuSync with the in-memory store (or, with <c>sqlite PATH</c> or <c>redis HOST:PORT</c>
+/// after the kind, the EF Core store on SQLite or the Redis store and backplane); connections that send <c>X-Bench-Agent: 1</c>
 /// authenticate as an agent (so ten of them can share a <c>conv:roomN</c> channel); the rate limit is raised.</item>
 /// <item><c>raw</c>: a raw Kestrel WebSocket room broadcast: the room comes from the query string, every received
 /// message is copied once and the same bytes are queued to every member of the room (the sender included). No parsing.
@@ -48,13 +50,23 @@ internal static class BenchServers
             case "kefu":
                 builder.Services.AddAuthentication(BenchAgentHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, BenchAgentHandler>(BenchAgentHandler.SchemeName, null);
                 builder.Services.AddAuthorization(o => o.AddPolicy("bench-agent", p => p.RequireAuthenticatedUser()));
-                builder.Services.AddKefuSync(o =>
+                var kefu = builder.Services.AddKefuSync(o =>
                 {
                     o.AgentPolicy = "bench-agent";
                     o.Limits.FramesPerSecond = 1_000_000;
                     o.Limits.FrameBurst = 1_000_000;
                     o.Limits.FloodCloseAfter = 1_000_000;
                 });
+                switch (args.Length > 2 ? args[1] : "memory")
+                {
+                    case "sqlite": // server kefu sqlite PATH: the EF Core store on a SQLite file
+                        kefu.AddEntityFrameworkStore(db => db.UseSqlite("Data Source=" + args[2]), o => o.CreateSchemaOnStartup = true);
+                        break;
+                    case "redis": // server kefu redis HOST:PORT: the Redis store and backplane (several nodes act as one)
+                        kefu.AddRedis(args[2]);
+                        break;
+                }
+
                 break;
             case "raw":
                 break;
