@@ -115,7 +115,10 @@ internal sealed class ServerProcess : IDisposable
         return RssKiB();
     }
 
-    /// <summary>The server's GC counters: collections of gen 0, 1, 2 and the total pause time (ms) so far.</summary>
+    /// <summary>
+    /// The server's counters so far: collections of gen 0, 1, 2, total GC pause (ms), bytes allocated, methods JIT-compiled
+    /// and JIT compilation time (ms).
+    /// </summary>
     public async Task<double[]> GcStatsAsync()
     {
         using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(10) };

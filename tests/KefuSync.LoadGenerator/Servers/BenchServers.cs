@@ -92,10 +92,12 @@ internal static class BenchServers
             return Results.Text(GC.GetTotalMemory(false).ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
 
-        // GC activity (collections per generation, total pause), read before and after a measurement window.
+        // GC activity (collections per generation, total pause, bytes allocated) and JIT activity (methods compiled,
+        // compilation time), read before and after a measurement window: JIT work inside the window means the window
+        // is not steady state yet (tiered compilation still promoting hot methods).
         app.MapGet("/__bench/gcstats", () => Results.Text(string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $"{GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetTotalPauseDuration().TotalMilliseconds} {GC.GetTotalAllocatedBytes(precise: false)}")));
+            $"{GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetTotalPauseDuration().TotalMilliseconds} {GC.GetTotalAllocatedBytes(precise: false)} {System.Runtime.JitInfo.GetCompiledMethodCount()} {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds}")));
 
         switch (kind)
         {
