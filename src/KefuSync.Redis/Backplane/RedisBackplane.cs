@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using KefuSync.Backplane;
 using KefuSync.Redis.Connection;
@@ -111,7 +112,38 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
                 return true;
             },
             _disposing.Token).ConfigureAwait(false);
+
+        // A completed SUBSCRIBE task does not mean Redis has processed it: StackExchange.Redis 1.2.6 completes the call at
+        // once when the channel already has a local registration (a retried attempt, whose first SUBSCRIBE is still queued)
+        // or when no subscription connection is up yet (it subscribes later, on connect). Messages published in that gap are
+        // lost, which broke the contract rule "live when SubscribeAsync returns" on a loaded machine. So prove it: publish a
+        // probe and wait for it to come back through this very registration.
+        await ProveLiveAsync().ConfigureAwait(false);
         Log.Subscribed(_logger, _channel.ToString());
+    }
+
+    private async Task ProveLiveAsync()
+    {
+        var budget = _connection.OperationTimeout * 3;
+        var watch = Stopwatch.StartNew();
+        // Short first waits: the probe usually returns within a millisecond, and a probe published before Redis processed
+        // the SUBSCRIBE is simply lost, so waiting long for it only delays the next one.
+        var wait = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            if (await ProbeAsync(wait).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            if (watch.Elapsed >= budget)
+            {
+                throw new TimeoutException(
+                    $"The Redis subscription to '{_channel}' did not deliver a probe within {budget.TotalSeconds:0.#} s; check that Redis is reachable. The next subscribe retries.");
+            }
+
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, _connection.OperationTimeout.Ticks));
+        }
     }
 
     private void OnRedisMessage(RedisValue value)
@@ -183,7 +215,7 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
                     }
                 }
 
-                if (await ProbeAsync().ConfigureAwait(false))
+                if (await ProbeAsync(_connection.OperationTimeout).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -204,7 +236,8 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         _queue.Writer.TryWrite(new BackplaneMessage(BackplaneMessageKind.Reconnected, "", 0, _nodeId, ReadOnlyMemory<byte>.Empty));
     }
 
-    private async Task<bool> ProbeAsync()
+    /// <summary>Publishes a probe and waits up to <paramref name="wait"/> for it to come back; false if it did not.</summary>
+    private async Task<bool> ProbeAsync(TimeSpan wait)
     {
         var nonce = Guid.NewGuid();
         var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -215,7 +248,7 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
             var bytes = BackplaneEnvelope.Encode(probe);
             await _connection.ExecuteAsync(_connection.NonIdempotent, m => m.GetSubscriber().PublishAsync(_channel, bytes), _disposing.Token)
                 .ConfigureAwait(false);
-            await arrived.Task.WaitAsync(_connection.OperationTimeout, _disposing.Token).ConfigureAwait(false);
+            await arrived.Task.WaitAsync(wait, _disposing.Token).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (!_disposing.IsCancellationRequested)

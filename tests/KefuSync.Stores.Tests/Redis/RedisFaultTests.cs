@@ -133,6 +133,46 @@ public sealed class RedisFaultTests(RedisServerFixture server) : IClassFixture<R
     }
 
     [Fact]
+    public async Task Backplane_SubscribeDoesNotReturnWhileRedisIsFrozen_AndIsLiveWhenItDoes()
+    {
+        // The connection is up (the store used it) but the server freezes before the SUBSCRIBE: StackExchange.Redis then
+        // completes a retried SUBSCRIBE at once, so a backplane that trusted it would report a subscription Redis never saw
+        // (seen on CI: a spec test got 0 of 2 messages). The backplane must fail instead, and be live when it succeeds.
+        Assert.Equal(0, await Store.GetRevisionAsync("frozen:subscribe"));
+        var backplane = _services.GetRequiredService<IBackplane>();
+        var delivered = new TaskCompletionSource<BackplaneMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task Handler(BackplaneMessage message)
+        {
+            if (message.Kind == BackplaneMessageKind.Op)
+            {
+                delivered.TrySetResult(message);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        server.Pause();
+        try
+        {
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                var watch = Stopwatch.StartNew();
+                await Assert.ThrowsAnyAsync<Exception>(() => backplane.SubscribeAsync(Handler));
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"subscribe took {watch.Elapsed} while Redis was frozen");
+            }
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        await using var subscription = await EventuallyAsync(() => backplane.SubscribeAsync(Handler));
+        // No retry around the publish: the subscription must be live now, so one publish must arrive.
+        await backplane.PublishAsync(new BackplaneMessage(BackplaneMessageKind.Op, "room:thawed", 7, "node-a", "{}"u8.ToArray()));
+        Assert.Equal(7, (await delivered.Task.WaitAsync(TimeSpan.FromSeconds(10))).Revision);
+    }
+
+    [Fact]
     public async Task Connection_WorksWhenRedisIsDownAtStartup_OnceItComesUp()
     {
         await server.KillAsync();
