@@ -122,6 +122,23 @@ public sealed class ConsoleInboxTests(ConsoleBrowserFixture browser)
     }
 
     [Fact]
+    public async Task Inbox_KeepsKeyboardFocus_WhenAnUpdateRebuildsTheList()
+    {
+        await using var host = await ConsoleSiteHost.StartAsync();
+        var chatty = await host.OpenVisitorAsync(browser.Browser);
+        var first = await VisitorSaysAsync(chatty, "First");
+        var second = await VisitorSaysAsync(await host.OpenVisitorAsync(browser.Browser), "Second");
+        var alice = await host.OpenConsoleAsync(browser.Browser, "alice");
+        await Expect(InboxItem(alice, second)).ToBeVisibleAsync();
+        await InboxItem(alice, second).FocusAsync();
+
+        // another conversation changes: its row moves to the top and the list is rebuilt; the keyboard user stays put
+        await VisitorSaysAsync(chatty, "Still there?");
+        await Expect(InboxItem(alice, first).GetByTestId("inbox-last")).ToContainTextAsync("Still there?");
+        await Expect(InboxItem(alice, second)).ToBeFocusedAsync();
+    }
+
+    [Fact]
     public async Task Inbox_IsKeyboardAccessible()
     {
         await using var host = await ConsoleSiteHost.StartAsync();

@@ -313,8 +313,9 @@ export class ConsoleApp {
     document.title = badgeTitle(this.baseTitle, total);
     this.tabBtns.inbox.replaceChildren(this.s.inbox, total ? el('span', { class: 'badge', 'data-testid': 'unread-total' }, String(total)) : '');
     this.tabBtns.visitors.replaceChildren(this.s.visitors, el('span', { class: 'count' }, String(this.visitors().length)));
-    this.filterBar.replaceChildren(
-      ...FILTERS.map((f) => {
+    replaceKeepingFocus(
+      this.filterBar,
+      FILTERS.map((f) => {
         const b = el('button', { type: 'button', 'data-testid': `filter-${f}`, 'aria-pressed': String(f === this.filter) }, this.s.filters[f], el('span', { class: 'count' }, String(counts[f])));
         b.addEventListener('click', () => {
           this.filter = f;
@@ -329,7 +330,10 @@ export class ConsoleApp {
       return;
     }
     const online = new Set(this.visitors().map((v) => v.conv));
-    this.inboxList.replaceChildren(...items.map((x) => this.inboxItem(x, online.has(x.key))));
+    replaceKeepingFocus(
+      this.inboxList,
+      items.map((x) => this.inboxItem(x, online.has(x.key))),
+    );
   }
 
   private inboxItem(x: Summary, online: boolean): HTMLLIElement {
@@ -361,8 +365,9 @@ export class ConsoleApp {
       this.visitorList.replaceChildren(el('li', { class: 'empty', 'data-testid': 'visitors-empty' }, s.noVisitors));
       return;
     }
-    this.visitorList.replaceChildren(
-      ...vs.map((v) => {
+    replaceKeepingFocus(
+      this.visitorList,
+      vs.map((v) => {
         const start = el('button', { type: 'button', class: 'primary small', 'data-testid': 'start-chat', disabled: !v.conv }, s.startChat);
         start.addEventListener('click', () => {
           if (v.conv) this.open(v.conv, true, !this.inbox.model.get(v.conv));
@@ -384,6 +389,29 @@ export class ConsoleApp {
     this.toast.hidden = false;
     setTimeout(() => (this.toast.hidden = true), 5000);
   }
+}
+
+/**
+ * Replaces a list's rows without dropping keyboard focus. Rows are rebuilt on every inbox update, presence change and
+ * status tick; a keyboard user on a row would otherwise be thrown back to <body> whenever anything changed. The focused
+ * control is found again by its data-testid within the row of the same data-key (inbox) or data-id (visitors).
+ */
+function replaceKeepingFocus(list: HTMLElement, rows: Node[]): void {
+  const active = document.activeElement;
+  const selector = active instanceof HTMLElement && list.contains(active) ? focusSelector(active, list) : null;
+  list.replaceChildren(...rows);
+  if (selector) (list.querySelector(selector) as HTMLElement | null)?.focus({ preventScroll: true });
+}
+
+function focusSelector(active: HTMLElement, list: HTMLElement): string | null {
+  const id = active.dataset.testid;
+  if (!id) return null;
+  const control = `[data-testid="${CSS.escape(id)}"]`;
+  const row = active.closest('[data-key],[data-id]');
+  if (!row || !list.contains(row)) return control;
+  const attr = row.hasAttribute('data-key') ? 'data-key' : 'data-id';
+  const rowSel = `[${attr}="${CSS.escape(row.getAttribute(attr) ?? '')}"]`;
+  return row === active ? control + rowSel : `${rowSel} ${control}`;
 }
 
 function parsePage(v: unknown): VisitorPage | undefined {
