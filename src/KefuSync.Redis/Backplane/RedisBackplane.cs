@@ -18,13 +18,11 @@ namespace KefuSync.Redis.Backplane;
 /// Received messages go through one queue and one dispatch loop: handlers run one at a time, in arrival order, and a
 /// handler that throws is logged and skipped. Pub/sub loses what is published while the connection is down; when the
 /// subscription connection comes back, the backplane proves the subscription is live again (it publishes a probe and waits
-/// for it to come back) and then queues a <see cref="BackplaneMessageKind.Reconnected"/> message, so that the store read it
+/// for it to come back, <c>ProveLiveAsync</c>, the same proof the first subscribe waits for) and then queues a <see cref="BackplaneMessageKind.Reconnected"/> message, so that the store read it
 /// triggers covers everything missed.</para>
 /// </remarks>
 internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
 {
-    private const int ProbeAttempts = 10;
-
     private readonly RedisConnection _connection;
     private readonly ILogger<RedisBackplane> _logger;
     private readonly RedisChannel _channel;
@@ -204,28 +202,32 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
     {
         try
         {
-            for (var attempt = 1; attempt <= ProbeAttempts && !_disposing.IsCancellationRequested; attempt++)
+            try
             {
-                if (attempt == 3)
+                // StackExchange.Redis re-subscribes by itself after a reconnect; prove that it did.
+                await ProveLiveAsync().ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // It did not deliver: subscribe again (a fresh registration, proven live the same way).
+                Task resubscribe;
+                lock (_gate)
                 {
-                    // StackExchange.Redis re-subscribes by itself; if two probes did not come back, subscribe again.
-                    lock (_gate)
-                    {
-                        _subscribeTask = SubscribeToRedisAsync();
-                    }
+                    resubscribe = _subscribeTask = SubscribeToRedisAsync();
                 }
 
-                if (await ProbeAsync(_connection.OperationTimeout).ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), _disposing.Token).ConfigureAwait(false);
+                await resubscribe.ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
         {
             return;
+        }
+        catch (Exception ex)
+        {
+            // Raise Reconnected anyway: the store read it triggers covers what was missed, and the next restored
+            // connection (or the next SubscribeAsync, since the subscribe task is faulted) tries again.
+            Log.NotProvenLive(_logger, ex);
         }
         finally
         {

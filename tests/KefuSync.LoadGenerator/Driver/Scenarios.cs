@@ -250,7 +250,7 @@ internal static class Scenarios
         })).ToArray();
 
         result.Metrics["warmup_s"] = await WarmUpAsync(nodes, sizes).ConfigureAwait(false);
-        var gc0 = await GcStatsAsync(nodes).ConfigureAwait(false);
+        var counters0 = await CountersAsync(nodes).ConfigureAwait(false);
         var cpu0 = nodes.Sum(n => n.CpuSeconds());
         var extra0 = extraCpu?.Invoke() ?? 0;
         var t0 = Stopwatch.GetTimestamp();
@@ -259,7 +259,7 @@ internal static class Scenarios
         Volatile.Write(ref measuring, 0);
         var cpu = nodes.Sum(n => n.CpuSeconds()) - cpu0;
         var extra = (extraCpu?.Invoke() ?? 0) - extra0;
-        var gc1 = await GcStatsAsync(nodes).ConfigureAwait(false);
+        var inWindow = await CountersAsync(nodes).ConfigureAwait(false) - counters0;
         var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         var delivered = Interlocked.Read(ref deliveries);
         await stopSending.CancelAsync().ConfigureAwait(false);
@@ -300,12 +300,12 @@ internal static class Scenarios
         result.Metrics["p50_ms"] = latencies.Percentile(0.50) / TicksPerMicrosecond / 1000;
         result.Metrics["p99_ms"] = latencies.Percentile(0.99) / TicksPerMicrosecond / 1000;
         result.Metrics["sent_total"] = sent.Sum();
-        result.Metrics["gc_collections"] = gc1[0] - gc0[0];
-        result.Metrics["gc_gen2"] = gc1[2] - gc0[2];
-        result.Metrics["gc_pause_ms"] = gc1[3] - gc0[3];
-        result.Metrics["alloc_bytes_per_delivery"] = delivered == 0 ? double.NaN : (gc1[4] - gc0[4]) / delivered;
-        result.Metrics["jit_methods"] = gc1[5] - gc0[5];
-        result.Metrics["jit_ms"] = gc1[6] - gc0[6];
+        result.Metrics["gc_collections"] = inWindow.Collections;
+        result.Metrics["gc_gen2"] = inWindow.Gen2;
+        result.Metrics["gc_pause_ms"] = inWindow.PauseMs;
+        result.Metrics["alloc_bytes_per_delivery"] = delivered == 0 ? double.NaN : inWindow.AllocatedBytes / delivered;
+        result.Metrics["jit_methods"] = inWindow.JitMethods;
+        result.Metrics["jit_ms"] = inWindow.JitMs;
         if (extraCpu is not null)
         {
             result.Metrics["redis_cpu_us_per_delivery"] = delivered == 0 ? double.NaN : extra * 1e6 / delivered;
@@ -830,12 +830,12 @@ internal static class Scenarios
     {
         var started = Stopwatch.GetTimestamp();
         await Task.Delay(sizes.Warmup).ConfigureAwait(false);
-        var last = await GcStatsAsync(nodes).ConfigureAwait(false);
+        var last = await CountersAsync(nodes).ConfigureAwait(false);
         while (Stopwatch.GetElapsedTime(started) < sizes.MaxWarmup)
         {
             await Task.Delay(1000).ConfigureAwait(false);
-            var now = await GcStatsAsync(nodes).ConfigureAwait(false);
-            var jitMs = now[6] - last[6];
+            var now = await CountersAsync(nodes).ConfigureAwait(false);
+            var jitMs = (now - last).JitMs;
             last = now;
             if (jitMs < 5)
             {
@@ -846,17 +846,13 @@ internal static class Scenarios
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    /// <summary>Summed GC counters of every node (see <see cref="ServerProcess.GcStatsAsync"/>).</summary>
-    private static async Task<double[]> GcStatsAsync(ServerProcess[] nodes)
+    /// <summary>The runtime counters summed over every node.</summary>
+    private static async Task<RuntimeCounters> CountersAsync(ServerProcess[] nodes)
     {
-        var sum = new double[7];
+        var sum = default(RuntimeCounters);
         foreach (var node in nodes)
         {
-            var stats = await node.GcStatsAsync().ConfigureAwait(false);
-            for (var i = 0; i < sum.Length; i++)
-            {
-                sum[i] += stats[i];
-            }
+            sum += await node.CountersAsync().ConfigureAwait(false);
         }
 
         return sum;

@@ -10,6 +10,7 @@ namespace KefuSync.LoadGenerator.Driver;
 internal sealed class ServerProcess : IDisposable
 {
     private static readonly double TicksPerSecond = ReadClockTicks();
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
     private readonly Process _process;
 
     private ServerProcess(Process process, string kind, Uri address)
@@ -107,23 +108,19 @@ internal sealed class ServerProcess : IDisposable
     /// <summary>Asks the server for a full compacting collection, then returns its RSS (KiB).</summary>
     public async Task<long> FullGcRssAsync()
     {
-        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
-        await http.GetStringAsync(new Uri("/__bench/gc", UriKind.Relative)).ConfigureAwait(false);
+        await Http.GetStringAsync(new Uri(Address, "/__bench/gc")).ConfigureAwait(false);
         await Task.Delay(300).ConfigureAwait(false);
-        await http.GetStringAsync(new Uri("/__bench/gc", UriKind.Relative)).ConfigureAwait(false);
+        await Http.GetStringAsync(new Uri(Address, "/__bench/gc")).ConfigureAwait(false);
         await Task.Delay(300).ConfigureAwait(false);
         return RssKiB();
     }
 
-    /// <summary>
-    /// The server's counters so far: collections of gen 0, 1, 2, total GC pause (ms), bytes allocated, methods JIT-compiled
-    /// and JIT compilation time (ms).
-    /// </summary>
-    public async Task<double[]> GcStatsAsync()
+    /// <summary>The server's runtime counters so far (GC and JIT; see <see cref="RuntimeCounters"/>).</summary>
+    public async Task<RuntimeCounters> CountersAsync()
     {
-        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(10) };
-        var text = await http.GetStringAsync(new Uri("/__bench/gcstats", UriKind.Relative)).ConfigureAwait(false);
-        return [.. text.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+        // One client for every poll: the warm-up polls once a second, and a client per call is a new TCP connection each time.
+        var text = await Http.GetStringAsync(new Uri(Address, "/__bench/gcstats")).ConfigureAwait(false);
+        return RuntimeCounters.Parse(text);
     }
 
     public bool HasExited => _process.HasExited;
