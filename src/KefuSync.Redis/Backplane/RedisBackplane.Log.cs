@@ -26,7 +26,7 @@ internal sealed partial class RedisBackplane
         [LoggerMessage(3045, LogLevel.Debug, "Unsubscribing from the Redis channel failed while disposing the backplane.", EventName = "BackplaneUnsubscribeFailed")]
         public static partial void UnsubscribeFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(3046, LogLevel.Warning, "After a Redis reconnect the backplane subscription could not be proven live; raising Reconnected anyway and retrying on the next reconnect or subscribe.", EventName = "BackplaneNotProvenLive")]
-        public static partial void NotProvenLive(ILogger logger, Exception exception);
+        [LoggerMessage(3046, LogLevel.Warning, "After a Redis reconnect the backplane subscription is not proven live yet (round {Round}); subscribing again.", EventName = "BackplaneNotProvenLive")]
+        public static partial void NotProvenLive(ILogger logger, int round, Exception exception);
     }
 }

@@ -120,6 +120,10 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         Log.Subscribed(_logger, _channel.ToString());
     }
 
+    /// <summary>
+    /// Publishes probes until one comes back through the active registration; throws <see cref="TimeoutException"/> after
+    /// three operation timeouts.
+    /// </summary>
     private async Task ProveLiveAsync()
     {
         var budget = _connection.OperationTimeout * 3;
@@ -129,6 +133,7 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         var wait = TimeSpan.FromMilliseconds(100);
         while (true)
         {
+            var attempt = Stopwatch.GetTimestamp();
             if (await ProbeAsync(wait).ConfigureAwait(false))
             {
                 return;
@@ -138,6 +143,13 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
             {
                 throw new TimeoutException(
                     $"The Redis subscription to '{_channel}' did not deliver a probe within {budget.TotalSeconds:0.#} s; check that Redis is reachable. The next subscribe retries.");
+            }
+
+            // A probe that failed at once (circuit open, connection still down) must not turn this into a busy loop.
+            var rest = wait - Stopwatch.GetElapsedTime(attempt);
+            if (rest > TimeSpan.Zero)
+            {
+                await Task.Delay(rest, _disposing.Token).ConfigureAwait(false);
             }
 
             wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, _connection.OperationTimeout.Ticks));
@@ -202,32 +214,41 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
     {
         try
         {
-            try
+            // Until the subscription is proven live: StackExchange.Redis re-subscribes by itself after a reconnect, so the
+            // first round only proves it; later rounds subscribe again (a fresh registration, proven the same way). Right
+            // after a restart the circuit breaker may still be open, so a round can fail; giving up would leave this node
+            // deaf to every later op, so keep going (paced) until live or disposed.
+            for (var round = 1; ; round++)
             {
-                // StackExchange.Redis re-subscribes by itself after a reconnect; prove that it did.
-                await ProveLiveAsync().ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // It did not deliver: subscribe again (a fresh registration, proven live the same way).
-                Task resubscribe;
-                lock (_gate)
+                try
                 {
-                    resubscribe = _subscribeTask = SubscribeToRedisAsync();
-                }
+                    if (round == 1)
+                    {
+                        await ProveLiveAsync().ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        Task resubscribe;
+                        lock (_gate)
+                        {
+                            resubscribe = _subscribeTask = SubscribeToRedisAsync();
+                        }
 
-                await resubscribe.ConfigureAwait(false);
+                        await resubscribe.ConfigureAwait(false);
+                    }
+
+                    break;
+                }
+                catch (Exception ex) when (!_disposing.IsCancellationRequested)
+                {
+                    Log.NotProvenLive(_logger, round, ex);
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * round, 2000)), _disposing.Token).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
         {
             return;
-        }
-        catch (Exception ex)
-        {
-            // Raise Reconnected anyway: the store read it triggers covers what was missed, and the next restored
-            // connection (or the next SubscribeAsync, since the subscribe task is faulted) tries again.
-            Log.NotProvenLive(_logger, ex);
         }
         finally
         {
