@@ -324,6 +324,8 @@ public sealed class SiteHost : IAsyncDisposable
 
         public Task<long> GetRevisionAsync(string channel, CancellationToken cancellationToken = default) => inner.GetRevisionAsync(channel, cancellationToken);
 
+        public Task<long?> FindClientOpAsync(string channel, string clientOpId, CancellationToken cancellationToken = default) => inner.FindClientOpAsync(channel, clientOpId, cancellationToken);
+
         public Task<IReadOnlyList<OpRecord>> ReadAsync(string channel, long afterRevision, int maxCount, CancellationToken cancellationToken = default)
             => inner.ReadAsync(channel, afterRevision, maxCount, cancellationToken);
 
