@@ -8,4 +8,7 @@ internal readonly record struct SubmitResult(bool Committed, long Revision, bool
     public static SubmitResult Dup(long revision) => new(true, revision, true, null, null, false);
 
     public static SubmitResult Fail(string code, string message, bool retry = false) => new(false, 0, false, code, message, retry);
+
+    /// <summary>A <c>future_base</c> refusal; <see cref="Revision"/> carries the head, which the error frame reports.</summary>
+    public static SubmitResult FutureBase(long head, string message) => new(false, head, false, Protocol.ErrorCodes.FutureBase, message, false);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using KefuSync.Diagnostics;
 using KefuSync.Protocol;
 using KefuSync.Security;
@@ -27,6 +28,12 @@ internal sealed class FallbackTransport(
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] KeepAlive = ": keep-alive\n\n"u8.ToArray();
+    private const string NotUtf8 = "The frame is not valid UTF-8.";
+
+    // Deeper than any frame may be (FrameParser allows 16), so a frame nested too deeply is refused on its own with
+    // bad_frame, as on the socket, rather than failing the whole body.
+    private const int MaxBodyDepth = 64;
+
     private readonly ConcurrentDictionary<string, FallbackSession> _sessions = new(StringComparer.Ordinal);
 
     public async Task ConnectAsync(HttpContext context)
@@ -46,7 +53,15 @@ internal sealed class FallbackTransport(
 
         var now = time.GetTimestamp();
         var connection = new KefuConnection(ConnectionIds.New(), current, time) { AgentCandidate = await agents.ResolveAsync(context).ConfigureAwait(false), OpenedAt = now, LastFrameAt = now };
-        await engine.HandleAsync(connection, body.Value, context.RequestAborted).ConfigureAwait(false);
+        if (Utf8.IsValid(body.Value.Span))
+        {
+            await engine.HandleAsync(connection, body.Value, context.RequestAborted).ConfigureAwait(false);
+        }
+        else
+        {
+            connection.Send(FrameWriter.Error(ErrorCodes.BadFrame, NotUtf8, retry: false));
+        }
+
         var frames = Drain(connection);
         if (connection.Principal is null)
         {
@@ -75,7 +90,9 @@ internal sealed class FallbackTransport(
         context.Response.Headers.CacheControl = "no-cache, no-transform";
         context.Response.Headers["X-Accel-Buffering"] = "no";
 
-        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.Connection.Closed);
+        // Not linked to the connection's close: a closing connection completes its send queue, and this loop ends once it
+        // has written what was queued before the close (e.g. the error that explains it), as a socket flushes before closing.
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         var previous = session.CurrentStream;
         session.CurrentStream = stream;
         if (previous is not null)
@@ -166,9 +183,24 @@ internal sealed class FallbackTransport(
         {
             foreach (var frame in frames)
             {
+                if (session.Connection.Closed.IsCancellationRequested)
+                {
+                    break; // closed by an earlier frame of this body (as a socket would be): handle nothing more
+                }
+
                 if (frame.Length > limits.MaxFrameBytes)
                 {
+                    // As on the socket (1009): the session ends after the error, which the event stream still delivers.
                     session.Connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes.", retry: false));
+                    session.Connection.Close(CloseCodes.TooBig, "frame too large");
+                    break;
+                }
+
+                if (!Utf8.IsValid(frame.Span))
+                {
+                    // A WebSocket fails the connection with 1007 itself (RFC 6455 §8.1), before KefuSync sees the message.
+                    // Here KefuSync reads the body, so it can refuse just this frame, the way it refuses any unreadable one.
+                    session.Connection.Send(FrameWriter.Error(ErrorCodes.BadFrame, NotUtf8, retry: false));
                     continue;
                 }
 
@@ -246,7 +278,7 @@ internal sealed class FallbackTransport(
     {
         try
         {
-            var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = 16 });
+            var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = MaxBodyDepth });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
             {
                 return null;
