@@ -80,7 +80,13 @@ export class InboxChannel extends Emitter<InboxEvents> implements ChannelHandler
 
   subbed(_f: SubbedFrame): void {}
   ack(_f: AckFrame): void {}
-  error(_f: ErrorFrame): void {}
+  error(f: ErrorFrame): void {
+    // `sub` refused with future_base: the inbox we listed is ahead of the server's (a reset store). List again.
+    if (f.code === 'future_base') {
+      this.close();
+      void this.load();
+    }
+  }
   presence(): void {}
   resubscribed(): void {}
 }

@@ -207,7 +207,16 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
   }
 
   error(f: ErrorFrame): void {
-    if (!f.id) return;
+    if (!f.id) {
+      // `sub` refused with future_base: the server has less than our cache (its store was reset or restored).
+      // Drop what we hold of the channel and subscribe from 0 (docs/protocol.md §5); the outbox stays and resends.
+      if (f.code === 'future_base') {
+        this.log.reset();
+        this.changed();
+        this.client.resubscribe(this.ch, true);
+      }
+      return;
+    }
     if (f.retry) this.client.retryLater(f.id);
     else
       void this.client.outbox.fail(f.id, f.code).then(async () => {
