@@ -3,12 +3,12 @@
 // to the index, renaming is editing the line, deleting is removing it (the old `canned:NAME` document stays, orphaned
 // and harmless). Names are what a channel key allows: [A-Za-z0-9_.-], at most 64 characters.
 // In the reply box, `/name` right before the caret plus Tab or Enter inserts the reply (a unique prefix is enough).
+import { cannedChannel } from '../protocol/channels';
 
-export const CANNED_INDEX = 'canned:_index';
+export const CANNED_INDEX = cannedChannel('_index');
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export const isCannedName = (s: string): boolean => NAME.test(s) && s !== '_index';
-export const cannedChannel = (name: string): string => `canned:${name}`;
 
 /** The names in the index document: trimmed, valid, first occurrence wins, in document order. */
 export function parseCannedIndex(doc: string): string[] {

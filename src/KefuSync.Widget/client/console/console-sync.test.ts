@@ -5,7 +5,8 @@ import { MessageChannel } from '../sync/message-channel';
 import { KefuClient } from '../sync/kefu-client';
 import { stubClient } from '../test/client-stub';
 import { BusHub, FakeLocks, FakeSocket, flush } from '../test/fakes';
-import { validateServerFrame, validateTabFrame } from '../transport/frames';
+import { validateServerFrame } from '../protocol/server-frames';
+import { validateTabFrame } from '../protocol/client-frames';
 import { InboxChannel } from './inbox-channel';
 
 const summary = (key: string, o: Record<string, unknown> = {}) => ({ key, status: 'open', lastRevision: 1, activity: 1, created: 1, unreadRevisions: [], agentRead: 0, visitorRead: 0, ...o });

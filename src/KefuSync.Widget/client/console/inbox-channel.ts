@@ -1,11 +1,12 @@
 // The live inbox: `list` (open ones, then closed ones) folded into an InboxModel, then `sub` to `inbox` from the
 // revision the lists reflect; each inbox op is one full summary. A snapshot marker past our revision means the inbox
 // log was trimmed: list again. Reconnects resubscribe from the last applied revision (KefuClient does it).
-import type { AckFrame, ErrorFrame, OpFrame, SnapshotFrame, SubbedFrame } from '../transport/frames';
+import type { AckFrame, ErrorFrame, OpFrame, SnapshotFrame, SubbedFrame } from '../protocol/server-frames';
 import type { ChannelHandler, KefuClient } from '../sync/kefu-client';
 import { judge } from '../sync/revision';
 import { Emitter } from '../util/emitter';
 import { InboxModel, parseSummary, type Change } from './inbox';
+import { INBOX_CHANNEL } from '../protocol/channels';
 
 export interface InboxEvents {
   /** the whole inbox was (re)loaded */
@@ -15,7 +16,7 @@ export interface InboxEvents {
 }
 
 export class InboxChannel extends Emitter<InboxEvents> implements ChannelHandler {
-  readonly ch = 'inbox';
+  readonly ch = INBOX_CHANNEL;
   rev = 0;
   readonly model = new InboxModel();
   loaded = false;

@@ -14,22 +14,8 @@
 // UI-agnostic: the widget and the agent console both build on this class and the channel classes
 // (MessageChannel, TextChannel).
 import { Connection, type ConnState, type TransportMode } from '../transport/connection';
-import {
-  parseServerFrame,
-  validateTabFrame,
-  type AckFrame,
-  type ErrorFrame,
-  type ListFrame,
-  type ListRequestFrame,
-  type OpFrame,
-  type OpRecord,
-  type PresenceFrame,
-  type ServerFrame,
-  type SnapshotFrame,
-  type SubbedFrame,
-  type TabFrame,
-  type WelcomeFrame,
-} from '../transport/frames';
+import { parseServerFrame, type AckFrame, type ErrorFrame, type ListFrame, type OpFrame, type OpRecord, type PresenceFrame, type ServerFrame, type SnapshotFrame, type SubbedFrame, type WelcomeFrame } from '../protocol/server-frames';
+import { validateTabFrame, type ListRequestFrame, type TabFrame } from '../protocol/client-frames';
 import type { LinkEnv } from '../transport/links';
 import { Emitter, randomId } from '../util/emitter';
 import { LeaderElector } from './leader';

@@ -1,6 +1,6 @@
 // A message channel (`conv:*`) bound to a KefuClient: revision checks, the message log, the outbox's pending
 // messages ("sending"), acks, read markers and the local cache that makes a reload show the conversation at once.
-import type { AckFrame, ErrorFrame, OpFrame, PresenceEntry, PresenceFrame, SnapshotFrame, SubbedFrame } from '../transport/frames';
+import type { AckFrame, ErrorFrame, OpFrame, PresenceEntry, PresenceFrame, SnapshotFrame, SubbedFrame } from '../protocol/server-frames';
 import { Emitter } from '../util/emitter';
 import type { ChannelHandler, KefuClient } from './kefu-client';
 import { MessageLog, type ChatMessage } from './message-log';

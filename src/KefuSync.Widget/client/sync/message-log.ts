@@ -1,6 +1,7 @@
 // State of a message channel (`conv:*`, protocol §4.2): the ordered messages and the read markers. Pure; the caller
 // feeds it validated `op` frames in revision order (see ChannelSession).
-import { isObj, type OpRecord } from '../transport/frames';
+import { isObj } from '../protocol/validation';
+import type { OpRecord } from '../protocol/server-frames';
 
 export interface ChatMessage {
   rev: number;

@@ -1,5 +1,5 @@
 // A presence-only subscription (the `site` channel, or any channel whose presence alone matters to a view).
-import type { PresenceEntry, PresenceFrame } from '../transport/frames';
+import type { PresenceEntry, PresenceFrame } from '../protocol/server-frames';
 import { Emitter } from '../util/emitter';
 import type { ChannelHandler, KefuClient } from './kefu-client';
 

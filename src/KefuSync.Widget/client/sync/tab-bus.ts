@@ -4,7 +4,9 @@
 // Every message is { kv: 1, from: tabId, k: kind, ... }. Anything can post on a same-origin channel (another script
 // on the page, a tab running an older or newer widget, a bug), so every message is validated here before anyone
 // uses it: a malformed or forged message is dropped, it never throws into the receiver.
-import { isClientId, isObj, validateTabFrame, MAX_SERVER_FRAME_CHARS, type TabFrame } from '../transport/frames';
+import { validateTabFrame, type TabFrame } from '../protocol/client-frames';
+import { MAX_SERVER_FRAME_CHARS } from '../protocol/constants';
+import { isClientId, isObj } from '../protocol/validation';
 import type { ConnState } from '../transport/connection';
 
 /** Tab protocol version; a tab running another version is ignored rather than misread. */

@@ -3,7 +3,8 @@
 // new document plus the op that produced it (to move the caret with transformIndex).
 import { fromJSON, type TextOperation } from '../ot/text-operation';
 import { OtClient, type OtSubmit } from '../ot/ot-client';
-import type { AckFrame, ErrorFrame, OpFrame, PresenceEntry, PresenceFrame, SnapshotFrame } from '../transport/frames';
+import { ErrorCode } from '../protocol/error-codes';
+import type { AckFrame, ErrorFrame, OpFrame, PresenceEntry, PresenceFrame, SnapshotFrame } from '../protocol/server-frames';
 import { Emitter } from '../util/emitter';
 import type { ChannelHandler, KefuClient } from './kefu-client';
 import { judge } from './revision';
@@ -150,9 +151,9 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
   error(f: ErrorFrame): void {
     const out = this.ot?.outstanding;
     if (f.id && out && f.id !== out.id) return;
-    if (f.code === 'stale_base') this.client.resubscribe(this.ch);
+    if (f.code === ErrorCode.StaleBase) this.client.resubscribe(this.ch);
     else if (f.retry) setTimeout(() => this.sendOutstanding(), retryDelay(this.retries++));
-    else if (f.code === 'invalid_op' || f.code === 'future_base') this.reset(false);
+    else if (f.code === ErrorCode.InvalidOp || f.code === ErrorCode.FutureBase) this.reset(false);
   }
 
   presence(f: PresenceFrame): void {

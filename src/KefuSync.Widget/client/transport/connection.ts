@@ -1,8 +1,12 @@
 // One logical server connection: chooses a link (WebSocket, else the SSE fallback), sends `hello`, waits for
 // `welcome`, keeps it alive with `ping`, and reconnects with backoff according to the close codes of protocol §6.1.
 // Only the leader tab owns a Connection; the sync layer above resubscribes after every `welcome`.
+import type { ClientFrame, HelloFrame } from '../protocol/client-frames';
+import { CloseCode } from '../protocol/close-codes';
+import { PROTOCOL_VERSION } from '../protocol/constants';
+import { ErrorCode } from '../protocol/error-codes';
+import { parseServerFrame, type ServerFrame, type WelcomeFrame } from '../protocol/server-frames';
 import { backoffDelay } from './backoff';
-import { PROTOCOL_VERSION, parseServerFrame, type ClientFrame, type HelloFrame, type ServerFrame, type WelcomeFrame } from './frames';
 import { openFallback, openWebSocket, type Link, type LinkEnv } from './links';
 import { Emitter } from '../util/emitter';
 
@@ -34,19 +38,6 @@ export interface ConnectionEvents {
   /** the server runs another version than this script (welcome.server) */
   mismatch(server: string): void;
 }
-
-/** Close codes (protocol §6.1). */
-export const Close = {
-  Normal: 1000,
-  Going: 1001,
-  TooLarge: 1009,
-  Protocol: 4400,
-  Auth: 4401,
-  Forbidden: 4403,
-  Idle: 4408,
-  Flood: 4429,
-  SlowConsumer: 4503,
-} as const;
 
 export const tokenKey = (endpoint: string): string => `kefu:token:${endpoint}`;
 
@@ -143,7 +134,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     });
     this.link = link;
     this.timers.hello = setTimeout(() => {
-      if (this.link === link && !this.welcome) this.drop(link, Close.Idle);
+      if (this.link === link && !this.welcome) this.drop(link, CloseCode.Timeout);
     }, this.o.helloTimeoutMs ?? 12000);
   }
 
@@ -176,9 +167,11 @@ export class Connection extends Emitter<ConnectionEvents> {
       this.setState('open');
     } else if (f.t === 'error' && !f.ch && !f.id) {
       // Connection-level errors announce a close; over the fallback this is the only way to learn its code.
-      if (f.code === 'auth_failed') this.impliedClose = Close.Auth;
-      else if (f.code === 'forbidden' && !this.welcome) this.impliedClose = Close.Forbidden;
-      else if (f.code === 'not_ready' || f.code === 'unsupported_version') this.impliedClose = Close.Protocol;
+      // Only the closes that change what happens next: stop (4400, 4403) or forget the token (4401). `forbidden`
+      // closes only when it answers `hello.agent`, that is before any welcome (§6).
+      if (f.code === ErrorCode.AuthFailed) this.impliedClose = CloseCode.AuthFailed;
+      else if (f.code === ErrorCode.Forbidden && !this.welcome) this.impliedClose = CloseCode.Forbidden;
+      else if (f.code === ErrorCode.NotReady || f.code === ErrorCode.UnsupportedVersion) this.impliedClose = CloseCode.ProtocolError;
     }
     if (f.t === 'pong') return;
     this.emit('frame', f, text);
@@ -191,7 +184,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       const link = this.link;
       if (!link) return;
       // No frame (not even a pong) for two heartbeats: the link is dead even if the socket does not know it yet.
-      if (Date.now() - this.lastSeen > 2 * hb) this.drop(link, Close.Idle);
+      if (Date.now() - this.lastSeen > 2 * hb) this.drop(link, CloseCode.Timeout);
       else link.send([{ t: 'ping' }]);
     }, hb);
   }
@@ -205,12 +198,12 @@ export class Connection extends Emitter<ConnectionEvents> {
     clearTimeout(this.timers.probe);
     if (this.state === 'stopped') return;
     if (this.impliedClose) code = this.impliedClose;
-    if (code === Close.Forbidden || code === Close.Protocol) {
+    if (code === CloseCode.Forbidden || code === CloseCode.ProtocolError) {
       // 4403: never retry; 4400: this script speaks something the server does not, a reload is needed.
       this.setState('stopped');
       return;
     }
-    if (code === Close.Auth) {
+    if (code === CloseCode.AuthFailed) {
       // The token is forged or expired: forget it and come back as a fresh anonymous visitor.
       this.pageToken = undefined;
       try {
@@ -224,7 +217,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       if (++this.wsFailures >= 2 && this.o.transport !== 'ws') this.mode = 'sse';
     }
     this.setState('closed');
-    const quick = code === Close.Auth || code === Close.SlowConsumer || (welcomed && code === Close.Going && this.attempt === 0);
+    const quick = code === CloseCode.AuthFailed || code === CloseCode.SlowConsumer || (welcomed && code === CloseCode.GoingAway && this.attempt === 0);
     const delay = quick ? 50 + backoffDelay(0, this.o.random) : Math.max(250, backoffDelay(this.attempt, this.o.random));
     this.attempt++;
     void opened;
@@ -246,7 +239,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       const t = setTimeout(() => ws.close(), 5000);
       ws.onopen = () => {
         clearTimeout(t);
-        ws.close(1000);
+        ws.close(CloseCode.Normal);
         if (this.mode !== 'sse' || !this.link) return;
         this.mode = 'ws';
         this.wsFailures = 0;
@@ -254,7 +247,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         const link = this.link;
         this.link = null;
         link.close();
-        this.onClosed(Close.Going, true, 'sse');
+        this.onClosed(CloseCode.GoingAway, true, 'sse');
       };
       ws.onclose = () => {
         clearTimeout(t);

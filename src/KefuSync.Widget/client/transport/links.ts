@@ -1,11 +1,18 @@
 // The two physical links that carry frames: WebSocket, and the fallback (POST connect + EventSource + POST send).
 // A link knows nothing of the protocol beyond "the hello goes first"; Connection does the rest.
-import type { HelloFrame } from './frames';
+import type { HelloFrame } from '../protocol/client-frames';
+import { CloseCode } from '../protocol/close-codes';
+
+/**
+ * RFC 6455's "closed abnormally" (no close frame): reserved, never sent by a server, so not in protocol §6.1. A link
+ * reports it when the socket dropped or an HTTP request of the fallback failed, and Connection reconnects with backoff.
+ */
+const ABNORMAL_CLOSE = 1006;
 
 export interface LinkHandlers {
   /** one frame's text */
   frame(text: string): void;
-  /** the link is gone; `code` is the WebSocket close code (or 1006 when unknown), `opened` whether it ever opened */
+  /** the link is gone; `code` is the WebSocket close code (or ABNORMAL_CLOSE when unknown), `opened` whether it ever opened */
   closed(code: number, opened: boolean): void;
 }
 
@@ -47,7 +54,7 @@ export function openWebSocket(endpoint: string, hello: HelloFrame, env: LinkEnv,
   ws.onmessage = (e) => {
     if (!done && typeof e.data === 'string') h.frame(e.data);
   };
-  ws.onclose = (e) => finish(e.code || 1006);
+  ws.onclose = (e) => finish(e.code || ABNORMAL_CLOSE);
   ws.onerror = () => {
     // `close` follows; nothing to add.
   };
@@ -59,11 +66,11 @@ export function openWebSocket(endpoint: string, hello: HelloFrame, env: LinkEnv,
     },
     close() {
       try {
-        ws.close(1000);
+        ws.close(CloseCode.Normal);
       } catch {
         // already closing
       }
-      finish(1000);
+      finish(CloseCode.Normal);
     },
   };
 }
@@ -100,9 +107,9 @@ export function openFallback(endpoint: string, hello: HelloFrame, env: LinkEnv, 
         body: JSON.stringify(batch),
         credentials: 'same-origin',
       });
-      if (!r.ok) finish(r.status === 404 || r.status === 410 ? 4408 : 1006);
+      if (!r.ok) finish(r.status === 404 || r.status === 410 ? CloseCode.Timeout : ABNORMAL_CLOSE);
     } catch {
-      finish(1006);
+      finish(ABNORMAL_CLOSE);
     }
     posting = false;
     void flush();
@@ -116,11 +123,11 @@ export function openFallback(endpoint: string, hello: HelloFrame, env: LinkEnv, 
         credentials: 'same-origin',
       });
       if (done) return;
-      if (!r.ok) return finish(r.status === 401 ? 4401 : r.status === 403 ? 4403 : 1006);
+      if (!r.ok) return finish(r.status === 401 ? CloseCode.AuthFailed : r.status === 403 ? CloseCode.Forbidden : ABNORMAL_CLOSE);
       const body: unknown = await r.json();
       if (done) return;
       const b = body as { session?: unknown; frames?: unknown };
-      if (typeof b?.session !== 'string' || !Array.isArray(b.frames)) return finish(1006);
+      if (typeof b?.session !== 'string' || !Array.isArray(b.frames)) return finish(ABNORMAL_CLOSE);
       session = b.session;
       opened = true;
       es = new ES(endpointUrl(endpoint, 'sse?session=' + encodeURIComponent(session), env.base), { withCredentials: false });
@@ -130,12 +137,12 @@ export function openFallback(endpoint: string, hello: HelloFrame, env: LinkEnv, 
       es.onerror = () => {
         // CONNECTING: the browser retries by itself (the session outlives a dropped stream for a while).
         // CLOSED: the server refused the stream (session gone); start over.
-        if (es && es.readyState === 2) finish(4408);
+        if (es && es.readyState === 2) finish(CloseCode.Timeout);
       };
       for (const f of b.frames) if (!done) h.frame(JSON.stringify(f));
       void flush();
     } catch {
-      finish(1006);
+      finish(ABNORMAL_CLOSE);
     }
   })();
   return {
@@ -146,7 +153,7 @@ export function openFallback(endpoint: string, hello: HelloFrame, env: LinkEnv, 
       void flush();
     },
     close() {
-      finish(1000);
+      finish(CloseCode.Normal);
     },
   };
 }

@@ -3,8 +3,8 @@
 // with the keyboard and at phone width (one column: the list, or the conversation with a back button).
 import type { KefuClient } from '../../sync/kefu-client';
 import { PresenceChannel } from '../../sync/presence-channel';
-import type { PresenceEntry } from '../../transport/frames';
-import { isObj } from '../../transport/frames';
+import type { PresenceEntry } from '../../protocol/server-frames';
+import { isObj } from '../../protocol/validation';
 import { AgentStatusTracker, type AgentStatus } from '../../console/agent-status';
 import { FILTERS, badgeTitle, unread, type Change, type InboxFilter, type Summary } from '../../console/inbox';
 import { InboxChannel } from '../../console/inbox-channel';
@@ -14,6 +14,7 @@ import { CannedStore, CannedView } from './canned-view';
 import { ConversationView, type AgentInfo, type ConversationHost, type VisitorPage, type VisitorPresence } from './conversation';
 import { alertAgent, askPermission, initSound, needsPermission } from './notify';
 import { consoleStrings, type ConsoleStrings } from './strings';
+import { SITE_CHANNEL } from '../../protocol/channels';
 
 export interface ConsoleConfig {
   endpoint: string;
@@ -124,7 +125,7 @@ export class ConsoleApp {
 
     // ---- sync ----
     this.inbox = new InboxChannel(client);
-    this.site = new PresenceChannel(client, 'site');
+    this.site = new PresenceChannel(client, SITE_CHANNEL);
     this.canned = new CannedStore(client);
     this.cannedView = new CannedView(this.canned, s);
     this.host = this.makeHost();
@@ -241,7 +242,7 @@ export class ConsoleApp {
     const st = this.status.status;
     if (this.statusSel.value !== this.status.chosen) this.statusSel.value = this.status.chosen;
     this.root.setAttribute('data-agent-status', st);
-    this.client.setPresence('site', st === 'offline' ? null : { agent: true, status: st });
+    this.client.setPresence(SITE_CHANNEL, st === 'offline' ? null : { agent: true, status: st });
   }
 
   private renderConn(st: string): void {

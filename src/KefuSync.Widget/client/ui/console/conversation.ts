@@ -5,8 +5,8 @@ import type { KefuClient } from '../../sync/kefu-client';
 import { MessageChannel } from '../../sync/message-channel';
 import type { ChatMessage } from '../../sync/message-log';
 import { TextChannel } from '../../sync/text-channel';
-import type { Me, PresenceEntry } from '../../transport/frames';
-import { isObj } from '../../transport/frames';
+import type { Me, PresenceEntry } from '../../protocol/server-frames';
+import { isObj } from '../../protocol/validation';
 import { cannedMatches, cannedTrigger, expandCanned } from '../../console/canned';
 import type { Summary } from '../../console/inbox';
 import { el } from '../widget/dom';
@@ -14,6 +14,7 @@ import { formatTime } from '../widget/render';
 import { ReplyBox, colorClass } from './reply-box';
 import type { ConsoleStrings } from './strings';
 import { bindTextarea, type TextBinding } from './text-binding';
+import { conversationChannel, draftChannel, noteChannel, visitorDraftChannel } from '../../protocol/channels';
 
 /** How long after sending an agent may edit or recall (KefuConversationOptions.EditWindow default). */
 export const EDIT_WINDOW_MS = 2 * 60 * 1000;
@@ -88,10 +89,10 @@ export class ConversationView {
     readonly key: string,
   ) {
     const { client, s } = host;
-    this.msgs = new MessageChannel(client, `conv:${key}`, undefined, PAGE);
-    this.vdraft = new TextChannel(client, `vdraft:${key}`);
-    this.draft = new TextChannel(client, `draft:${key}`);
-    this.note = new TextChannel(client, `note:${key}`);
+    this.msgs = new MessageChannel(client, conversationChannel(key), undefined, PAGE);
+    this.vdraft = new TextChannel(client, visitorDraftChannel(key));
+    this.draft = new TextChannel(client, draftChannel(key));
+    this.note = new TextChannel(client, noteChannel(key));
 
     // ---- main column ----
     this.head = el('header', { class: 'conv-head', 'data-testid': 'conv-head' });
@@ -170,7 +171,7 @@ export class ConversationView {
     this.offs.forEach((f) => f());
     this.reply.destroy();
     this.noteBinding.unbind();
-    this.host.client.setPresence(`conv:${this.key}`, null);
+    this.host.client.setPresence(conversationChannel(this.key), null);
     this.msgs.close();
     this.vdraft.close();
     this.draft.close();
@@ -245,7 +246,7 @@ export class ConversationView {
     const k = JSON.stringify(s);
     if (!force && k === this.lastConvPresence) return;
     this.lastConvPresence = k;
-    this.host.client.setPresence(`conv:${this.key}`, s);
+    this.host.client.setPresence(conversationChannel(this.key), s);
   }
 
   private renderPresence(): void {

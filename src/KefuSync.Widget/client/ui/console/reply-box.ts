@@ -4,7 +4,7 @@
 import type { TextOperation } from '../../ot/text-operation';
 import type { KefuClient } from '../../sync/kefu-client';
 import type { TextChannel } from '../../sync/text-channel';
-import type { PresenceEntry } from '../../transport/frames';
+import type { PresenceEntry } from '../../protocol/server-frames';
 import { cursorsFromPresence, transformCursors, type RemoteCursor } from '../../console/cursors';
 import { el } from '../widget/dom';
 import { bindTextarea, type TextBinding } from './text-binding';

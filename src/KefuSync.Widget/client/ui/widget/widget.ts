@@ -7,10 +7,11 @@ import type { KefuClient } from '../../sync/kefu-client';
 import { MessageChannel, type MessageItem } from '../../sync/message-channel';
 import { PresenceChannel } from '../../sync/presence-channel';
 import { TextChannel } from '../../sync/text-channel';
-import type { PresenceEntry, WelcomeFrame } from '../../transport/frames';
+import type { PresenceEntry, WelcomeFrame } from '../../protocol/server-frames';
 import { el, icon, ICON_CHAT, ICON_CLOSE, ICON_SEND } from './dom';
 import { messageKey, renderMessage } from './render';
 import { beep, unlockAudio } from './sound';
+import { SITE_CHANNEL, conversationChannel, visitorDraftChannel } from '../../protocol/channels';
 
 export interface WidgetConfig {
   endpoint: string;
@@ -129,9 +130,9 @@ export class Widget {
     shadow.append(this.root);
 
     // ---- sync ----
-    this.site = new PresenceChannel(client, 'site');
+    this.site = new PresenceChannel(client, SITE_CHANNEL);
     this.site.on('presence', () => this.renderPresence());
-    client.setPresence('site', sitePresence(cfg.endpoint));
+    client.setPresence(SITE_CHANNEL, sitePresence(cfg.endpoint));
     client.on('state', () => this.renderConn());
     client.on('welcome', (w) => this.onWelcome(w));
     client.on('tabs', () => this.notifyTitle());
@@ -242,7 +243,7 @@ export class Widget {
     }
     // the cache of another identity is not ours to show
     if (stored && stored.me !== id.me) localStorage.removeItem(cacheKey);
-    this.msgs = new MessageChannel(this.client, `conv:${id.conv}`, cache);
+    this.msgs = new MessageChannel(this.client, conversationChannel(id.conv), cache);
     const msgs = this.msgs;
     msgs.on('change', () => msgs === this.msgs && this.renderMessages());
     msgs.on('presence', () => this.renderPresence());
@@ -253,7 +254,7 @@ export class Widget {
       if (live && m.role === 'agent' && !this.isOpen && !m.edited && !m.recalled && !this.dismissed()) this.open(false);
       if (live && this.client.isLeader && !this.client.attentive()) beep();
     });
-    this.draft = new TextChannel(this.client, `vdraft:${id.conv}`);
+    this.draft = new TextChannel(this.client, visitorDraftChannel(id.conv));
     if (this.input.value) this.draft.edit(this.input.value);
     this.draft.on('change', (doc, op) => this.onDraft(doc, op));
     this.renderMessages();
@@ -315,7 +316,7 @@ export class Widget {
     const key = JSON.stringify(s);
     if (!force && key === this.lastConvPresence) return;
     this.lastConvPresence = key;
-    this.client.setPresence(`conv:${this.id.conv}`, s);
+    this.client.setPresence(conversationChannel(this.id.conv), s);
   }
 
   private maybeMarkRead(): void {
