@@ -2,7 +2,8 @@
 // revision the lists reflect; each inbox op is one full summary. A snapshot marker past our revision means the inbox
 // log was trimmed: list again. Reconnects resubscribe from the last applied revision (KefuClient does it).
 import type { AckFrame, ErrorFrame, OpFrame, SnapshotFrame, SubbedFrame } from '../protocol/server-frames';
-import type { ChannelHandler, KefuClient } from '../sync/kefu-client';
+import type { ChannelHandler } from '../sync/channel-handler';
+import type { KefuClient } from '../sync/kefu-client';
 import { judge } from '../sync/revision';
 import { Emitter } from '../util/emitter';
 import { InboxModel, parseSummary, type Change } from './inbox';

@@ -2,7 +2,8 @@
 // messages ("sending"), acks, read markers and the local cache that makes a reload show the conversation at once.
 import type { AckFrame, ErrorFrame, OpFrame, PresenceEntry, PresenceFrame, SnapshotFrame, SubbedFrame } from '../protocol/server-frames';
 import { Emitter } from '../util/emitter';
-import type { ChannelHandler, KefuClient } from './kefu-client';
+import type { ChannelHandler } from './channel-handler';
+import type { KefuClient } from './kefu-client';
 import { MessageLog, type ChatMessage } from './message-log';
 import type { OutboxRecord } from './outbox';
 import { judge } from './revision';

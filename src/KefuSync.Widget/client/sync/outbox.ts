@@ -112,24 +112,4 @@ export class Outbox {
     }
     return list.filter((r) => isRecord(r) && (ch === undefined || r.ch === ch)).sort((a, b) => a.createdAt - b.createdAt);
   }
-
-  /**
-   * What this tab must (re)send now: its own records, and when it is the leader, those whose writer tab is gone
-   * (not in `liveTabs`). Orphans are adopted (their `c` becomes this tab) before they are returned, so the next
-   * leader, should this one die too, sees them as orphans again. Failed records are never included.
-   */
-  async drain(liveTabs: ReadonlySet<string>, leader: boolean, own = true): Promise<OutboxRecord[]> {
-    const out: OutboxRecord[] = [];
-    for (const r of await this.all()) {
-      if (r.err !== undefined) continue;
-      if (r.c === this.tabId) {
-        if (own) out.push(r);
-      } else if (leader && !liveTabs.has(r.c)) {
-        const adopted = { ...r, c: this.tabId };
-        await this.store.put(adopted);
-        out.push(adopted);
-      }
-    }
-    return out;
-  }
 }
