@@ -69,9 +69,11 @@ export interface PingFrame {
 export type TabFrame = SubFrame | UnsubFrame | SubmitFrame | PresenceSetFrame | HistoryRequestFrame | ListRequestFrame | ByeFrame;
 export type ClientFrame = TabFrame | HelloFrame | PingFrame;
 
+/** The length `v` has on the wire; Infinity when it has none (a function, undefined) or cannot be serialized (a cycle). */
 function jsonSize(v: unknown): number {
   try {
-    const s = JSON.stringify(v);
+    // lib.d.ts says string, but JSON.stringify returns undefined for undefined, functions and symbols
+    const s = JSON.stringify(v) as string | undefined;
     return s === undefined ? Infinity : s.length;
   } catch {
     return Infinity;

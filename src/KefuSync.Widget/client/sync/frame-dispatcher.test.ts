@@ -10,7 +10,7 @@ function setup() {
   const h = { ch: 'conv:a', rev: 0, op: vi.fn(), snapshot: vi.fn(), subbed: vi.fn(), ack: vi.fn(), error: vi.fn(), presence: vi.fn(), resubscribed: vi.fn() };
   const requests = new RequestTracker(() => 'q1', () => true);
   const unclaimed = vi.fn();
-  const d = new FrameDispatcher({ tabId: 'me', handler: (ch) => (ch === h.ch ? (h as ChannelHandler) : undefined), requests, unclaimed });
+  const d = new FrameDispatcher({ tabId: 'me', handler: (ch): ChannelHandler | undefined => (ch === h.ch ? h : undefined), requests, unclaimed });
   return { h, requests, unclaimed, d };
 }
 const err = (o: Partial<ErrorFrame>): ErrorFrame => ({ t: 'error', code: ErrorCode.Forbidden, msg: '', retry: false, ...o });

@@ -20,6 +20,7 @@ import type { ErrorFrame, ListFrame, OpRecord, ServerFrame, WelcomeFrame } from 
 import { Connection, type ConnState, type TransportMode } from '../transport/connection';
 import type { LinkEnv } from '../transport/links';
 import { Emitter, randomId } from '../util/emitter';
+import { localStorageOrNull } from '../util/env';
 import type { ChannelHandler } from './channel-handler';
 import { FrameDispatcher } from './frame-dispatcher';
 import { LeaderElector } from './leader';
@@ -38,8 +39,8 @@ export interface KefuClientOptions {
   endpoint: string;
   /** client version (hello.client) */
   version: string;
-  /** a signed visitor token from the page */
-  token?: string;
+  /** a signed visitor token from the page (undefined: none, as when the attribute is empty) */
+  token?: string | undefined;
   /** act as an agent (console) */
   agent?: boolean;
   transport?: TransportMode;
@@ -254,10 +255,15 @@ export class KefuClient extends Emitter<KefuClientEvents> {
 
   /** After a retryable error: resend the record later, with a growing delay. */
   retryLater(id: string): void {
-    setTimeout(async () => {
-      const r = (await this.outbox.all()).find((x) => x.id === id);
-      if (r && r.err === undefined && r.c === this.tabId) this.sendRecord(r);
+    setTimeout(() => {
+      void this.resendIfStillMine(id);
     }, this.outbox.nextRetryDelay(id));
+  }
+
+  /** Unless it was confirmed, failed for good or adopted by another tab meanwhile. */
+  private async resendIfStillMine(id: string): Promise<void> {
+    const r = (await this.outbox.all()).find((x) => x.id === id);
+    if (r && r.err === undefined && r.c === this.tabId) this.sendRecord(r);
   }
 
   /** Tells the other tabs that the outbox changed (they re-read their pending lists). */
@@ -310,7 +316,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
       token: this.o.token,
       agent: this.o.agent,
       transport: this.o.transport,
-      storage: this.o.storage === undefined ? safeLocalStorage() : this.o.storage,
+      storage: this.o.storage === undefined ? localStorageOrNull() : this.o.storage,
       env: this.o.linkEnv,
     });
     this.conn = conn;
@@ -376,13 +382,5 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     if (s === this.state && s !== 'open') return;
     this.state = s;
     this.emit('state', s, w);
-  }
-}
-
-function safeLocalStorage(): Storage | null {
-  try {
-    return globalThis.localStorage ?? null;
-  } catch {
-    return null;
   }
 }

@@ -102,6 +102,7 @@ export class MessageLog {
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const m = this.messages[mid];
+      if (m === undefined) break; // lo..hi stays within the array; this only satisfies the index check
       if (m.rev === rev) return m;
       if (m.rev < rev) lo = mid + 1;
       else hi = mid - 1;

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TabFrame } from '../protocol/client-frames';
 import { ErrorCode } from '../protocol/error-codes';
 import type { ErrorFrame } from '../protocol/server-frames';
-import { LocalErrorCode, RequestTracker } from './request-tracker';
+import { LocalErrorCode } from './local-errors';
+import { RequestTracker } from './request-tracker';
 
 function tracker(connected = true, timeoutMs = 1000) {
   const sent: TabFrame[] = [];

@@ -4,21 +4,7 @@
 // welcome), or a local `timeout`, so a reply lost on the way can neither hang a caller nor leave an entry behind.
 import type { TabFrame } from '../protocol/client-frames';
 import type { ErrorFrame, HistoryFrame, ListFrame } from '../protocol/server-frames';
-
-/** Codes of the errors the client makes itself. They never travel on the wire, so they are not in protocol §6. */
-export const LocalErrorCode = {
-  /** not connected, or the connection went before the reply came */
-  Offline: 'offline',
-  /** no reply within the request timeout */
-  Timeout: 'timeout',
-} as const;
-
-export const localError = (code: (typeof LocalErrorCode)[keyof typeof LocalErrorCode], msg: string): ErrorFrame => ({
-  t: 'error',
-  code,
-  msg,
-  retry: true,
-});
+import { LocalErrorCode, localError } from './local-errors';
 
 /** Long enough for a store that is slow but answering (the server itself gives up with store_unavailable sooner). */
 export const REQUEST_TIMEOUT_MS = 30000;

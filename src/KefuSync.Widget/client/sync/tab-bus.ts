@@ -46,7 +46,7 @@ export function validateBusMessage(m: unknown): BusMessage | null {
     case 'state':
       if (typeof m.s !== 'string' || !STATES.includes(m.s)) return null;
       if (m.w !== undefined && (typeof m.w !== 'string' || m.w.length > 65536)) return null;
-      return { kv: KV, from, k: 'state', s: m.s as ConnState, ...(m.w === undefined ? {} : { w: m.w as string }) };
+      return { kv: KV, from, k: 'state', s: m.s as ConnState, ...(m.w === undefined ? {} : { w: m.w }) };
     case 'hi':
       return typeof m.vis === 'boolean' && typeof m.open === 'boolean' ? { kv: KV, from, k: 'hi', vis: m.vis, open: m.open } : null;
     case 'gone':
@@ -78,7 +78,7 @@ export class TabBus {
 
   post(body: BusBody): void {
     try {
-      this.port.post({ ...body, kv: KV, from: this.tabId } as BusMessage);
+      this.port.post({ ...body, kv: KV, from: this.tabId });
     } catch {
       // the channel is closed (page unloading) or the message cannot be cloned: nothing to do
     }

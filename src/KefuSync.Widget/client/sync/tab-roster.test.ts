@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BusBody, BusMessage } from './tab-bus';
 import { HI_EVERY_MS, TAB_EXPIRES_MS, TabRoster } from './tab-roster';
 
-const msg = (from: string, body: BusBody): BusMessage => ({ ...body, kv: 1, from }) as BusMessage;
+const msg = (from: string, body: BusBody): BusMessage => ({ ...body, kv: 1, from });
 
 function roster() {
   const posted: BusBody[] = [];

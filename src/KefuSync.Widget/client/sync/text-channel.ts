@@ -116,7 +116,10 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
     if (!ot) return; // a snapshot comes first
     const v = judge(ot.revision, f.rev);
     if (v === 'old') return;
-    if (v === 'gap') return this.client.resubscribe(this.ch);
+    if (v === 'gap') {
+      this.client.resubscribe(this.ch);
+      return;
+    }
     if (ot.outstanding && ot.outstanding.id === f.id) {
       this.retries = 0;
       if (ot.serverAck()) this.sendOutstanding();
@@ -137,7 +140,10 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
     const ot = this.ot;
     if (!ot || !ot.outstanding || ot.outstanding.id !== f.id) return; // already confirmed by its own op
     const v = judge(ot.revision, f.rev);
-    if (v === 'gap') return this.client.resubscribe(this.ch); // the replay brings our op with its id
+    if (v === 'gap') {
+      this.client.resubscribe(this.ch); // the replay brings our op with its id
+      return;
+    }
     if (v === 'apply') {
       this.retries = 0;
       if (ot.serverAck()) this.sendOutstanding();

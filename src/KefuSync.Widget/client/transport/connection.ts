@@ -9,21 +9,23 @@ import { parseServerFrame, type ServerFrame, type WelcomeFrame } from '../protoc
 import { backoffDelay } from './backoff';
 import { openFallback, openWebSocket, type Link, type LinkEnv } from './links';
 import { Emitter } from '../util/emitter';
+import { pageHref } from '../util/env';
 
 export type ConnState = 'connecting' | 'open' | 'closed' | 'stopped';
 export type TransportMode = 'auto' | 'ws' | 'sse';
 
+/** Optional members also accept undefined: KefuClient forwards its own options as they are. */
 export interface ConnectionOptions {
   endpoint: string;
   /** client version, sent as hello.client */
   version: string;
   /** a signed visitor token supplied by the page (preferred over the stored one) */
-  token?: string;
-  agent?: boolean;
-  transport?: TransportMode;
+  token?: string | undefined;
+  agent?: boolean | undefined;
+  transport?: TransportMode | undefined;
   /** where the minted visitor token is kept; null: nowhere */
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
-  env?: Partial<LinkEnv>;
+  env?: Partial<LinkEnv> | undefined;
   random?: () => number;
   /** how often to probe WebSocket while on the fallback (ms) */
   probeMs?: number;
@@ -67,7 +69,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     super();
     this.pageToken = o.token || undefined;
     this.mode = o.transport === 'sse' ? 'sse' : 'ws';
-    this.env = { base: globalThis.location?.href ?? 'http://localhost/', ...o.env };
+    this.env = { base: pageHref() ?? 'http://localhost/', ...o.env };
   }
 
   start(): void {
@@ -128,8 +130,8 @@ export class Connection extends Emitter<ConnectionEvents> {
       frame: (text) => {
         if (this.link === link) this.onText(text);
       },
-      closed: (code, opened) => {
-        if (this.link === link) this.onClosed(code, opened, mode);
+      closed: (code) => {
+        if (this.link === link) this.onClosed(code, mode);
       },
     });
     this.link = link;
@@ -141,7 +143,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   private drop(link: Link, code: number): void {
     this.link = null;
     link.close();
-    this.onClosed(code, true, link.kind);
+    this.onClosed(code, link.kind);
   }
 
   private onText(text: string): void {
@@ -189,7 +191,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     }, hb);
   }
 
-  private onClosed(code: number, opened: boolean, mode: 'ws' | 'sse'): void {
+  private onClosed(code: number, mode: 'ws' | 'sse'): void {
     const welcomed = this.welcome !== null;
     this.link = null;
     this.welcome = null;
@@ -220,7 +222,6 @@ export class Connection extends Emitter<ConnectionEvents> {
     const quick = code === CloseCode.AuthFailed || code === CloseCode.SlowConsumer || (welcomed && code === CloseCode.GoingAway && this.attempt === 0);
     const delay = quick ? 50 + backoffDelay(0, this.o.random) : Math.max(250, backoffDelay(this.attempt, this.o.random));
     this.attempt++;
-    void opened;
     this.timers.retry = setTimeout(() => this.open(), delay);
   }
 
@@ -234,7 +235,8 @@ export class Connection extends Emitter<ConnectionEvents> {
       try {
         ws = new WS(new URL(this.o.endpoint.replace(/\/+$/, '') + '/ws', this.env.base).href.replace(/^http/, 'ws'));
       } catch {
-        return this.scheduleProbe();
+        this.scheduleProbe(); // no WebSocket constructor that works here now; try again later
+        return;
       }
       const t = setTimeout(() => ws.close(), 5000);
       ws.onopen = () => {
@@ -247,7 +249,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         const link = this.link;
         this.link = null;
         link.close();
-        this.onClosed(CloseCode.GoingAway, true, 'sse');
+        this.onClosed(CloseCode.GoingAway, 'sse');
       };
       ws.onclose = () => {
         clearTimeout(t);

@@ -2,12 +2,15 @@
 // A link knows nothing of the protocol beyond "the hello goes first"; Connection does the rest.
 import type { HelloFrame } from '../protocol/client-frames';
 import { CloseCode } from '../protocol/close-codes';
+import { isObj } from '../protocol/validation';
 
 /**
  * RFC 6455's "closed abnormally" (no close frame): reserved, never sent by a server, so not in protocol §6.1. A link
  * reports it when the socket dropped or an HTTP request of the fallback failed, and Connection reconnects with backoff.
  */
 const ABNORMAL_CLOSE = 1006;
+/** EventSource.CLOSED, spelled out: a test double need not define the constant. */
+const EVENT_SOURCE_CLOSED = 2;
 
 export interface LinkHandlers {
   /** one frame's text */
@@ -95,6 +98,8 @@ export function openFallback(endpoint: string, hello: HelloFrame, env: LinkEnv, 
     es?.close();
     h.closed(code, opened);
   };
+  // Read through a function after each await: `finish` may have run meanwhile, which narrowing cannot see.
+  const isDone = (): boolean => done;
   const flush = async (): Promise<void> => {
     if (posting || done || !session || queue.length === 0) return;
     posting = true;
@@ -114,7 +119,7 @@ export function openFallback(endpoint: string, hello: HelloFrame, env: LinkEnv, 
     posting = false;
     void flush();
   };
-  (async () => {
+  void (async () => {
     try {
       const r = await doFetch(endpointUrl(endpoint, 'connect', env.base), {
         method: 'POST',
@@ -122,24 +127,31 @@ export function openFallback(endpoint: string, hello: HelloFrame, env: LinkEnv, 
         body: JSON.stringify(hello),
         credentials: 'same-origin',
       });
-      if (done) return;
-      if (!r.ok) return finish(r.status === 401 ? CloseCode.AuthFailed : r.status === 403 ? CloseCode.Forbidden : ABNORMAL_CLOSE);
+      if (isDone()) return;
+      if (!r.ok) {
+        finish(r.status === 401 ? CloseCode.AuthFailed : r.status === 403 ? CloseCode.Forbidden : ABNORMAL_CLOSE);
+        return;
+      }
       const body: unknown = await r.json();
-      if (done) return;
-      const b = body as { session?: unknown; frames?: unknown };
-      if (typeof b?.session !== 'string' || !Array.isArray(b.frames)) return finish(ABNORMAL_CLOSE);
-      session = b.session;
+      if (isDone()) return;
+      if (!isObj(body) || typeof body.session !== 'string' || !Array.isArray(body.frames)) {
+        finish(ABNORMAL_CLOSE);
+        return;
+      }
+      const frames: unknown[] = body.frames;
+      session = body.session;
       opened = true;
-      es = new ES(endpointUrl(endpoint, 'sse?session=' + encodeURIComponent(session), env.base), { withCredentials: false });
-      es.onmessage = (e) => {
+      const source = new ES(endpointUrl(endpoint, 'sse?session=' + encodeURIComponent(session), env.base), { withCredentials: false });
+      es = source;
+      source.onmessage = (e: MessageEvent<unknown>) => {
         if (!done && typeof e.data === 'string') h.frame(e.data);
       };
-      es.onerror = () => {
+      source.onerror = () => {
         // CONNECTING: the browser retries by itself (the session outlives a dropped stream for a while).
         // CLOSED: the server refused the stream (session gone); start over.
-        if (es && es.readyState === 2) finish(CloseCode.Timeout);
+        if (source.readyState === EVENT_SOURCE_CLOSED) finish(CloseCode.Timeout);
       };
-      for (const f of b.frames) if (!done) h.frame(JSON.stringify(f));
+      for (const f of frames) if (!isDone()) h.frame(JSON.stringify(f));
       void flush();
     } catch {
       finish(ABNORMAL_CLOSE);

@@ -113,8 +113,8 @@ export class ReplyBox {
 
   private publishSelection(): void {
     if (this.textarea.ownerDocument.activeElement !== this.textarea) return;
-    const a = this.textarea.selectionStart ?? 0;
-    const b = this.textarea.selectionEnd ?? a;
+    const a = this.textarea.selectionStart;
+    const b = this.textarea.selectionEnd;
     const key = `${a},${b}`;
     if (key === this.lastSent) return;
     this.lastSent = key;
