@@ -328,7 +328,7 @@ internal sealed partial class OpCommitter(
         await fanOut.PublishCommittedAsync(channel.Value, revision, frame).ConfigureAwait(false);
         if (observers.Any)
         {
-            observers.Notify(new KefuCommittedOp(channel.Value, revision, clientOpId, author.Id, timestamp, payload));
+            observers.Notify(new KefuCommittedOp { Channel = channel.Value, Revision = revision, ClientOpId = clientOpId, Author = author.Id, Timestamp = timestamp, Payload = payload });
         }
     }
 
