@@ -16,7 +16,7 @@ namespace KefuSync.FreshApp.Tests;
 public sealed class FreshAppTests(FreshAppsFixture fixture)
 {
     [Fact]
-    public void The_four_packages_carry_their_metadata_dependencies_and_the_widget_assets()
+    public void The_five_packages_carry_their_metadata_dependencies_and_the_widget_assets()
     {
         foreach (var id in FreshAppsFixture.PackageIds)
         {
@@ -39,6 +39,11 @@ public sealed class FreshAppTests(FreshAppsFixture fixture)
         Assert.Equal("README.md", fixture.Nuspec("KefuSync.AspNetCore").Descendants().Single(e => e.Name.LocalName == "readme").Value);
         Assert.Contains(("KefuSync.AspNetCore", fixture.Version), Dependencies("KefuSync.Redis"));
         Assert.Contains(("KefuSync.AspNetCore", fixture.Version), Dependencies("KefuSync.EntityFrameworkCore"));
+        // The specification package brings the core it specifies and the two xunit parts it is written with, no runner.
+        Assert.Contains(("KefuSync.AspNetCore", fixture.Version), Dependencies("KefuSync.Testing"));
+        Assert.Contains(("xunit.assert", "2.9.3"), Dependencies("KefuSync.Testing"));
+        Assert.Contains(("xunit.extensibility.core", "2.9.3"), Dependencies("KefuSync.Testing"));
+        Assert.DoesNotContain(Dependencies("KefuSync.Testing"), d => d.Id.StartsWith("xunit.runner", StringComparison.Ordinal));
 
         // The front end is inside the widget's dll, as embedded resources (served by MapKefuSync, nothing in wwwroot).
         using (var zip = ZipFile.OpenRead(fixture.Nupkg("KefuSync.Widget")))
