@@ -168,7 +168,7 @@ internal sealed class FallbackTransport(
             {
                 if (frame.Length > limits.MaxFrameBytes)
                 {
-                    session.Connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes.", retry: false));
+                    session.Connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes."));
                     continue;
                 }
 
