@@ -67,6 +67,47 @@ public sealed class FreshAppTests(FreshAppsFixture fixture)
         }
     }
 
+    /// <summary>
+    /// The third-party store of samples/ThirdPartyStore, built the way its author would: from the KefuSync.AspNetCore
+    /// and KefuSync.Testing packages only (no project reference, no InternalsVisibleTo), runs the whole store
+    /// specification and passes it.
+    /// </summary>
+    [Fact]
+    public async Task A_third_party_store_built_from_the_packages_passes_the_store_specification()
+    {
+        var dir = Path.Combine(fixture.WorkDir, "ThirdPartyStore");
+        Directory.CreateDirectory(dir);
+        foreach (var file in new[] { "TinyOpStore.cs", "TinyOpStoreTests.cs" })
+        {
+            File.Copy(Path.Combine(fixture.RepoRoot, "samples", "ThirdPartyStore", file), Path.Combine(dir, file), overwrite: true);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(dir, "ThirdPartyStore.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+              </PropertyGroup>
+              <ItemGroup>
+                <FrameworkReference Include="Microsoft.AspNetCore.App" />
+                <PackageReference Include="KefuSync.AspNetCore" Version="{fixture.Version}" />
+                <PackageReference Include="KefuSync.Testing" Version="{fixture.Version}" />
+                <PackageReference Include="Microsoft.NET.Test.Sdk" Version="18.0.1" />
+                <PackageReference Include="xunit" Version="2.9.3" />
+                <PackageReference Include="xunit.runner.visualstudio" Version="3.1.5" />
+              </ItemGroup>
+            </Project>
+            """);
+
+        var output = await ProcessRunner.DotnetAsync(dir, TimeSpan.FromMinutes(8), "test", "-c", "Release", "-nologo");
+        var summary = System.Text.RegularExpressions.Regex.Match(output, @"Failed:\s+(\d+), Passed:\s+(\d+)");
+        Assert.True(summary.Success, output);
+        Assert.Equal("0", summary.Groups[1].Value);
+        Assert.True(int.Parse(summary.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) >= 40, $"Only {summary.Groups[2].Value} specification tests ran:\n{output}");
+    }
+
     [Fact]
     public async Task Mvc_app_with_the_readme_setup_chats_visitor_to_agent()
     {
