@@ -58,7 +58,7 @@ else
 fi
 
 # 5. .NET test projects, one at a time (they start real servers and browsers; 2 cores).
-for project in tests/KefuSync.AspNetCore.Tests tests/KefuSync.Stores.Tests tests/KefuSync.Integration.Tests tests/KefuSync.Browser.Tests tests/KefuSync.FreshApp.Tests; do
+for project in tests/KefuSync.AspNetCore.Tests tests/KefuSync.Stores.Tests samples/ThirdPartyStore tests/KefuSync.Integration.Tests tests/KefuSync.Browser.Tests tests/KefuSync.FreshApp.Tests; do
   name=$(basename "$project")
   echo "== dotnet test $name"
   dotnet test "$project" -c Release --no-build -nologo --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$OUT" || true

@@ -41,7 +41,7 @@ internal sealed partial class SyncEngine(
                 return;
             }
 
-            Error(connection, ErrorCodes.RateLimited, $"More than {limits.FramesPerSecond} frames per second; slow down.", retry: true);
+            Error(connection, ErrorCodes.RateLimited, $"More than {limits.FramesPerSecond} frames per second; slow down.");
             return;
         }
 
@@ -239,7 +239,7 @@ internal sealed partial class SyncEngine(
         {
             subscription.AbortRepair();
             Log.SubscribeFailed(logger, channel.Value, ex);
-            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; subscribe again later.", retry: true, channel: channel.Value, client: frame.Client);
+            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; subscribe again later.", channel: channel.Value, client: frame.Client);
             return;
         }
 
@@ -321,7 +321,7 @@ internal sealed partial class SyncEngine(
         }
         else
         {
-            Error(connection, result.ErrorCode!, result.ErrorMessage!, result.Retry, frame.Client, channel.Value, frame.Id);
+            Error(connection, result.ErrorCode!, result.ErrorMessage!, frame.Client, channel.Value, frame.Id);
         }
     }
 
@@ -376,7 +376,7 @@ internal sealed partial class SyncEngine(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.SubscribeFailed(logger, channel.Value, ex);
-            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", retry: true, channel: channel.Value, query: query);
+            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", channel: channel.Value, query: query);
         }
     }
 
@@ -404,7 +404,7 @@ internal sealed partial class SyncEngine(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.SubscribeFailed(logger, InboxProjection.Channel, ex);
-            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", retry: true, query: query);
+            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", query: query);
         }
     }
 
@@ -465,10 +465,10 @@ internal sealed partial class SyncEngine(
         return true;
     }
 
-    private void Error(KefuConnection connection, string code, string message, bool retry = false, string? client = null, string? channel = null, string? id = null, string? query = null)
+    private void Error(KefuConnection connection, string code, string message, string? client = null, string? channel = null, string? id = null, string? query = null)
     {
         metrics.Errors.Add(1, new KeyValuePair<string, object?>("code", code));
-        connection.Send(FrameWriter.Error(code, message, retry, client, channel, id, query));
+        connection.Send(FrameWriter.Error(code, message, client, channel, id, query));
     }
 
     private static string? SafeClient(in ClientFrame frame) => FrameValidation.IsClientId(frame.Client) ? frame.Client : null;

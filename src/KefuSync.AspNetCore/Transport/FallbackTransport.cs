@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using KefuSync.Diagnostics;
@@ -56,7 +57,7 @@ internal sealed class FallbackTransport(
             return;
         }
 
-        var session = new FallbackSession(connection);
+        var session = new FallbackSession(connection, UserOf(context));
         _sessions[connection.Id] = session;
         registry.Add(connection);
         metrics.Connections.Add(1);
@@ -168,7 +169,7 @@ internal sealed class FallbackTransport(
             {
                 if (frame.Length > limits.MaxFrameBytes)
                 {
-                    session.Connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes.", retry: false));
+                    session.Connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes."));
                     continue;
                 }
 
@@ -207,14 +208,30 @@ internal sealed class FallbackTransport(
     private bool TryGetSession(HttpContext context, out FallbackSession session)
     {
         var id = context.Request.Query["session"].ToString();
-        if (!string.IsNullOrEmpty(id) && _sessions.TryGetValue(id, out session!) && !session.Connection.Closed.IsCancellationRequested)
+        if (!string.IsNullOrEmpty(id)
+            && _sessions.TryGetValue(id, out session!)
+            && !session.Connection.Closed.IsCancellationRequested
+            && string.Equals(session.User, UserOf(context), StringComparison.Ordinal))
         {
             return true;
         }
 
+        // Unknown, expired, or opened by another HTTP user: all answer the same, so a leaked id confirms nothing to
+        // another login and lets it read or write nothing. The client connects again.
         session = null!;
-        context.Response.StatusCode = StatusCodes.Status404NotFound; // unknown or expired: connect again
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
         return false;
+    }
+
+    /// <summary>
+    /// The identity a session is bound to (docs/protocol.md §1): the authenticated HTTP user's id (its NameIdentifier
+    /// claim, else its name), or null without one. It is what every request of a session can carry: an agent's or a
+    /// signed-in visitor's cookie comes with each same-origin request, while the visitor token travels only in hello.
+    /// </summary>
+    internal static string? UserOf(HttpContext context)
+    {
+        var user = context.User;
+        return user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity.Name ?? "" : null;
     }
 
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context, int limit)
