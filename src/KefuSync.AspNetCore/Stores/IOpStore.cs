@@ -4,7 +4,7 @@ namespace KefuSync.Stores;
 /// The store contract: one append-only log per channel, the single source of truth.
 /// </summary>
 /// <remarks>
-/// <para>Rules every implementation keeps (the specification tests in <c>tests/KefuSync.Stores.Tests</c> check each one):</para>
+/// <para>Rules every implementation keeps (the specification tests of the KefuSync.Testing package, <c>OpStoreSpecification</c>, check each one):</para>
 /// <list type="number">
 /// <item>Revisions start at 1 and are consecutive per channel. A channel that was never written has revision 0.</item>
 /// <item>An append succeeds only when the head equals <c>expectedRevision</c>, and assigns <c>expectedRevision + 1</c>

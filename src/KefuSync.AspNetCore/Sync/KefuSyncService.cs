@@ -78,7 +78,7 @@ internal sealed class KefuSyncService(OpCommitter committer, TextDocuments docum
     {
         var name = Channel(channel);
         var ops = await store.ReadAsync(name.Value, afterRevision, maxCount, cancellationToken).ConfigureAwait(false);
-        return [.. ops.Select(o => new KefuCommittedOp(name.Value, o.Revision, o.ClientOpId, o.Author, o.Timestamp, o.Payload))];
+        return [.. ops.Select(o => new KefuCommittedOp { Channel = name.Value, Revision = o.Revision, ClientOpId = o.ClientOpId, Author = o.Author, Timestamp = o.Timestamp, Payload = o.Payload })];
     }
 
     private static ChannelName Channel(string channel)
@@ -86,5 +86,10 @@ internal sealed class KefuSyncService(OpCommitter committer, TextDocuments docum
 
     private static KefuPrincipal Principal(KefuSender sender) => new(sender.Id, sender.Name, PrincipalRole.Server, null, null);
 
-    private static KefuSubmitResult Map(SubmitResult result) => new(result.Committed, result.Revision, result.Duplicate, result.ErrorCode, result.ErrorMessage, result.Retry);
+    private static KefuSubmitResult Map(SubmitResult result) => result switch
+    {
+        { Committed: true, Duplicate: true } => KefuSubmitResult.DuplicateOf(result.Revision),
+        { Committed: true } => KefuSubmitResult.Success(result.Revision),
+        _ => KefuSubmitResult.Failure(result.ErrorCode!, result.ErrorMessage!, result.Retry),
+    };
 }

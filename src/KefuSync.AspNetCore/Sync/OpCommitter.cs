@@ -43,7 +43,7 @@ internal sealed partial class OpCommitter(
             // Store down, timed out, or broken: the client keeps the op in its outbox and resends (idempotent). Only store
             // calls throw this; anything else (a client's bytes, a bug) must not tell the client to send the same op again.
             Log.StoreFailed(logger, channel.Value, ex.InnerException ?? ex);
-            return SubmitResult.Fail(ErrorCodes.StoreUnavailable, "The store is unavailable; send the op again later.", retry: true);
+            return SubmitResult.Fail(ErrorCodes.StoreUnavailable, "The store is unavailable; send the op again later.");
         }
     }
 
@@ -91,7 +91,7 @@ internal sealed partial class OpCommitter(
                 var concurrent = new List<TextOperation>();
                 if (!state.TryGetSince(baseRevision, concurrent) && !await ReadSinceAsync(channel, baseRevision, state.Revision, concurrent, cancellationToken).ConfigureAwait(false))
                 {
-                    return await UnlessCommittedAsync(channel, clientOpId, SubmitResult.Fail(ErrorCodes.StaleBase, $"The ops after revision {baseRevision} were trimmed; subscribe again to get a snapshot.", retry: true), cancellationToken).ConfigureAwait(false);
+                    return await UnlessCommittedAsync(channel, clientOpId, SubmitResult.Fail(ErrorCodes.StaleBase, $"The ops after revision {baseRevision} were trimmed; subscribe again to get a snapshot."), cancellationToken).ConfigureAwait(false);
                 }
 
                 try
@@ -142,7 +142,7 @@ internal sealed partial class OpCommitter(
                         default:
                             if (attempt + 1 >= limits.MaxAppendRetries)
                             {
-                                return SubmitResult.Fail(ErrorCodes.Conflict, "The document kept changing; send the op again.", retry: true);
+                                return SubmitResult.Fail(ErrorCodes.Conflict, "The document kept changing; send the op again.");
                             }
 
                             // Another node appended: bring the document up to date and transform past its ops.
@@ -275,7 +275,7 @@ internal sealed partial class OpCommitter(
                         runtime.Head = result.Revision;
                         if (attempt + 1 >= limits.MaxAppendRetries)
                         {
-                            return SubmitResult.Fail(ErrorCodes.Conflict, "The conversation kept changing; send the message again.", retry: true);
+                            return SubmitResult.Fail(ErrorCodes.Conflict, "The conversation kept changing; send the message again.");
                         }
 
                         break;
@@ -380,7 +380,7 @@ internal sealed partial class OpCommitter(
         await fanOut.PublishCommittedAsync(channel.Value, revision, frame).ConfigureAwait(false);
         if (observers.Any)
         {
-            observers.Notify(new KefuCommittedOp(channel.Value, revision, clientOpId, author.Id, timestamp, payload));
+            observers.Notify(new KefuCommittedOp { Channel = channel.Value, Revision = revision, ClientOpId = clientOpId, Author = author.Id, Timestamp = timestamp, Payload = payload });
         }
     }
 

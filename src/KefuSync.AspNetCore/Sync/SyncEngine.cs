@@ -44,7 +44,7 @@ internal sealed partial class SyncEngine(
                 return;
             }
 
-            Error(connection, ErrorCodes.RateLimited, $"More than {limits.FramesPerSecond} frames per second; slow down.", retry: true);
+            Error(connection, ErrorCodes.RateLimited, $"More than {limits.FramesPerSecond} frames per second; slow down.");
             return;
         }
 
@@ -226,7 +226,7 @@ internal sealed partial class SyncEngine(
             catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
             {
                 Log.SubscribeFailed(logger, channel.Value, ex);
-                Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; subscribe again later.", retry: true, channel: channel.Value, client: frame.Client);
+                Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; subscribe again later.", channel: channel.Value, client: frame.Client);
                 return;
             }
 
@@ -280,7 +280,7 @@ internal sealed partial class SyncEngine(
         {
             subscription.AbortRepair();
             Log.SubscribeFailed(logger, channel.Value, ex.InnerException ?? ex);
-            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; subscribe again later.", retry: true, channel: channel.Value, client: frame.Client);
+            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; subscribe again later.", channel: channel.Value, client: frame.Client);
             return;
         }
 
@@ -396,7 +396,7 @@ internal sealed partial class SyncEngine(
         }
         else
         {
-            Error(connection, result.ErrorCode!, result.ErrorMessage!, result.Retry, frame.Client, channel.Value, frame.Id, head: result.ErrorCode == ErrorCodes.FutureBase ? result.Revision : null);
+            Error(connection, result.ErrorCode!, result.ErrorMessage!, frame.Client, channel.Value, frame.Id, head: result.ErrorCode == ErrorCodes.FutureBase ? result.Revision : null);
         }
     }
 
@@ -482,7 +482,7 @@ internal sealed partial class SyncEngine(
         catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
         {
             Log.SubscribeFailed(logger, channel.Value, ex);
-            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", retry: true, channel: channel.Value, query: query);
+            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", channel: channel.Value, query: query);
         }
     }
 
@@ -520,7 +520,7 @@ internal sealed partial class SyncEngine(
         catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
         {
             Log.SubscribeFailed(logger, InboxProjection.Channel, ex);
-            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", retry: true, query: query);
+            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", query: query);
         }
     }
 
@@ -612,10 +612,10 @@ internal sealed partial class SyncEngine(
         return false;
     }
 
-    private void Error(KefuConnection connection, string code, string message, bool retry = false, string? client = null, string? channel = null, string? id = null, string? query = null, long? head = null)
+    private void Error(KefuConnection connection, string code, string message, string? client = null, string? channel = null, string? id = null, string? query = null, long? head = null)
     {
         metrics.Errors.Add(1, new KeyValuePair<string, object?>("code", code));
-        connection.Send(FrameWriter.Error(code, message, retry, client, channel, id, query, head));
+        connection.Send(FrameWriter.Error(code, message, client, channel, id, query, head));
     }
 
     private static string? SafeClient(in ClientFrame frame) => FrameValidation.IsClientId(frame.Client) ? frame.Client : null;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -59,7 +60,7 @@ internal sealed class FallbackTransport(
         }
         else
         {
-            connection.Send(FrameWriter.Error(ErrorCodes.BadFrame, NotUtf8, retry: false));
+            connection.Send(FrameWriter.Error(ErrorCodes.BadFrame, NotUtf8));
         }
 
         var frames = Drain(connection);
@@ -71,7 +72,7 @@ internal sealed class FallbackTransport(
             return;
         }
 
-        var session = new FallbackSession(connection);
+        var session = new FallbackSession(connection, UserOf(context));
         _sessions[connection.Id] = session;
         registry.Add(connection);
         metrics.Connections.Add(1);
@@ -191,7 +192,7 @@ internal sealed class FallbackTransport(
                 if (frame.Length > limits.MaxFrameBytes)
                 {
                     // As on the socket (1009): the session ends after the error, which the event stream still delivers.
-                    session.Connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes.", retry: false));
+                    session.Connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes."));
                     session.Connection.Close(CloseCodes.TooBig, "frame too large");
                     break;
                 }
@@ -200,7 +201,7 @@ internal sealed class FallbackTransport(
                 {
                     // A WebSocket fails the connection with 1007 itself (RFC 6455 §8.1), before KefuSync sees the message.
                     // Here KefuSync reads the body, so it can refuse just this frame, the way it refuses any unreadable one.
-                    session.Connection.Send(FrameWriter.Error(ErrorCodes.BadFrame, NotUtf8, retry: false));
+                    session.Connection.Send(FrameWriter.Error(ErrorCodes.BadFrame, NotUtf8));
                     continue;
                 }
 
@@ -239,14 +240,30 @@ internal sealed class FallbackTransport(
     private bool TryGetSession(HttpContext context, out FallbackSession session)
     {
         var id = context.Request.Query["session"].ToString();
-        if (!string.IsNullOrEmpty(id) && _sessions.TryGetValue(id, out session!) && !session.Connection.Closed.IsCancellationRequested)
+        if (!string.IsNullOrEmpty(id)
+            && _sessions.TryGetValue(id, out session!)
+            && !session.Connection.Closed.IsCancellationRequested
+            && string.Equals(session.User, UserOf(context), StringComparison.Ordinal))
         {
             return true;
         }
 
+        // Unknown, expired, or opened by another HTTP user: all answer the same, so a leaked id confirms nothing to
+        // another login and lets it read or write nothing. The client connects again.
         session = null!;
-        context.Response.StatusCode = StatusCodes.Status404NotFound; // unknown or expired: connect again
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
         return false;
+    }
+
+    /// <summary>
+    /// The identity a session is bound to (docs/protocol.md §1): the authenticated HTTP user's id (its NameIdentifier
+    /// claim, else its name), or null without one. It is what every request of a session can carry: an agent's or a
+    /// signed-in visitor's cookie comes with each same-origin request, while the visitor token travels only in hello.
+    /// </summary>
+    internal static string? UserOf(HttpContext context)
+    {
+        var user = context.User;
+        return user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity.Name ?? "" : null;
     }
 
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context, int limit)

@@ -5,8 +5,10 @@ import { MessageChannel } from '../sync/message-channel';
 import { KefuClient } from '../sync/kefu-client';
 import { stubClient } from '../test/client-stub';
 import { BusHub, FakeLocks, FakeSocket, flush } from '../test/fakes';
-import { validateServerFrame, validateTabFrame } from '../transport/frames';
+import { validateServerFrame } from '../protocol/server-frames';
+import { validateTabFrame } from '../protocol/client-frames';
 import { InboxChannel } from './inbox-channel';
+import { must } from '../test/must';
 
 const summary = (key: string, o: Record<string, unknown> = {}) => ({ key, status: 'open', lastRevision: 1, activity: 1, created: 1, unreadRevisions: [], agentRead: 0, visitorRead: 0, ...o });
 const inboxOp = (rev: number, s: object) => ({ t: 'op' as const, ch: 'inbox', rev, id: `c:x:${rev}`, by: 'server', ts: rev, op: s });
@@ -18,8 +20,9 @@ describe('inbox channel', () => {
     const answerLists = async (rev: number, keys: string[]) => {
       for (const f of ['all', 'closed']) {
         await flush();
-        const l = (sent.filter((x) => x.t === 'list') as Array<{ q: string; f: string }>).filter((x) => x.f === f).at(-1)!;
-        client.dispatch({ t: 'list', q: l.q, rev, items: f === 'all' ? keys.map((k) => summary(k)) : [] });
+        const l = (sent.filter((x) => x.t === 'list') as Array<{ q: string; f: string }>).filter((x) => x.f === f).at(-1);
+        expect(l).toBeDefined();
+        client.dispatch({ t: 'list', q: l?.q ?? '', rev, items: f === 'all' ? keys.map((k) => summary(k)) : [] });
       }
       await flush();
     };
@@ -42,9 +45,9 @@ describe('inbox channel', () => {
     await flush();
     const lists = sent.filter((f) => f.t === 'list') as Array<{ q: string; f: string }>;
     expect(lists.map((l) => l.f)).toEqual(['all']);
-    client.dispatch({ t: 'list', q: lists[0].q, rev: 7, items: [summary('a'), { junk: true }] });
+    client.dispatch({ t: 'list', q: must(lists[0]).q, rev: 7, items: [summary('a'), { junk: true }] });
     await flush();
-    const closed = (sent.filter((f) => f.t === 'list') as Array<{ q: string; f: string }>)[1];
+    const closed = must((sent.filter((f) => f.t === 'list') as Array<{ q: string; f: string }>)[1], 'a second list');
     expect(closed.f).toBe('closed');
     client.dispatch({ t: 'list', q: closed.q, rev: 8, items: [summary('z', { status: 'closed' })] });
     await flush();

@@ -106,7 +106,7 @@ describe('MessageChannel (channel state)', () => {
     sent.length = 0;
     await ch.retry(r.id);
     expect(sent[0]).toMatchObject({ t: 'submit', id: r.id });
-    expect(ch.items('v1')[0].status).toBe('sending');
+    expect(ch.items('v1')[0]?.status).toBe('sending');
   });
 
   it('edit and recall change the target message only when by its author', () => {

@@ -1,6 +1,6 @@
 using KefuSync.Stores;
 
-namespace KefuSync.Stores.Tests.Specification;
+namespace KefuSync.Testing;
 
 /// <summary>
 /// Forwards only the four members every store must implement, so <see cref="IOpStore.FindClientOpAsync"/> runs IOpStore's
