@@ -81,7 +81,7 @@ internal sealed class FallbackTransport(
 
     public async Task EventsAsync(HttpContext context)
     {
-        if (!TryGetSession(context, out var session))
+        if (!TryGetSession(context, out var session, draining: true))
         {
             return;
         }
@@ -224,25 +224,37 @@ internal sealed class FallbackTransport(
         foreach (var (id, session) in _sessions)
         {
             var closed = session.Connection.Closed.IsCancellationRequested;
-            if (closed || (Volatile.Read(ref session.OpenStreams) == 0 && now - session.LastSeen > idleMs))
+            var idle = Volatile.Read(ref session.OpenStreams) == 0 && now - session.LastSeen > idleMs;
+            if (!closed && !idle)
             {
-                if (_sessions.TryRemove(id, out _))
-                {
-                    session.Connection.Close(CloseCodes.Timeout, "fallback session idle");
-                    engine.Disconnected(session.Connection);
-                    registry.Remove(session.Connection);
-                    metrics.Connections.Add(-1);
-                }
+                continue;
+            }
+
+            if (Interlocked.Exchange(ref session.Ended, 1) == 0)
+            {
+                session.Connection.Close(CloseCodes.Timeout, "fallback session idle"); // no-op when already closed
+                engine.Disconnected(session.Connection);
+                registry.Remove(session.Connection);
+                metrics.Connections.Add(-1);
+            }
+
+            // A closed session stays findable by its event stream while it holds frames no stream delivered yet (the error
+            // that closed it, when the client's stream was not attached at that moment), as a socket flushes before its
+            // close frame; at most until it has been idle for the idle limit.
+            if (session.Connection.Outgoing.Count == 0 || idle)
+            {
+                _sessions.TryRemove(id, out _);
             }
         }
     }
 
-    private bool TryGetSession(HttpContext context, out FallbackSession session)
+    // draining: an event stream may still fetch what a closed session queued before it closed.
+    private bool TryGetSession(HttpContext context, out FallbackSession session, bool draining = false)
     {
         var id = context.Request.Query["session"].ToString();
         if (!string.IsNullOrEmpty(id)
             && _sessions.TryGetValue(id, out session!)
-            && !session.Connection.Closed.IsCancellationRequested
+            && (!session.Connection.Closed.IsCancellationRequested || (draining && session.Connection.Outgoing.Count > 0))
             && string.Equals(session.User, UserOf(context), StringComparison.Ordinal))
         {
             return true;
