@@ -266,6 +266,71 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Single(await ReadAllAsync(channel));
     }
 
+    // ---------------------------------------------------------------- client op lookup
+
+    /// <summary>A committed client op id is found at its original revision; an id never appended, or on another channel, is null.</summary>
+    [Fact]
+    public async Task FindClientOp_ReturnsTheOriginalRevision_OrNullForAnIdNeverAppended()
+    {
+        var channel = await ChannelWithOpsAsync(4);
+
+        Assert.Equal(1, await Store.FindClientOpAsync(channel, "op-1"));
+        Assert.Equal(3, await Store.FindClientOpAsync(channel, "op-3"));
+        Assert.Null(await Store.FindClientOpAsync(channel, "op-5"));
+        Assert.Null(await Store.FindClientOpAsync(channel, "OP-1")); // ids are compared exactly
+        Assert.Null(await Store.FindClientOpAsync(NewChannel(), "op-1")); // a channel never written
+    }
+
+    /// <summary>Looking an id up writes nothing and reserves nothing: the head stays, and the id can still be appended.</summary>
+    [Fact]
+    public async Task FindClientOp_WritesNothing_AndIsScopedToItsChannel()
+    {
+        var a = await ChannelWithOpsAsync(2);
+        var b = NewChannel();
+
+        Assert.Null(await Store.FindClientOpAsync(b, "op-2"));
+        Assert.Null(await Store.FindClientOpAsync(a, "unknown"));
+        Assert.Equal(2, await Store.GetRevisionAsync(a));
+        Assert.Equal(0, await Store.GetRevisionAsync(b));
+        Assert.Equal(Range(1, 2), Revisions(await ReadAllAsync(a)));
+        Assert.Equal(AppendResult.Appended(3), await Store.AppendAsync(a, 2, Draft("unknown"))); // the lookup reserved nothing
+    }
+
+    /// <summary>An op whose payload was trimmed behind a snapshot is still found: its id is remembered for the lifetime of the channel.</summary>
+    [Fact]
+    public async Task FindClientOp_KnowsOpsWhosePayloadWasTrimmed()
+    {
+        if (!SupportsSnapshots)
+        {
+            Assert.IsNotAssignableFrom<ISnapshotStore>(Store);
+            return;
+        }
+
+        var channel = await ChannelWithOpsAsync(6);
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(5, "\"s5\""u8.ToArray()));
+        Assert.Equal(5, await Snapshots.TrimAsync(channel, 5));
+
+        // A resend of op-2 whose base was trimmed long ago: the store must still say it was committed, and where.
+        Assert.Equal(2, await Store.FindClientOpAsync(channel, "op-2"));
+        Assert.Equal(6, await Store.FindClientOpAsync(channel, "op-6"));
+    }
+
+    /// <summary>IOpStore's default implementation (for stores that do not implement the lookup) answers the same, and writes nothing.</summary>
+    [Fact]
+    public async Task FindClientOp_DefaultImplementation_GivesTheSameAnswers_AndWritesNothing()
+    {
+        // A store that does not implement the lookup gets IOpStore's default, built on rules 2 and 3 of the append.
+        IOpStore fallback = new OpStoreWithoutLookup(Store);
+        var channel = await ChannelWithOpsAsync(3);
+
+        Assert.Equal(2, await fallback.FindClientOpAsync(channel, "op-2"));
+        Assert.Null(await fallback.FindClientOpAsync(channel, "op-9"));
+        Assert.Null(await fallback.FindClientOpAsync(NewChannel(), "op-1"));
+        Assert.Equal(3, await Store.GetRevisionAsync(channel));
+        Assert.Equal(Range(1, 3), Revisions(await ReadAllAsync(channel)));
+        Assert.Null(await Store.FindClientOpAsync(channel, "op-9"));
+    }
+
     // ---------------------------------------------------------------- payloads
 
     /// <summary>Payload, author, client op id and timestamp come back as written (non-ASCII text included).</summary>

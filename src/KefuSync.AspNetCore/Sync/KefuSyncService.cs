@@ -57,8 +57,21 @@ internal sealed class KefuSyncService(OpCommitter committer, TextDocuments docum
             throw new ArgumentException($"'{channel}' is not a text channel.", nameof(channel));
         }
 
-        var (text, revision) = await documents.SnapshotAsync(name, cancellationToken).ConfigureAwait(false);
-        return new KefuDocument(text, revision);
+        try
+        {
+            var (text, revision) = await documents.SnapshotAsync(name, cancellationToken).ConfigureAwait(false);
+            return new KefuDocument(text, revision);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // The host sees what its store threw (StoreUnavailableException is KefuSync's own, internal marker).
+            if (ex.InnerException is { } inner)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
+            }
+
+            throw new InvalidOperationException(ex.Message, ex);
+        }
     }
 
     public async Task<IReadOnlyList<KefuCommittedOp>> ReadAsync(string channel, long afterRevision, int maxCount = 100, CancellationToken cancellationToken = default)

@@ -23,4 +23,7 @@ internal sealed class FallbackSession(KefuConnection connection, string? user)
     public long LastSeen { get; set; } = Environment.TickCount64;
 
     public int OpenStreams;
+
+    /// <summary>1 once the sweep has ended the session (disconnected it from the engine); it may linger to deliver its last frames.</summary>
+    public int Ended;
 }

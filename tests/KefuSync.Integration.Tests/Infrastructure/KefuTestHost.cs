@@ -41,11 +41,17 @@ internal sealed class KefuTestHost : IAsyncDisposable
 
     /// <param name="pipeline">Middleware before authentication (e.g. UsePathBase + UseRouting).</param>
     /// <param name="map">Maps the endpoints instead of the default <c>app.MapKefuSync()</c>.</param>
-    public static async Task<KefuTestHost> StartAsync(Action<KefuSyncOptions>? configure = null, bool kestrel = false, Action<IServiceCollection>? services = null, TimeProvider? time = null, Action<IKefuSyncBuilder>? kefu = null, int port = 0, Action<WebApplication>? pipeline = null, Action<WebApplication>? map = null)
+    /// <param name="logs">Receives every entry at <see cref="LogLevel.Debug"/> and above (by default the host logs nothing).</param>
+    public static async Task<KefuTestHost> StartAsync(Action<KefuSyncOptions>? configure = null, bool kestrel = false, Action<IServiceCollection>? services = null, TimeProvider? time = null, Action<IKefuSyncBuilder>? kefu = null, int port = 0, Action<WebApplication>? pipeline = null, Action<WebApplication>? map = null, ILoggerProvider? logs = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Debug);
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         if (kestrel)
         {
             builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{port}");

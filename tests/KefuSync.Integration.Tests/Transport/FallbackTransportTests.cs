@@ -65,6 +65,27 @@ public sealed class FallbackTransportTests
         Assert.Equal("auth_failed", body.GetProperty("frames")[0].GetProperty("code").GetString());
     }
 
+    /// <summary>
+    /// A frame that ends the session (too large: 1009 on a socket) before the client's event stream is attached: the
+    /// stream still delivers the error that explains the end, then ends, and the session is gone (docs/protocol.md §1).
+    /// </summary>
+    [Fact]
+    public async Task SessionEndedBeforeItsStreamOpened_StillDeliversTheErrorThatEndedIt()
+    {
+        await using var host = await KefuTestHost.StartAsync(o => { o.Limits.MaxFrameBytes = 1024; o.Limits.MaxMessageChars = 300; }, kestrel: true);
+        using var http = host.CreateHttpClient();
+        var connect = await http.PostAsync("/kefu/connect", new StringContent("{\"t\":\"hello\",\"v\":1}", Encoding.UTF8, "application/json"));
+        var session = JsonDocument.Parse(await connect.Content.ReadAsStringAsync()).RootElement.GetProperty("session").GetString()!;
+        var huge = "[{\"t\":\"ping\",\"pad\":\"" + new string('x', 2000) + "\"}]";
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"/kefu/send?session={session}", new StringContent(huge, Encoding.UTF8, "application/json"))).StatusCode);
+
+        using var events = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
+        var stream = await events.GetStringAsync($"/kefu/sse?session={session}"); // ends: the session is closed
+        var frames = stream.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => JsonDocument.Parse(l[6..]).RootElement).ToList();
+        Assert.Equal("too_large", Assert.Single(frames).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync($"/kefu/send?session={session}", new StringContent("[{\"t\":\"ping\"}]"))).StatusCode);
+    }
+
     [Fact]
     public async Task CrossSiteConnect_IsRefused()
     {

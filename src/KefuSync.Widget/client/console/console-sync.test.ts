@@ -14,6 +14,31 @@ const summary = (key: string, o: Record<string, unknown> = {}) => ({ key, status
 const inboxOp = (rev: number, s: object) => ({ t: 'op' as const, ch: 'inbox', rev, id: `c:x:${rev}`, by: 'server', ts: rev, op: s });
 
 describe('inbox channel', () => {
+  it('a sub refused with future_base (the store was reset) lists again and follows from the new revision', async () => {
+    const { client, sent } = stubClient();
+    const inbox = new InboxChannel(client);
+    const answerLists = async (rev: number, keys: string[]) => {
+      for (const f of ['all', 'closed']) {
+        await flush();
+        const l = (sent.filter((x) => x.t === 'list') as Array<{ q: string; f: string }>).filter((x) => x.f === f).at(-1);
+        expect(l).toBeDefined();
+        client.dispatch({ t: 'list', q: l?.q ?? '', rev, items: f === 'all' ? keys.map((k) => summary(k)) : [] });
+      }
+      await flush();
+    };
+    await answerLists(40, ['old']);
+    expect(sent.filter((f) => f.t === 'sub').at(-1)).toEqual({ t: 'sub', c: 'tabA', ch: 'inbox', rev: 40 });
+    sent.length = 0;
+
+    client.dispatch({ t: 'error', code: 'future_base', msg: 'ahead', retry: false, c: 'tabA', ch: 'inbox' });
+    expect(sent[0]).toEqual({ t: 'unsub', c: 'tabA', ch: 'inbox' });
+    await answerLists(0, []);
+    expect(inbox.model.size).toBe(0);
+    expect(sent.filter((f) => f.t === 'sub').at(-1)).toEqual({ t: 'sub', c: 'tabA', ch: 'inbox', rev: 0 });
+    client.dispatch(inboxOp(1, summary('new')));
+    expect(inbox.model.size).toBe(1);
+  });
+
   it('lists open and closed, subscribes from the older revision, then folds live summaries', async () => {
     const { client, sent } = stubClient();
     const inbox = new InboxChannel(client);

@@ -1,13 +1,14 @@
 // The live inbox: `list` (open ones, then closed ones) folded into an InboxModel, then `sub` to `inbox` from the
 // revision the lists reflect; each inbox op is one full summary. A snapshot marker past our revision means the inbox
 // log was trimmed: list again. Reconnects resubscribe from the last applied revision (KefuClient does it).
-import type { OpFrame, SnapshotFrame } from '../protocol/server-frames';
+import type { ErrorFrame, OpFrame, SnapshotFrame } from '../protocol/server-frames';
 import type { ChannelHandler } from '../sync/channel-handler';
 import type { KefuClient } from '../sync/kefu-client';
 import { judge } from '../sync/revision';
 import { Emitter } from '../util/emitter';
 import { InboxModel, parseSummary, type Change } from './inbox';
 import { INBOX_CHANNEL } from '../protocol/channels';
+import { ErrorCode } from '../protocol/error-codes';
 
 export interface InboxEvents {
   /** the whole inbox was (re)loaded */
@@ -83,10 +84,16 @@ export class InboxChannel extends Emitter<InboxEvents> implements ChannelHandler
     }
   }
 
-  // The inbox is written by the server only: no acks or errors of ours, no presence, nothing to do after a replay.
+  // The inbox is written by the server only: no acks of ours, no presence, nothing to do after a replay.
   subbed(): void {}
   ack(): void {}
-  error(): void {}
+  error(f: ErrorFrame): void {
+    // `sub` refused with future_base: the inbox we listed is ahead of the server's (a reset store). List again.
+    if (f.code === ErrorCode.FutureBase) {
+      this.close();
+      void this.load();
+    }
+  }
   presence(): void {}
   resubscribed(): void {}
 }

@@ -4,6 +4,8 @@
 export const CloseCode = {
   Normal: 1000,
   GoingAway: 1001,
+  /** a text message was not valid UTF-8: the server's WebSocket fails the connection (RFC 6455 §8.1); reconnect with backoff */
+  InvalidPayload: 1007,
   TooBig: 1009,
   ProtocolError: 4400,
   AuthFailed: 4401,

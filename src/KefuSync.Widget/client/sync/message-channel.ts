@@ -8,6 +8,7 @@ import { MessageLog, type ChatMessage } from './message-log';
 import type { OutboxRecord } from './outbox';
 import { judge } from './revision';
 import { isObj } from '../protocol/validation';
+import { ErrorCode } from '../protocol/error-codes';
 
 export type MessageStatus = 'sending' | 'sent' | 'read' | 'failed';
 
@@ -212,7 +213,16 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
   }
 
   error(f: ErrorFrame): void {
-    if (!f.id) return;
+    if (!f.id) {
+      // `sub` refused with future_base: the server has less than our cache (its store was reset or restored).
+      // Drop what we hold of the channel and subscribe from 0 (docs/protocol.md §5); the outbox stays and resends.
+      if (f.code === ErrorCode.FutureBase) {
+        this.log.reset();
+        this.changed();
+        this.client.resubscribe(this.ch, true);
+      }
+      return;
+    }
     if (f.retry) this.client.retryLater(f.id);
     else
       void this.client.outbox.fail(f.id, f.code).then(async () => {
