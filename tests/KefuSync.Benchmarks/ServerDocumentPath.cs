@@ -1,3 +1,4 @@
+using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Sync;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using KefuSync.Protocol;
 using KefuSync.Transport;
 
 namespace KefuSync.Sync;

@@ -119,7 +119,7 @@ internal sealed partial class FanOut(
                             await WaitForQueueRoomAsync(connection).ConfigureAwait(false);
                         }
 
-                        subscription.SendRepaired(op.Revision, FrameWriter.Op(channel.Value, op));
+                        subscription.SendRepaired(op.Revision, FrameWriter.Op(channel.Value, op.Revision, op.ClientOpId, op.Author, op.Timestamp.ToUnixTimeMilliseconds(), op.Payload.Span));
                     }
 
                     if (ops.Count < RepairBatch)

@@ -1,7 +1,8 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using KefuSync.Conversations;
 using KefuSync.Ot;
+using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Stores;
 using KefuSync.Transport;

@@ -359,7 +359,7 @@ internal sealed partial class SyncEngine(
             return;
         }
 
-        if (!FrameValidation.IsOpId(frame.Id))
+        if (!Identifiers.IsOpId(frame.Id))
         {
             Error(connection, ErrorCodes.BadFrame, "'id' must be 1-64 printable ASCII characters.", client: frame.Client, channel: channel.Value);
             return;
@@ -477,7 +477,13 @@ internal sealed partial class SyncEngine(
         try
         {
             var ops = await store.ReadBeforeAsync(channel.Value, before, count, cancellationToken).ConfigureAwait(false);
-            connection.Send(FrameWriter.History(channel.Value, query, ops));
+            var wire = new WireOp[ops.Count];
+            for (var i = 0; i < wire.Length; i++)
+            {
+                wire[i] = new WireOp(ops[i].Revision, ops[i].ClientOpId, ops[i].Author, ops[i].Timestamp.ToUnixTimeMilliseconds(), ops[i].Payload);
+            }
+
+            connection.Send(FrameWriter.History(channel.Value, query, wire));
         }
         catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
         {
@@ -575,7 +581,7 @@ internal sealed partial class SyncEngine(
     /// <summary>Checks the shape of <c>c</c> (a <c>bad_frame</c> otherwise); takes no client slot.</summary>
     private bool IsClient(KefuConnection connection, in ClientFrame frame)
     {
-        if (!FrameValidation.IsClientId(frame.Client))
+        if (!Identifiers.IsClientId(frame.Client))
         {
             Error(connection, ErrorCodes.BadFrame, "'c' must be 1-64 characters of [A-Za-z0-9_-].");
             return false;
@@ -603,7 +609,7 @@ internal sealed partial class SyncEngine(
     private bool TryQuery(KefuConnection connection, in ClientFrame frame, out string? query)
     {
         query = frame.Query;
-        if (FrameValidation.IsQuery(query))
+        if (Identifiers.IsQuery(query))
         {
             return true;
         }
@@ -618,11 +624,11 @@ internal sealed partial class SyncEngine(
         connection.Send(FrameWriter.Error(code, message, client, channel, id, query, head));
     }
 
-    private static string? SafeClient(in ClientFrame frame) => FrameValidation.IsClientId(frame.Client) ? frame.Client : null;
+    private static string? SafeClient(in ClientFrame frame) => Identifiers.IsClientId(frame.Client) ? frame.Client : null;
 
-    private static string? SafeId(in ClientFrame frame) => FrameValidation.IsOpId(frame.Id) ? frame.Id : null;
+    private static string? SafeId(in ClientFrame frame) => Identifiers.IsOpId(frame.Id) ? frame.Id : null;
 
-    private static string? SafeQuery(in ClientFrame frame) => frame.Query is not null && FrameValidation.IsQuery(frame.Query) ? frame.Query : null;
+    private static string? SafeQuery(in ClientFrame frame) => frame.Query is not null && Identifiers.IsQuery(frame.Query) ? frame.Query : null;
 
     private static string? SafeChannel(in ClientFrame frame) => ChannelName.TryParse(frame.Channel, out var channel) ? channel.Value : null;
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Sync;
 
