@@ -4,11 +4,11 @@ using KefuSync.Presence;
 using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Stores;
-using KefuSync.Transport;
+using KefuSync.Sync;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace KefuSync.Sync;
+namespace KefuSync.Dispatch;
 
 /// <summary>
 /// Handles the frames of one connection (docs/protocol.md §2.1), whatever transport carries them. Frames of a
@@ -16,7 +16,7 @@ namespace KefuSync.Sync;
 /// </summary>
 internal sealed partial class SyncEngine(
     SubscriberRegistry subscribers,
-    OpCommitter committer,
+    CommitPipeline committer,
     FanOut fanOut,
     TextDocuments documents,
     PresenceTracker presence,
@@ -33,7 +33,7 @@ internal sealed partial class SyncEngine(
     private const int MaxListPage = 500;
     private const int DefaultListPage = 100;
 
-    public async Task HandleAsync(KefuConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
+    public async Task HandleAsync(ConnectionContext connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
     {
         var limits = options.CurrentValue.Limits;
         if (!connection.Rate.TryTake())
@@ -108,7 +108,7 @@ internal sealed partial class SyncEngine(
     }
 
     /// <summary>The connection is gone: drop its subscriptions and presence at once.</summary>
-    public void Disconnected(KefuConnection connection)
+    public void Disconnected(ConnectionContext connection)
     {
         foreach (var subscription in connection.SubscriptionsSnapshot())
         {
@@ -121,7 +121,7 @@ internal sealed partial class SyncEngine(
         }
     }
 
-    private void Hello(KefuConnection connection, in ClientFrame frame)
+    private void Hello(ConnectionContext connection, in ClientFrame frame)
     {
         var current = options.CurrentValue;
         if (frame.Version != ProtocolConstants.Version)
@@ -194,7 +194,7 @@ internal sealed partial class SyncEngine(
             maxText: current.Limits.MaxMessageChars));
     }
 
-    private async Task SubscribeAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
+    private async Task SubscribeAsync(ConnectionContext connection, ClientFrame frame, CancellationToken cancellationToken)
     {
         if (!TryChannel(connection, frame, write: false, out var channel) || !IsClient(connection, frame))
         {
@@ -322,7 +322,7 @@ internal sealed partial class SyncEngine(
         }
     }
 
-    private void Unsubscribe(KefuConnection connection, in ClientFrame frame)
+    private void Unsubscribe(ConnectionContext connection, in ClientFrame frame)
     {
         if (!IsClient(connection, frame))
         {
@@ -352,7 +352,7 @@ internal sealed partial class SyncEngine(
         }
     }
 
-    private async Task SubmitAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
+    private async Task SubmitAsync(ConnectionContext connection, ClientFrame frame, CancellationToken cancellationToken)
     {
         if (!TryChannel(connection, frame, write: true, out var channel) || !IsClient(connection, frame))
         {
@@ -400,7 +400,7 @@ internal sealed partial class SyncEngine(
         }
     }
 
-    private void SetPresence(KefuConnection connection, in ClientFrame frame)
+    private void SetPresence(ConnectionContext connection, in ClientFrame frame)
     {
         if (!IsClient(connection, frame))
         {
@@ -453,7 +453,7 @@ internal sealed partial class SyncEngine(
         presence.Set(connection, frame.Client!, channel, frame.State);
     }
 
-    private async Task HistoryAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
+    private async Task HistoryAsync(ConnectionContext connection, ClientFrame frame, CancellationToken cancellationToken)
     {
         if (!TryQuery(connection, frame, out var query) || !TryChannel(connection, frame, write: false, out var channel))
         {
@@ -492,7 +492,7 @@ internal sealed partial class SyncEngine(
         }
     }
 
-    private async Task ListAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
+    private async Task ListAsync(ConnectionContext connection, ClientFrame frame, CancellationToken cancellationToken)
     {
         if (!TryQuery(connection, frame, out var query))
         {
@@ -506,7 +506,7 @@ internal sealed partial class SyncEngine(
             return;
         }
 
-        if (frame.Filter is not (null or "all" or "mine" or "unassigned" or "closed"))
+        if (frame.Filter is not null && Array.IndexOf(ConversationRules.ListFilters, frame.Filter) < 0)
         {
             Error(connection, ErrorCodes.BadFrame, "'f' must be all, mine, unassigned or closed.", query: query);
             return;
@@ -525,12 +525,12 @@ internal sealed partial class SyncEngine(
         }
         catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
         {
-            Log.SubscribeFailed(logger, InboxProjection.Channel, ex);
+            Log.SubscribeFailed(logger, ChannelName.Inbox.Value, ex);
             Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", query: query);
         }
     }
 
-    private void Bye(KefuConnection connection, in ClientFrame frame)
+    private void Bye(ConnectionContext connection, in ClientFrame frame)
     {
         // Not TryAddClient: saying goodbye must not take a slot (at the limit, that would refuse the bye of an unknown client).
         if (!IsClient(connection, frame))
@@ -551,7 +551,7 @@ internal sealed partial class SyncEngine(
         connection.RemoveClient(client);
     }
 
-    private bool TryChannel(KefuConnection connection, in ClientFrame frame, bool write, out ChannelName channel)
+    private bool TryChannel(ConnectionContext connection, in ClientFrame frame, bool write, out ChannelName channel)
     {
         if (frame.Channel is null)
         {
@@ -579,7 +579,7 @@ internal sealed partial class SyncEngine(
     }
 
     /// <summary>Checks the shape of <c>c</c> (a <c>bad_frame</c> otherwise); takes no client slot.</summary>
-    private bool IsClient(KefuConnection connection, in ClientFrame frame)
+    private bool IsClient(ConnectionContext connection, in ClientFrame frame)
     {
         if (!Identifiers.IsClientId(frame.Client))
         {
@@ -594,7 +594,7 @@ internal sealed partial class SyncEngine(
     /// Registers the logical client (checked by <see cref="IsClient"/>) as the frame is about to change state; a frame
     /// refused for its members never takes a slot.
     /// </summary>
-    private bool TryAddClient(KefuConnection connection, in ClientFrame frame)
+    private bool TryAddClient(ConnectionContext connection, in ClientFrame frame)
     {
         if (!connection.AddClient(frame.Client!))
         {
@@ -606,7 +606,7 @@ internal sealed partial class SyncEngine(
     }
 
     /// <summary>Reads <c>q</c> for the frames that echo it; one that is not 1-64 printable ASCII is a <c>bad_frame</c> (never silently dropped).</summary>
-    private bool TryQuery(KefuConnection connection, in ClientFrame frame, out string? query)
+    private bool TryQuery(ConnectionContext connection, in ClientFrame frame, out string? query)
     {
         query = frame.Query;
         if (Identifiers.IsQuery(query))
@@ -618,7 +618,7 @@ internal sealed partial class SyncEngine(
         return false;
     }
 
-    private void Error(KefuConnection connection, string code, string message, string? client = null, string? channel = null, string? id = null, string? query = null, long? head = null)
+    private void Error(ConnectionContext connection, string code, string message, string? client = null, string? channel = null, string? id = null, string? query = null, long? head = null)
     {
         metrics.Errors.Add(1, new KeyValuePair<string, object?>("code", code));
         connection.Send(FrameWriter.Error(code, message, client, channel, id, query, head));
