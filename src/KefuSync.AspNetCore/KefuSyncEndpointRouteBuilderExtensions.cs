@@ -1,4 +1,5 @@
 using KefuSync.AgentConsole;
+using KefuSync.Endpoints;
 using KefuSync.Hosting;
 using KefuSync.Transport;
 using KefuSync.Widget;
