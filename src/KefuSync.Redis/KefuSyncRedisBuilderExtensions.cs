@@ -69,5 +69,7 @@ public static class KefuSyncRedisBuilderExtensions
         builder.Services.AddOptions<KefuSyncRedisOptions>().Configure(configure).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KefuSyncRedisOptions>, KefuSyncRedisOptionsValidator>());
         builder.Services.TryAddSingleton<RedisConnection>();
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<BackplaneMetrics>();
     }
 }
