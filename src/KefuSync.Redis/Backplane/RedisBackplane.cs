@@ -26,13 +26,15 @@ namespace KefuSync.Redis.Backplane;
 /// them, beyond <see cref="MaxTrackedDrops"/> channels). The node re-reads those channels from the store, where every
 /// announced op already is, so a dropped announcement is repaired even when no later op arrives on its channel.
 /// Presence announcements are not tracked: each node re-announces its entries every heartbeat, well within one TTL.</para>
-/// <para><b>Live when it returns.</b> A completed SUBSCRIBE task does not prove that Redis has processed it:
-/// StackExchange.Redis (1.2.6 and 3.x alike, see <c>RedisClientBehaviourTests</c>) completes a subscribe at once when the
-/// channel already has a local registration, e.g. from an earlier attempt whose SUBSCRIBE is still queued behind a frozen
-/// server. So the backplane publishes a probe on every channel it uses and waits for each to come back through its own
-/// registration (<see cref="ProveLiveAsync"/>). After a lost or restored subscription connection it proves the same
-/// again (subscribing afresh when the proof fails) and only then queues <see cref="BackplaneMessageKind.Reconnected"/>,
-/// so the store read it triggers covers everything missed.</para>
+/// <para><b>Live when it returns.</b> With StackExchange.Redis 3.x a completed SUBSCRIBE means the server processed it
+/// (1.2.6 could complete early, and every subscribe was proven with a probe; <c>RedisClientBehaviourTests</c> pins the 3.x
+/// behaviour). SUBSCRIBE and UNSUBSCRIBE are the only calls still bounded here: issued while the subscription connection
+/// is down, they wait for the reconnect past <c>AsyncTimeout</c>. A lost or restored subscription connection is a
+/// different matter: the client re-subscribes by itself (and moves sharded channels to a promoted replica), but nothing
+/// tells when the server has processed that. So the backplane then publishes a probe on every channel it uses and waits
+/// for each to come back through its own registration (<see cref="ProveLiveAsync"/>), subscribing afresh when the proof
+/// fails, and only then queues <see cref="BackplaneMessageKind.Reconnected"/>, so the store read it triggers covers
+/// everything missed.</para>
 /// </remarks>
 internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
 {
@@ -181,15 +183,21 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
                     subscribes[i] = subscriber.SubscribeAsync(channels.All[i], redisHandler);
                 }
 
-                await Task.WhenAll(subscribes).ConfigureAwait(false);
+                await Bounded(Task.WhenAll(subscribes)).ConfigureAwait(false);
                 return true;
             },
             _disposing.Token).ConfigureAwait(false);
 
-        await ProveLiveAsync().ConfigureAwait(false);
         await UnregisterStaleHandlersAsync().ConfigureAwait(false);
         Log.Subscribed(_logger, string.Join(", ", Volatile.Read(ref _channels)!.All.Select(c => c.ToString())));
     }
+
+    /// <summary>
+    /// A SUBSCRIBE or UNSUBSCRIBE, bounded by the attempt timeout: issued while the subscription connection is down, the
+    /// client holds them until it is back, past its AsyncTimeout. The abandoned call may still complete later; for a
+    /// subscribe that only leaves an inert registration (see <see cref="SubscribeToRedisAsync"/>).
+    /// </summary>
+    private Task Bounded(Task pubSubCommand) => pubSubCommand.WaitAsync(_connection.AttemptTimeout);
 
     /// <summary>
     /// Publishes a probe on every channel in use until each comes back through the active registration; throws
@@ -290,7 +298,7 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
             {
                 foreach (var handler in stale)
                 {
-                    await subscriber.UnsubscribeAsync(channel, handler).ConfigureAwait(false);
+                    await Bounded(subscriber.UnsubscribeAsync(channel, handler)).ConfigureAwait(false);
                 }
             }
         }
@@ -541,7 +549,7 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         if (subscribed is { IsCompletedSuccessfully: true } && Volatile.Read(ref _channels) is { } channels)
         {
             // Best effort: with a host-owned multiplexer the registrations would otherwise outlive us (they are inert
-            // anyway, because none is the active handler any more). Each call is bounded by the client's AsyncTimeout.
+            // anyway, because none is the active handler any more).
             try
             {
                 var multiplexer = await _connection.GetMultiplexerAsync(CancellationToken.None).ConfigureAwait(false);
@@ -550,7 +558,7 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
                 {
                     foreach (var handler in _staleRedisHandlers)
                     {
-                        await subscriber.UnsubscribeAsync(channel, handler).ConfigureAwait(false);
+                        await Bounded(subscriber.UnsubscribeAsync(channel, handler)).ConfigureAwait(false);
                     }
                 }
             }

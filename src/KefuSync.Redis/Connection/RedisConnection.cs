@@ -168,6 +168,9 @@ internal sealed partial class RedisConnection : IAsyncDisposable
                 configuration.AsyncTimeout = (int)AttemptTimeout.TotalMilliseconds;
             }
 
+            // 3.x's default reconnect backoff took 2-3 s after a restart here; a node is deaf to other nodes meanwhile.
+            configuration.ReconnectRetryPolicy = new ExponentialRetry(deltaBackOffMilliseconds: 50, maxDeltaBackOffMilliseconds: 2000);
+
             // The client checks for overdue replies on each heartbeat (1 s by default), so a timeout fires up to one
             // heartbeat late; a tenth of the budget keeps an attempt and its retry inside OperationTimeout.
             configuration.HeartbeatInterval = TimeSpan.FromMilliseconds(Math.Clamp(budgetMs / 10, 10, 1000));
@@ -195,7 +198,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     /// </summary>
     internal static bool IsTransient(Exception exception) => exception switch
     {
-        RedisConnectionException or RedisTimeoutException or TimeoutRejectedException => true,
+        RedisConnectionException or RedisTimeoutException or TimeoutRejectedException or RedisReplicationException => true,
         RedisServerException server => server.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
             || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
             || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
