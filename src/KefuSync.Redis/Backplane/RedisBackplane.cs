@@ -96,6 +96,8 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
 
     internal string NodeId => _nodeId;
 
+    internal BackplaneMetrics Metrics => _metrics;
+
     public async Task PublishAsync(BackplaneMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);

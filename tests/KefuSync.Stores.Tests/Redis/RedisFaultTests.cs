@@ -99,6 +99,78 @@ public sealed class RedisFaultTests(RedisServerFixture server) : IClassFixture<R
     }
 
     [Fact]
+    public async Task Store_FrozenMidAppend_CommitsExactlyOnceOrFailsRetryably_AndTheResendDedupes()
+    {
+        // SIGSTOP at varying moments around one append: before the request is written (it runs only after SIGCONT, when
+        // the caller has long been told it failed), while it is in flight, or after the reply. Whatever the moment, the
+        // append either acks once or fails with a retryable error, and the resend (same client op id) after SIGCONT is
+        // acknowledged with the one revision the op has.
+        var channel = $"midappend:{Guid.NewGuid():N}";
+        var outcomes = new List<string>();
+        for (var i = 1; i <= 8; i++)
+        {
+            var id = $"op-{i}";
+            var pauseAfter = TimeSpan.FromTicks(TimeSpan.TicksPerMillisecond * (i - 1) / 4); // 0, 0.25 ms, ... 1.75 ms
+            AppendResult? first = null;
+            Exception? failure = null;
+            if (pauseAfter == TimeSpan.Zero)
+            {
+                server.Pause();
+            }
+
+            var append = Store.AppendAsync(channel, i - 1, Draft(id));
+            if (pauseAfter > TimeSpan.Zero)
+            {
+                var spin = Stopwatch.StartNew();
+                while (spin.Elapsed < pauseAfter)
+                {
+                    Thread.SpinWait(10);
+                }
+
+                server.Pause();
+            }
+
+            try
+            {
+                first = await append;
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+            finally
+            {
+                server.Resume();
+            }
+
+            if (failure is not null)
+            {
+                Assert.True(
+                    failure is RedisTimeoutException or RedisConnectionException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException,
+                    $"append {i} failed with a non-retryable {failure}");
+                outcomes.Add("failed");
+            }
+            else
+            {
+                Assert.Equal(AppendResult.Appended(i), first);
+                outcomes.Add("acked");
+            }
+
+            // The client resends until acked; the op has exactly one revision, i.
+            var resend = await EventuallyAsync(() => Store.AppendAsync(channel, i - 1, Draft(id)));
+            Assert.Equal(i, resend.Revision);
+            Assert.NotEqual(AppendStatus.Conflict, resend.Status);
+            Assert.Equal(AppendResult.Duplicate(i), await Store.AppendAsync(channel, i, Draft(id)));
+        }
+
+        var ops = await Store.ReadAsync(channel, 0, 100);
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => $"op-{i}"), ops.Select(o => o.ClientOpId));
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), ops.Select(o => o.Revision));
+        // Pausing before the request was written always fails the first attempt: the case that must dedupe.
+        Assert.Equal("failed", outcomes[0]);
+    }
+
+    [Fact]
     public async Task Backplane_RaisesReconnected_AfterARedisRestart_AndDeliversAgain()
     {
         var backplane = _services.GetRequiredService<IBackplane>();
