@@ -1,6 +1,9 @@
 using KefuSync.Redis;
 using KefuSync.Redis.Backplane;
 using KefuSync.Redis.Connection;
+using KefuSync.Redis.DataProtection;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using KefuSync.Redis.Stores;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -61,6 +64,32 @@ public static class KefuSyncRedisBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         AddRedisCore(builder, configure);
         builder.UseBackplane<RedisBackplane>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Stores the ASP.NET Core Data Protection key ring in Redis, through KefuSync's own connection and under its
+    /// <see cref="KefuSyncRedisOptions.KeyPrefix"/> (key <c>{KeyPrefix}dataprotection-keys</c>), so that every node
+    /// shares it: a visitor token minted on one node is then accepted on every other. Call it after <c>AddRedis</c> or
+    /// <c>AddRedisBackplane</c>, and after any <c>AddDataProtection()</c> setup of your own (the last repository set wins).
+    /// </summary>
+    /// <remarks>
+    /// Redis then holds the keys that protect visitor tokens (and your app's cookies, if they use Data Protection):
+    /// give it persistence (AOF) so a Redis restart does not invalidate every token, restrict access to it, and keep
+    /// the same application name on every node (<c>SetApplicationName</c>) if their content roots differ.
+    /// </remarks>
+    /// <param name="builder">The builder from <c>AddKefuSync</c>, after <c>AddRedis</c> or <c>AddRedisBackplane</c>.</param>
+    public static KefuSync.IKefuSyncBuilder PersistDataProtectionKeysToRedis(this KefuSync.IKefuSyncBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (!builder.Services.Any(d => d.ServiceType == typeof(RedisConnection)))
+        {
+            throw new InvalidOperationException(
+                "PersistDataProtectionKeysToRedis() uses KefuSync's Redis connection: call AddRedis(...) or AddRedisBackplane(...) before it.");
+        }
+
+        builder.Services.AddDataProtection();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KeyManagementOptions>, RedisKeyRingSetup>());
         return builder;
     }
 

@@ -17,11 +17,16 @@ internal sealed class BackplaneMetrics
         Dropped = Meter.CreateCounter<long>(
             "kefusync.backplane.dropped", "{message}",
             "Backplane messages dropped because the receive queue was full; their channels are re-read from the store.");
+        Received = Meter.CreateCounter<long>(
+            "kefusync.backplane.received", "{message}",
+            "Backplane messages this node received from Redis (its own included), queued or dropped.");
     }
 
     public Meter Meter { get; }
 
     public Counter<long> Dropped { get; }
+
+    public Counter<long> Received { get; }
 
     /// <summary>Publishes the queue size as an observable gauge; called once by the backplane.</summary>
     public void ObserveQueue(Func<long> queuedBytes) =>

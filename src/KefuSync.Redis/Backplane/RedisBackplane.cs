@@ -29,7 +29,7 @@ namespace KefuSync.Redis.Backplane;
 /// <para><b>Live when it returns.</b> With StackExchange.Redis 3.x a completed SUBSCRIBE means the server processed it
 /// (1.2.6 could complete early, and every subscribe was proven with a probe; <c>RedisClientBehaviourTests</c> pins the 3.x
 /// behaviour). SUBSCRIBE and UNSUBSCRIBE are the only calls still bounded here: issued while the subscription connection
-/// is down, they wait for the reconnect past <c>AsyncTimeout</c>. A lost or restored subscription connection is a
+/// is down, they wait in the client's backlog past <c>AsyncTimeout</c>. A lost or restored subscription connection is a
 /// different matter: the client re-subscribes by itself (and moves sharded channels to a promoted replica), but nothing
 /// tells when the server has processed that. So the backplane then publishes a probe on every channel it uses and waits
 /// for each to come back through its own registration (<see cref="ProveLiveAsync"/>), subscribing afresh when the proof
@@ -65,8 +65,8 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
     private BackplaneChannels? _channels;
     private Func<BackplaneMessage, Task>[] _handlers = [];
     private Task? _subscribeTask;
-    private Action<RedisChannel, RedisValue>? _activeRedisHandler;
-    private List<Action<RedisChannel, RedisValue>> _staleRedisHandlers = [];
+    private Registration? _active;
+    private List<Registration> _stale = [];
     private int _repairing;
 
     public RedisBackplane(RedisConnection connection, IOptions<KefuSyncRedisOptions> options, BackplaneMetrics metrics, ILogger<RedisBackplane> logger)
@@ -152,46 +152,49 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
 
     private async Task SubscribeToRedisAsync()
     {
-        // Retrying is safe because each attempt registers a fresh delegate and only the newest one delivers: an attempt
-        // that timed out but still reaches Redis later leaves an inert registration, never a second delivery. The inert
-        // ones are unregistered once the new one is proven live.
-        await _connection.ExecuteAsync(
-            _connection.Idempotent,
-            async m =>
+        // One attempt, no Polly retry: a retried SUBSCRIBE would queue behind the first one (still pending in the client)
+        // and gain nothing. The bound is three operation timeouts, because the first SUBSCRIBE also opens the subscription
+        // connection (3.x opens it on first use); a failure is retryable and the caller retries (the core does, with backoff).
+        // Each call makes a fresh registration and only the newest one delivers, so an abandoned attempt that still
+        // completes later stays inert; inert ones are unsubscribed once a newer one succeeded.
+        var multiplexer = await _connection.GetMultiplexerAsync(_disposing.Token).ConfigureAwait(false);
+        var channels = await GetChannelsAsync(_disposing.Token).ConfigureAwait(false);
+        var registration = new Registration();
+        lock (_gate)
+        {
+            if (_active is { } previous)
             {
-                var channels = await GetChannelsAsync(CancellationToken.None).ConfigureAwait(false);
-                Action<RedisChannel, RedisValue>? redisHandler = null;
-                redisHandler = (_, value) =>
-                {
-                    if (ReferenceEquals(Volatile.Read(ref _activeRedisHandler), redisHandler))
-                    {
-                        OnRedisMessage(value);
-                    }
-                };
-                lock (_gate)
-                {
-                    if (_activeRedisHandler is { } previous)
-                    {
-                        _staleRedisHandlers.Add(previous);
-                    }
+                _stale.Add(previous);
+            }
 
-                    Volatile.Write(ref _activeRedisHandler, redisHandler);
-                }
+            _active = registration;
+        }
 
-                var subscriber = m.GetSubscriber();
-                var subscribes = new Task[channels.All.Length];
-                for (var i = 0; i < subscribes.Length; i++)
-                {
-                    subscribes[i] = subscriber.SubscribeAsync(channels.All[i], redisHandler);
-                }
+        var subscriber = multiplexer.GetSubscriber();
+        var subscribes = new Task[channels.All.Length];
+        for (var i = 0; i < subscribes.Length; i++)
+        {
+            subscribes[i] = SubscribeOneAsync(subscriber, channels.All[i], registration);
+        }
 
-                await Bounded(Task.WhenAll(subscribes)).ConfigureAwait(false);
-                return true;
-            },
-            _disposing.Token).ConfigureAwait(false);
+        await Task.WhenAll(subscribes).WaitAsync(_connection.OperationTimeout * 3, _disposing.Token).ConfigureAwait(false);
+        await UnsubscribeStaleAsync().ConfigureAwait(false);
+        Log.Subscribed(_logger, string.Join(", ", channels.All.Select(c => c.ToString())));
+    }
 
-        await UnregisterStaleHandlersAsync().ConfigureAwait(false);
-        Log.Subscribed(_logger, string.Join(", ", Volatile.Read(ref _channels)!.All.Select(c => c.ToString())));
+    private async Task SubscribeOneAsync(ISubscriber subscriber, RedisChannel channel, Registration registration)
+    {
+        // A message queue, not a handler delegate: StackExchange.Redis 2.x and 3.x run delegate handlers concurrently, which
+        // reordered one publisher's messages on a cluster (seen: 44 after 46); a queue's OnMessage runs them one by one.
+        var queue = await subscriber.SubscribeAsync(channel).ConfigureAwait(false);
+        registration.Add(queue);
+        queue.OnMessage(message =>
+        {
+            if (ReferenceEquals(Volatile.Read(ref _active), registration))
+            {
+                OnRedisMessage(message.Message);
+            }
+        });
     }
 
     /// <summary>
@@ -276,37 +279,25 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         }
     }
 
-    private async Task UnregisterStaleHandlersAsync()
+    private async Task UnsubscribeStaleAsync()
     {
-        List<Action<RedisChannel, RedisValue>> stale;
+        List<Registration> stale;
         lock (_gate)
         {
-            if (_staleRedisHandlers.Count == 0)
+            if (_stale.Count == 0)
             {
                 return;
             }
 
-            stale = _staleRedisHandlers;
-            _staleRedisHandlers = [];
+            stale = _stale;
+            _stale = [];
         }
 
-        // Best effort: an inert registration only costs a reference check per message, and the active one stays registered,
-        // so no UNSUBSCRIBE reaches Redis for a channel in use.
-        try
+        // Best effort: an inert registration only costs a reference check per message, and the active one stays
+        // subscribed, so no UNSUBSCRIBE reaches Redis for a channel in use.
+        foreach (var registration in stale)
         {
-            var multiplexer = await _connection.GetMultiplexerAsync(_disposing.Token).ConfigureAwait(false);
-            var subscriber = multiplexer.GetSubscriber();
-            foreach (var channel in Volatile.Read(ref _channels)!.All)
-            {
-                foreach (var handler in stale)
-                {
-                    await Bounded(subscriber.UnsubscribeAsync(channel, handler)).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or OperationCanceledException)
-        {
-            Log.UnsubscribeFailed(_logger, ex);
+            await registration.UnsubscribeAsync(this).ConfigureAwait(false);
         }
     }
 
@@ -329,6 +320,7 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
             return;
         }
 
+        _metrics.Received.Add(1);
         var size = buffer!.Length + MessageOverheadBytes;
         var queued = Interlocked.Add(ref _queuedBytes, size);
         if (queued > _queueLimit && queued != size)
@@ -535,39 +527,23 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         _disposing.Cancel();
         _connection.ConnectionRestored -= OnConnectionChanged;
         _connection.ConnectionFailed -= OnConnectionChanged;
-        Task? subscribed;
-        Action<RedisChannel, RedisValue>? redisHandler;
+        List<Registration> registrations;
         lock (_gate)
         {
             _handlers = [];
-            subscribed = _subscribeTask;
-            redisHandler = Interlocked.Exchange(ref _activeRedisHandler, null);
-            if (redisHandler is not null)
+            registrations = _stale;
+            _stale = [];
+            if (Interlocked.Exchange(ref _active, null) is { } active)
             {
-                _staleRedisHandlers.Add(redisHandler);
+                registrations.Add(active);
             }
         }
 
-        if (subscribed is { IsCompletedSuccessfully: true } && Volatile.Read(ref _channels) is { } channels)
+        // Best effort: with a host-owned multiplexer the subscriptions would otherwise outlive us (they are inert anyway,
+        // because none is the active registration any more).
+        foreach (var registration in registrations)
         {
-            // Best effort: with a host-owned multiplexer the registrations would otherwise outlive us (they are inert
-            // anyway, because none is the active handler any more).
-            try
-            {
-                var multiplexer = await _connection.GetMultiplexerAsync(CancellationToken.None).ConfigureAwait(false);
-                var subscriber = multiplexer.GetSubscriber();
-                foreach (var channel in channels.All)
-                {
-                    foreach (var handler in _staleRedisHandlers)
-                    {
-                        await Bounded(subscriber.UnsubscribeAsync(channel, handler)).ConfigureAwait(false);
-                    }
-                }
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-            {
-                Log.UnsubscribeFailed(_logger, ex);
-            }
+            await registration.UnsubscribeAsync(this).ConfigureAwait(false);
         }
 
         _queue.Writer.TryComplete();
@@ -579,6 +555,52 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
     private readonly record struct Received(BackplaneMessage? Message, int Size)
     {
         public static Received RepairSignal => default;
+    }
+
+    /// <summary>The queues of one subscribe attempt (one per channel in use).</summary>
+    private sealed class Registration
+    {
+        private readonly Lock _gate = new();
+        private readonly List<ChannelMessageQueue> _queues = [];
+        private bool _closed;
+
+        public void Add(ChannelMessageQueue queue)
+        {
+            lock (_gate)
+            {
+                if (!_closed)
+                {
+                    _queues.Add(queue);
+                    return;
+                }
+            }
+
+            // A subscribe of an abandoned attempt that completed after its registration was retired.
+            _ = queue.UnsubscribeAsync(CommandFlags.FireAndForget);
+        }
+
+        public async Task UnsubscribeAsync(RedisBackplane owner)
+        {
+            ChannelMessageQueue[] queues;
+            lock (_gate)
+            {
+                queues = [.. _queues];
+                _queues.Clear();
+                _closed = true;
+            }
+
+            foreach (var queue in queues)
+            {
+                try
+                {
+                    await owner.Bounded(queue.UnsubscribeAsync()).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+                {
+                    Log.UnsubscribeFailed(owner._logger, ex);
+                }
+            }
+        }
     }
 
     private sealed class Subscription(RedisBackplane owner, Func<BackplaneMessage, Task> handler) : IAsyncDisposable

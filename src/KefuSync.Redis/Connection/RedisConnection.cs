@@ -103,6 +103,12 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         return Volatile.Read(ref _topology) == 2;
     }
 
+    /// <summary>
+    /// The database, for the one synchronous caller: ASP.NET Core Data Protection's key repository, whose API is
+    /// synchronous and which reads the key ring at startup and about once a day. Waits for the first connect if needed.
+    /// </summary>
+    public IDatabase GetDatabase() => GetMultiplexerAsync(CancellationToken.None).GetAwaiter().GetResult().GetDatabase();
+
     /// <summary>The shared multiplexer, connecting on first use. A failed connect is retried by the next call.</summary>
     public Task<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken)
     {

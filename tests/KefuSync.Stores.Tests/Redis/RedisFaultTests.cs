@@ -56,7 +56,8 @@ public sealed class RedisFaultTests(RedisServerFixture server) : IClassFixture<R
             var watch = Stopwatch.StartNew();
             await Assert.ThrowsAnyAsync<Exception>(() => Store.AppendAsync(channel, 1, Draft("during")));
             await Assert.ThrowsAnyAsync<Exception>(() => Store.GetRevisionAsync(channel));
-            Assert.True(watch.Elapsed < 2 * OperationTimeout + TimeSpan.FromMilliseconds(500), $"calls took {watch.Elapsed} while Redis was down");
+            // Generous (a loaded CI machine): this tells "fails within its budget" from "hangs until Redis is back".
+            Assert.True(watch.Elapsed < 5 * OperationTimeout, $"calls took {watch.Elapsed} while Redis was down");
         }
 
         await server.StartAsync();
@@ -81,7 +82,7 @@ public sealed class RedisFaultTests(RedisServerFixture server) : IClassFixture<R
             // This append may reach Redis and run once it thaws: its ack is lost, so the client will resend it.
             await Assert.ThrowsAnyAsync<Exception>(() => Store.AppendAsync(channel, 1, Draft("op-2")));
             await Assert.ThrowsAnyAsync<Exception>(() => Store.ReadAsync(channel, 0, 10));
-            Assert.True(watch.Elapsed < 2 * OperationTimeout + TimeSpan.FromMilliseconds(700), $"calls took {watch.Elapsed} while Redis was frozen");
+            Assert.True(watch.Elapsed < 5 * OperationTimeout, $"calls took {watch.Elapsed} while Redis was frozen");
         }
         finally
         {
