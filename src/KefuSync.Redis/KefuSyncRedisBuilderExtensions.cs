@@ -71,7 +71,7 @@ public static class KefuSyncRedisBuilderExtensions
     /// Stores the ASP.NET Core Data Protection key ring in Redis, through KefuSync's own connection and under its
     /// <see cref="KefuSyncRedisOptions.KeyPrefix"/> (key <c>{KeyPrefix}dataprotection-keys</c>), so that every node
     /// shares it: a visitor token minted on one node is then accepted on every other. Call it after <c>AddRedis</c> or
-    /// <c>AddRedisBackplane</c>, and after any <c>AddDataProtection()</c> setup of your own (the last repository set wins).
+    /// <c>AddRedisBackplane</c>. It replaces any other key repository (file system, database) configured for the app.
     /// </summary>
     /// <remarks>
     /// Redis then holds the keys that protect visitor tokens (and your app's cookies, if they use Data Protection):
@@ -89,7 +89,7 @@ public static class KefuSyncRedisBuilderExtensions
         }
 
         builder.Services.AddDataProtection();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KeyManagementOptions>, RedisKeyRingSetup>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<KeyManagementOptions>, RedisKeyRingSetup>());
         return builder;
     }
 

@@ -11,13 +11,18 @@ namespace KefuSync.Redis.DataProtection;
 /// multiplexer) and the same prefix, key <c>{KeyPrefix}dataprotection-keys</c>. Every node then shares one key ring, so a
 /// visitor token minted on one node is accepted on all of them.
 /// </summary>
-internal sealed class RedisKeyRingSetup(RedisConnection connection) : IConfigureOptions<KeyManagementOptions>
+/// <remarks>
+/// A post-configure step, so it holds whatever order the host's own <c>AddDataProtection()</c> calls come in: calling
+/// <c>PersistDataProtectionKeysToRedis()</c> says where the keys go, and a repository set elsewhere would silently split
+/// the ring again.
+/// </remarks>
+internal sealed class RedisKeyRingSetup(RedisConnection connection) : IPostConfigureOptions<KeyManagementOptions>
 {
     public const string KeySuffix = "dataprotection-keys";
 
     public RedisKey Key { get; } = connection.KeyPrefix + KeySuffix;
 
-    public void Configure(KeyManagementOptions options)
+    public void PostConfigure(string? name, KeyManagementOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         // The factory runs when the key ring is read, not now: startup does not wait for Redis here.

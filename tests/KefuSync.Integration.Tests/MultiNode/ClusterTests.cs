@@ -1,6 +1,7 @@
 using KefuSync.Integration.Tests.Infrastructure;
 using KefuSync.Tests.Infrastructure;
 using KefuSync.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KefuSync.Integration.Tests.MultiNode;
 
