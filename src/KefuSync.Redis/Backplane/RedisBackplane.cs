@@ -198,9 +198,8 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
     }
 
     /// <summary>
-    /// A SUBSCRIBE or UNSUBSCRIBE, bounded by the attempt timeout: issued while the subscription connection is down, the
-    /// client holds them until it is back, past its AsyncTimeout. The abandoned call may still complete later; for a
-    /// subscribe that only leaves an inert registration (see <see cref="SubscribeToRedisAsync"/>).
+    /// An UNSUBSCRIBE, bounded by the attempt timeout: issued while the subscription connection is down, the client holds
+    /// it in its backlog past AsyncTimeout (as it does a SUBSCRIBE, which <see cref="SubscribeToRedisAsync"/> bounds itself).
     /// </summary>
     private Task Bounded(Task pubSubCommand) => pubSubCommand.WaitAsync(_connection.AttemptTimeout);
 
