@@ -308,10 +308,11 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         multiplexer.ConnectionRestored -= OnConnectionRestored;
         if (_ownsMultiplexer)
         {
-            // Close(false): do not wait for pending replies, a stalled server would make disposal hang.
+            // Close(false): do not wait for pending replies. Still bounded: closing is not a command, no AsyncTimeout ends it,
+            // and a node of a cluster that was killed or failed over must not make the host's shutdown hang.
             try
             {
-                await multiplexer.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+                await multiplexer.CloseAsync(allowCommandsToComplete: false).WaitAsync(OperationTimeout).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
