@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every KefuSync test: front-end unit tests (vitest), .NET unit and property tests, the store and backplane
-# specification tests against in-memory, SQLite, a real PostgreSQL and a real Redis, integration tests over TestHost
-# and Kestrel, and browser tests in the system Chromium. Installs what is missing (apt, npm), starts its servers on
-# 127.0.0.1, and ends with one line: "N passed, M failed".
+# Runs every KefuSync test: front-end type and lint checks and unit tests (vitest), .NET unit and property tests, the
+# store and backplane specification tests against in-memory, SQLite, a real PostgreSQL and a real Redis, integration
+# tests over TestHost and Kestrel, and browser tests in the system Chromium. Installs what is missing (apt, npm),
+# starts its servers on 127.0.0.1, and ends with one line: "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -34,7 +34,18 @@ fi
 passed=0; failed=0
 add() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
-# 3. Front-end unit tests (OT vectors, sync client, widget), including the bundle size check.
+# 3. Front-end static checks: tsc (strict, see tsconfig.json) and ESLint with typescript-eslint's type-checked rules
+#    (eslint.config.mjs). Each is one test: any finding fails it.
+for check in typecheck lint; do
+  echo "== npm run $check (src/KefuSync.Widget)"
+  if ( cd src/KefuSync.Widget && npm run --silent "$check" ) > "$OUT/$check.log" 2>&1; then
+    echo "$check: ok"; add 1 0
+  else
+    cat "$OUT/$check.log"; echo "$check: FAILED"; add 0 1
+  fi
+done
+
+# 4. Front-end unit tests (OT vectors, sync client, widget), including the bundle size check.
 echo "== vitest (src/KefuSync.Widget)"
 ( cd src/KefuSync.Widget && npx vitest run --reporter=default --reporter=json --outputFile="$OUT/vitest.json" ) || true
 if [ -f "$OUT/vitest.json" ]; then
@@ -46,8 +57,8 @@ else
   echo "vitest produced no report"; add 0 1
 fi
 
-# 4. .NET test projects, one at a time (they start real servers and browsers; 2 cores).
-for project in tests/KefuSync.AspNetCore.Tests tests/KefuSync.Stores.Tests tests/KefuSync.Integration.Tests tests/KefuSync.Browser.Tests tests/KefuSync.FreshApp.Tests; do
+# 5. .NET test projects, one at a time (they start real servers and browsers; 2 cores).
+for project in tests/KefuSync.AspNetCore.Tests tests/KefuSync.Stores.Tests samples/ThirdPartyStore tests/KefuSync.Integration.Tests tests/KefuSync.Browser.Tests tests/KefuSync.FreshApp.Tests; do
   name=$(basename "$project")
   echo "== dotnet test $name"
   dotnet test "$project" -c Release --no-build -nologo --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$OUT" || true
@@ -68,7 +79,7 @@ for project in tests/KefuSync.AspNetCore.Tests tests/KefuSync.Stores.Tests tests
   fi
 done
 
-# 5. Load-generator smoke: KefuSync, raw Kestrel and SignalR for a few seconds each, so the benchmark harness cannot
+# 6. Load-generator smoke: KefuSync, raw Kestrel and SignalR for a few seconds each, so the benchmark harness cannot
 #    rot. It fails on loss, duplicates, reordering or non-convergence; it never asserts a timing.
 echo "== load generator smoke"
 if dotnet tests/KefuSync.LoadGenerator/bin/Release/net10.0/KefuSync.LoadGenerator.dll --smoke > "$OUT/smoke.log" 2>&1 && grep -q "SMOKE OK" "$OUT/smoke.log"; then

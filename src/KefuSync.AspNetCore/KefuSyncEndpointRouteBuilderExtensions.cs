@@ -16,11 +16,16 @@ public static class KefuSyncEndpointRouteBuilderExtensions
     /// SSE/POST fallback (<c>/connect</c>, <c>/sse</c>, <c>/send</c>), the widget assets, the standalone chat page
     /// (<c>/chat</c>) and the agent console (<c>/console</c>, behind <see cref="KefuSync.KefuSyncOptions.AgentPolicy"/>).
     /// Needs no other middleware from the host: WebSockets run in their own sub-pipeline, assets come from the assembly,
-    /// and links honour <c>PathBase</c>.
+    /// and links honour <c>PathBase</c>. The long-lived endpoints (<c>/ws</c>, <c>/sse</c>) opt out of request timeouts.
     /// </summary>
-    /// <returns>The route group, so conventions apply the ASP.NET way (e.g. <c>.RequireHost(...)</c>).</returns>
+    /// <remarks>
+    /// A second call with another pattern maps a second, complete set of endpoints over the same engine: each set links
+    /// to itself, and the widget on the host's own pages links to the first.
+    /// </remarks>
+    /// <returns>A builder whose conventions apply to every endpoint, with <see cref="KefuSyncEndpointConventionBuilder.Visitor"/>
+    /// and <see cref="KefuSyncEndpointConventionBuilder.Console"/> for each side alone.</returns>
     /// <exception cref="InvalidOperationException"><c>AddKefuSync()</c> was not called.</exception>
-    public static RouteGroupBuilder MapKefuSync(this IEndpointRouteBuilder endpoints, string pattern = "/kefu")
+    public static KefuSyncEndpointConventionBuilder MapKefuSync(this IEndpointRouteBuilder endpoints, string pattern = "/kefu")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
@@ -30,21 +35,23 @@ public static class KefuSyncEndpointRouteBuilderExtensions
         }
 
         var prefix = new PathString("/" + pattern.Trim('/'));
-        endpoints.ServiceProvider.GetRequiredService<KefuEndpointInfo>().Prefix = prefix;
-        var group = endpoints.MapGroup(prefix);
+        var all = endpoints.MapGroup(prefix).WithMetadata(new KefuEndpointMetadata(prefix));
+        var visitor = all.MapGroup("").AllowAnonymous();
+        var console = all.MapGroup("");
 
         // UseWebSockets in a sub-pipeline of this one endpoint: the host's pipeline needs nothing.
         var sockets = endpoints.CreateApplicationBuilder();
         sockets.UseWebSockets();
         sockets.Run(context => context.RequestServices.GetRequiredService<WebSocketTransport>().HandleAsync(context));
-        group.Map("/ws", sockets.Build()).WithDisplayName("KefuSync WebSocket");
+        // A socket or an event stream lives for hours: a host's default request timeout must not cut it (as SignalR's hubs).
+        visitor.Map("/ws", sockets.Build()).WithDisplayName("KefuSync WebSocket").DisableRequestTimeout();
 
-        group.MapPost("/connect", (HttpContext context, FallbackTransport fallback) => fallback.ConnectAsync(context)).DisableAntiforgery().WithDisplayName("KefuSync fallback connect");
-        group.MapGet("/sse", (HttpContext context, FallbackTransport fallback) => fallback.EventsAsync(context)).WithDisplayName("KefuSync fallback events");
-        group.MapPost("/send", (HttpContext context, FallbackTransport fallback) => fallback.SendAsync(context)).DisableAntiforgery().WithDisplayName("KefuSync fallback send");
+        visitor.MapPost("/connect", (HttpContext context, FallbackTransport fallback) => fallback.ConnectAsync(context)).DisableAntiforgery().WithDisplayName("KefuSync fallback connect");
+        visitor.MapGet("/sse", (HttpContext context, FallbackTransport fallback) => fallback.EventsAsync(context)).WithDisplayName("KefuSync fallback events").DisableRequestTimeout();
+        visitor.MapPost("/send", (HttpContext context, FallbackTransport fallback) => fallback.SendAsync(context)).DisableAntiforgery().WithDisplayName("KefuSync fallback send");
 
-        group.MapKefuWidget();
-        group.MapKefuConsole();
-        return group;
+        visitor.MapKefuWidget();
+        console.MapKefuConsole();
+        return new KefuSyncEndpointConventionBuilder(all, visitor, console);
     }
 }

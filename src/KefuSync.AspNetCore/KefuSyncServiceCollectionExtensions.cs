@@ -1,4 +1,5 @@
 using KefuSync;
+using KefuSync.AgentConsole;
 using KefuSync.Backplane;
 using KefuSync.Conversations;
 using KefuSync.Diagnostics;
@@ -51,6 +52,7 @@ public static class KefuSyncServiceCollectionExtensions
         services.AddDataProtection();
         services.AddMetrics();
         services.AddAuthorization();
+        ConsoleAuthorizationResultHandler.Decorate(services);
         services.AddRouting();
 
         // The embedded default store: one instance serves both the op log and snapshots.

@@ -16,11 +16,19 @@ public static class KefuSyncEntityFrameworkBuilderExtensions
     /// </summary>
     /// <param name="builder">The builder from <c>AddKefuSync</c>.</param>
     /// <param name="configureDbContext">Chooses the provider, e.g. <c>options =&gt; options.UseNpgsql(connectionString)</c>.</param>
-    /// <param name="configure">Optional store settings, e.g. <see cref="KefuSyncEntityFrameworkOptions.CreateSchemaOnStartup"/>.</param>
+    public static KefuSync.IKefuSyncBuilder AddEntityFrameworkStore(this KefuSync.IKefuSyncBuilder builder, Action<DbContextOptionsBuilder> configureDbContext)
+        => builder.AddEntityFrameworkStore(configureDbContext, configure: null);
+
+    /// <summary>
+    /// Uses a KefuSync-owned <see cref="KefuSyncDbContext"/> (pooled) as the op store, with snapshots and retention.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddKefuSync</c>.</param>
+    /// <param name="configureDbContext">Chooses the provider, e.g. <c>options =&gt; options.UseNpgsql(connectionString)</c>.</param>
+    /// <param name="configure">Store settings, e.g. <see cref="KefuSyncEntityFrameworkOptions.CreateSchemaOnStartup"/>; may be null.</param>
     public static KefuSync.IKefuSyncBuilder AddEntityFrameworkStore(
         this KefuSync.IKefuSyncBuilder builder,
         Action<DbContextOptionsBuilder> configureDbContext,
-        Action<KefuSyncEntityFrameworkOptions>? configure = null)
+        Action<KefuSyncEntityFrameworkOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configureDbContext);
@@ -35,10 +43,21 @@ public static class KefuSyncEntityFrameworkBuilderExtensions
     /// </summary>
     /// <typeparam name="TContext">The host's context.</typeparam>
     /// <param name="builder">The builder from <c>AddKefuSync</c>.</param>
-    /// <param name="configure">Optional store settings.</param>
+    public static KefuSync.IKefuSyncBuilder AddEntityFrameworkStore<TContext>(this KefuSync.IKefuSyncBuilder builder)
+        where TContext : DbContext
+        => builder.AddEntityFrameworkStore<TContext>(configure: null);
+
+    /// <summary>
+    /// Uses the host's own <typeparamref name="TContext"/> as the op store, with snapshots and retention. Its model must
+    /// include the KefuSync tables (<c>modelBuilder.AddKefuSyncModel()</c> in <c>OnModelCreating</c>), and the host must
+    /// register <c>IDbContextFactory&lt;TContext&gt;</c> (<c>AddDbContextFactory</c> or <c>AddPooledDbContextFactory</c>).
+    /// </summary>
+    /// <typeparam name="TContext">The host's context.</typeparam>
+    /// <param name="builder">The builder from <c>AddKefuSync</c>.</param>
+    /// <param name="configure">Store settings; may be null.</param>
     public static KefuSync.IKefuSyncBuilder AddEntityFrameworkStore<TContext>(
         this KefuSync.IKefuSyncBuilder builder,
-        Action<KefuSyncEntityFrameworkOptions>? configure = null)
+        Action<KefuSyncEntityFrameworkOptions>? configure)
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -6,7 +6,7 @@ namespace KefuSync.Widget;
 /// What the widget needs from the server, defined here so KefuSync.Widget never references server internals;
 /// KefuSync.AspNetCore implements it (registered by <c>AddKefuSync()</c>).
 /// </summary>
-public interface IKefuWidgetService
+internal interface IKefuWidgetService
 {
     /// <summary>
     /// Resolves the widget's script URL and <c>data-</c> attributes for this request: endpoint (with PathBase), version,

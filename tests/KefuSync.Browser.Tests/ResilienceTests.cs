@@ -51,6 +51,52 @@ public sealed class ResilienceTests(BrowserFixture fixture) : BrowserTest(fixtur
         await ExpectEverywhereOnceInOrderAsync(conv, sent, tab, other, timeoutMs: 45000);
     }
 
+    /// <summary>
+    /// The store is replaced by an empty one (a reset, a restore) under an open widget whose cache holds revisions the new
+    /// store never had. The server answers its resubscription with future_base; the widget drops the conversation's
+    /// state, subscribes from 0, and then shows the agent's new message and delivers the visitor's.
+    /// </summary>
+    [Fact]
+    public async Task StoreReplacedUnderAnOpenWidget_TheWidgetResetsTheConversation_AndKeepsReceivingAndSending()
+    {
+        var context = await NewContextAsync();
+        var tab = await WidgetPage.OpenAsync(context, SiteHost.PageUrl("reset"));
+        await tab.WaitReadyAsync();
+        var conv = await tab.ConversationAsync();
+        await using (var agent = await AgentSession.ConnectAsync(Site))
+        {
+            await agent.SayAsync(conv, "before the reset, from Alice");
+        }
+
+        await tab.ExpectMessageOnceAsync("before the reset, from Alice");
+        await tab.SendAsync("before the reset, from the visitor");
+        await WaitForStoredAsync(conv, ["before the reset, from the visitor"]);
+        await tab.ExpectNothingPendingAsync();
+
+        await Site.StopAsync();
+        Site.ReplaceStore();
+        await Site.StartAsync();
+        Assert.Empty(await Site.ReadChannelAsync("conv:" + conv));
+
+        // Reconnected and reset: the messages of the old store are gone from the widget (the new store has none).
+        await Expect(tab.Messages).ToHaveCountAsync(0, new() { Timeout = 30000 });
+        await tab.Page.WaitForFunctionAsync("() => window.KefuSync.client.state === 'open'", null, new() { Timeout = 30000 });
+
+        await using (var agent = await AgentSession.ConnectAsync(Site))
+        {
+            await agent.SayAsync(conv, "after the reset, from Alice");
+        }
+
+        await tab.ExpectMessageOnceAsync("after the reset, from Alice", timeoutMs: 30000);
+        await tab.SendAsync("after the reset, from the visitor");
+        var stored = await WaitForStoredAsync(conv, ["after the reset, from the visitor"]);
+        await tab.ExpectNothingPendingAsync();
+        AssertOnceInOrder(stored, ["after the reset, from Alice", "after the reset, from the visitor"]);
+        Assert.DoesNotContain(stored, m => m.Text.StartsWith("before the reset", StringComparison.Ordinal));
+        await tab.ExpectMessageOnceAsync("after the reset, from the visitor");
+        Assert.Empty(Site.ServerErrors);
+    }
+
     private async Task<(WidgetPage Tab, WidgetPage Other, string Conv)> TwoTabsAsync()
     {
         var context = await NewContextAsync();

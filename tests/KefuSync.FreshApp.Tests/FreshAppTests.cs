@@ -16,7 +16,7 @@ namespace KefuSync.FreshApp.Tests;
 public sealed class FreshAppTests(FreshAppsFixture fixture)
 {
     [Fact]
-    public void The_four_packages_carry_their_metadata_dependencies_and_the_widget_assets()
+    public void The_five_packages_carry_their_metadata_dependencies_and_the_widget_assets()
     {
         foreach (var id in FreshAppsFixture.PackageIds)
         {
@@ -39,6 +39,11 @@ public sealed class FreshAppTests(FreshAppsFixture fixture)
         Assert.Equal("README.md", fixture.Nuspec("KefuSync.AspNetCore").Descendants().Single(e => e.Name.LocalName == "readme").Value);
         Assert.Contains(("KefuSync.AspNetCore", fixture.Version), Dependencies("KefuSync.Redis"));
         Assert.Contains(("KefuSync.AspNetCore", fixture.Version), Dependencies("KefuSync.EntityFrameworkCore"));
+        // The specification package brings the core it specifies and the two xunit parts it is written with, no runner.
+        Assert.Contains(("KefuSync.AspNetCore", fixture.Version), Dependencies("KefuSync.Testing"));
+        Assert.Contains(("xunit.assert", "2.9.3"), Dependencies("KefuSync.Testing"));
+        Assert.Contains(("xunit.extensibility.core", "2.9.3"), Dependencies("KefuSync.Testing"));
+        Assert.DoesNotContain(Dependencies("KefuSync.Testing"), d => d.Id.StartsWith("xunit.runner", StringComparison.Ordinal));
 
         // The front end is inside the widget's dll, as embedded resources (served by MapKefuSync, nothing in wwwroot).
         using (var zip = ZipFile.OpenRead(fixture.Nupkg("KefuSync.Widget")))
@@ -60,6 +65,47 @@ public sealed class FreshAppTests(FreshAppsFixture fixture)
 
             Assert.DoesNotContain(zip.Entries, e => e.FullName.StartsWith("contentFiles/", StringComparison.Ordinal) || e.FullName.StartsWith("content/", StringComparison.Ordinal));
         }
+    }
+
+    /// <summary>
+    /// The third-party store of samples/ThirdPartyStore, built the way its author would: from the KefuSync.AspNetCore
+    /// and KefuSync.Testing packages only (no project reference, no InternalsVisibleTo), runs the whole store
+    /// specification and passes it.
+    /// </summary>
+    [Fact]
+    public async Task A_third_party_store_built_from_the_packages_passes_the_store_specification()
+    {
+        var dir = Path.Combine(fixture.WorkDir, "ThirdPartyStore");
+        Directory.CreateDirectory(dir);
+        foreach (var file in new[] { "TinyOpStore.cs", "TinyOpStoreTests.cs" })
+        {
+            File.Copy(Path.Combine(fixture.RepoRoot, "samples", "ThirdPartyStore", file), Path.Combine(dir, file), overwrite: true);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(dir, "ThirdPartyStore.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+              </PropertyGroup>
+              <ItemGroup>
+                <FrameworkReference Include="Microsoft.AspNetCore.App" />
+                <PackageReference Include="KefuSync.AspNetCore" Version="{fixture.Version}" />
+                <PackageReference Include="KefuSync.Testing" Version="{fixture.Version}" />
+                <PackageReference Include="Microsoft.NET.Test.Sdk" Version="18.0.1" />
+                <PackageReference Include="xunit" Version="2.9.3" />
+                <PackageReference Include="xunit.runner.visualstudio" Version="3.1.5" />
+              </ItemGroup>
+            </Project>
+            """);
+
+        var output = await ProcessRunner.DotnetAsync(dir, TimeSpan.FromMinutes(8), "test", "-c", "Release", "-nologo");
+        var summary = System.Text.RegularExpressions.Regex.Match(output, @"Failed:\s+(\d+), Passed:\s+(\d+)");
+        Assert.True(summary.Success, output);
+        Assert.Equal("0", summary.Groups[1].Value);
+        Assert.True(int.Parse(summary.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) >= 40, $"Only {summary.Groups[2].Value} specification tests ran:\n{output}");
     }
 
     [Fact]

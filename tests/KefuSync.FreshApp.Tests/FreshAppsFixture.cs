@@ -7,7 +7,7 @@ using Microsoft.Playwright;
 namespace KefuSync.FreshApp.Tests;
 
 /// <summary>
-/// Once per run: packs the four KefuSync packages into a local folder feed, creates one app per SDK template
+/// Once per run: packs the five KefuSync packages into a local folder feed, creates one app per SDK template
 /// (`dotnet new mvc`, `webapp`, `web`) in a temp dir, adds KefuSync.AspNetCore from that feed, applies the README's
 /// setup lines, builds the apps, and starts the system Chromium. Never downloads a browser.
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class FreshAppsFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    public static readonly string[] PackageIds = ["KefuSync.AspNetCore", "KefuSync.Widget", "KefuSync.Redis", "KefuSync.EntityFrameworkCore"];
+    public static readonly string[] PackageIds = ["KefuSync.AspNetCore", "KefuSync.Widget", "KefuSync.Redis", "KefuSync.EntityFrameworkCore", "KefuSync.Testing"];
 
     private static readonly string[] ChromiumArgs =
     [

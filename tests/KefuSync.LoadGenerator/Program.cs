@@ -88,6 +88,11 @@ internal static class Runner
                         list.Add(value);
                     }
 
+                    while (ServerProcess.LoggedFailures.TryDequeue(out var logged))
+                    {
+                        result.Failures.Add(logged);
+                    }
+
                     Console.WriteLine($"{label} {Stopwatch.GetElapsedTime(t0).TotalSeconds,5:F1}s  " + string.Join("  ", result.Metrics.Select(m => $"{m.Key}={Format(m.Value)}")));
                     foreach (var failure in result.Failures)
                     {

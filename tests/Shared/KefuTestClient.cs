@@ -58,6 +58,34 @@ internal sealed class KefuTestClient : IAsyncDisposable
 
     public Task SendAsync(object frame) => SendAsync(JsonSerializer.Serialize(frame));
 
+    /// <summary>Sends <paramref name="bytes"/> as one text message, as they are (e.g. invalid UTF-8, which a string cannot hold).</summary>
+    public async Task SendBytesAsync(byte[] bytes)
+    {
+        await _sendLock.WaitAsync();
+        try
+        {
+            await _socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>The next received frame, or null once the socket has closed and every frame was taken; throws on timeout.</summary>
+    public async Task<JsonElement?> ReceiveAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            return await _inbox.Reader.WaitToReadAsync(cts.Token) && _inbox.Reader.TryRead(out var frame) ? frame : null;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException("No frame arrived. Frames seen: " + string.Join("\n", Seen.Select(f => f.GetRawText())));
+        }
+    }
+
     public async Task<JsonElement> HelloAsync(string? token = null, bool agent = false)
     {
         await SendAsync(new Dictionary<string, object?> { ["t"] = "hello", ["v"] = 1, ["client"] = "test", ["token"] = token, ["agent"] = agent });

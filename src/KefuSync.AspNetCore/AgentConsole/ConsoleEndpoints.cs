@@ -1,10 +1,12 @@
 using System.Text;
 using System.Text.Encodings.Web;
+using KefuSync.Hosting;
 using KefuSync.Protocol;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -13,8 +15,10 @@ namespace KefuSync.AgentConsole;
 /// <summary>
 /// The agent console page: <c>GET {prefix}/console</c>. A static HTML shell (no inline script or style, strict CSP)
 /// that loads the embedded <c>kefu-console.js</c>/<c>.css</c>; everything else happens over the socket as an agent.
-/// Guarded by the host's own policy (<see cref="KefuSyncOptions.AgentPolicy"/>), so the host's login decides who is
-/// an agent, exactly as it does for the agent channels.
+/// Guarded by the host's own policy (<see cref="KefuSyncOptions.AgentPolicy"/>) through endpoint authorization
+/// (<c>RequireAuthorization(AgentPolicy)</c>), so the host's login decides who is an agent, exactly as it does for the
+/// agent channels: an anonymous user gets the host's challenge (e.g. its cookie login), a signed-in non-agent a 403
+/// (<see cref="ConsoleAuthorizationResultHandler"/>).
 /// </summary>
 internal static class ConsoleEndpoints
 {
@@ -24,19 +28,27 @@ internal static class ConsoleEndpoints
 
     private const string ConsoleSegment = "/console";
 
-    public static RouteGroupBuilder MapKefuConsole(this RouteGroupBuilder group)
+    public static IEndpointConventionBuilder MapKefuConsole(this IEndpointRouteBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
-        group.MapGet(ConsoleSegment, ServeAsync).WithDisplayName("KefuSync agent console");
-        return group;
+        var console = group.MapGet(ConsoleSegment, Serve).WithDisplayName("KefuSync agent console").WithMetadata(ConsoleEndpointMarker.Instance);
+        console.Add(endpoint =>
+        {
+            // Read when routing builds the endpoint (after startup validated the options), not when MapKefuSync runs.
+            var policy = endpoint.ApplicationServices.GetRequiredService<IOptions<KefuSyncOptions>>().Value.AgentPolicy;
+            if (!string.IsNullOrEmpty(policy))
+            {
+                endpoint.Metadata.Add(new AuthorizeAttribute(policy));
+            }
+        });
+        return console;
     }
 
-    private static async Task<IResult> ServeAsync(HttpContext context, IAuthorizationService authorization, IAuthorizationPolicyProvider policies, IOptions<KefuSyncOptions> options)
+    private static IResult Serve(HttpContext context, KefuEndpointLocator endpoints, IOptions<KefuSyncOptions> options)
     {
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
-        var policyName = options.Value.AgentPolicy;
-        if (string.IsNullOrEmpty(policyName))
+        if (string.IsNullOrEmpty(options.Value.AgentPolicy))
         {
             return Results.Text(
                 "The KefuSync agent console is disabled: no agent policy is configured. Set KefuSync:AgentPolicy (KefuSyncOptions.AgentPolicy) to the name of an authorization policy that admits your agents.",
@@ -44,24 +56,8 @@ internal static class ConsoleEndpoints
                 statusCode: StatusCodes.Status403Forbidden);
         }
 
-        var policy = await policies.GetPolicyAsync(policyName).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"KefuSync:AgentPolicy names the authorization policy '{policyName}', which is not registered. Register it with services.AddAuthorization(o => o.AddPolicy(\"{policyName}\", ...)).");
-
-        var user = context.User;
-        if (user.Identity?.IsAuthenticated != true)
-        {
-            // The host's login (e.g. a cookie scheme's LoginPath) takes over and comes back here.
-            return Results.Challenge(authenticationSchemes: policy.AuthenticationSchemes.Count > 0 ? [.. policy.AuthenticationSchemes] : null);
-        }
-
-        var result = await authorization.AuthorizeAsync(user, resource: null, policy).ConfigureAwait(false);
-        if (!result.Succeeded)
-        {
-            // A plain 403 rather than Forbid(): a cookie scheme would redirect to an AccessDenied page the host may not have.
-            return Results.Text("This account is not an agent of this site.", "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
-        }
-
-        var endpoint = EndpointPath(context);
+        // The authorization middleware admitted this user under AgentPolicy before the endpoint ran.
+        var endpoint = endpoints.PrefixFor(context);
         var version = ProtocolConstants.ServerVersion;
         var assets = endpoint.Add("/assets").Add("/" + Uri.EscapeDataString(version));
         var html = Render(
@@ -73,14 +69,6 @@ internal static class ConsoleEndpoints
         context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy(context.Request);
         context.Response.Headers["Referrer-Policy"] = "same-origin";
         return Results.Content(html, "text/html; charset=utf-8");
-    }
-
-    /// <summary>PathBase + the KefuSync prefix, taken from this request's own path (the group the console was mapped in).</summary>
-    private static PathString EndpointPath(HttpContext context)
-    {
-        var path = context.Request.Path.Value ?? ConsoleSegment;
-        var prefix = path.EndsWith(ConsoleSegment, StringComparison.OrdinalIgnoreCase) ? path[..^ConsoleSegment.Length] : path;
-        return context.Request.PathBase.Add(new PathString(prefix.TrimEnd('/')));
     }
 
     private static string Render(string endpoint, string version, string script, string css, string siteName)

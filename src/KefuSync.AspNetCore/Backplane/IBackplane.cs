@@ -5,7 +5,7 @@ namespace KefuSync.Backplane;
 /// a single node; the Redis one (KefuSync.Redis) serves many.
 /// </summary>
 /// <remarks>
-/// <para>Rules (checked by the backplane specification tests):</para>
+/// <para>Rules (checked by <c>BackplaneSpecification</c> in the KefuSync.Testing package):</para>
 /// <list type="number">
 /// <item>Every subscriber, including the publishing node, receives every message published after it subscribed, unless the
 /// transport is down. Delivery may be lost during an outage; the backplane then raises a <see cref="BackplaneMessageKind.Reconnected"/>

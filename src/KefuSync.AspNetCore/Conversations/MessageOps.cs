@@ -44,28 +44,40 @@ internal static class MessageOps
                 if (reader.ValueTextEquals("k"u8))
                 {
                     reader.Read();
-                    kind = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    if (!TryReadString(ref reader, "k", out kind, out error))
+                    {
+                        return false;
+                    }
                 }
                 else if (reader.ValueTextEquals("text"u8))
                 {
                     reader.Read();
-                    text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    if (!TryReadString(ref reader, "text", out text, out error))
+                    {
+                        return false;
+                    }
                 }
                 else if (reader.ValueTextEquals("status"u8))
                 {
                     reader.Read();
-                    value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    if (!TryReadString(ref reader, "status", out value, out error))
+                    {
+                        return false;
+                    }
                 }
                 else if (reader.ValueTextEquals("to"u8))
                 {
                     reader.Read();
                     hasTo = true;
-                    value = reader.TokenType switch
+                    if (reader.TokenType == JsonTokenType.Null)
                     {
-                        JsonTokenType.String => reader.GetString(),
-                        JsonTokenType.Null => "",
-                        _ => throw new JsonException("'to' must be a string or null."),
-                    };
+                        value = "";
+                    }
+                    else if (reader.TokenType != JsonTokenType.String || !TryReadString(ref reader, "to", out value, out error))
+                    {
+                        error = error.Length > 0 ? error : "'to' must be a string or null.";
+                        return false;
+                    }
                 }
                 else if (reader.ValueTextEquals("upTo"u8) || reader.ValueTextEquals("target"u8))
                 {
@@ -144,6 +156,37 @@ internal static class MessageOps
             default:
                 error = "Unknown message kind 'k'; expected msg, read, edit, recall, status or assign.";
                 return false;
+        }
+    }
+
+    /// <summary>
+    /// Reads a string member; a member of another type reads as null (the kind's own rule then refuses it). A string whose
+    /// escapes decode to an unpaired surrogate (<c>"\ud83d"</c>) is not text: <see cref="Utf8JsonReader.GetString"/> throws
+    /// <see cref="InvalidOperationException"/> for it, which is the client's error (<c>invalid_op</c>), never the store's.
+    /// </summary>
+    private static bool TryReadString(ref Utf8JsonReader reader, string member, out string? value, out string error)
+    {
+        error = "";
+        value = null;
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+            }
+
+            return true;
+        }
+
+        try
+        {
+            value = reader.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            error = $"'{member}' is not valid text: it contains an unpaired surrogate.";
+            return false;
         }
     }
 

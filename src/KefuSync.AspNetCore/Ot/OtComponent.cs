@@ -3,7 +3,7 @@
 namespace KefuSync.Ot;
 
 /// <summary>One component of a <see cref="TextOperation"/>: a retain, an insert or a delete.</summary>
-public readonly struct OtComponent : IEquatable<OtComponent>
+internal readonly struct OtComponent : IEquatable<OtComponent>
 {
     private OtComponent(OtComponentKind kind, int length, string? text)
     {

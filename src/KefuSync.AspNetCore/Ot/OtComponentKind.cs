@@ -3,7 +3,7 @@
 namespace KefuSync.Ot;
 
 /// <summary>The kind of one component of a <see cref="TextOperation"/>.</summary>
-public enum OtComponentKind
+internal enum OtComponentKind
 {
     /// <summary>Keep the next <see cref="OtComponent.Length"/> code units.</summary>
     Retain = 0,

@@ -33,11 +33,16 @@ public sealed partial class TextOperation
         SkipValidation = true,
     };
 
+    /// <summary>Parses the wire form from UTF-8 JSON, accepting at most <see cref="DefaultMaxComponents"/> elements.</summary>
+    /// <param name="utf8Json">The JSON text: exactly one JSON array.</param>
+    /// <exception cref="OtException">The input is not a valid operation (see <see cref="OtErrorCode"/>).</exception>
+    public static TextOperation Parse(ReadOnlySpan<byte> utf8Json) => Parse(utf8Json, DefaultMaxComponents);
+
     /// <summary>Parses the wire form from UTF-8 JSON. The input must be exactly one JSON array.</summary>
     /// <param name="utf8Json">The JSON text.</param>
     /// <param name="maxComponents">The most array elements accepted (before normalisation).</param>
     /// <exception cref="OtException">The input is not a valid operation (see <see cref="OtErrorCode"/>).</exception>
-    public static TextOperation Parse(ReadOnlySpan<byte> utf8Json, int maxComponents = DefaultMaxComponents)
+    public static TextOperation Parse(ReadOnlySpan<byte> utf8Json, int maxComponents)
     {
         var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 4 });
         try
@@ -56,9 +61,13 @@ public sealed partial class TextOperation
         }
     }
 
-    /// <summary>Parses the wire form from a JSON string (convenience for tests and tools).</summary>
+    /// <summary>Parses the wire form from a JSON string (convenience for tests and tools), accepting at most <see cref="DefaultMaxComponents"/> elements.</summary>
     /// <exception cref="OtException">The input is not a valid operation.</exception>
-    public static TextOperation Parse(string json, int maxComponents = DefaultMaxComponents)
+    public static TextOperation Parse(string json) => Parse(json, DefaultMaxComponents);
+
+    /// <summary>Parses the wire form from a JSON string, accepting at most <paramref name="maxComponents"/> elements.</summary>
+    /// <exception cref="OtException">The input is not a valid operation.</exception>
+    public static TextOperation Parse(string json, int maxComponents)
     {
         ArgumentNullException.ThrowIfNull(json);
         return Parse(Encoding.UTF8.GetBytes(json), maxComponents);

@@ -57,7 +57,7 @@ public sealed partial class TextOperation : IEquatable<TextOperation>
     public int TargetLength { get; private set; }
 
     /// <summary>The components, in canonical form.</summary>
-    public IReadOnlyList<OtComponent> Components => _view ??= _components.AsReadOnly();
+    internal IReadOnlyList<OtComponent> Components => _view ??= _components.AsReadOnly();
 
     /// <summary>Whether applying this operation leaves every document unchanged (it only retains).</summary>
     public bool IsNoop => _components.Count == 0 || (_components.Count == 1 && _components[0].Kind == OtComponentKind.Retain);

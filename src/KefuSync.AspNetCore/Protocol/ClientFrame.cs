@@ -12,7 +12,8 @@ internal readonly record struct ClientFrame
     public string? Channel { get; init; }
     public string? Id { get; init; }
     public long? Revision { get; init; }
-    public int? Count { get; init; }
+    /// <summary>The <c>n</c> member as sent (range checks belong to the frame type that uses it, never a silent clamp).</summary>
+    public long? Count { get; init; }
     public string? Query { get; init; }
     public string? Filter { get; init; }
     public int? Version { get; init; }
@@ -21,5 +22,7 @@ internal readonly record struct ClientFrame
     public bool Agent { get; init; }
     public ReadOnlyMemory<byte> Op { get; init; }
     public ReadOnlyMemory<byte> State { get; init; }
+
+    /// <summary><c>s</c> was sent as <c>null</c>. (Absent: <see cref="State"/> is empty and this is false.)</summary>
     public bool StateIsNull { get; init; }
 }

@@ -100,7 +100,7 @@ internal static class FrameParser
             else if (reader.ValueTextEquals("n"u8))
             {
                 reader.Read();
-                result = result with { Count = (int)Math.Clamp(RequireInt64(ref reader, "n"), 0, int.MaxValue) };
+                result = result with { Count = RequireInt64(ref reader, "n") };
             }
             else if (reader.ValueTextEquals("v"u8))
             {

@@ -52,16 +52,25 @@ internal static class FrameWriter
         return End(w);
     }
 
-    public static byte[] Error(string code, string message, bool retry, string? client = null, string? channel = null, string? id = null, string? query = null)
+    /// <summary>
+    /// An <c>error</c> frame; its <c>retry</c> flag is the code's, from <see cref="ErrorCodes.All"/> (docs/protocol.md §6).
+    /// <paramref name="head"/> (written as <c>rev</c>) is the channel head a <c>future_base</c> refers to.
+    /// </summary>
+    public static byte[] Error(string code, string message, string? client = null, string? channel = null, string? id = null, string? query = null, long? head = null)
     {
         var w = Begin("error"u8);
         w.WriteString("code"u8, code);
         w.WriteString("msg"u8, message);
-        w.WriteBoolean("retry"u8, retry);
+        w.WriteBoolean("retry"u8, ErrorCodes.IsRetryable(code));
         WriteOptional(w, "c"u8, client);
         WriteOptional(w, "ch"u8, channel);
         WriteOptional(w, "id"u8, id);
         WriteOptional(w, "q"u8, query);
+        if (head is { } revision)
+        {
+            w.WriteNumber("rev"u8, revision);
+        }
+
         return End(w);
     }
 

@@ -4,7 +4,7 @@ namespace KefuSync.Stores;
 /// The store contract: one append-only log per channel, the single source of truth.
 /// </summary>
 /// <remarks>
-/// <para>Rules every implementation keeps (the specification tests in <c>tests/KefuSync.Stores.Tests</c> check each one):</para>
+/// <para>Rules every implementation keeps (the specification tests of the KefuSync.Testing package, <c>OpStoreSpecification</c>, check each one):</para>
 /// <list type="number">
 /// <item>Revisions start at 1 and are consecutive per channel. A channel that was never written has revision 0.</item>
 /// <item>An append succeeds only when the head equals <c>expectedRevision</c>, and assigns <c>expectedRevision + 1</c>
@@ -38,4 +38,29 @@ public interface IOpStore
     /// returned in ascending order. This pages history backwards ("infinite scroll").
     /// </summary>
     Task<IReadOnlyList<OpRecord>> ReadBeforeAsync(string channel, long beforeRevision, int maxCount, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The revision at which <paramref name="clientOpId"/> was committed to <paramref name="channel"/>, or <see langword="null"/>
+    /// when it never was. It answers from the same client op ids as the duplicate check of <see cref="AppendAsync"/>, so it
+    /// also knows ops whose payload was trimmed.
+    /// </summary>
+    /// <remarks>
+    /// <para>KefuSync asks before it refuses a resend (docs/protocol.md §4.1: the id is checked before the base), e.g. when the
+    /// base of a resent text op was trimmed long after the op was committed. It is never on the path of a new op.</para>
+    /// <para>Stores should implement it as one lookup. The default implementation is correct for every store that keeps
+    /// rules 2 and 3 above, at the cost of an append round trip: it appends with an expected revision of -1, which no head
+    /// equals, so the store answers <see cref="AppendStatus.Duplicate"/> with the original revision or
+    /// <see cref="AppendStatus.Conflict"/>, and writes nothing.</para>
+    /// </remarks>
+    async Task<long?> FindClientOpAsync(string channel, string clientOpId, CancellationToken cancellationToken = default)
+    {
+        var probe = new OpDraft(clientOpId, "", DateTimeOffset.UnixEpoch, ReadOnlyMemory<byte>.Empty);
+        var result = await AppendAsync(channel, -1, probe, cancellationToken).ConfigureAwait(false);
+        return result.Status switch
+        {
+            AppendStatus.Duplicate => result.Revision,
+            AppendStatus.Conflict => null,
+            _ => throw new InvalidOperationException($"{GetType().Name} appended at an expected revision of -1; it breaks the store contract (IOpStore rule 2)."),
+        };
+    }
 }

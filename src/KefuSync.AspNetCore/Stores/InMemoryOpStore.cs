@@ -89,6 +89,20 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
         }
     }
 
+    public Task<long?> FindClientOpAsync(string channel, string clientOpId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(clientOpId);
+        if (!_channels.TryGetValue(channel, out var log))
+        {
+            return Task.FromResult<long?>(null);
+        }
+
+        lock (log)
+        {
+            return Task.FromResult(log.ClientOps.TryGetValue(clientOpId, out var revision) ? revision : (long?)null);
+        }
+    }
+
     public Task SaveSnapshotAsync(string channel, Snapshot snapshot, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(snapshot);

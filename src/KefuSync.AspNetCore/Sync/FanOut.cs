@@ -149,7 +149,7 @@ internal sealed partial class FanOut(
         {
             subscription.AbortRepair();
             Log.RepairFailed(logger, channel.Value, ex);
-            connection.Send(FrameWriter.Error(ErrorCodes.StoreUnavailable, "Catching up failed; subscribe again.", retry: true, channel: channel.Value));
+            connection.Send(FrameWriter.Error(ErrorCodes.StoreUnavailable, "Catching up failed; subscribe again.", channel: channel.Value));
         }
     }
 

@@ -57,15 +57,28 @@ internal sealed class KefuSyncService(OpCommitter committer, TextDocuments docum
             throw new ArgumentException($"'{channel}' is not a text channel.", nameof(channel));
         }
 
-        var (text, revision) = await documents.SnapshotAsync(name, cancellationToken).ConfigureAwait(false);
-        return new KefuDocument(text, revision);
+        try
+        {
+            var (text, revision) = await documents.SnapshotAsync(name, cancellationToken).ConfigureAwait(false);
+            return new KefuDocument(text, revision);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // The host sees what its store threw (StoreUnavailableException is KefuSync's own, internal marker).
+            if (ex.InnerException is { } inner)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
+            }
+
+            throw new InvalidOperationException(ex.Message, ex);
+        }
     }
 
     public async Task<IReadOnlyList<KefuCommittedOp>> ReadAsync(string channel, long afterRevision, int maxCount = 100, CancellationToken cancellationToken = default)
     {
         var name = Channel(channel);
         var ops = await store.ReadAsync(name.Value, afterRevision, maxCount, cancellationToken).ConfigureAwait(false);
-        return [.. ops.Select(o => new KefuCommittedOp(name.Value, o.Revision, o.ClientOpId, o.Author, o.Timestamp, o.Payload))];
+        return [.. ops.Select(o => new KefuCommittedOp { Channel = name.Value, Revision = o.Revision, ClientOpId = o.ClientOpId, Author = o.Author, Timestamp = o.Timestamp, Payload = o.Payload })];
     }
 
     private static ChannelName Channel(string channel)
@@ -73,5 +86,10 @@ internal sealed class KefuSyncService(OpCommitter committer, TextDocuments docum
 
     private static KefuPrincipal Principal(KefuSender sender) => new(sender.Id, sender.Name, PrincipalRole.Server, null, null);
 
-    private static KefuSubmitResult Map(SubmitResult result) => new(result.Committed, result.Revision, result.Duplicate, result.ErrorCode, result.ErrorMessage, result.Retry);
+    private static KefuSubmitResult Map(SubmitResult result) => result switch
+    {
+        { Committed: true, Duplicate: true } => KefuSubmitResult.DuplicateOf(result.Revision),
+        { Committed: true } => KefuSubmitResult.Success(result.Revision),
+        _ => KefuSubmitResult.Failure(result.ErrorCode!, result.ErrorMessage!, result.Retry),
+    };
 }

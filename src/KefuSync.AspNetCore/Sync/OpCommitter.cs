@@ -38,15 +38,12 @@ internal sealed partial class OpCommitter(
                 ? await SubmitTextAsync(author, channel, clientOpId, baseRevision, op, cancellationToken).ConfigureAwait(false)
                 : await SubmitMessageAsync(author, channel, clientOpId, op, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (StoreUnavailableException ex)
         {
-            throw;
-        }
-        catch (Exception ex) when (ex is not OtException)
-        {
-            // Store down, timed out, or broken: the client keeps the op in its outbox and resends (idempotent).
-            Log.StoreFailed(logger, channel.Value, ex);
-            return SubmitResult.Fail(ErrorCodes.StoreUnavailable, "The store is unavailable; send the op again later.", retry: true);
+            // Store down, timed out, or broken: the client keeps the op in its outbox and resends (idempotent). Only store
+            // calls throw this; anything else (a client's bytes, a bug) must not tell the client to send the same op again.
+            Log.StoreFailed(logger, channel.Value, ex.InnerException ?? ex);
+            return SubmitResult.Fail(ErrorCodes.StoreUnavailable, "The store is unavailable; send the op again later.");
         }
     }
 
@@ -84,7 +81,7 @@ internal sealed partial class OpCommitter(
                 await documents.CatchUpAsync(channel, state, cancellationToken).ConfigureAwait(false);
                 if (baseRevision > state.Revision)
                 {
-                    return SubmitResult.Fail(ErrorCodes.FutureBase, $"Base revision {baseRevision} is ahead of the head {state.Revision}.");
+                    return await UnlessCommittedAsync(channel, clientOpId, SubmitResult.FutureBase(state.Revision, $"Base revision {baseRevision} is ahead of the head {state.Revision}."), cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -94,7 +91,7 @@ internal sealed partial class OpCommitter(
                 var concurrent = new List<TextOperation>();
                 if (!state.TryGetSince(baseRevision, concurrent) && !await ReadSinceAsync(channel, baseRevision, state.Revision, concurrent, cancellationToken).ConfigureAwait(false))
                 {
-                    return SubmitResult.Fail(ErrorCodes.StaleBase, $"The ops after revision {baseRevision} were trimmed; subscribe again to get a snapshot.", retry: true);
+                    return await UnlessCommittedAsync(channel, clientOpId, SubmitResult.Fail(ErrorCodes.StaleBase, $"The ops after revision {baseRevision} were trimmed; subscribe again to get a snapshot."), cancellationToken).ConfigureAwait(false);
                 }
 
                 try
@@ -107,7 +104,7 @@ internal sealed partial class OpCommitter(
                 }
                 catch (OtException ex)
                 {
-                    return SubmitResult.Fail(ErrorCodes.InvalidOp, ex.Message);
+                    return await UnlessCommittedAsync(channel, clientOpId, SubmitResult.Fail(ErrorCodes.InvalidOp, ex.Message), cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -118,12 +115,12 @@ internal sealed partial class OpCommitter(
                 {
                     if (op.BaseLength != state.Document.Length)
                     {
-                        return SubmitResult.Fail(ErrorCodes.InvalidOp, $"The op expects a document of {op.BaseLength} code units at revision {baseRevision}; it has {state.Document.Length} after transformation.");
+                        return await UnlessCommittedAsync(channel, clientOpId, SubmitResult.Fail(ErrorCodes.InvalidOp, $"The op expects a document of {op.BaseLength} code units at revision {baseRevision}; it has {state.Document.Length} after transformation."), cancellationToken).ConfigureAwait(false);
                     }
 
                     if (op.TargetLength > limits.MaxDocumentChars)
                     {
-                        return SubmitResult.Fail(ErrorCodes.InvalidOp, $"The document would exceed {limits.MaxDocumentChars} characters.");
+                        return await UnlessCommittedAsync(channel, clientOpId, SubmitResult.Fail(ErrorCodes.InvalidOp, $"The document would exceed {limits.MaxDocumentChars} characters."), cancellationToken).ConfigureAwait(false);
                     }
 
                     op.ValidateAgainst(state.Document);
@@ -145,7 +142,7 @@ internal sealed partial class OpCommitter(
                         default:
                             if (attempt + 1 >= limits.MaxAppendRetries)
                             {
-                                return SubmitResult.Fail(ErrorCodes.Conflict, "The document kept changing; send the op again.", retry: true);
+                                return SubmitResult.Fail(ErrorCodes.Conflict, "The document kept changing; send the op again.");
                             }
 
                             // Another node appended: bring the document up to date and transform past its ops.
@@ -160,7 +157,7 @@ internal sealed partial class OpCommitter(
             }
             catch (OtException ex)
             {
-                return SubmitResult.Fail(ErrorCodes.InvalidOp, ex.Message);
+                return await UnlessCommittedAsync(channel, clientOpId, SubmitResult.Fail(ErrorCodes.InvalidOp, ex.Message), cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -169,27 +166,56 @@ internal sealed partial class OpCommitter(
         }
     }
 
+    /// <summary>
+    /// Before refusing an op for a reason that depends on the channel's state (a trimmed or future base, a document or an
+    /// edit window that moved on), asks the store whether its client op id was committed already: a resend after a lost
+    /// ack gets its original revision (docs/protocol.md §4.1: the id is checked first). New ops never come here, so the
+    /// hot path pays nothing for it; the recent ids of the text state answer most resends before this.
+    /// </summary>
+    private async Task<SubmitResult> UnlessCommittedAsync(ChannelName channel, string clientOpId, SubmitResult refusal, CancellationToken cancellationToken)
+    {
+        long? original;
+        try
+        {
+            original = await store.FindClientOpAsync(channel.Value, clientOpId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
+        {
+            throw new StoreUnavailableException(channel.Value, ex);
+        }
+
+        return original is { } revision ? SubmitResult.Dup(revision) : refusal;
+    }
+
     private async Task<bool> ReadSinceAsync(ChannelName channel, long baseRevision, long head, List<TextOperation> into, CancellationToken cancellationToken)
     {
         var after = baseRevision;
-        while (after < head)
+        try
         {
-            var ops = await store.ReadAsync(channel.Value, after, 1000, cancellationToken).ConfigureAwait(false);
-            if (ops.Count == 0 || ops[0].Revision != after + 1)
+            while (after < head)
             {
-                return false;
-            }
-
-            foreach (var record in ops)
-            {
-                if (record.Revision > head)
+                var ops = await store.ReadAsync(channel.Value, after, 1000, cancellationToken).ConfigureAwait(false);
+                if (ops.Count == 0 || ops[0].Revision != after + 1)
                 {
-                    return true;
+                    return false;
                 }
 
-                into.Add(TextOperation.Parse(record.Payload.Span, maxComponents: int.MaxValue));
-                after = record.Revision;
+                foreach (var record in ops)
+                {
+                    if (record.Revision > head)
+                    {
+                        return true;
+                    }
+
+                    // A committed op that no longer parses is the store's fault, not the submitter's.
+                    into.Add(TextOperation.Parse(record.Payload.Span, maxComponents: int.MaxValue));
+                    after = record.Revision;
+                }
             }
+        }
+        catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
+        {
+            throw new StoreUnavailableException(channel.Value, ex);
         }
 
         return true;
@@ -212,7 +238,7 @@ internal sealed partial class OpCommitter(
         await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            runtime.Head ??= await store.GetRevisionAsync(channel.Value, cancellationToken).ConfigureAwait(false);
+            runtime.Head ??= await HeadAsync(channel, cancellationToken).ConfigureAwait(false);
             if (message.Kind is "status" or "assign" && author.Role == PrincipalRole.Visitor)
             {
                 return SubmitResult.Fail(ErrorCodes.Forbidden, "Only agents change a conversation's status or assignee.");
@@ -223,7 +249,8 @@ internal sealed partial class OpCommitter(
                 var check = await CheckTargetAsync(author, channel, message, runtime.Head.Value, cancellationToken).ConfigureAwait(false);
                 if (check is not null)
                 {
-                    return SubmitResult.Fail(ErrorCodes.InvalidOp, check);
+                    // An edit resent after its window closed was still committed in it.
+                    return await UnlessCommittedAsync(channel, clientOpId, SubmitResult.Fail(ErrorCodes.InvalidOp, check), cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -248,7 +275,7 @@ internal sealed partial class OpCommitter(
                         runtime.Head = result.Revision;
                         if (attempt + 1 >= limits.MaxAppendRetries)
                         {
-                            return SubmitResult.Fail(ErrorCodes.Conflict, "The conversation kept changing; send the message again.", retry: true);
+                            return SubmitResult.Fail(ErrorCodes.Conflict, "The conversation kept changing; send the message again.");
                         }
 
                         break;
@@ -278,7 +305,16 @@ internal sealed partial class OpCommitter(
             return "Visitors cannot edit or recall messages.";
         }
 
-        var target = await store.ReadAsync(channel.Value, message.Target - 1, 1, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<OpRecord> target;
+        try
+        {
+            target = await store.ReadAsync(channel.Value, message.Target - 1, 1, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
+        {
+            throw new StoreUnavailableException(channel.Value, ex);
+        }
+
         if (target.Count == 0 || target[0].Revision != message.Target || MessageOps.KindOf(target[0].Payload.Span) != "msg")
         {
             return $"Revision {message.Target} is not a message.";
@@ -315,9 +351,25 @@ internal sealed partial class OpCommitter(
         {
             return await store.AppendAsync(channel.Value, expected, draft, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
+        {
+            throw new StoreUnavailableException(channel.Value, ex);
+        }
         finally
         {
             metrics.StoreDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    private async Task<long> HeadAsync(ChannelName channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.GetRevisionAsync(channel.Value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
+        {
+            throw new StoreUnavailableException(channel.Value, ex);
         }
     }
 
@@ -328,7 +380,7 @@ internal sealed partial class OpCommitter(
         await fanOut.PublishCommittedAsync(channel.Value, revision, frame).ConfigureAwait(false);
         if (observers.Any)
         {
-            observers.Notify(new KefuCommittedOp(channel.Value, revision, clientOpId, author.Id, timestamp, payload));
+            observers.Notify(new KefuCommittedOp { Channel = channel.Value, Revision = revision, ClientOpId = clientOpId, Author = author.Id, Timestamp = timestamp, Payload = payload });
         }
     }
 

@@ -29,6 +29,9 @@ internal sealed partial class SyncEngine(
 {
     private const int MaxPresenceBytes = 1024;
     private const int MaxHistoryPage = 200;
+    private const int DefaultHistoryPage = 50;
+    private const int MaxListPage = 500;
+    private const int DefaultListPage = 100;
 
     public async Task HandleAsync(KefuConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
     {
@@ -41,7 +44,7 @@ internal sealed partial class SyncEngine(
                 return;
             }
 
-            Error(connection, ErrorCodes.RateLimited, $"More than {limits.FramesPerSecond} frames per second; slow down.", retry: true);
+            Error(connection, ErrorCodes.RateLimited, $"More than {limits.FramesPerSecond} frames per second; slow down.");
             return;
         }
 
@@ -68,7 +71,11 @@ internal sealed partial class SyncEngine(
         switch (frame.Type)
         {
             case FrameType.Ping:
-                connection.Send(FrameWriter.Pong(FrameValidation.IsQuery(frame.Query) ? frame.Query : null));
+                if (TryQuery(connection, frame, out var ping))
+                {
+                    connection.Send(FrameWriter.Pong(ping));
+                }
+
                 return;
             case FrameType.Sub:
                 await SubscribeAsync(connection, frame, cancellationToken).ConfigureAwait(false);
@@ -189,15 +196,49 @@ internal sealed partial class SyncEngine(
 
     private async Task SubscribeAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
     {
-        if (!TryChannel(connection, frame, write: false, out var channel) || !TryClient(connection, frame))
+        if (!TryChannel(connection, frame, write: false, out var channel) || !IsClient(connection, frame))
         {
             return;
         }
 
-        var revision = frame.Revision ?? 0;
-        if (revision < 0)
+        if (frame.Revision is not { } revision || revision < 0)
         {
-            Error(connection, ErrorCodes.BadFrame, "'rev' must not be negative.", channel: channel.Value, client: frame.Client);
+            Error(connection, ErrorCodes.BadFrame, "'sub' needs 'rev': the last revision applied, 0 or more.", client: frame.Client, channel: channel.Value);
+            return;
+        }
+
+        if (frame.Count is < 1)
+        {
+            Error(connection, ErrorCodes.BadFrame, "'n' must be a positive integer.", client: frame.Client, channel: channel.Value);
+            return;
+        }
+
+        if (channel.Kind != ChannelKind.Site && revision > 0)
+        {
+            // A client can only know revisions the store committed, so one above the store's head means the store lost or
+            // replaced its data (a reset, a restore). Subscribing anyway would drop every new op as "already seen" (a deaf
+            // subscription): refuse, with the head, so the client resets its state of the channel and subscribes from 0.
+            long head;
+            try
+            {
+                head = await store.GetRevisionAsync(channel.Value, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
+            {
+                Log.SubscribeFailed(logger, channel.Value, ex);
+                Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; subscribe again later.", channel: channel.Value, client: frame.Client);
+                return;
+            }
+
+            if (revision > head)
+            {
+                Error(connection, ErrorCodes.FutureBase, $"Revision {revision} is ahead of the head {head}: reset this channel and subscribe from 0.", client: frame.Client, channel: channel.Value, head: head);
+                return;
+            }
+        }
+
+        if (!TryAddClient(connection, frame))
+        {
             return;
         }
 
@@ -235,11 +276,11 @@ internal sealed partial class SyncEngine(
                 await SendInitialStateAsync(subscription, frame.Count, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (StoreUnavailableException ex)
         {
             subscription.AbortRepair();
-            Log.SubscribeFailed(logger, channel.Value, ex);
-            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; subscribe again later.", retry: true, channel: channel.Value, client: frame.Client);
+            Log.SubscribeFailed(logger, channel.Value, ex.InnerException ?? ex);
+            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; subscribe again later.", channel: channel.Value, client: frame.Client);
             return;
         }
 
@@ -251,7 +292,7 @@ internal sealed partial class SyncEngine(
     /// A first subscription: a text channel starts from a snapshot of the document; a message channel asked for its last
     /// <c>n</c> ops starts from a revision marker, and older messages are paged with <c>history</c>.
     /// </summary>
-    private async Task SendInitialStateAsync(ChannelSubscription subscription, int? tail, CancellationToken cancellationToken)
+    private async Task SendInitialStateAsync(ChannelSubscription subscription, long? tail, CancellationToken cancellationToken)
     {
         var channel = subscription.Channel;
         if (channel.IsText)
@@ -263,7 +304,16 @@ internal sealed partial class SyncEngine(
 
         if (tail is > 0)
         {
-            var head = await store.GetRevisionAsync(channel.Value, cancellationToken).ConfigureAwait(false);
+            long head;
+            try
+            {
+                head = await store.GetRevisionAsync(channel.Value, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
+            {
+                throw new StoreUnavailableException(channel.Value, ex);
+            }
+
             var from = Math.Max(0, head - tail.Value);
             if (from > 0)
             {
@@ -274,11 +324,24 @@ internal sealed partial class SyncEngine(
 
     private void Unsubscribe(KefuConnection connection, in ClientFrame frame)
     {
-        if (!TryClient(connection, frame) || frame.Channel is null)
+        if (!IsClient(connection, frame))
         {
             return;
         }
 
+        if (frame.Channel is null)
+        {
+            Error(connection, ErrorCodes.BadFrame, "'unsub' needs 'ch'.", client: frame.Client);
+            return;
+        }
+
+        if (!ChannelName.TryParse(frame.Channel, out _))
+        {
+            Error(connection, ErrorCodes.InvalidChannel, "Unknown or malformed channel name.", client: frame.Client);
+            return;
+        }
+
+        // Leaving a channel this client does not hold is a no-op, not an error: unsub is idempotent, and unanswered.
         if (connection.TryGetSubscription(frame.Channel, out var subscription))
         {
             presence.Remove(connection, frame.Client!, frame.Channel);
@@ -291,7 +354,7 @@ internal sealed partial class SyncEngine(
 
     private async Task SubmitAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
     {
-        if (!TryChannel(connection, frame, write: true, out var channel) || !TryClient(connection, frame))
+        if (!TryChannel(connection, frame, write: true, out var channel) || !IsClient(connection, frame))
         {
             return;
         }
@@ -308,9 +371,21 @@ internal sealed partial class SyncEngine(
             return;
         }
 
+        if (frame.Revision < 0)
+        {
+            // On message channels the base is informational (§4.3), but it is still a revision: never negative.
+            Error(connection, ErrorCodes.BadFrame, "'rev' must not be negative.", client: frame.Client, channel: channel.Value, id: frame.Id);
+            return;
+        }
+
         if (channel.Kind == ChannelKind.Site)
         {
             Error(connection, ErrorCodes.Forbidden, "The site channel carries presence only.", client: frame.Client, channel: channel.Value, id: frame.Id);
+            return;
+        }
+
+        if (!TryAddClient(connection, frame))
+        {
             return;
         }
 
@@ -321,19 +396,26 @@ internal sealed partial class SyncEngine(
         }
         else
         {
-            Error(connection, result.ErrorCode!, result.ErrorMessage!, result.Retry, frame.Client, channel.Value, frame.Id);
+            Error(connection, result.ErrorCode!, result.ErrorMessage!, frame.Client, channel.Value, frame.Id, head: result.ErrorCode == ErrorCodes.FutureBase ? result.Revision : null);
         }
     }
 
     private void SetPresence(KefuConnection connection, in ClientFrame frame)
     {
-        if (!TryClient(connection, frame) || !ChannelName.TryParse(frame.Channel, out var channel))
+        if (!IsClient(connection, frame))
         {
-            if (frame.Client is not null && FrameValidation.IsClientId(frame.Client))
-            {
-                Error(connection, ErrorCodes.InvalidChannel, "Unknown or malformed channel.", client: frame.Client);
-            }
+            return;
+        }
 
+        if (frame.Channel is null)
+        {
+            Error(connection, ErrorCodes.BadFrame, "'presence' needs 'ch'.", client: frame.Client);
+            return;
+        }
+
+        if (!ChannelName.TryParse(frame.Channel, out var channel))
+        {
+            Error(connection, ErrorCodes.InvalidChannel, "Unknown or malformed channel name.", client: frame.Client);
             return;
         }
 
@@ -343,8 +425,15 @@ internal sealed partial class SyncEngine(
             return;
         }
 
-        if (frame.StateIsNull || frame.State.IsEmpty)
+        if (frame.State.IsEmpty)
         {
+            Error(connection, ErrorCodes.BadFrame, "'presence' needs 's': an object, or null to remove the entry.", client: frame.Client, channel: channel.Value);
+            return;
+        }
+
+        if (frame.StateIsNull)
+        {
+            // Removing needs no client slot: a client the limit refused has no entry, and removing nothing is fine.
             presence.Remove(connection, frame.Client!, channel.Value);
             return;
         }
@@ -355,34 +444,55 @@ internal sealed partial class SyncEngine(
             return;
         }
 
+        // Last, so a refused frame gets exactly one error: the limit's.
+        if (!TryAddClient(connection, frame))
+        {
+            return;
+        }
+
         presence.Set(connection, frame.Client!, channel, frame.State);
     }
 
     private async Task HistoryAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
     {
-        if (!TryChannel(connection, frame, write: false, out var channel))
+        if (!TryQuery(connection, frame, out var query) || !TryChannel(connection, frame, write: false, out var channel))
         {
             return;
         }
 
-        var query = FrameValidation.IsQuery(frame.Query) ? frame.Query : null;
+        if (frame.Revision is < 0)
+        {
+            Error(connection, ErrorCodes.BadFrame, "'rev' must not be negative.", channel: channel.Value, query: query);
+            return;
+        }
+
+        if (frame.Count is < 1 or > MaxHistoryPage)
+        {
+            Error(connection, ErrorCodes.BadFrame, $"'n' must be between 1 and {MaxHistoryPage}.", channel: channel.Value, query: query);
+            return;
+        }
+
         var before = frame.Revision ?? long.MaxValue;
-        var count = Math.Clamp(frame.Count ?? 50, 1, MaxHistoryPage);
+        var count = (int)(frame.Count ?? DefaultHistoryPage);
         try
         {
             var ops = await store.ReadBeforeAsync(channel.Value, before, count, cancellationToken).ConfigureAwait(false);
             connection.Send(FrameWriter.History(channel.Value, query, ops));
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
         {
             Log.SubscribeFailed(logger, channel.Value, ex);
-            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", retry: true, channel: channel.Value, query: query);
+            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", channel: channel.Value, query: query);
         }
     }
 
     private async Task ListAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
     {
-        var query = FrameValidation.IsQuery(frame.Query) ? frame.Query : null;
+        if (!TryQuery(connection, frame, out var query))
+        {
+            return;
+        }
+
         var principal = connection.Principal!;
         if (principal.Role != PrincipalRole.Agent)
         {
@@ -396,21 +506,28 @@ internal sealed partial class SyncEngine(
             return;
         }
 
+        if (frame.Count is < 1 or > MaxListPage)
+        {
+            Error(connection, ErrorCodes.BadFrame, $"'n' must be between 1 and {MaxListPage}.", query: query);
+            return;
+        }
+
         try
         {
-            var (items, revision) = await inbox.ListAsync(frame.Filter ?? "all", principal.Id, Math.Clamp(frame.Count ?? 100, 1, 500), cancellationToken).ConfigureAwait(false);
+            var (items, revision) = await inbox.ListAsync(frame.Filter ?? "all", principal.Id, (int)(frame.Count ?? DefaultListPage), cancellationToken).ConfigureAwait(false);
             connection.Send(FrameWriter.List(query, revision, items.Select(i => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(i, InboxJsonContext.Default.ConversationSummary))));
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
         {
             Log.SubscribeFailed(logger, InboxProjection.Channel, ex);
-            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", retry: true, query: query);
+            Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", query: query);
         }
     }
 
     private void Bye(KefuConnection connection, in ClientFrame frame)
     {
-        if (!TryClient(connection, frame))
+        // Not TryAddClient: saying goodbye must not take a slot (at the limit, that would refuse the bye of an unknown client).
+        if (!IsClient(connection, frame))
         {
             return;
         }
@@ -430,6 +547,13 @@ internal sealed partial class SyncEngine(
 
     private bool TryChannel(KefuConnection connection, in ClientFrame frame, bool write, out ChannelName channel)
     {
+        if (frame.Channel is null)
+        {
+            channel = default;
+            Error(connection, ErrorCodes.BadFrame, $"'{frame.TypeName}' needs 'ch'.", client: SafeClient(frame), id: SafeId(frame), query: SafeQuery(frame));
+            return false;
+        }
+
         if (!ChannelName.TryParse(frame.Channel, out channel))
         {
             Error(connection, ErrorCodes.InvalidChannel, "Unknown or malformed channel name.", client: SafeClient(frame), id: SafeId(frame), query: SafeQuery(frame));
@@ -448,7 +572,8 @@ internal sealed partial class SyncEngine(
         return true;
     }
 
-    private bool TryClient(KefuConnection connection, in ClientFrame frame)
+    /// <summary>Checks the shape of <c>c</c> (a <c>bad_frame</c> otherwise); takes no client slot.</summary>
+    private bool IsClient(KefuConnection connection, in ClientFrame frame)
     {
         if (!FrameValidation.IsClientId(frame.Client))
         {
@@ -456,6 +581,15 @@ internal sealed partial class SyncEngine(
             return false;
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// Registers the logical client (checked by <see cref="IsClient"/>) as the frame is about to change state; a frame
+    /// refused for its members never takes a slot.
+    /// </summary>
+    private bool TryAddClient(KefuConnection connection, in ClientFrame frame)
+    {
         if (!connection.AddClient(frame.Client!))
         {
             Error(connection, ErrorCodes.LimitExceeded, $"At most {connection.Limits.MaxClientsPerConnection} logical clients per connection.", client: frame.Client);
@@ -465,10 +599,23 @@ internal sealed partial class SyncEngine(
         return true;
     }
 
-    private void Error(KefuConnection connection, string code, string message, bool retry = false, string? client = null, string? channel = null, string? id = null, string? query = null)
+    /// <summary>Reads <c>q</c> for the frames that echo it; one that is not 1-64 printable ASCII is a <c>bad_frame</c> (never silently dropped).</summary>
+    private bool TryQuery(KefuConnection connection, in ClientFrame frame, out string? query)
+    {
+        query = frame.Query;
+        if (FrameValidation.IsQuery(query))
+        {
+            return true;
+        }
+
+        Error(connection, ErrorCodes.BadFrame, "'q' must be 1-64 printable ASCII characters.", client: SafeClient(frame), channel: SafeChannel(frame));
+        return false;
+    }
+
+    private void Error(KefuConnection connection, string code, string message, string? client = null, string? channel = null, string? id = null, string? query = null, long? head = null)
     {
         metrics.Errors.Add(1, new KeyValuePair<string, object?>("code", code));
-        connection.Send(FrameWriter.Error(code, message, retry, client, channel, id, query));
+        connection.Send(FrameWriter.Error(code, message, client, channel, id, query, head));
     }
 
     private static string? SafeClient(in ClientFrame frame) => FrameValidation.IsClientId(frame.Client) ? frame.Client : null;
@@ -476,6 +623,8 @@ internal sealed partial class SyncEngine(
     private static string? SafeId(in ClientFrame frame) => FrameValidation.IsOpId(frame.Id) ? frame.Id : null;
 
     private static string? SafeQuery(in ClientFrame frame) => frame.Query is not null && FrameValidation.IsQuery(frame.Query) ? frame.Query : null;
+
+    private static string? SafeChannel(in ClientFrame frame) => ChannelName.TryParse(frame.Channel, out var channel) ? channel.Value : null;
 
     private static string Clip(string? value) => value is null ? "" : value.Length <= 32 ? value : value[..32];
 

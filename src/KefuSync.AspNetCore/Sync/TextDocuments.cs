@@ -31,37 +31,58 @@ internal sealed partial class TextDocuments(IOpStore store, IServiceProvider ser
             return loaded;
         }
 
-        var snapshot = _snapshots is null ? null : await _snapshots.GetSnapshotAsync(channel.Value, cancellationToken).ConfigureAwait(false);
-        var text = snapshot is null ? "" : JsonSerializer.Deserialize(snapshot.State.Span, SyncJsonContext.Default.String) ?? "";
+        Snapshot? snapshot;
+        string text;
+        try
+        {
+            snapshot = _snapshots is null ? null : await _snapshots.GetSnapshotAsync(channel.Value, cancellationToken).ConfigureAwait(false);
+            text = snapshot is null ? "" : JsonSerializer.Deserialize(snapshot.State.Span, SyncJsonContext.Default.String) ?? "";
+        }
+        catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
+        {
+            throw new StoreUnavailableException(channel.Value, ex);
+        }
+
         var state = new TextChannelState(new TextDocument(text), snapshot?.Revision ?? 0);
         await CatchUpAsync(channel, state, cancellationToken).ConfigureAwait(false);
         runtime.Text = state;
         return state;
     }
 
-    /// <summary>Applies to <paramref name="state"/> every op the store has after its revision; returns the ops applied.</summary>
+    /// <summary>
+    /// Applies to <paramref name="state"/> every op the store has after its revision; returns the ops applied. Throws
+    /// <see cref="StoreUnavailableException"/> when the store fails or returns a log that cannot have been written.
+    /// </summary>
     public async Task<List<TextOperation>> CatchUpAsync(ChannelName channel, TextChannelState state, CancellationToken cancellationToken)
     {
         var applied = new List<TextOperation>();
-        while (true)
+        try
         {
-            var ops = await store.ReadAsync(channel.Value, state.Revision, 1000, cancellationToken).ConfigureAwait(false);
-            if (ops.Count == 0)
+            while (true)
             {
-                return applied;
-            }
+                var ops = await store.ReadAsync(channel.Value, state.Revision, 1000, cancellationToken).ConfigureAwait(false);
+                if (ops.Count == 0)
+                {
+                    return applied;
+                }
 
-            if (ops[0].Revision != state.Revision + 1)
-            {
-                throw new InvalidOperationException($"Channel '{channel.Value}' has no op {state.Revision + 1} and no snapshot that covers it; the store lost data.");
-            }
+                if (ops[0].Revision != state.Revision + 1)
+                {
+                    throw new StoreUnavailableException(channel.Value, $"Channel '{channel.Value}' has no op {state.Revision + 1} and no snapshot that covers it; the store lost data.");
+                }
 
-            foreach (var record in ops)
-            {
-                var op = TextOperation.Parse(record.Payload.Span, maxComponents: int.MaxValue);
-                state.Apply(record.Revision, op, record.ClientOpId);
-                applied.Add(op);
+                foreach (var record in ops)
+                {
+                    // Committed ops were validated before they were appended: one that no longer parses or applies is the store's fault.
+                    var op = TextOperation.Parse(record.Payload.Span, maxComponents: int.MaxValue);
+                    state.Apply(record.Revision, op, record.ClientOpId);
+                    applied.Add(op);
+                }
             }
+        }
+        catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
+        {
+            throw new StoreUnavailableException(channel.Value, ex);
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using KefuSync.Diagnostics;
 using KefuSync.Protocol;
 using KefuSync.Security;
@@ -27,6 +29,12 @@ internal sealed class FallbackTransport(
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] KeepAlive = ": keep-alive\n\n"u8.ToArray();
+    private const string NotUtf8 = "The frame is not valid UTF-8.";
+
+    // Deeper than any frame may be (FrameParser allows 16), so a frame nested too deeply is refused on its own with
+    // bad_frame, as on the socket, rather than failing the whole body.
+    private const int MaxBodyDepth = 64;
+
     private readonly ConcurrentDictionary<string, FallbackSession> _sessions = new(StringComparer.Ordinal);
 
     public async Task ConnectAsync(HttpContext context)
@@ -46,7 +54,15 @@ internal sealed class FallbackTransport(
 
         var now = time.GetTimestamp();
         var connection = new KefuConnection(ConnectionIds.New(), current, time) { AgentCandidate = await agents.ResolveAsync(context).ConfigureAwait(false), OpenedAt = now, LastFrameAt = now };
-        await engine.HandleAsync(connection, body.Value, context.RequestAborted).ConfigureAwait(false);
+        if (Utf8.IsValid(body.Value.Span))
+        {
+            await engine.HandleAsync(connection, body.Value, context.RequestAborted).ConfigureAwait(false);
+        }
+        else
+        {
+            connection.Send(FrameWriter.Error(ErrorCodes.BadFrame, NotUtf8));
+        }
+
         var frames = Drain(connection);
         if (connection.Principal is null)
         {
@@ -56,7 +72,7 @@ internal sealed class FallbackTransport(
             return;
         }
 
-        var session = new FallbackSession(connection);
+        var session = new FallbackSession(connection, UserOf(context));
         _sessions[connection.Id] = session;
         registry.Add(connection);
         metrics.Connections.Add(1);
@@ -65,7 +81,7 @@ internal sealed class FallbackTransport(
 
     public async Task EventsAsync(HttpContext context)
     {
-        if (!TryGetSession(context, out var session))
+        if (!TryGetSession(context, out var session, draining: true))
         {
             return;
         }
@@ -75,7 +91,9 @@ internal sealed class FallbackTransport(
         context.Response.Headers.CacheControl = "no-cache, no-transform";
         context.Response.Headers["X-Accel-Buffering"] = "no";
 
-        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.Connection.Closed);
+        // Not linked to the connection's close: a closing connection completes its send queue, and this loop ends once it
+        // has written what was queued before the close (e.g. the error that explains it), as a socket flushes before closing.
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         var previous = session.CurrentStream;
         session.CurrentStream = stream;
         if (previous is not null)
@@ -166,9 +184,24 @@ internal sealed class FallbackTransport(
         {
             foreach (var frame in frames)
             {
+                if (session.Connection.Closed.IsCancellationRequested)
+                {
+                    break; // closed by an earlier frame of this body (as a socket would be): handle nothing more
+                }
+
                 if (frame.Length > limits.MaxFrameBytes)
                 {
-                    session.Connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes.", retry: false));
+                    // As on the socket (1009): the session ends after the error, which the event stream still delivers.
+                    session.Connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes."));
+                    session.Connection.Close(CloseCodes.TooBig, "frame too large");
+                    break;
+                }
+
+                if (!Utf8.IsValid(frame.Span))
+                {
+                    // A WebSocket fails the connection with 1007 itself (RFC 6455 §8.1), before KefuSync sees the message.
+                    // Here KefuSync reads the body, so it can refuse just this frame, the way it refuses any unreadable one.
+                    session.Connection.Send(FrameWriter.Error(ErrorCodes.BadFrame, NotUtf8));
                     continue;
                 }
 
@@ -191,30 +224,58 @@ internal sealed class FallbackTransport(
         foreach (var (id, session) in _sessions)
         {
             var closed = session.Connection.Closed.IsCancellationRequested;
-            if (closed || (Volatile.Read(ref session.OpenStreams) == 0 && now - session.LastSeen > idleMs))
+            var idle = Volatile.Read(ref session.OpenStreams) == 0 && now - session.LastSeen > idleMs;
+            if (!closed && !idle)
             {
-                if (_sessions.TryRemove(id, out _))
-                {
-                    session.Connection.Close(CloseCodes.Timeout, "fallback session idle");
-                    engine.Disconnected(session.Connection);
-                    registry.Remove(session.Connection);
-                    metrics.Connections.Add(-1);
-                }
+                continue;
+            }
+
+            if (Interlocked.Exchange(ref session.Ended, 1) == 0)
+            {
+                session.Connection.Close(CloseCodes.Timeout, "fallback session idle"); // no-op when already closed
+                engine.Disconnected(session.Connection);
+                registry.Remove(session.Connection);
+                metrics.Connections.Add(-1);
+            }
+
+            // A closed session stays findable by its event stream while it holds frames no stream delivered yet (the error
+            // that closed it, when the client's stream was not attached at that moment), as a socket flushes before its
+            // close frame; at most until it has been idle for the idle limit.
+            if (session.Connection.Outgoing.Count == 0 || idle)
+            {
+                _sessions.TryRemove(id, out _);
             }
         }
     }
 
-    private bool TryGetSession(HttpContext context, out FallbackSession session)
+    // draining: an event stream may still fetch what a closed session queued before it closed.
+    private bool TryGetSession(HttpContext context, out FallbackSession session, bool draining = false)
     {
         var id = context.Request.Query["session"].ToString();
-        if (!string.IsNullOrEmpty(id) && _sessions.TryGetValue(id, out session!) && !session.Connection.Closed.IsCancellationRequested)
+        if (!string.IsNullOrEmpty(id)
+            && _sessions.TryGetValue(id, out session!)
+            && (!session.Connection.Closed.IsCancellationRequested || (draining && session.Connection.Outgoing.Count > 0))
+            && string.Equals(session.User, UserOf(context), StringComparison.Ordinal))
         {
             return true;
         }
 
+        // Unknown, expired, or opened by another HTTP user: all answer the same, so a leaked id confirms nothing to
+        // another login and lets it read or write nothing. The client connects again.
         session = null!;
-        context.Response.StatusCode = StatusCodes.Status404NotFound; // unknown or expired: connect again
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
         return false;
+    }
+
+    /// <summary>
+    /// The identity a session is bound to (docs/protocol.md §1): the authenticated HTTP user's id (its NameIdentifier
+    /// claim, else its name), or null without one. It is what every request of a session can carry: an agent's or a
+    /// signed-in visitor's cookie comes with each same-origin request, while the visitor token travels only in hello.
+    /// </summary>
+    internal static string? UserOf(HttpContext context)
+    {
+        var user = context.User;
+        return user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity.Name ?? "" : null;
     }
 
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context, int limit)
@@ -246,7 +307,7 @@ internal sealed class FallbackTransport(
     {
         try
         {
-            var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = 16 });
+            var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = MaxBodyDepth });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
             {
                 return null;

@@ -95,7 +95,7 @@ internal sealed partial class WebSocketTransport(
                     {
                         if (buffer.Length >= limits.MaxFrameBytes)
                         {
-                            connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes.", retry: false));
+                            connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes."));
                             connection.Close(CloseCodes.TooBig, "frame too large");
                             return;
                         }
@@ -110,7 +110,7 @@ internal sealed partial class WebSocketTransport(
                     length += result.Count;
                     if (length > limits.MaxFrameBytes)
                     {
-                        connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes.", retry: false));
+                        connection.Send(FrameWriter.Error(ErrorCodes.TooLarge, $"Frames are limited to {limits.MaxFrameBytes} bytes."));
                         connection.Close(CloseCodes.TooBig, "frame too large");
                         return;
                     }
@@ -131,7 +131,7 @@ internal sealed partial class WebSocketTransport(
 
                 if (result.MessageType == WebSocketMessageType.Binary)
                 {
-                    connection.Send(FrameWriter.Error(ErrorCodes.BadFrame, "Frames are JSON text messages; binary messages are not accepted.", retry: false));
+                    connection.Send(FrameWriter.Error(ErrorCodes.BadFrame, "Frames are JSON text messages; binary messages are not accepted."));
                     continue;
                 }
 

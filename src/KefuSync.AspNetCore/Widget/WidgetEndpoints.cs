@@ -22,14 +22,14 @@ namespace KefuSync.Widget;
 /// </summary>
 internal static class WidgetEndpoints
 {
-    public static RouteGroupBuilder MapKefuWidget(this RouteGroupBuilder group)
+    public static IEndpointRouteBuilder MapKefuWidget(this IEndpointRouteBuilder group)
     {
         group.MapMethods("/assets/{version}/{file}", [HttpMethods.Get, HttpMethods.Head], ServeAsset).WithDisplayName("KefuSync assets");
         group.MapGet("/chat", ServeChatPage).WithDisplayName("KefuSync chat page");
         return group;
     }
 
-    private static IResult ServeAsset(HttpContext context, string version, string file, EmbeddedAssets assets, KefuEndpointInfo endpoint)
+    private static IResult ServeAsset(HttpContext context, string version, string file, EmbeddedAssets assets, KefuEndpointLocator endpoint)
     {
         var asset = assets.Get(file);
         if (asset is null)
@@ -41,7 +41,7 @@ internal static class WidgetEndpoints
         {
             // A page cached from before an upgrade: send it to the current script, never a stale one against a newer server.
             context.Response.Headers.CacheControl = "no-cache";
-            return Results.Redirect(endpoint.For(context).Add($"/assets/{WidgetVersion.Current}/{file}").Value!);
+            return Results.Redirect(endpoint.PrefixFor(context).Add($"/assets/{WidgetVersion.Current}/{file}").Value!);
         }
 
         var headers = context.Response.Headers;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace KefuSync.Widget;
 
 /// <summary>Resolves the widget for a request: endpoint under PathBase, versioned script URL, defaults, signed identity.</summary>
-internal sealed class WidgetService(KefuEndpointInfo endpoint, VisitorTokenService tokens, IOptionsMonitor<KefuSyncOptions> options) : IKefuWidgetService
+internal sealed class WidgetService(KefuEndpointLocator endpoint, VisitorTokenService tokens, IOptionsMonitor<KefuSyncOptions> options) : IKefuWidgetService
 {
     public KefuWidgetDescriptor Describe(HttpContext context, KefuWidgetRenderOptions request)
     {
@@ -15,7 +15,7 @@ internal sealed class WidgetService(KefuEndpointInfo endpoint, VisitorTokenServi
         ArgumentNullException.ThrowIfNull(request);
         var current = options.CurrentValue;
         var defaults = current.Widget;
-        var root = endpoint.For(context);
+        var root = endpoint.PrefixFor(context);
         var version = WidgetVersion.Current;
         var attributes = new List<KeyValuePair<string, string>>
         {

@@ -10,7 +10,7 @@ internal static class WidgetServiceCollectionExtensions
 {
     public static IServiceCollection AddKefuWidget(this IServiceCollection services)
     {
-        services.TryAddSingleton<KefuEndpointInfo>();
+        services.TryAddSingleton<KefuEndpointLocator>();
         services.TryAddSingleton<EmbeddedAssets>();
         services.TryAddSingleton<IKefuWidgetService, WidgetService>();
         return services;

@@ -91,12 +91,19 @@ internal sealed partial class EntityFrameworkOpStore<TContext> : IOpStore, ISnap
     {
         await using (var db = await CreateContextAsync(cancellationToken).ConfigureAwait(false))
         {
-            var head = await HeadAsync(db, append.Channel, cancellationToken).ConfigureAwait(false);
+            // Duplicate check before revision check: a resend with a stale expected revision is still a duplicate. Both come
+            // from one round trip, and a resend is answered here, before any insert: an insert that the unique key refuses
+            // is logged as a failure by EF Core itself (two "fail:" entries with stack traces), and a resend after a lost ack
+            // is the normal path after every reconnect. Only a true race (the same id appended concurrently) still gets there.
+            var (head, original) = await ProbeAsync(db, append.Channel, append.ClientOpId, cancellationToken).ConfigureAwait(false);
+            if (original is { } revision)
+            {
+                return AppendResult.Duplicate(revision);
+            }
+
             if (head != append.ExpectedRevision)
             {
-                // Duplicate check before revision check: a resend with a stale expected revision is still a duplicate.
-                var original = await FindOriginalAsync(db, append.Channel, append.ClientOpId, cancellationToken).ConfigureAwait(false);
-                return original is { } revision ? AppendResult.Duplicate(revision) : AppendResult.Conflict(head);
+                return AppendResult.Conflict(head);
             }
 
             var next = append.ExpectedRevision + 1;
@@ -165,6 +172,20 @@ internal sealed partial class EntityFrameworkOpStore<TContext> : IOpStore, ISnap
                 return await HeadAsync(db, channel, token).ConfigureAwait(false);
             },
             channel,
+            cancellationToken);
+    }
+
+    public Task<long?> FindClientOpAsync(string channel, string clientOpId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        ArgumentNullException.ThrowIfNull(clientOpId);
+        return RunAsync(
+            static async (self, query, token) =>
+            {
+                await using var db = await self.CreateContextAsync(token).ConfigureAwait(false);
+                return await FindOriginalAsync(db, query.Channel, query.ClientOpId, token).ConfigureAwait(false);
+            },
+            (Channel: channel, ClientOpId: clientOpId),
             cancellationToken);
     }
 
@@ -309,6 +330,32 @@ internal sealed partial class EntityFrameworkOpStore<TContext> : IOpStore, ISnap
         await db.Set<ClientOpRow>().AsNoTracking()
             .Where(c => c.Channel == channel)
             .MaxAsync(c => (long?)c.Revision, cancellationToken).ConfigureAwait(false) ?? 0L;
+
+    /// <summary>
+    /// The head and, when committed, the revision of <paramref name="clientOpId"/>, in one query: the ledger row at the head
+    /// (the newest by the unique index on channel + revision) UNION ALL the row of the id (its primary key). Each branch is
+    /// an index seek, so the cost does not grow with the channel.
+    /// </summary>
+    private static async Task<(long Head, long? Original)> ProbeAsync(TContext db, string channel, string clientOpId, CancellationToken cancellationToken)
+    {
+        var ledger = db.Set<ClientOpRow>().AsNoTracking();
+        var rows = await ledger.Where(c => c.Channel == channel).OrderByDescending(c => c.Revision).Take(1)
+            .Concat(ledger.Where(c => c.Channel == channel && c.ClientOpId == clientOpId))
+            .Select(c => new { c.ClientOpId, c.Revision })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        long head = 0;
+        long? original = null;
+        foreach (var row in rows)
+        {
+            head = Math.Max(head, row.Revision);
+            if (string.Equals(row.ClientOpId, clientOpId, StringComparison.Ordinal))
+            {
+                original = row.Revision;
+            }
+        }
+
+        return (head, original);
+    }
 
     private static async Task<long?> FindOriginalAsync(TContext db, string channel, string clientOpId, CancellationToken cancellationToken) =>
         await db.Set<ClientOpRow>().AsNoTracking()

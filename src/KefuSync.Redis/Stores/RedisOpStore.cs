@@ -84,6 +84,16 @@ internal sealed class RedisOpStore(RedisConnection connection, IOptions<KefuSync
         return value.IsNull ? 0 : (long)value;
     }
 
+    public async Task<long?> FindClientOpAsync(string channel, string clientOpId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        ArgumentNullException.ThrowIfNull(clientOpId);
+        var key = new RedisKeys(connection.KeyPrefix, channel).ClientOps;
+        // HGET on the ids hash the append script dedupes with (never trimmed): O(1).
+        var value = await connection.ExecuteAsync(connection.Idempotent, m => m.GetDatabase().HashGetAsync(key, clientOpId), cancellationToken).ConfigureAwait(false);
+        return value.IsNull ? null : (long)value;
+    }
+
     public Task<IReadOnlyList<OpRecord>> ReadAsync(string channel, long afterRevision, int maxCount, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(channel);

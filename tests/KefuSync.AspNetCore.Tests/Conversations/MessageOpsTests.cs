@@ -40,6 +40,36 @@ public sealed class MessageOpsTests
         Assert.False(string.IsNullOrWhiteSpace(error));
     }
 
+    /// <summary>An unpaired surrogate escape in any string member is a refusal with a reason, never an exception (which the committer once reported as a store failure).</summary>
+    [Theory]
+    [InlineData("{\"k\":\"msg\",\"text\":\"a\\ud83db\"}", "text")]
+    [InlineData("{\"k\":\"msg\",\"text\":\"\\udc00\"}", "text")]
+    [InlineData("{\"k\":\"edit\",\"target\":1,\"text\":\"fixed\\udfff\"}", "text")]
+    [InlineData("{\"k\":\"\\ud800\",\"text\":\"x\"}", "k")]
+    [InlineData("{\"k\":\"status\",\"status\":\"\\ud83d\"}", "status")]
+    [InlineData("{\"k\":\"assign\",\"to\":\"agent:\\ud83d\"}", "to")]
+    public void UnpairedSurrogates_AreRefused_NamingTheMember(string json, string member)
+    {
+        Assert.False(MessageOps.TryRead(Encoding.UTF8.GetBytes(json), 100, out _, out var error));
+        Assert.Contains($"'{member}'", error, StringComparison.Ordinal);
+        Assert.Contains("surrogate", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PairedSurrogates_AreText()
+    {
+        Assert.True(MessageOps.TryRead("{\"k\":\"msg\",\"text\":\"a\\ud83d\\ude00b 😀\"}"u8, 100, out var op, out var error), error);
+        Assert.Equal("a😀b 😀", op.Text);
+    }
+
+    [Fact]
+    public void AnObjectWhereAStringBelongs_IsSkippedWhole_SoItsMembersAreNotReadAsTheOps()
+    {
+        // Before, an object value left the reader inside it, and its members were read as the op's own: this was a msg "inner".
+        Assert.False(MessageOps.TryRead("{\"text\":{\"k\":\"msg\",\"text\":\"inner\"}}"u8, 100, out _, out var error));
+        Assert.Contains("kind", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Payload_IsBuiltFromValidatedMembers_WithTheServersAuthorRole()
     {

@@ -21,7 +21,7 @@ public sealed class FrameWriterTests
     [Fact]
     public void Error_EscapesControlCharactersAndQuotes()
     {
-        var frame = FrameWriter.Error("bad_frame", "line\nbreak \"quoted\" </script>", false, "c1");
+        var frame = FrameWriter.Error("bad_frame", "line\nbreak \"quoted\" </script>", "c1");
         var doc = JsonDocument.Parse(frame).RootElement;
         Assert.Equal("line\nbreak \"quoted\" </script>", doc.GetProperty("msg").GetString());
         Assert.DoesNotContain((byte)'\n', frame); // one frame stays one SSE data line

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using KefuSync.AgentConsole;
 using KefuSync.Protocol;
 using KefuSync.Transport;
 using Microsoft.AspNetCore.Authentication;
@@ -11,7 +10,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
@@ -57,7 +55,7 @@ internal sealed class ConsoleSiteHost : IAsyncDisposable
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
-        MapWithConsole(app);
+        app.MapKefuSync();
 
         app.MapGet("/test/login", async (HttpContext context, string user, string? role, string? name) =>
         {
@@ -82,16 +80,6 @@ internal sealed class ConsoleSiteHost : IAsyncDisposable
         });
         await app.StartAsync();
         return new ConsoleSiteHost(app);
-    }
-
-    /// <summary>MapKefuSync, plus the console when MapKefuSync does not map it yet (the lead adds that one line).</summary>
-    private static void MapWithConsole(WebApplication app)
-    {
-        var group = app.MapKefuSync();
-        if (!((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).Any(e => e.DisplayName == "KefuSync agent console"))
-        {
-            group.MapKefuConsole();
-        }
     }
 
     /// <summary>A browser context logged in as an agent (the host's cookie).</summary>

@@ -27,7 +27,7 @@ namespace KefuSync.Browser.Tests.Infrastructure;
 /// <c>HttpContext.KefuWidget(...)</c>. Page options come from the query string (see <see cref="PageUrl"/>).
 /// <para>
 /// It can be stopped and started again on the same port with every conversation intact: the op store (in memory) and
-/// the Data Protection key ring (in a temp folder) outlive the <see cref="WebApplication"/>.
+/// the Data Protection key ring (in a temp folder) outlive the <see cref="WebApplication"/> (unless <see cref="ReplaceStore"/>).
 /// </para>
 /// <para>Test switches: <see cref="RefuseWebSockets"/> (a middleware before KefuSync answers <c>/kefu/ws</c> with 400,
 /// as a proxy without WebSocket support would), and <see cref="HoldAppends"/> (appends to <c>conv:*</c> wait at a gate,
@@ -36,7 +36,7 @@ namespace KefuSync.Browser.Tests.Infrastructure;
 public sealed class SiteHost : IAsyncDisposable
 {
     private readonly SiteHostOptions _options;
-    private readonly object _store;
+    private object _store;
     private readonly string _keys = Path.Combine(Path.GetTempPath(), "kefu-browser-keys-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly Lock _gateLock = new();
     private TaskCompletionSource _gate = Open();
@@ -149,6 +149,20 @@ public sealed class SiteHost : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Port = new Uri(address).Port;
         _app = app;
+    }
+
+    /// <summary>
+    /// While stopped: the next <see cref="StartAsync()"/> runs on a new, empty store, as after a store reset or a restore
+    /// of an older backup. The keys stay, so visitors keep their identity and conversation key.
+    /// </summary>
+    public void ReplaceStore()
+    {
+        if (_app is not null)
+        {
+            throw new InvalidOperationException("Stop the site before replacing its store.");
+        }
+
+        _store = new InMemoryOpStore();
     }
 
     /// <summary>Stops the site (KefuSync closes its sockets with 1001); the port stays this site's.</summary>
@@ -323,6 +337,8 @@ public sealed class SiteHost : IAsyncDisposable
         }
 
         public Task<long> GetRevisionAsync(string channel, CancellationToken cancellationToken = default) => inner.GetRevisionAsync(channel, cancellationToken);
+
+        public Task<long?> FindClientOpAsync(string channel, string clientOpId, CancellationToken cancellationToken = default) => inner.FindClientOpAsync(channel, clientOpId, cancellationToken);
 
         public Task<IReadOnlyList<OpRecord>> ReadAsync(string channel, long afterRevision, int maxCount, CancellationToken cancellationToken = default)
             => inner.ReadAsync(channel, afterRevision, maxCount, cancellationToken);

@@ -1,10 +1,8 @@
-using KefuSync.AgentConsole;
 using KefuSync.Integration.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -46,20 +44,9 @@ internal sealed class ConsoleTestHost : IAsyncDisposable
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
-        MapWithConsole(app);
+        app.MapKefuSync();
         await app.StartAsync();
         return new ConsoleTestHost(app);
-    }
-
-    /// <summary>
-    /// MapKefuSync, plus the console route when MapKefuSync does not map it yet (the one-line wiring is the lead's; once
-    /// it is in, this maps nothing twice).
-    /// </summary>
-    public static RouteGroupBuilder MapWithConsole(IEndpointRouteBuilder app)
-    {
-        var group = app.MapKefuSync();
-        var mapped = app.DataSources.SelectMany(d => d.Endpoints).Any(e => e.DisplayName == "KefuSync agent console");
-        return mapped ? group : group.MapKefuConsole();
     }
 
     public HttpClient CreateClient()

@@ -39,11 +39,19 @@ internal sealed class KefuTestHost : IAsyncDisposable
         ? new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First())
         : new Uri("http://localhost");
 
-    public static async Task<KefuTestHost> StartAsync(Action<KefuSyncOptions>? configure = null, bool kestrel = false, Action<IServiceCollection>? services = null, TimeProvider? time = null, Action<IKefuSyncBuilder>? kefu = null, int port = 0)
+    /// <param name="pipeline">Middleware before authentication (e.g. UsePathBase + UseRouting).</param>
+    /// <param name="map">Maps the endpoints instead of the default <c>app.MapKefuSync()</c>.</param>
+    /// <param name="logs">Receives every entry at <see cref="LogLevel.Debug"/> and above (by default the host logs nothing).</param>
+    public static async Task<KefuTestHost> StartAsync(Action<KefuSyncOptions>? configure = null, bool kestrel = false, Action<IServiceCollection>? services = null, TimeProvider? time = null, Action<IKefuSyncBuilder>? kefu = null, int port = 0, Action<WebApplication>? pipeline = null, Action<WebApplication>? map = null, ILoggerProvider? logs = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Debug);
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         if (kestrel)
         {
             builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{port}");
@@ -68,15 +76,24 @@ internal sealed class KefuTestHost : IAsyncDisposable
         kefu?.Invoke(kefuBuilder);
         services?.Invoke(builder.Services);
         var app = builder.Build();
+        pipeline?.Invoke(app);
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapKefuSync();
+        if (map is null)
+        {
+            app.MapKefuSync();
+        }
+        else
+        {
+            map(app);
+        }
+
         await app.StartAsync();
         return new KefuTestHost(app, kestrel);
     }
 
     /// <summary>Opens a socket to /kefu/ws; <paramref name="agent"/> logs in as that agent, <paramref name="user"/> as a non-agent user.</summary>
-    public async Task<KefuTestClient> ConnectAsync(string? agent = null, string? user = null, string? origin = null)
+    public async Task<KefuTestClient> ConnectAsync(string? agent = null, string? user = null, string? origin = null, string path = "/kefu/ws")
     {
         WebSocket socket;
         if (IsKestrel)
@@ -97,7 +114,7 @@ internal sealed class KefuTestHost : IAsyncDisposable
                 client.Options.SetRequestHeader("Origin", origin);
             }
 
-            var uri = new UriBuilder(BaseAddress) { Scheme = "ws", Path = "/kefu/ws" }.Uri;
+            var uri = new UriBuilder(BaseAddress) { Scheme = "ws", Path = path }.Uri;
             await client.ConnectAsync(uri, CancellationToken.None);
             socket = client;
         }
@@ -121,7 +138,7 @@ internal sealed class KefuTestHost : IAsyncDisposable
                     request.Headers.Origin = origin;
                 }
             };
-            socket = await client.ConnectAsync(new Uri(BaseAddress, "/kefu/ws"), CancellationToken.None);
+            socket = await client.ConnectAsync(new Uri(BaseAddress, path), CancellationToken.None);
         }
 
         return new KefuTestClient(socket);

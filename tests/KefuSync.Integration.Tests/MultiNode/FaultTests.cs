@@ -15,12 +15,13 @@ namespace KefuSync.Integration.Tests.MultiNode;
 public sealed class RedisFaultTests(PersistentRedisServerFixture redis)
 {
     private const int Messages = 24;
+    private readonly CapturedLogs _logs = new();
 
     private async Task<(KefuTestHost One, KefuTestHost Two)> StartNodesAsync()
     {
         var prefix = "fault" + Guid.NewGuid().ToString("N")[..8] + ":";
         void Redis(IKefuSyncBuilder b) => b.AddRedis(r => { r.Configuration = redis.Configuration; r.KeyPrefix = prefix; r.OperationTimeout = TimeSpan.FromMilliseconds(500); });
-        return (await KefuTestHost.StartAsync(kefu: Redis), await KefuTestHost.StartAsync(kefu: Redis));
+        return (await KefuTestHost.StartAsync(kefu: Redis, logs: _logs), await KefuTestHost.StartAsync(kefu: Redis, logs: _logs));
     }
 
     [Theory]
@@ -63,6 +64,7 @@ public sealed class RedisFaultTests(PersistentRedisServerFixture redis)
             }
 
             await AssertExactlyOnceAsync(one, ch, acked);
+            AssertNoFailureForAResend(_logs);
 
             // The agent on the other node ends up with every revision, in order, once.
             var deadline = DateTime.UtcNow.AddSeconds(20);
@@ -105,7 +107,22 @@ public sealed class RedisFaultTests(PersistentRedisServerFixture redis)
             }
 
             await AssertExactlyOnceAsync(two, ch, acked);
+            AssertNoFailureForAResend(_logs);
         }
+    }
+
+    /// <summary>
+    /// Resends after the fault are the normal path: none of them may be logged as a failure (a <c>fail:</c> line). The
+    /// fault itself may be: a database that is down is an error worth logging.
+    /// </summary>
+    internal static void AssertNoFailureForAResend(CapturedLogs logs)
+    {
+        var forResends = logs.Failures.Where(e =>
+            (e.Message + " " + e.Exception).Contains("duplicate key", StringComparison.OrdinalIgnoreCase)
+            || (e.Message + " " + e.Exception).Contains("UNIQUE constraint", StringComparison.OrdinalIgnoreCase)
+            || (e.Message + " " + e.Exception).Contains("23505", StringComparison.Ordinal)
+            || e.Category.StartsWith("KefuSync", StringComparison.Ordinal)).ToList();
+        Assert.True(forResends.Count == 0, "Failures logged for resends: " + string.Join(" | ", forResends));
     }
 
     internal static async Task AssertExactlyOnceAsync(KefuTestHost host, string channel, List<(string Id, long Revision)> acked)
@@ -128,7 +145,8 @@ public sealed class PostgresFaultTests(PostgresServerFixture postgres)
     public async Task PostgresDown_MidTraffic_ClientsGetRetryableErrors_AndEverythingLandsOnceAfterwards()
     {
         var database = "kefu_it_" + Guid.NewGuid().ToString("N")[..8];
-        await using var host = await KefuTestHost.StartAsync(kefu: b => b.AddEntityFrameworkStore(o => o.UseNpgsql(postgres.ConnectionString(database)), o => { o.CreateSchemaOnStartup = true; o.OperationTimeout = TimeSpan.FromSeconds(2); }));
+        var logs = new CapturedLogs();
+        await using var host = await KefuTestHost.StartAsync(logs: logs, kefu: b => b.AddEntityFrameworkStore(o => o.UseNpgsql(postgres.ConnectionString(database)), o => { o.CreateSchemaOnStartup = true; o.OperationTimeout = TimeSpan.FromSeconds(2); }));
         await using var probe = await host.ConnectAsync();
         var welcome = await probe.HelloAsync();
         var token = welcome.GetProperty("token").GetString()!;
@@ -148,5 +166,6 @@ public sealed class PostgresFaultTests(PostgresServerFixture postgres)
         }
 
         await RedisFaultTests.AssertExactlyOnceAsync(host, ch, acked);
+        RedisFaultTests.AssertNoFailureForAResend(logs);
     }
 }

@@ -65,6 +65,27 @@ public sealed class FallbackTransportTests
         Assert.Equal("auth_failed", body.GetProperty("frames")[0].GetProperty("code").GetString());
     }
 
+    /// <summary>
+    /// A frame that ends the session (too large: 1009 on a socket) before the client's event stream is attached: the
+    /// stream still delivers the error that explains the end, then ends, and the session is gone (docs/protocol.md §1).
+    /// </summary>
+    [Fact]
+    public async Task SessionEndedBeforeItsStreamOpened_StillDeliversTheErrorThatEndedIt()
+    {
+        await using var host = await KefuTestHost.StartAsync(o => { o.Limits.MaxFrameBytes = 1024; o.Limits.MaxMessageChars = 300; }, kestrel: true);
+        using var http = host.CreateHttpClient();
+        var connect = await http.PostAsync("/kefu/connect", new StringContent("{\"t\":\"hello\",\"v\":1}", Encoding.UTF8, "application/json"));
+        var session = JsonDocument.Parse(await connect.Content.ReadAsStringAsync()).RootElement.GetProperty("session").GetString()!;
+        var huge = "[{\"t\":\"ping\",\"pad\":\"" + new string('x', 2000) + "\"}]";
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"/kefu/send?session={session}", new StringContent(huge, Encoding.UTF8, "application/json"))).StatusCode);
+
+        using var events = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
+        var stream = await events.GetStringAsync($"/kefu/sse?session={session}"); // ends: the session is closed
+        var frames = stream.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => JsonDocument.Parse(l[6..]).RootElement).ToList();
+        Assert.Equal("too_large", Assert.Single(frames).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync($"/kefu/send?session={session}", new StringContent("[{\"t\":\"ping\"}]"))).StatusCode);
+    }
+
     [Fact]
     public async Task CrossSiteConnect_IsRefused()
     {
@@ -73,5 +94,77 @@ public sealed class FallbackTransportTests
         using var request = new HttpRequestMessage(HttpMethod.Post, "/kefu/connect") { Content = new StringContent("{\"t\":\"hello\",\"v\":1}") };
         request.Headers.Add("Origin", "https://evil.example");
         Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
+    public async Task SessionId_UsedByAnotherHttpUser_IsRefusedAsUnknown_AndTheOwnerKeepsIt()
+    {
+        await using var host = await KefuTestHost.StartAsync(kestrel: true);
+        using var http = host.CreateHttpClient();
+
+        async Task<string> ConnectAsync(string hello, string? user, string? role = null)
+        {
+            using var request = Request(HttpMethod.Post, "/kefu/connect", user, role, hello);
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("session").GetString()!;
+        }
+
+        async Task<HttpStatusCode> SendAsync(string session, string? user, string? role = null)
+        {
+            using var request = Request(HttpMethod.Post, $"/kefu/send?session={session}", user, role, "[{\"t\":\"ping\",\"q\":\"p\"}]");
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        async Task<HttpStatusCode> EventsAsync(string session, string? user, string? role = null)
+        {
+            using var request = Request(HttpMethod.Get, $"/kefu/sse?session={session}", user, role, body: null);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            return response.StatusCode;
+        }
+
+        // An agent's session: another agent, a plain user and an anonymous request holding the id are all refused.
+        var agent = await ConnectAsync("{\"t\":\"hello\",\"v\":1,\"client\":\"test\",\"agent\":true}", "alice", "agent");
+        Assert.Equal(HttpStatusCode.NotFound, await SendAsync(agent, "bob", "agent"));
+        Assert.Equal(HttpStatusCode.NotFound, await EventsAsync(agent, "bob", "agent"));
+        Assert.Equal(HttpStatusCode.NotFound, await SendAsync(agent, "mallory"));
+        Assert.Equal(HttpStatusCode.NotFound, await SendAsync(agent, user: null));
+        Assert.Equal(HttpStatusCode.NotFound, await EventsAsync(agent, user: null));
+        Assert.Equal(HttpStatusCode.Accepted, await SendAsync(agent, "alice", "agent"));
+
+        // A signed-in visitor's session is bound to that user the same way.
+        var carol = await ConnectAsync("{\"t\":\"hello\",\"v\":1,\"client\":\"test\"}", "carol");
+        Assert.Equal(HttpStatusCode.NotFound, await SendAsync(carol, "mallory"));
+        Assert.Equal(HttpStatusCode.NotFound, await SendAsync(carol, user: null));
+        Assert.Equal(HttpStatusCode.Accepted, await SendAsync(carol, "carol"));
+
+        // An anonymous visitor's session refuses a signed-in user (the spec: a user where connect had none).
+        var anonymous = await ConnectAsync("{\"t\":\"hello\",\"v\":1,\"client\":\"test\"}", user: null);
+        Assert.Equal(HttpStatusCode.NotFound, await SendAsync(anonymous, "mallory"));
+        Assert.Equal(HttpStatusCode.NotFound, await EventsAsync(anonymous, "mallory"));
+        Assert.Equal(HttpStatusCode.Accepted, await SendAsync(anonymous, user: null));
+        Assert.Equal(HttpStatusCode.OK, await EventsAsync(anonymous, user: null));
+    }
+
+    private static HttpRequestMessage Request(HttpMethod method, string path, string? user, string? role, string? body)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        if (user is not null)
+        {
+            request.Headers.Add("X-Test-User", user);
+        }
+
+        if (role is not null)
+        {
+            request.Headers.Add("X-Test-Role", role);
+        }
+
+        return request;
     }
 }

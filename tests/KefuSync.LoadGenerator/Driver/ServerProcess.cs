@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 
@@ -19,6 +20,9 @@ internal sealed class ServerProcess : IDisposable
         Kind = kind;
         Address = address;
     }
+
+    /// <summary>Every <c>fail:</c>/<c>crit:</c> line a server process wrote (the KefuSync server logs errors to stderr).</summary>
+    public static ConcurrentQueue<string> LoggedFailures { get; } = new();
 
     public string Kind { get; }
 
@@ -52,6 +56,10 @@ internal sealed class ServerProcess : IDisposable
             if (!string.IsNullOrEmpty(e.Data))
             {
                 System.Console.Error.WriteLine($"[{kind} server] {e.Data}");
+                if (e.Data.StartsWith("fail:", StringComparison.Ordinal) || e.Data.StartsWith("crit:", StringComparison.Ordinal))
+                {
+                    LoggedFailures.Enqueue($"{kind} server logged {e.Data}");
+                }
             }
         };
         process.BeginErrorReadLine();

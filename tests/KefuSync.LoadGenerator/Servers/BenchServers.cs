@@ -48,6 +48,9 @@ internal static class BenchServers
         switch (kind)
         {
             case "kefu":
+                // Errors only, on stderr (the driver forwards them and counts "fail:"/"crit:" lines as correctness
+                // failures): a run in which KefuSync logs a failure, e.g. for a resend, is not a clean run.
+                builder.Logging.SetMinimumLevel(LogLevel.Error).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
                 builder.Services.AddAuthentication(BenchAgentHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, BenchAgentHandler>(BenchAgentHandler.SchemeName, null);
                 builder.Services.AddAuthorization(o => o.AddPolicy("bench-agent", p => p.RequireAuthenticatedUser()));
                 var kefu = builder.Services.AddKefuSync(o =>

@@ -2,7 +2,7 @@ using System.Text;
 using KefuSync.EntityFrameworkCore;
 using KefuSync.Hosting;
 using KefuSync.Stores.Tests.Providers;
-using KefuSync.Stores.Tests.Specification;
+using KefuSync.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

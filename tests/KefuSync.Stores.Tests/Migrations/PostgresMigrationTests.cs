@@ -2,7 +2,7 @@ using System.Text;
 using KefuSync.Hosting;
 using KefuSync.Stores.Tests.EntityFrameworkCore;
 using KefuSync.Stores.Tests.Providers;
-using KefuSync.Stores.Tests.Specification;
+using KefuSync.Testing;
 using KefuSync.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

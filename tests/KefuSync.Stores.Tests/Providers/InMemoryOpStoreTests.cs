@@ -1,4 +1,4 @@
-using KefuSync.Stores.Tests.Specification;
+using KefuSync.Testing;
 
 namespace KefuSync.Stores.Tests.Providers;
 

@@ -1,4 +1,4 @@
-using KefuSync.Stores.Tests.Specification;
+using KefuSync.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

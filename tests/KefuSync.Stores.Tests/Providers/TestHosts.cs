@@ -4,6 +4,7 @@ using KefuSync.Redis;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace KefuSync.Stores.Tests.Providers;
 
@@ -11,10 +12,16 @@ namespace KefuSync.Stores.Tests.Providers;
 internal static class TestHosts
 {
     public static async Task<ServiceProvider> EntityFrameworkAsync(
-        Action<DbContextOptionsBuilder> configureDbContext, Action<KefuSyncEntityFrameworkOptions>? configure = null)
+        Action<DbContextOptionsBuilder> configureDbContext, Action<KefuSyncEntityFrameworkOptions>? configure = null, ILoggerProvider? logs = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(logging =>
+        {
+            if (logs is not null)
+            {
+                logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
+            }
+        });
         new KefuSyncBuilder(services).AddEntityFrameworkStore(configureDbContext, options =>
         {
             options.CreateSchemaOnStartup = true;

@@ -3,12 +3,12 @@
 // to the index, renaming is editing the line, deleting is removing it (the old `canned:NAME` document stays, orphaned
 // and harmless). Names are what a channel key allows: [A-Za-z0-9_.-], at most 64 characters.
 // In the reply box, `/name` right before the caret plus Tab or Enter inserts the reply (a unique prefix is enough).
+import { cannedChannel } from '../protocol/channels';
 
-export const CANNED_INDEX = 'canned:_index';
+export const CANNED_INDEX = cannedChannel('_index');
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export const isCannedName = (s: string): boolean => NAME.test(s) && s !== '_index';
-export const cannedChannel = (name: string): string => `canned:${name}`;
 
 /** The names in the index document: trimmed, valid, first occurrence wins, in document order. */
 export function parseCannedIndex(doc: string): string[] {
@@ -40,9 +40,9 @@ export function removeFromIndex(doc: string, name: string): string {
 /** A `/word` token that ends at the caret and starts the text or follows whitespace. */
 export function cannedTrigger(text: string, caret: number): { start: number; query: string } | null {
   const before = text.slice(0, caret);
-  const m = /(^|\s)\/([A-Za-z0-9_.-]{0,64})$/.exec(before);
-  if (!m) return null;
-  return { start: caret - m[2].length - 1, query: m[2] };
+  const query = /(^|\s)\/([A-Za-z0-9_.-]{0,64})$/.exec(before)?.[2];
+  if (query === undefined) return null;
+  return { start: caret - query.length - 1, query };
 }
 
 /** Names matching a query: exact (case-insensitive) first, then prefixes, in index order. */
@@ -66,7 +66,8 @@ export function expandCanned(
   const t = cannedTrigger(text, caret);
   if (!t || !t.query) return null;
   const found = cannedMatches(names, t.query);
-  const name = found.length === 1 || (found.length > 0 && found[0].toLowerCase() === t.query.toLowerCase()) ? found[0] : undefined;
+  const first = found[0];
+  const name = found.length === 1 || first?.toLowerCase() === t.query.toLowerCase() ? first : undefined;
   if (!name) return null;
   const reply = lookup(name);
   if (!reply) return null;

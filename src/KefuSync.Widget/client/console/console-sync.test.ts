@@ -5,22 +5,49 @@ import { MessageChannel } from '../sync/message-channel';
 import { KefuClient } from '../sync/kefu-client';
 import { stubClient } from '../test/client-stub';
 import { BusHub, FakeLocks, FakeSocket, flush } from '../test/fakes';
-import { validateServerFrame, validateTabFrame } from '../transport/frames';
+import { validateServerFrame } from '../protocol/server-frames';
+import { validateTabFrame } from '../protocol/client-frames';
 import { InboxChannel } from './inbox-channel';
+import { must } from '../test/must';
 
 const summary = (key: string, o: Record<string, unknown> = {}) => ({ key, status: 'open', lastRevision: 1, activity: 1, created: 1, unreadRevisions: [], agentRead: 0, visitorRead: 0, ...o });
 const inboxOp = (rev: number, s: object) => ({ t: 'op' as const, ch: 'inbox', rev, id: `c:x:${rev}`, by: 'server', ts: rev, op: s });
 
 describe('inbox channel', () => {
+  it('a sub refused with future_base (the store was reset) lists again and follows from the new revision', async () => {
+    const { client, sent } = stubClient();
+    const inbox = new InboxChannel(client);
+    const answerLists = async (rev: number, keys: string[]) => {
+      for (const f of ['all', 'closed']) {
+        await flush();
+        const l = (sent.filter((x) => x.t === 'list') as Array<{ q: string; f: string }>).filter((x) => x.f === f).at(-1);
+        expect(l).toBeDefined();
+        client.dispatch({ t: 'list', q: l?.q ?? '', rev, items: f === 'all' ? keys.map((k) => summary(k)) : [] });
+      }
+      await flush();
+    };
+    await answerLists(40, ['old']);
+    expect(sent.filter((f) => f.t === 'sub').at(-1)).toEqual({ t: 'sub', c: 'tabA', ch: 'inbox', rev: 40 });
+    sent.length = 0;
+
+    client.dispatch({ t: 'error', code: 'future_base', msg: 'ahead', retry: false, c: 'tabA', ch: 'inbox' });
+    expect(sent[0]).toEqual({ t: 'unsub', c: 'tabA', ch: 'inbox' });
+    await answerLists(0, []);
+    expect(inbox.model.size).toBe(0);
+    expect(sent.filter((f) => f.t === 'sub').at(-1)).toEqual({ t: 'sub', c: 'tabA', ch: 'inbox', rev: 0 });
+    client.dispatch(inboxOp(1, summary('new')));
+    expect(inbox.model.size).toBe(1);
+  });
+
   it('lists open and closed, subscribes from the older revision, then folds live summaries', async () => {
     const { client, sent } = stubClient();
     const inbox = new InboxChannel(client);
     await flush();
     const lists = sent.filter((f) => f.t === 'list') as Array<{ q: string; f: string }>;
     expect(lists.map((l) => l.f)).toEqual(['all']);
-    client.dispatch({ t: 'list', q: lists[0].q, rev: 7, items: [summary('a'), { junk: true }] });
+    client.dispatch({ t: 'list', q: must(lists[0]).q, rev: 7, items: [summary('a'), { junk: true }] });
     await flush();
-    const closed = (sent.filter((f) => f.t === 'list') as Array<{ q: string; f: string }>)[1];
+    const closed = must((sent.filter((f) => f.t === 'list') as Array<{ q: string; f: string }>)[1], 'a second list');
     expect(closed.f).toBe('closed');
     client.dispatch({ t: 'list', q: closed.q, rev: 8, items: [summary('z', { status: 'closed' })] });
     await flush();

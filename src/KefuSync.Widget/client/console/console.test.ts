@@ -5,6 +5,7 @@ import { AgentStatusTracker } from './agent-status';
 import { addToIndex, cannedMatches, cannedTrigger, expandCanned, parseCannedIndex, removeFromIndex } from './canned';
 import { cursorsFromPresence, transformCursors } from './cursors';
 import { InboxModel, badgeTitle, matches, parseSummary, type Summary } from './inbox';
+import { must } from '../test/must';
 
 const sum = (key: string, o: Partial<Summary> = {}): Summary => ({
   key, status: 'open', lastRevision: 1, activity: 1000, created: 1000, unreadRevisions: [], agentRead: 0, visitorRead: 0, ...o,
@@ -17,7 +18,7 @@ describe('inbox', () => {
     expect(s).not.toHaveProperty('extra');
     expect(parseSummary({ status: 'open' })).toBeNull();
     expect(parseSummary('x')).toBeNull();
-    expect(parseSummary({ key: 'k', status: 'weird' })!.status).toBe('open');
+    expect(must(parseSummary({ key: 'k', status: 'weird' })).status).toBe('open');
   });
 
   it('folds: a later summary of the same key replaces the earlier one', () => {
@@ -27,7 +28,7 @@ describe('inbox', () => {
     expect(c.isNew).toBe(false);
     expect(c.visitorMessage).toBe(true);
     expect(m.size).toBe(1);
-    expect(m.get('a')!.lastRevision).toBe(2);
+    expect(must(m.get('a')).lastRevision).toBe(2);
     // an agent reply is not a visitor message
     expect(m.apply(sum('a', { lastRole: 'agent', lastRevision: 3, activity: 3000 })).visitorMessage).toBe(false);
     // a read (no new message) is not a visitor message either

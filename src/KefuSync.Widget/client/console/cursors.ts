@@ -1,8 +1,8 @@
 // Other agents' cursors in a shared document (presence `s: {cursor: [start, end]}` on `draft:KEY`). A cursor is a
 // position in the document, so every op applied locally (ours or a remote one) moves it exactly like text.
 import { transformIndex, type TextOperation } from '../ot/text-operation';
-import type { PresenceEntry } from '../transport/frames';
-import { isObj } from '../transport/frames';
+import type { PresenceEntry } from '../protocol/server-frames';
+import { isObj } from '../protocol/validation';
 
 export interface RemoteCursor {
   /** the logical client (tab) */

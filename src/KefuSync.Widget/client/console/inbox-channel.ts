@@ -1,11 +1,14 @@
 // The live inbox: `list` (open ones, then closed ones) folded into an InboxModel, then `sub` to `inbox` from the
 // revision the lists reflect; each inbox op is one full summary. A snapshot marker past our revision means the inbox
 // log was trimmed: list again. Reconnects resubscribe from the last applied revision (KefuClient does it).
-import type { AckFrame, ErrorFrame, OpFrame, SnapshotFrame, SubbedFrame } from '../transport/frames';
-import type { ChannelHandler, KefuClient } from '../sync/kefu-client';
+import type { ErrorFrame, OpFrame, SnapshotFrame } from '../protocol/server-frames';
+import type { ChannelHandler } from '../sync/channel-handler';
+import type { KefuClient } from '../sync/kefu-client';
 import { judge } from '../sync/revision';
 import { Emitter } from '../util/emitter';
 import { InboxModel, parseSummary, type Change } from './inbox';
+import { INBOX_CHANNEL } from '../protocol/channels';
+import { ErrorCode } from '../protocol/error-codes';
 
 export interface InboxEvents {
   /** the whole inbox was (re)loaded */
@@ -15,7 +18,7 @@ export interface InboxEvents {
 }
 
 export class InboxChannel extends Emitter<InboxEvents> implements ChannelHandler {
-  readonly ch = 'inbox';
+  readonly ch = INBOX_CHANNEL;
   rev = 0;
   readonly model = new InboxModel();
   loaded = false;
@@ -64,7 +67,10 @@ export class InboxChannel extends Emitter<InboxEvents> implements ChannelHandler
   op(f: OpFrame): void {
     const v = judge(this.rev, f.rev);
     if (v === 'old') return;
-    if (v === 'gap') return this.client.resubscribe(this.ch);
+    if (v === 'gap') {
+      this.client.resubscribe(this.ch);
+      return;
+    }
     this.rev = f.rev;
     const s = parseSummary(f.op);
     if (s) this.emit('change', this.model.apply(s));
@@ -78,9 +84,16 @@ export class InboxChannel extends Emitter<InboxEvents> implements ChannelHandler
     }
   }
 
-  subbed(_f: SubbedFrame): void {}
-  ack(_f: AckFrame): void {}
-  error(_f: ErrorFrame): void {}
+  // The inbox is written by the server only: no acks of ours, no presence, nothing to do after a replay.
+  subbed(): void {}
+  ack(): void {}
+  error(f: ErrorFrame): void {
+    // `sub` refused with future_base: the inbox we listed is ahead of the server's (a reset store). List again.
+    if (f.code === ErrorCode.FutureBase) {
+      this.close();
+      void this.load();
+    }
+  }
   presence(): void {}
   resubscribed(): void {}
 }

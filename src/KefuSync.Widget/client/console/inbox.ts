@@ -1,7 +1,7 @@
 // The agents' inbox (protocol §4.3) as a pure fold: every `list` item and every `inbox` op is one full conversation
 // summary, and a later summary of the same key replaces the earlier one. Filters mirror the server's `list` filters,
 // so the console can list once and filter locally while live summaries keep arriving.
-import { isObj } from '../transport/frames';
+import { isObj } from '../protocol/validation';
 
 export interface Summary {
   key: string;

@@ -7,6 +7,7 @@
 import { pickLang, type Lang } from '../i18n';
 import { KefuClient } from '../sync/kefu-client';
 import { ConsoleApp } from '../ui/console/app';
+import { browserLanguages, documentBody } from '../util/env';
 
 declare global {
   interface Window {
@@ -21,13 +22,13 @@ const LANG_KEY = 'kefu:console:lang';
 function boot(): void {
   if (window.KefuConsole) return;
   const endpoint = (attr('endpoint') || '/kefu').replace(/\/+$/, '');
-  let stored: string | null = null;
+  let stored: string | null;
   try {
     stored = localStorage.getItem(LANG_KEY);
   } catch {
-    stored = null;
+    stored = null; // storage blocked: the page's language
   }
-  const lang: Lang = pickLang(stored || attr('lang'), null, navigator.languages ?? [navigator.language]);
+  const lang: Lang = pickLang(stored || attr('lang'), null, browserLanguages());
   const client = new KefuClient({
     endpoint,
     version: attr('version') || '0.0.0',
@@ -56,5 +57,5 @@ function boot(): void {
   client.start();
 }
 
-if (document.body) boot();
+if (documentBody()) boot();
 else addEventListener('DOMContentLoaded', boot, { once: true });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { OtClient, transformSelection } from './ot-client';
 import { TextOperation, fromJSON, transform } from './text-operation';
 import { int, randomOp, randomText, seeded, type Rng } from './random-ops.test-util';
+import { must } from '../test/must';
 
 interface OpFrame {
   rev: number;
@@ -59,7 +60,7 @@ class Replica {
     if (this.client.applyClient(op)) this.send(this.client.outstanding);
   }
   receive(): void {
-    const f = this.inbox.shift()!;
+    const f = must(this.inbox.shift(), 'a frame in the inbox');
     if (f.rev <= this.client.revision) return; // replayed twice
     expect(f.rev).toBe(this.client.revision + 1);
     if (this.client.outstanding?.id === f.id) this.send(this.client.serverAck());
@@ -76,10 +77,10 @@ function simulate(seed: number, clients: number, steps: number): void {
     if (f !== null) for (const r of replicas) r.inbox.push(f);
   };
   const step = (allowEdits: boolean): boolean => {
-    const r = replicas[int(rng, replicas.length)];
+    const r = must(replicas[int(rng, replicas.length)]);
     const roll = rng();
     if (allowEdits && roll < 0.3) r.edit(rng);
-    else if (roll < 0.6 && r.outbox.length > 0) broadcast(server.submit(r.outbox.shift()!));
+    else if (roll < 0.6 && r.outbox.length > 0) broadcast(server.submit(must(r.outbox.shift())));
     else if (r.inbox.length > 0) r.receive();
     else if (allowEdits && roll > 0.97) {
       // The connection drops: frames in flight both ways are lost. On reconnect the server replays what the client
@@ -122,7 +123,7 @@ describe('OtClient', () => {
     expect(c.applyClient(fromJSON([1, 'b']))).toBe(false);
     expect(c.applyClient(fromJSON([2, 'c']))).toBe(false);
     expect(c.state).toBe('awaitingWithBuffer');
-    expect(c.buffer!.toJSON()).toEqual([1, 'bc']);
+    expect(must(c.buffer).toJSON()).toEqual([1, 'bc']);
     const next = c.serverAck();
     expect(next).toEqual({ id: 'tab-2', rev: 1, op: fromJSON([1, 'bc']) });
     expect(c.serverAck()).toBeNull();
@@ -135,9 +136,8 @@ describe('OtClient', () => {
     c.applyClient(fromJSON([1, 'L', 1])); // local doc "aLb" from "ab"
     const toApply = c.applyServer(fromJSON([1, 'S', 1])); // server doc "aSb"
     expect(toApply.apply('aLb')).toBe('aSLb');
-    expect(c.outstanding!.op.toJSON()).toEqual([2, 'L', 1]);
-    expect(c.outstanding!.rev).toBe(1);
-    expect(c.outstanding!.id).toBe('tab-1');
+    expect(c.outstanding).toMatchObject({ rev: 1, id: 'tab-1' });
+    expect(must(c.outstanding).op.toJSON()).toEqual([2, 'L', 1]);
   });
 
   it('keeps the client op id when the outstanding op is transformed, for idempotent resends', () => {

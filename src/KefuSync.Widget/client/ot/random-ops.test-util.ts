@@ -1,6 +1,7 @@
 // Seeded random documents and operations for the property tests. Operations only put boundaries between code points,
 // never inside a surrogate pair, like real editors.
 import { TextOperation } from './text-operation';
+import { must } from '../test/must';
 
 export type Rng = () => number;
 
@@ -23,7 +24,7 @@ const ALPHABET = ['a', 'b', 'c', ' ', '你', '好', '😀', '👍'];
 export function randomText(rng: Rng, maxCodePoints: number): string {
   let s = '';
   const n = int(rng, maxCodePoints + 1);
-  for (let i = 0; i < n; i++) s += ALPHABET[int(rng, ALPHABET.length)];
+  for (let i = 0; i < n; i++) s += must(ALPHABET[int(rng, ALPHABET.length)]);
   return s;
 }
 
@@ -48,10 +49,10 @@ export function randomOp(rng: Rng, doc: string): TextOperation {
     const step = 1 + int(rng, Math.min(4, b.length - 1 - k));
     if (r < 0.2) op.insert(randomText(rng, 3));
     else if (r < 0.4) {
-      op.delete(b[k + step] - b[k]);
+      op.delete(must(b[k + step]) - must(b[k]));
       k += step;
     } else {
-      op.retain(b[k + step] - b[k]);
+      op.retain(must(b[k + step]) - must(b[k]));
       k += step;
     }
   }

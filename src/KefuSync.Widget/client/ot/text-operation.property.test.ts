@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compose, invert, parse, transform, transformIndex, TextOperation } from './text-operation';
 import { int, randomOp, randomText, seeded } from './random-ops.test-util';
+import { must } from '../test/must';
 
 const RUNS = 500;
 
@@ -70,7 +71,7 @@ describe('properties', () => {
       op.ops.every((c, i) => {
         if (c === 0 || c === '') return false;
         if (i === 0) return true;
-        const p = op.ops[i - 1];
+        const p = must(op.ops[i - 1]);
         const kind = (x: number | string): string => (typeof x === 'string' ? 'i' : x > 0 ? 'r' : 'd');
         return kind(p) !== kind(c) && !(kind(p) === 'd' && kind(c) === 'i');
       });

@@ -11,6 +11,7 @@ import {
   transformIndex,
   type OtComponent,
 } from './text-operation';
+import { must } from '../test/must';
 
 interface Vector {
   name: string;
@@ -49,8 +50,8 @@ function run(v: Vector): void {
   switch (v.kind) {
     case 'apply': {
       const op = fromJSON(v.op);
-      if (v.error) expect(errorCode(() => op.apply(v.doc!))).toBe(v.error);
-      else expect(op.apply(v.doc!)).toBe(v.expected);
+      if (v.error) expect(errorCode(() => op.apply(must(v.doc, 'doc')))).toBe(v.error);
+      else expect(op.apply(must(v.doc, 'doc'))).toBe(v.expected);
       return;
     }
     case 'compose': {
@@ -62,8 +63,8 @@ function run(v: Vector): void {
       }
       const ab = compose(a, b);
       expect(ab.toJSON()).toEqual(v.expected);
-      expect(ab.apply(v.doc!)).toBe(v.expectedDoc);
-      expect(b.apply(a.apply(v.doc!))).toBe(v.expectedDoc);
+      expect(ab.apply(must(v.doc, 'doc'))).toBe(v.expectedDoc);
+      expect(b.apply(a.apply(must(v.doc, 'doc')))).toBe(v.expectedDoc);
       return;
     }
     case 'transform': {
@@ -76,30 +77,30 @@ function run(v: Vector): void {
       const [ap, bp] = transform(a, b);
       expect(ap.toJSON()).toEqual(v.aPrime);
       expect(bp.toJSON()).toEqual(v.bPrime);
-      expect(bp.apply(a.apply(v.doc!))).toBe(v.expectedDoc);
-      expect(ap.apply(b.apply(v.doc!))).toBe(v.expectedDoc);
+      expect(bp.apply(a.apply(must(v.doc, 'doc')))).toBe(v.expectedDoc);
+      expect(ap.apply(b.apply(must(v.doc, 'doc')))).toBe(v.expectedDoc);
       return;
     }
     case 'invert': {
       const op = fromJSON(v.op);
       if (v.error) {
-        expect(errorCode(() => invert(op, v.doc!))).toBe(v.error);
+        expect(errorCode(() => invert(op, must(v.doc, 'doc')))).toBe(v.error);
         return;
       }
-      const inv = invert(op, v.doc!);
+      const inv = invert(op, must(v.doc, 'doc'));
       expect(inv.toJSON()).toEqual(v.expected);
-      expect(inv.apply(op.apply(v.doc!))).toBe(v.doc);
+      expect(inv.apply(op.apply(must(v.doc, 'doc')))).toBe(v.doc);
       return;
     }
     case 'transformIndex':
-      expect(transformIndex(fromJSON(v.op), v.index!, v.insertGoesBefore ?? true)).toBe(v.expected);
+      expect(transformIndex(fromJSON(v.op), must(v.index, 'index'), v.insertGoesBefore ?? true)).toBe(v.expected);
       return;
     case 'parse':
-      if (v.error) expect(errorCode(() => parse(v.json!, v.maxComponents))).toBe(v.error);
-      else expect(parse(v.json!, v.maxComponents).toJSON()).toEqual(v.expected);
+      if (v.error) expect(errorCode(() => parse(must(v.json, 'json'), v.maxComponents))).toBe(v.error);
+      else expect(parse(must(v.json, 'json'), v.maxComponents).toJSON()).toEqual(v.expected);
       return;
     default:
-      throw new Error(`unknown vector kind ${(v as Vector).kind}`);
+      throw new Error(`unknown vector kind in ${JSON.stringify(v)}`);
   }
 }
 

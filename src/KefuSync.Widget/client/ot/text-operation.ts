@@ -71,8 +71,8 @@ export class TextOperation {
     if (!(n > 0) || !Number.isInteger(n)) throw new RangeError(`retain expects a positive integer, got ${n}`);
     this.grow(n, n);
     const ops = this.ops;
-    const last = ops.length - 1;
-    if (last >= 0 && typeof ops[last] === 'number' && (ops[last] as number) > 0) ops[last] = (ops[last] as number) + n;
+    const last = ops[ops.length - 1];
+    if (typeof last === 'number' && last > 0) ops[ops.length - 1] = last + n;
     else ops.push(n);
     return this;
   }
@@ -83,10 +83,12 @@ export class TextOperation {
     this.grow(0, s.length);
     const ops = this.ops;
     const n = ops.length;
-    if (n > 0 && typeof ops[n - 1] === 'string') ops[n - 1] += s;
-    else if (n > 0 && (ops[n - 1] as number) < 0) {
+    const last = ops[n - 1];
+    if (typeof last === 'string') ops[n - 1] = last + s;
+    else if (last !== undefined && last < 0) {
       // Canonical order: an insert next to a delete goes before it.
-      if (n > 1 && typeof ops[n - 2] === 'string') ops[n - 2] += s;
+      const before = ops[n - 2];
+      if (typeof before === 'string') ops[n - 2] = before + s;
       else ops.splice(n - 1, 0, s);
     } else ops.push(s);
     return this;
@@ -98,8 +100,8 @@ export class TextOperation {
     if (!(n > 0) || !Number.isInteger(n)) throw new RangeError(`delete expects a positive integer, got ${n}`);
     this.grow(n, 0);
     const ops = this.ops;
-    const last = ops.length - 1;
-    if (last >= 0 && (ops[last] as number) < 0) ops[last] = (ops[last] as number) - n;
+    const last = ops[ops.length - 1];
+    if (typeof last === 'number' && last < 0) ops[ops.length - 1] = last - n;
     else ops.push(-n);
     return this;
   }
@@ -220,12 +222,18 @@ class Cursor {
   }
   /** 'r' | 'i' | 'd' */
   get kind(): string {
-    const c = this.ops[this.i];
+    const c = this.current();
     return typeof c === 'string' ? 'i' : c > 0 ? 'r' : 'd';
   }
   get remaining(): number {
-    const c = this.ops[this.i];
+    const c = this.current();
     return (typeof c === 'string' ? c.length : Math.abs(c)) - this.off;
+  }
+  /** The component under the cursor; callers check `done` first, so running past the end is a bug, not input. */
+  private current(): OtComponent {
+    const c = this.ops[this.i];
+    if (c === undefined) throw new Error('read past the last component');
+    return c;
   }
   skip(n: number): void {
     this.off += n;

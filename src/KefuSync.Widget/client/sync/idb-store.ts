@@ -4,8 +4,12 @@ import { MemoryOutboxStore, type OutboxRecord, type OutboxStore } from './outbox
 
 const req = <T>(r: IDBRequest<T>): Promise<T> =>
   new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
+    r.onsuccess = () => {
+      resolve(r.result);
+    };
+    r.onerror = () => {
+      reject(r.error ?? new Error('IndexedDB request failed'));
+    };
   });
 
 export class IdbOutboxStore implements OutboxStore {
@@ -17,9 +21,15 @@ export class IdbOutboxStore implements OutboxStore {
       open.onupgradeneeded = () => {
         if (!open.result.objectStoreNames.contains('ops')) open.result.createObjectStore('ops', { keyPath: 'id' });
       };
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-      open.onblocked = () => reject(new Error('kefu-outbox blocked'));
+      open.onsuccess = () => {
+        resolve(open.result);
+      };
+      open.onerror = () => {
+        reject(open.error ?? new Error('kefu-outbox cannot be opened'));
+      };
+      open.onblocked = () => {
+        reject(new Error('kefu-outbox blocked'));
+      };
     });
   }
 

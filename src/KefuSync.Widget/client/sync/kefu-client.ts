@@ -1,67 +1,46 @@
-// KefuClient: one logical protocol client per tab, sharing one server connection per browser.
+// KefuClient: one logical protocol client per tab, sharing one server connection per browser. It composes the parts
+// that each do one job, and owns only the connection state and the leader's Connection:
 //
 // - Every tab has its own logical client id `tabId` (protocol `c`), fresh on every page load: a reload is a new
 //   logical client. (Keeping it in sessionStorage would survive a reload, but "duplicate tab" copies sessionStorage,
 //   which would give two live tabs the same `c`; the outbox makes a reload safe anyway: the old id's unconfirmed
 //   records become orphans that the leader adopts and resends.)
-// - The tabs elect a leader (LeaderElector); only the leader opens a Connection. Other tabs send their frames to it
-//   over the TabBus, it relays server frames to all tabs, and every tab filters: `ack`/`error` by `c`, the rest by
-//   the channels it attached.
+// - The tabs elect a leader (LeaderElector); only the leader opens a Connection. TabRelay carries the other tabs'
+//   frames to it and the server's frames back; TabRoster knows which tabs are alive and looking.
+// - FrameDispatcher routes every server frame (to Subscriptions' handlers, or to RequestTracker for replies).
 // - After every `welcome` (also a new leader's), each tab subscribes again to its channels from its last applied
-//   revision and resends its own unconfirmed submits with the same ids; the leader also resends the outbox records
-//   of tabs that are gone.
+//   revision (Subscriptions), sends its presence again (PresenceHeartbeat), and the leader resends every unconfirmed
+//   submit of the browser in writing order (OutboxDrain).
 //
 // UI-agnostic: the widget and the agent console both build on this class and the channel classes
 // (MessageChannel, TextChannel).
+import type { ListFilter, TabFrame } from '../protocol/client-frames';
+import { MAX_HISTORY_OPS, MAX_LIST_ITEMS } from '../protocol/constants';
+import type { ErrorFrame, ListFrame, OpRecord, ServerFrame, WelcomeFrame } from '../protocol/server-frames';
 import { Connection, type ConnState, type TransportMode } from '../transport/connection';
-import {
-  parseServerFrame,
-  validateTabFrame,
-  type AckFrame,
-  type ErrorFrame,
-  type ListFrame,
-  type ListRequestFrame,
-  type OpFrame,
-  type OpRecord,
-  type PresenceFrame,
-  type ServerFrame,
-  type SnapshotFrame,
-  type SubbedFrame,
-  type TabFrame,
-  type WelcomeFrame,
-} from '../transport/frames';
 import type { LinkEnv } from '../transport/links';
 import { Emitter, randomId } from '../util/emitter';
+import { localStorageOrNull } from '../util/env';
+import type { ChannelHandler } from './channel-handler';
+import { FrameDispatcher } from './frame-dispatcher';
 import { LeaderElector } from './leader';
 import { Outbox, MemoryOutboxStore, type OutboxRecord, type OutboxStore } from './outbox';
-import { TabBus, type BusMessage, type BusPort } from './tab-bus';
+import { OutboxDrain } from './outbox-drain';
+import { PresenceHeartbeat } from './presence-heartbeat';
+import { RequestTracker } from './request-tracker';
+import { Subscriptions } from './subscriptions';
+import { TabBus, type BusPort } from './tab-bus';
+import { TabRelay } from './tab-relay';
+import { TabRoster, type TabInfo } from './tab-roster';
 
-/** What a channel's state object implements to receive its frames. */
-export interface ChannelHandler {
-  readonly ch: string;
-  /** the last applied revision: what `sub` sends */
-  readonly rev: number;
-  op(f: OpFrame): void;
-  snapshot(f: SnapshotFrame): void;
-  subbed(f: SubbedFrame): void;
-  /** an ack for this tab */
-  ack(f: AckFrame): void;
-  /** an error about a frame of this tab on this channel */
-  error(f: ErrorFrame): void;
-  presence(f: PresenceFrame): void;
-  /** a `sub` was just sent (after a welcome, or a gap) */
-  resubscribed(): void;
-  /** message channels: with rev 0, subscribe to only the last `tail` ops (older ones are paged with history) */
-  readonly tail?: number;
-}
 
 export interface KefuClientOptions {
   /** the `data-endpoint` path, e.g. `/kefu` or `/shop/kefu` */
   endpoint: string;
   /** client version (hello.client) */
   version: string;
-  /** a signed visitor token from the page */
-  token?: string;
+  /** a signed visitor token from the page (undefined: none, as when the attribute is empty) */
+  token?: string | undefined;
   /** act as an agent (console) */
   agent?: boolean;
   transport?: TransportMode;
@@ -75,12 +54,8 @@ export interface KefuClientOptions {
   linkEnv?: Partial<LinkEnv>;
   /** how long a new leader waits for tabs to announce themselves before adopting orphaned outbox records */
   orphanGraceMs?: number;
-}
-
-export interface TabInfo {
-  vis: boolean;
-  open: boolean;
-  seen: number;
+  /** how long a `history` or `list` request waits for its reply */
+  requestTimeoutMs?: number;
 }
 
 export interface KefuClientEvents {
@@ -96,43 +71,84 @@ export interface KefuClientEvents {
   mismatch(server: string): void;
 }
 
-const HI_EVERY_MS = 5000;
-const TAB_EXPIRES_MS = 16000;
-
 export class KefuClient extends Emitter<KefuClientEvents> {
   readonly tabId: string;
   readonly outbox: Outbox;
   state: ConnState = 'closed';
   welcome: WelcomeFrame | null = null;
-  /** other tabs that announced themselves (tab id → visibility) */
-  readonly tabs = new Map<string, TabInfo>();
-  private readonly handlers = new Map<string, ChannelHandler>();
-  private readonly presences = new Map<string, unknown>();
-  private readonly history = new Map<string, { resolve(ops: OpRecord[]): void; reject(e: ErrorFrame): void }>();
-  private readonly lists = new Map<string, { resolve(f: ListFrame): void; reject(e: ErrorFrame): void }>();
-  private readonly resubAt = new Map<string, number>();
+  private readonly roster: TabRoster;
+  private readonly relay: TabRelay;
+  private readonly subs: Subscriptions;
+  private readonly presence: PresenceHeartbeat;
+  private readonly requests: RequestTracker;
+  private readonly dispatcher: FrameDispatcher;
+  private readonly drainer: OutboxDrain;
   private bus: TabBus | null = null;
   private elector: LeaderElector | null = null;
   private conn: Connection | null = null;
+  /** the `conn` of the welcome last acted on: the leader's own state event and its relay both announce it */
   private lastConn = '';
-  private self: { vis: boolean; open: boolean } = { vis: false, open: false };
   private counter = 0;
-  private timers: ReturnType<typeof setInterval>[] = [];
-  private presenceTimer: ReturnType<typeof setInterval> | undefined;
-  private orphanTimer: ReturnType<typeof setTimeout> | undefined;
-  /** tabs that said `gone` (their outbox records are orphans at once) */
-  private readonly goneTabs = new Set<string>();
-  /** leader: pending while the outbox is resent after a welcome; submits made meanwhile wait behind it */
-  private draining: Promise<void> | null = null;
 
   constructor(readonly o: KefuClientOptions) {
     super();
     this.tabId = o.tabId ?? randomId(12);
     this.outbox = new Outbox(o.outboxStore ?? new MemoryOutboxStore(), this.tabId);
+    // The parts call back through `this.send` (never a captured copy), so a test may replace it on the instance.
+    const send = (f: TabFrame): boolean => this.send(f);
+    const post = (body: Parameters<TabBus['post']>[0]): void => this.bus?.post(body);
+    this.roster = new TabRoster(this.tabId, {
+      post,
+      changed: () => this.emit('tabs'),
+      joined: () => {
+        if (this.isLeader) this.announce();
+      },
+      vanished: (id) => {
+        // a tab that vanished without `gone` (crash, frozen): drop its logical client on the server
+        if (this.isLeader) this.conn?.send({ t: 'bye', c: id });
+      },
+    });
+    this.relay = new TabRelay({
+      post,
+      isLeader: () => this.isLeader,
+      sendNow: (f) => this.sendNow(f),
+      dispatch: (f) => this.dispatch(f),
+      leaderState: (from, s, w) => {
+        this.roster.seen(from);
+        if (s !== 'open') this.setState(s, null);
+        else if (w) this.onWelcome(w);
+      },
+      outboxChanged: () => {
+        for (const h of this.subs.all()) void h.outboxChanged?.();
+      },
+    });
+    this.subs = new Subscriptions(this.tabId, send);
+    this.presence = new PresenceHeartbeat((ch, s) => this.send({ t: 'presence', c: this.tabId, ch, s }));
+    this.requests = new RequestTracker(() => this.nextId(), send, o.requestTimeoutMs);
+    this.dispatcher = new FrameDispatcher({
+      tabId: this.tabId,
+      handler: (ch) => this.subs.get(ch),
+      requests: this.requests,
+      unclaimed: (f) => this.emit('error', f),
+    });
+    this.drainer = new OutboxDrain(
+      {
+        outbox: this.outbox,
+        isLive: (c) => this.roster.isLive(c),
+        isGone: (c) => this.roster.isGone(c),
+        adopted: () => this.outboxChanged(),
+      },
+      o.orphanGraceMs,
+    );
   }
 
   get isLeader(): boolean {
     return this.elector?.leader ?? false;
+  }
+
+  /** Other tabs that announced themselves (tab id → visibility). */
+  get tabs(): ReadonlyMap<string, TabInfo> {
+    return this.roster.tabs;
   }
 
   /** A fresh client op id: `{tabId}-{n}`. */
@@ -145,9 +161,11 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     // Agents get their own bus and leader lock: a console tab must never relay a visitor widget's frames (or the
     // other way round) on the same origin.
     const kind = this.o.agent ? 'kefu-agent' : 'kefu';
-    const name = `${kind}:${this.o.endpoint}`;
-    this.bus = new TabBus(name, this.tabId, this.o.busPort);
-    this.bus.on((m) => this.onBus(m));
+    this.bus = new TabBus(`${kind}:${this.o.endpoint}`, this.tabId, this.o.busPort);
+    this.bus.on((m) => {
+      this.roster.receive(m);
+      this.relay.receive(m);
+    });
     this.elector = new LeaderElector({
       name: `${kind}-leader:${this.o.endpoint}`,
       tabId: this.tabId,
@@ -156,13 +174,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
       onChange: (l) => this.onLeader(l),
     });
     this.elector.start();
-    this.hi();
-    this.timers.push(
-      setInterval(() => {
-        this.hi();
-        this.pruneTabs();
-      }, HI_EVERY_MS),
-    );
+    this.roster.start();
   }
 
   /** Leaves: `bye` for this logical client, tells the other tabs, releases leadership. */
@@ -170,10 +182,9 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     if (!this.bus) return;
     this.send({ t: 'bye', c: this.tabId });
     this.bus.post({ k: 'gone' });
-    this.timers.forEach((t) => clearInterval(t));
-    this.timers = [];
-    clearInterval(this.presenceTimer);
-    clearTimeout(this.orphanTimer);
+    this.roster.stop();
+    this.presence.pause();
+    this.drainer.stop();
     this.conn?.stop();
     this.conn = null;
     this.elector?.stop();
@@ -188,36 +199,25 @@ export class KefuClient extends Emitter<KefuClientEvents> {
 
   /** Starts receiving a channel; subscribes now when connected and after every reconnect. Returns detach. */
   attach(h: ChannelHandler): () => void {
-    this.handlers.set(h.ch, h);
-    if (this.state === 'open') this.subscribe(h);
+    this.subs.add(h);
+    if (this.state === 'open') this.subs.subscribe(h);
     return () => {
-      if (this.handlers.get(h.ch) !== h) return;
-      this.handlers.delete(h.ch);
-      this.presences.delete(h.ch);
+      if (!this.subs.remove(h)) return;
+      this.presence.forget(h.ch);
       this.send({ t: 'unsub', c: this.tabId, ch: h.ch });
     };
   }
 
-  /** Sends `sub` again from the handler's revision (a gap); at most once per second per channel. */
+  /** Sends `sub` again from the handler's revision (a gap); at most once per second per channel unless forced. */
   resubscribe(ch: string, force = false): void {
-    const h = this.handlers.get(ch);
-    const now = Date.now();
-    if (!h || (!force && now - (this.resubAt.get(ch) ?? 0) < 1000)) return;
-    this.resubAt.set(ch, now);
-    this.subscribe(h);
-  }
-
-  private subscribe(h: ChannelHandler): void {
-    h.resubscribed();
-    const rev = h.rev;
-    this.send(rev === 0 && h.tail ? { t: 'sub', c: this.tabId, ch: h.ch, rev, n: h.tail } : { t: 'sub', c: this.tabId, ch: h.ch, rev });
+    this.subs.resubscribe(ch, force, Date.now());
   }
 
   /** Sends a frame through the connection (directly when leader, else via the leader). False when offline. */
   send(f: TabFrame): boolean {
     if (this.isLeader) return this.sendNow(f);
     if (this.state !== 'open' || !this.bus) return false;
-    this.bus.post({ k: 'up', f });
+    this.relay.up(f);
     return true;
   }
 
@@ -228,7 +228,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
   private sendNow(f: TabFrame): boolean {
     const conn = this.conn;
     if (!conn) return false;
-    const gate = this.draining;
+    const gate = this.drainer.gate;
     if (f.t === 'submit' && gate) {
       if (conn.state !== 'open') return false;
       void gate.then(() => this.conn === conn && conn.send(f));
@@ -243,7 +243,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
    */
   async submit(ch: string, op: unknown, rev: number, id = this.nextId()): Promise<OutboxRecord> {
     const r = await this.outbox.add(ch, id, op, rev);
-    this.bus?.post({ k: 'ob' });
+    this.relay.outboxChanged();
     this.sendRecord(r);
     return r;
   }
@@ -255,124 +255,48 @@ export class KefuClient extends Emitter<KefuClientEvents> {
 
   /** After a retryable error: resend the record later, with a growing delay. */
   retryLater(id: string): void {
-    setTimeout(async () => {
-      const r = (await this.outbox.all()).find((x) => x.id === id);
-      if (r && r.err === undefined && r.c === this.tabId) this.sendRecord(r);
+    setTimeout(() => {
+      void this.resendIfStillMine(id);
     }, this.outbox.nextRetryDelay(id));
+  }
+
+  /** Unless it was confirmed, failed for good or adopted by another tab meanwhile. */
+  private async resendIfStillMine(id: string): Promise<void> {
+    const r = (await this.outbox.all()).find((x) => x.id === id);
+    if (r && r.err === undefined && r.c === this.tabId) this.sendRecord(r);
   }
 
   /** Tells the other tabs that the outbox changed (they re-read their pending lists). */
   outboxChanged(): void {
-    this.bus?.post({ k: 'ob' });
+    this.relay.outboxChanged();
   }
 
   /** Sets this tab's presence on a channel and repeats it every ttl/3; null removes it. */
   setPresence(ch: string, s: unknown): void {
-    if (s === null) this.presences.delete(ch);
-    else this.presences.set(ch, s);
-    this.send({ t: 'presence', c: this.tabId, ch, s });
+    this.presence.set(ch, s);
   }
 
   /** Up to n ops older than rev (paging back). */
-  fetchHistory(ch: string, rev: number, n: number): Promise<OpRecord[]> {
-    const q = this.nextId();
-    return new Promise((resolve, reject) => {
-      this.history.set(q, { resolve, reject });
-      if (!this.send({ t: 'history', ch, rev, n: Math.min(200, n), q })) {
-        this.history.delete(q);
-        reject({ t: 'error', code: 'offline', msg: 'not connected', retry: true } satisfies ErrorFrame);
-      }
-    });
+  async fetchHistory(ch: string, rev: number, n: number): Promise<OpRecord[]> {
+    const f = await this.requests.request('history', (q) => ({ t: 'history', ch, rev, n: Math.min(MAX_HISTORY_OPS, n), q }));
+    return f.ops.map((o) => ({ ...o, ch: f.ch }));
   }
 
   /** Agents: the inbox summaries (`list`), with the `inbox` revision they reflect. */
-  list(f: NonNullable<ListRequestFrame['f']> = 'all', n = 500): Promise<ListFrame> {
-    const q = this.nextId();
-    return new Promise((resolve, reject) => {
-      this.lists.set(q, { resolve, reject });
-      if (!this.send({ t: 'list', f, n: Math.min(500, n), q })) {
-        this.lists.delete(q);
-        reject({ t: 'error', code: 'offline', msg: 'not connected', retry: true } satisfies ErrorFrame);
-      }
-    });
+  list(f: ListFilter = 'all', n = MAX_LIST_ITEMS): Promise<ListFrame> {
+    return this.requests.request('list', (q) => ({ t: 'list', f, n: Math.min(MAX_LIST_ITEMS, n), q }));
   }
 
   // ---- tabs ----
 
   /** This tab's visibility and whether its chat window is open (drives notifications and read markers). */
   setAttention(vis: boolean, open: boolean): void {
-    if (vis === this.self.vis && open === this.self.open) return;
-    this.self = { vis, open };
-    this.hi();
-    this.emit('tabs');
+    this.roster.setAttention(vis, open);
   }
 
   /** Whether any tab of this browser (this one included) is visible with its chat open. */
   attentive(): boolean {
-    if (this.self.vis && this.self.open) return true;
-    for (const t of this.tabs.values()) if (t.vis && t.open) return true;
-    return false;
-  }
-
-  private hi(): void {
-    this.bus?.post({ k: 'hi', vis: this.self.vis, open: this.self.open });
-  }
-
-  private pruneTabs(): void {
-    const now = Date.now();
-    for (const [id, t] of this.tabs) {
-      if (now - t.seen > TAB_EXPIRES_MS) {
-        this.tabs.delete(id);
-        // a tab that vanished without `gone` (crash, frozen): drop its logical client on the server
-        if (this.isLeader) this.conn?.send({ t: 'bye', c: id });
-        this.emit('tabs');
-      }
-    }
-  }
-
-  private onBus(m: BusMessage): void {
-    switch (m.k) {
-      case 'hi': {
-        const known = this.tabs.has(m.from);
-        this.tabs.set(m.from, { vis: m.vis, open: m.open, seen: Date.now() });
-        if (!known && this.isLeader) this.announce();
-        this.emit('tabs');
-        break;
-      }
-      case 'gone':
-        this.tabs.delete(m.from);
-        this.goneTabs.add(m.from);
-        this.emit('tabs');
-        break;
-      case 'who':
-        this.tabs.set(m.from, { vis: false, open: false, seen: Date.now() });
-        this.hi();
-        break;
-      case 'up':
-        if (this.isLeader) {
-          // validated again here: the leader is the last line before the socket
-          const f = validateTabFrame(m.f, m.from);
-          if (f) this.sendNow(f);
-        }
-        break;
-      case 'down':
-        if (!this.isLeader) {
-          const f = parseServerFrame(m.d);
-          if (f) this.dispatch(f);
-        }
-        break;
-      case 'state':
-        if (!this.isLeader) {
-          this.tabs.set(m.from, this.tabs.get(m.from) ?? { vis: false, open: false, seen: Date.now() });
-          const w = m.s === 'open' && m.w ? parseServerFrame(m.w) : null;
-          if (m.s === 'open' && w?.t === 'welcome') this.onWelcome(w);
-          else if (m.s !== 'open') this.setState(m.s === 'stopped' ? 'stopped' : m.s, null);
-        }
-        break;
-      case 'ob':
-        for (const h of this.handlers.values()) (h as { outboxChanged?(): void }).outboxChanged?.();
-        break;
-    }
+    return this.roster.attentive();
   }
 
   // ---- leader ----
@@ -392,7 +316,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
       token: this.o.token,
       agent: this.o.agent,
       transport: this.o.transport,
-      storage: this.o.storage === undefined ? safeLocalStorage() : this.o.storage,
+      storage: this.o.storage === undefined ? localStorageOrNull() : this.o.storage,
       env: this.o.linkEnv,
     });
     this.conn = conn;
@@ -404,7 +328,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     });
     conn.on('frame', (f, text) => {
       if (this.conn !== conn || f.t === 'welcome') return;
-      this.bus?.post({ k: 'down', d: text });
+      this.relay.down(text);
       this.dispatch(f);
     });
     conn.on('mismatch', (v) => this.emit('mismatch', v));
@@ -421,7 +345,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
   private announce(): void {
     const c = this.conn;
     if (!c || !this.bus) return;
-    this.bus.post(c.state === 'open' ? { k: 'state', s: 'open', w: c.welcomeText } : { k: 'state', s: c.state });
+    this.relay.announce(c.state, c.welcomeText);
   }
 
   // ---- frames ----
@@ -432,128 +356,31 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     this.welcome = w;
     this.setState('open', w);
     this.emit('welcome', w);
-    for (const h of this.handlers.values()) this.subscribe(h);
-    for (const [ch, s] of this.presences) this.send({ t: 'presence', c: this.tabId, ch, s });
-    clearInterval(this.presenceTimer);
-    this.presenceTimer = setInterval(() => {
-      for (const [ch, s] of this.presences) this.send({ t: 'presence', c: this.tabId, ch, s });
-    }, Math.max(1000, Math.floor((w.ttl || 30000) / 3)));
-    if (this.isLeader) {
-      const done = this.drain().finally(() => {
-        if (this.draining === done) this.draining = null;
-      });
-      this.draining = done;
-    }
-  }
-
-  /**
-   * Leader, after a welcome: resends every unconfirmed submit of this browser in the order it was written, whichever
-   * tab wrote it (were each tab to resend its own, tabs would interleave by timing, and a message written before
-   * another could be committed after it). A live tab's record goes with its own `c`, so its ack reaches it; a gone
-   * tab's record is adopted. When records of tabs not heard of yet are waiting (a fresh leader), it first waits the
-   * grace period for them to say hi. Submits made meanwhile wait behind the drain (`sendNow`). Resending a record
-   * that is in flight is safe: the server answers a duplicate `id` with the original revision.
-   */
-  private async drain(): Promise<void> {
+    this.subs.subscribeAll();
+    this.presence.resume(w.ttl);
     const conn = this.conn;
-    const pending = async (): Promise<OutboxRecord[]> => (await this.outbox.all()).filter((r) => r.err === undefined);
-    const live = (c: string): boolean => c === this.tabId || (this.tabs.has(c) && !this.goneTabs.has(c));
-    const current = (): boolean => this.isLeader && this.conn === conn && conn?.state === 'open';
-    let recs = await pending();
-    if (!current()) return; // the next welcome drains again
-    if (recs.some((r) => !live(r.c) && !this.goneTabs.has(r.c))) {
-      await new Promise((resolve) => {
-        this.orphanTimer = setTimeout(resolve, this.o.orphanGraceMs ?? 1500);
-      });
-      recs = await pending();
-      if (!current()) return;
+    if (this.isLeader && conn) {
+      this.drainer.start(
+        (f) => conn.send(f),
+        () => this.isLeader && this.conn === conn && conn.state === 'open',
+      );
     }
-    let adopted = false;
-    for (const rec of recs) {
-      let r = rec;
-      if (!live(r.c)) {
-        r = await this.outbox.adopt(r);
-        adopted = true;
-        if (!current()) return;
-      }
-      conn!.send({ t: 'submit', c: r.c, ch: r.ch, id: r.id, rev: r.rev, op: r.op });
-    }
-    if (adopted) this.outboxChanged();
   }
 
-  /** Routes one validated server frame to the channel it concerns. */
+  /** Routes one validated server frame to the channel or request it concerns. */
   dispatch(f: ServerFrame): void {
-    switch (f.t) {
-      case 'op':
-        this.handlers.get(f.ch)?.op(f);
-        break;
-      case 'snapshot':
-        this.handlers.get(f.ch)?.snapshot(f);
-        break;
-      case 'subbed':
-        this.handlers.get(f.ch)?.subbed(f);
-        break;
-      case 'presence':
-        this.handlers.get(f.ch)?.presence(f);
-        break;
-      case 'ack':
-        if (f.c === this.tabId) this.handlers.get(f.ch)?.ack(f);
-        break;
-      case 'history': {
-        const p = f.q ? this.history.get(f.q) : undefined;
-        if (p) {
-          this.history.delete(f.q!);
-          p.resolve(f.ops.map((o) => ({ ...o, ch: f.ch })));
-        }
-        break;
-      }
-      case 'list': {
-        const p = f.q ? this.lists.get(f.q) : undefined;
-        if (p) {
-          this.lists.delete(f.q!);
-          p.resolve(f);
-        }
-        break;
-      }
-      case 'error': {
-        if (f.c && f.c !== this.tabId) break;
-        const p = f.q ? (this.history.get(f.q) ?? this.lists.get(f.q)) : undefined;
-        if (p) {
-          this.history.delete(f.q!);
-          this.lists.delete(f.q!);
-          p.reject(f);
-          break;
-        }
-        const h = f.ch ? this.handlers.get(f.ch) : undefined;
-        if (h) h.error(f);
-        else this.emit('error', f);
-        break;
-      }
-      default:
-        break;
-    }
+    this.dispatcher.dispatch(f);
   }
 
   private setState(s: ConnState, w: WelcomeFrame | null): void {
     if (s !== 'open') {
       this.lastConn = '';
-      clearInterval(this.presenceTimer);
+      this.presence.pause();
       // a reply will never come on this connection: the caller asks again after the next welcome
-      const offline: ErrorFrame = { t: 'error', code: 'offline', msg: 'not connected', retry: true };
-      for (const p of [...this.history.values(), ...this.lists.values()]) p.reject(offline);
-      this.history.clear();
-      this.lists.clear();
+      this.requests.cancelAll();
     }
     if (s === this.state && s !== 'open') return;
     this.state = s;
     this.emit('state', s, w);
-  }
-}
-
-function safeLocalStorage(): Storage | null {
-  try {
-    return globalThis.localStorage ?? null;
-  } catch {
-    return null;
   }
 }

@@ -2,13 +2,16 @@
 // Web Locks: the leader holds `kefu-leader:{endpoint}` until its page goes away; the browser then grants it to a
 // waiting tab at once. Without Web Locks, a localStorage lease renewed every second and taken over 3 s after its
 // holder stopped renewing.
+import { isObj } from '../protocol/validation';
+import { localStorageOrNull, webLocks } from '../util/env';
 
 export interface LeaderOptions {
   name: string;
   tabId: string;
   onChange(leader: boolean): void;
-  locks?: LockManager | null;
-  storage?: Storage | null;
+  // `| undefined`: callers forward their own optional settings; absent and undefined both mean the default
+  locks?: LockManager | null | undefined;
+  storage?: Storage | null | undefined;
 }
 
 export class LeaderElector {
@@ -21,7 +24,7 @@ export class LeaderElector {
   constructor(private readonly o: LeaderOptions) {}
 
   start(): void {
-    const locks = this.o.locks === undefined ? (globalThis.navigator?.locks ?? null) : this.o.locks;
+    const locks = this.o.locks === undefined ? webLocks() : this.o.locks;
     if (locks) {
       this.abort = new AbortController();
       locks
@@ -49,38 +52,32 @@ export class LeaderElector {
     const st = this.storage();
     if (st && this.leader) {
       try {
-        const lease = JSON.parse(st.getItem(this.o.name) ?? 'null') as { id?: string } | null;
-        if (lease?.id === this.o.tabId) st.removeItem(this.o.name);
+        if (readLease(st, this.o.name)?.id === this.o.tabId) st.removeItem(this.o.name);
       } catch {
-        // ignore
+        // storage went away: the lease expires by itself within 3 s
       }
     }
     this.set(false);
   }
 
   private storage(): Storage | null {
-    try {
-      return this.o.storage === undefined ? globalThis.localStorage : this.o.storage;
-    } catch {
-      return null;
-    }
+    return this.o.storage === undefined ? localStorageOrNull() : this.o.storage;
   }
 
   private leaseTick(): void {
     const st = this.storage();
-    if (!st) return this.set(true); // no storage at all: every tab is on its own
-    const now = Date.now();
-    let lease: { id?: unknown; exp?: unknown } | null = null;
-    try {
-      lease = JSON.parse(st.getItem(this.o.name) ?? 'null');
-    } catch {
-      lease = null;
+    if (!st) {
+      this.set(true); // no storage at all: every tab is on its own
+      return;
     }
+    const now = Date.now();
+    let lease = readLease(st, this.o.name);
     const free = !lease || typeof lease.exp !== 'number' || lease.exp < now || lease.id === this.o.tabId;
     if (free) {
       try {
         st.setItem(this.o.name, JSON.stringify({ id: this.o.tabId, exp: now + 3000 }));
-        lease = JSON.parse(st.getItem(this.o.name) ?? 'null');
+        // read back: when two tabs write at once, the one whose write landed last holds the lease
+        lease = readLease(st, this.o.name);
       } catch {
         lease = null;
       }
@@ -92,5 +89,15 @@ export class LeaderElector {
     if (v === this.leader) return;
     this.leader = v;
     this.o.onChange(v);
+  }
+}
+
+/** The lease in storage, or null when there is none or it is not an object (another script's value, or corrupt). */
+function readLease(st: Storage, name: string): { id?: unknown; exp?: unknown } | null {
+  try {
+    const v: unknown = JSON.parse(st.getItem(name) ?? 'null');
+    return isObj(v) ? v : null;
+  } catch {
+    return null;
   }
 }

@@ -46,6 +46,25 @@ describe('MessageChannel (channel state)', () => {
     expect(ch.log.messages.map((m) => m.text)).toEqual(['a', 'b', 'c']);
   });
 
+  it('a sub refused with future_base (the store was reset) drops the cached messages and subscribes from 0', async () => {
+    const { client, sent } = stubClient();
+    const ch = new MessageChannel(client, 'conv:c1');
+    ch.op(op(1, msg('a')));
+    ch.op(op(2, msg('b')));
+    sent.length = 0;
+    client.dispatch({ t: 'error', code: 'future_base', msg: 'ahead', retry: false, c: 'tabA', ch: 'conv:c1' });
+    expect(ch.rev).toBe(0);
+    expect(ch.log.messages).toHaveLength(0);
+    expect(sent).toEqual([{ t: 'sub', c: 'tabA', ch: 'conv:c1', rev: 0 }]);
+    // the new store's ops apply from revision 1 again
+    ch.op(op(1, msg('after the reset')));
+    expect(ch.log.messages.map((m) => m.text)).toEqual(['after the reset']);
+    // an error about a submit is not a reason to reset
+    client.dispatch({ t: 'error', code: 'invalid_op', msg: 'no', retry: false, c: 'tabA', ch: 'conv:c1', id: 'tabA-9' });
+    await flush();
+    expect(ch.rev).toBe(1);
+  });
+
   it('send: outbox first, then submit; own op settles it; status sending → sent → read', async () => {
     const { client, sent } = stubClient();
     const ch = new MessageChannel(client, 'conv:c1');
@@ -87,7 +106,7 @@ describe('MessageChannel (channel state)', () => {
     sent.length = 0;
     await ch.retry(r.id);
     expect(sent[0]).toMatchObject({ t: 'submit', id: r.id });
-    expect(ch.items('v1')[0].status).toBe('sending');
+    expect(ch.items('v1')[0]?.status).toBe('sending');
   });
 
   it('edit and recall change the target message only when by its author', () => {

@@ -1,11 +1,14 @@
 // A message channel (`conv:*`) bound to a KefuClient: revision checks, the message log, the outbox's pending
 // messages ("sending"), acks, read markers and the local cache that makes a reload show the conversation at once.
-import type { AckFrame, ErrorFrame, OpFrame, PresenceEntry, PresenceFrame, SnapshotFrame, SubbedFrame } from '../transport/frames';
+import type { AckFrame, ErrorFrame, OpFrame, PresenceEntry, PresenceFrame, SnapshotFrame, SubbedFrame } from '../protocol/server-frames';
 import { Emitter } from '../util/emitter';
-import type { ChannelHandler, KefuClient } from './kefu-client';
+import type { ChannelHandler } from './channel-handler';
+import type { KefuClient } from './kefu-client';
 import { MessageLog, type ChatMessage } from './message-log';
 import type { OutboxRecord } from './outbox';
 import { judge } from './revision';
+import { isObj } from '../protocol/validation';
+import { ErrorCode } from '../protocol/error-codes';
 
 export type MessageStatus = 'sending' | 'sent' | 'read' | 'failed';
 
@@ -125,8 +128,8 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
   readUpTo(by: string): number {
     let max = this.log.readUpTo({ by });
     for (const r of this.pending) {
-      const op = r.op as { k?: unknown; upTo?: unknown };
-      if (op?.k === 'read' && typeof op.upTo === 'number') max = Math.max(max, op.upTo);
+      const op = r.op;
+      if (isObj(op) && op.k === 'read' && typeof op.upTo === 'number') max = Math.max(max, op.upTo);
     }
     return max;
   }
@@ -139,8 +142,8 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
       return own ? { ...m, own, status: m.rev <= seenBy ? 'read' : 'sent' } : { ...m, own };
     });
     for (const r of this.pending) {
-      const op = r.op as { k?: unknown; text?: unknown };
-      if (op?.k !== 'msg' || typeof op.text !== 'string') continue;
+      const op = r.op;
+      if (!isObj(op) || op.k !== 'msg' || typeof op.text !== 'string') continue;
       out.push({
         rev: 0, id: r.id, by: me, ts: r.createdAt, name: '', role: '', text: op.text, own: true,
         status: r.err !== undefined ? 'failed' : this.acked.has(r.id) ? 'sent' : 'sending',
@@ -167,7 +170,10 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
   op(f: OpFrame): void {
     const v = judge(this.log.rev, f.rev);
     if (v === 'old') return;
-    if (v === 'gap') return this.client.resubscribe(this.ch);
+    if (v === 'gap') {
+      this.client.resubscribe(this.ch);
+      return;
+    }
     const m = this.log.apply(f);
     const i = this.pending.findIndex((p) => p.id === f.id);
     if (i >= 0) {
@@ -207,7 +213,16 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
   }
 
   error(f: ErrorFrame): void {
-    if (!f.id) return;
+    if (!f.id) {
+      // `sub` refused with future_base: the server has less than our cache (its store was reset or restored).
+      // Drop what we hold of the channel and subscribe from 0 (docs/protocol.md §5); the outbox stays and resends.
+      if (f.code === ErrorCode.FutureBase) {
+        this.log.reset();
+        this.changed();
+        this.client.resubscribe(this.ch, true);
+      }
+      return;
+    }
     if (f.retry) this.client.retryLater(f.id);
     else
       void this.client.outbox.fail(f.id, f.code).then(async () => {
@@ -227,11 +242,12 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
 
   private changed(): void {
     this.emit('change');
-    if (!this.cache) return;
+    const cache = this.cache;
+    if (!cache) return;
     clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => {
       try {
-        this.cache!.save(this.log.toSnapshot());
+        cache.save(this.log.toSnapshot());
       } catch {
         // quota: ignore
       }

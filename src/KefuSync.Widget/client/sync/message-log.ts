@@ -1,6 +1,7 @@
 // State of a message channel (`conv:*`, protocol §4.2): the ordered messages and the read markers. Pure; the caller
 // feeds it validated `op` frames in revision order (see ChannelSession).
-import { isObj, type OpRecord } from '../transport/frames';
+import { isObj } from '../protocol/validation';
+import type { OpRecord } from '../protocol/server-frames';
 
 export interface ChatMessage {
   rev: number;
@@ -101,6 +102,7 @@ export class MessageLog {
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const m = this.messages[mid];
+      if (m === undefined) break; // lo..hi stays within the array; this only satisfies the index check
       if (m.rev === rev) return m;
       if (m.rev < rev) lo = mid + 1;
       else hi = mid - 1;

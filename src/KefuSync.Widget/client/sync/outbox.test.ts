@@ -1,4 +1,6 @@
+// The outbox's records: written before sending, removed on confirmation, kept (and shown) when refused for good.
 import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../protocol/error-codes';
 import { MemoryOutboxStore, Outbox, retryDelay } from './outbox';
 
 const setup = () => {
@@ -27,36 +29,18 @@ describe('Outbox', () => {
     expect((await a.all()).map((r) => r.id)).toEqual(['a1', 'b1', 'a2']);
   });
 
-  it('drain: a follower resends only its own records', async () => {
+  it('failed records are kept with their code; unfail clears it and makes this tab responsible', async () => {
     const { a, b } = setup();
-    await a.add('conv:x', 'a1', {}, 0);
     await b.add('conv:x', 'b1', {}, 0);
-    expect((await a.drain(new Set(), false)).map((r) => r.id)).toEqual(['a1']);
+    await a.fail('b1', ErrorCode.InvalidOp);
+    expect((await a.all())[0]).toMatchObject({ id: 'b1', c: 'tabB', err: ErrorCode.InvalidOp });
+    const back = await a.unfail('b1');
+    expect(back).toMatchObject({ id: 'b1', c: 'tabA' });
+    expect((await a.all()).map((r) => r.err)).toEqual([undefined]);
+    expect(await a.unfail('nope')).toBeNull();
   });
 
-  it('drain: the leader adopts records of tabs that are gone, not of live ones', async () => {
-    const { store, a, b } = setup();
-    await b.add('conv:x', 'b1', {}, 0);
-    await new Outbox(store, 'gone', () => 5).add('conv:x', 'g1', {}, 0);
-    await a.add('conv:x', 'a1', {}, 0);
-    const sent = await a.drain(new Set(['tabB']), true);
-    expect(sent.map((r) => r.id).sort()).toEqual(['a1', 'g1']);
-    expect(store.map.get('g1')!.c).toBe('tabA'); // adopted
-    expect(store.map.get('b1')!.c).toBe('tabB');
-    expect((await a.drain(new Set(['tabB']), true, false)).map((r) => r.id)).toEqual([]);
-  });
-
-  it('failed records are kept, shown, not drained; unfail brings them back', async () => {
-    const { a } = setup();
-    await a.add('conv:x', 'a1', {}, 0);
-    await a.fail('a1', 'invalid_op');
-    expect((await a.all())[0].err).toBe('invalid_op');
-    expect(await a.drain(new Set(), true)).toEqual([]);
-    await a.unfail('a1');
-    expect((await a.drain(new Set(), true)).map((r) => r.id)).toEqual(['a1']);
-  });
-
-  it('retry delays grow per record and are capped', async () => {
+  it('retry delays grow per record and are capped', () => {
     const { a } = setup();
     expect([a.nextRetryDelay('x'), a.nextRetryDelay('x'), a.nextRetryDelay('x')]).toEqual([1000, 2000, 4000]);
     expect(a.nextRetryDelay('y')).toBe(1000);

@@ -3,6 +3,7 @@
 // server, so whoever resends (the writer tab after a reconnect, the leader for a tab that is gone, a reloaded page)
 // cannot duplicate a message. The storage behind it is an interface: IndexedDB in browsers (idb-store.ts), memory in
 // tests and where IndexedDB is unavailable.
+import { isObj } from '../protocol/validation';
 
 export interface OutboxRecord {
   /** client op id; the key */
@@ -26,14 +27,17 @@ export interface OutboxStore {
 
 export class MemoryOutboxStore implements OutboxStore {
   readonly map = new Map<string, OutboxRecord>();
-  async put(r: OutboxRecord): Promise<void> {
+  // Promise-returning like IndexedDB, so callers (and tests) see the same asynchrony.
+  put(r: OutboxRecord): Promise<void> {
     this.map.set(r.id, structuredCloneSafe(r));
+    return Promise.resolve();
   }
-  async delete(id: string): Promise<void> {
+  delete(id: string): Promise<void> {
     this.map.delete(id);
+    return Promise.resolve();
   }
-  async getAll(): Promise<OutboxRecord[]> {
-    return [...this.map.values()].map(structuredCloneSafe);
+  getAll(): Promise<OutboxRecord[]> {
+    return Promise.resolve([...this.map.values()].map(structuredCloneSafe));
   }
 }
 
@@ -42,13 +46,10 @@ const structuredCloneSafe = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 /** Retry delays for `retry: true` errors: 1 s, 2 s, 4 s … capped at 30 s. */
 export const retryDelay = (attempt: number): number => Math.min(30000, 1000 * 2 ** Math.min(attempt, 15));
 
-const isRecord = (r: unknown): r is OutboxRecord => {
-  const o = r as OutboxRecord;
-  return (
-    typeof o === 'object' && o !== null && typeof o.id === 'string' && typeof o.ch === 'string' &&
-    typeof o.rev === 'number' && typeof o.c === 'string' && typeof o.createdAt === 'number'
-  );
-};
+/** Storage outlives versions of this script (and can be written by anyone on the origin): check what comes back. */
+const isRecord = (r: unknown): r is OutboxRecord =>
+  isObj(r) && typeof r.id === 'string' && typeof r.ch === 'string' && typeof r.rev === 'number' &&
+  typeof r.c === 'string' && typeof r.createdAt === 'number';
 
 export class Outbox {
   private readonly attempts = new Map<string, number>();
@@ -111,25 +112,5 @@ export class Outbox {
       return [];
     }
     return list.filter((r) => isRecord(r) && (ch === undefined || r.ch === ch)).sort((a, b) => a.createdAt - b.createdAt);
-  }
-
-  /**
-   * What this tab must (re)send now: its own records, and when it is the leader, those whose writer tab is gone
-   * (not in `liveTabs`). Orphans are adopted (their `c` becomes this tab) before they are returned, so the next
-   * leader, should this one die too, sees them as orphans again. Failed records are never included.
-   */
-  async drain(liveTabs: ReadonlySet<string>, leader: boolean, own = true): Promise<OutboxRecord[]> {
-    const out: OutboxRecord[] = [];
-    for (const r of await this.all()) {
-      if (r.err !== undefined) continue;
-      if (r.c === this.tabId) {
-        if (own) out.push(r);
-      } else if (leader && !liveTabs.has(r.c)) {
-        const adopted = { ...r, c: this.tabId };
-        await this.store.put(adopted);
-        out.push(adopted);
-      }
-    }
-    return out;
   }
 }

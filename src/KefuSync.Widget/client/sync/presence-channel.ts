@@ -1,7 +1,8 @@
 // A presence-only subscription (the `site` channel, or any channel whose presence alone matters to a view).
-import type { PresenceEntry, PresenceFrame } from '../transport/frames';
+import type { PresenceEntry, PresenceFrame } from '../protocol/server-frames';
 import { Emitter } from '../util/emitter';
-import type { ChannelHandler, KefuClient } from './kefu-client';
+import type { ChannelHandler } from './channel-handler';
+import type { KefuClient } from './kefu-client';
 
 export class PresenceChannel extends Emitter<{ presence(list: PresenceEntry[]): void }> implements ChannelHandler {
   readonly rev = 0;

@@ -49,8 +49,8 @@ describe('TabBus', () => {
     hub.inject({ kv: 1, from: 'x', k: 'hi', vis: true, open: { toString: 1 } });
     await flush();
     expect(gotB).toHaveBeenCalledTimes(1);
-    expect(gotB.mock.calls[0][0]).toMatchObject({ from: 'tabA', k: 'hi', kv: 1 });
+    expect(gotB.mock.calls[0]?.[0]).toMatchObject({ from: 'tabA', k: 'hi', kv: 1 });
     expect(gotA).toHaveBeenCalledTimes(1);
-    expect(gotA.mock.calls[0][0]).toMatchObject({ from: 'tabB' });
+    expect(gotA.mock.calls[0]?.[0]).toMatchObject({ from: 'tabB' });
   });
 });

@@ -4,7 +4,9 @@
 // Every message is { kv: 1, from: tabId, k: kind, ... }. Anything can post on a same-origin channel (another script
 // on the page, a tab running an older or newer widget, a bug), so every message is validated here before anyone
 // uses it: a malformed or forged message is dropped, it never throws into the receiver.
-import { isClientId, isObj, validateTabFrame, MAX_SERVER_FRAME_CHARS, type TabFrame } from '../transport/frames';
+import { validateTabFrame, type TabFrame } from '../protocol/client-frames';
+import { MAX_SERVER_FRAME_CHARS } from '../protocol/constants';
+import { isClientId, isObj } from '../protocol/validation';
 import type { ConnState } from '../transport/connection';
 
 /** Tab protocol version; a tab running another version is ignored rather than misread. */
@@ -44,7 +46,7 @@ export function validateBusMessage(m: unknown): BusMessage | null {
     case 'state':
       if (typeof m.s !== 'string' || !STATES.includes(m.s)) return null;
       if (m.w !== undefined && (typeof m.w !== 'string' || m.w.length > 65536)) return null;
-      return { kv: KV, from, k: 'state', s: m.s as ConnState, ...(m.w === undefined ? {} : { w: m.w as string }) };
+      return { kv: KV, from, k: 'state', s: m.s as ConnState, ...(m.w === undefined ? {} : { w: m.w }) };
     case 'hi':
       return typeof m.vis === 'boolean' && typeof m.open === 'boolean' ? { kv: KV, from, k: 'hi', vis: m.vis, open: m.open } : null;
     case 'gone':
@@ -76,7 +78,7 @@ export class TabBus {
 
   post(body: BusBody): void {
     try {
-      this.port.post({ ...body, kv: KV, from: this.tabId } as BusMessage);
+      this.port.post({ ...body, kv: KV, from: this.tabId });
     } catch {
       // the channel is closed (page unloading) or the message cannot be cloned: nothing to do
     }

@@ -81,6 +81,18 @@ describe('TextChannel', () => {
     expect(sent).toEqual([{ t: 'submit', c: 'tabA', ch: 'vdraft:c1', id: 'tabA-1', rev: 0, op: ['a'] }]);
   });
 
+  it('a sub refused with future_base (the store was reset) drops the document and subscribes from 0', () => {
+    const { client, sent } = stubClient();
+    const t = new TextChannel(client, 'vdraft:c1');
+    t.snapshot({ t: 'snapshot', ch: 'vdraft:c1', rev: 4, doc: 'old' });
+    sent.length = 0;
+    client.dispatch({ t: 'error', code: 'future_base', msg: 'ahead', retry: false, c: 'tabA', ch: 'vdraft:c1' });
+    expect(t.rev).toBe(0);
+    expect(sent).toEqual([{ t: 'sub', c: 'tabA', ch: 'vdraft:c1', rev: 0 }]);
+    t.snapshot({ t: 'snapshot', ch: 'vdraft:c1', rev: 0, doc: '' });
+    expect(t.doc).toBe('');
+  });
+
   it('an op that does not fit asks for a snapshot, keeping the typed text', () => {
     const { client, sent } = stubClient();
     const t = new TextChannel(client, 'vdraft:c1');

@@ -3,9 +3,11 @@
 // new document plus the op that produced it (to move the caret with transformIndex).
 import { fromJSON, type TextOperation } from '../ot/text-operation';
 import { OtClient, type OtSubmit } from '../ot/ot-client';
-import type { AckFrame, ErrorFrame, OpFrame, PresenceEntry, PresenceFrame, SnapshotFrame } from '../transport/frames';
+import { ErrorCode } from '../protocol/error-codes';
+import type { AckFrame, ErrorFrame, OpFrame, PresenceEntry, PresenceFrame, SnapshotFrame } from '../protocol/server-frames';
 import { Emitter } from '../util/emitter';
-import type { ChannelHandler, KefuClient } from './kefu-client';
+import type { ChannelHandler } from './channel-handler';
+import type { KefuClient } from './kefu-client';
 import { judge } from './revision';
 import { diffOp } from './text-diff';
 import { retryDelay } from './outbox';
@@ -114,7 +116,10 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
     if (!ot) return; // a snapshot comes first
     const v = judge(ot.revision, f.rev);
     if (v === 'old') return;
-    if (v === 'gap') return this.client.resubscribe(this.ch);
+    if (v === 'gap') {
+      this.client.resubscribe(this.ch);
+      return;
+    }
     if (ot.outstanding && ot.outstanding.id === f.id) {
       this.retries = 0;
       if (ot.serverAck()) this.sendOutstanding();
@@ -135,7 +140,10 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
     const ot = this.ot;
     if (!ot || !ot.outstanding || ot.outstanding.id !== f.id) return; // already confirmed by its own op
     const v = judge(ot.revision, f.rev);
-    if (v === 'gap') return this.client.resubscribe(this.ch); // the replay brings our op with its id
+    if (v === 'gap') {
+      this.client.resubscribe(this.ch); // the replay brings our op with its id
+      return;
+    }
     if (v === 'apply') {
       this.retries = 0;
       if (ot.serverAck()) this.sendOutstanding();
@@ -150,9 +158,9 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
   error(f: ErrorFrame): void {
     const out = this.ot?.outstanding;
     if (f.id && out && f.id !== out.id) return;
-    if (f.code === 'stale_base') this.client.resubscribe(this.ch);
+    if (f.code === ErrorCode.StaleBase) this.client.resubscribe(this.ch);
     else if (f.retry) setTimeout(() => this.sendOutstanding(), retryDelay(this.retries++));
-    else if (f.code === 'invalid_op' || f.code === 'future_base') this.reset(false);
+    else if (f.code === ErrorCode.InvalidOp || f.code === ErrorCode.FutureBase) this.reset(false);
   }
 
   presence(f: PresenceFrame): void {

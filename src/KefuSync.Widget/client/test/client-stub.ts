@@ -1,5 +1,5 @@
 import { KefuClient } from '../sync/kefu-client';
-import type { TabFrame } from '../transport/frames';
+import type { TabFrame } from '../protocol/client-frames';
 import { BusHub } from './fakes';
 
 /** A KefuClient that looks connected and records what it would send. */

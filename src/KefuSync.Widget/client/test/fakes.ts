@@ -22,7 +22,7 @@ export class FakeSocket {
     this.sent.push(s);
   }
   frames(): Record<string, unknown>[] {
-    return this.sent.map((s) => JSON.parse(s));
+    return this.sent.map((s) => JSON.parse(s) as Record<string, unknown>);
   }
   receive(f: object): void {
     this.onmessage?.({ data: JSON.stringify(f) });
@@ -36,7 +36,9 @@ export class FakeSocket {
     this.onclose?.({ code });
   }
   static last(): FakeSocket {
-    return FakeSocket.all[FakeSocket.all.length - 1];
+    const ws = FakeSocket.all.at(-1);
+    if (!ws) throw new Error('no socket was opened');
+    return ws;
   }
   static reset(): void {
     FakeSocket.all = [];
@@ -53,7 +55,7 @@ export class MemStorage {
     return this.map.get(k) ?? null;
   }
   setItem(k: string, v: string): void {
-    this.map.set(k, String(v));
+    this.map.set(k, v);
   }
   removeItem(k: string): void {
     this.map.delete(k);
@@ -69,13 +71,12 @@ export class MemStorage {
 /** Web Locks with one exclusive lock per name: granted in request order, released when the callback's promise settles. */
 export class FakeLocks {
   private held = new Map<string, boolean>();
-  private queue = new Map<string, Array<{ cb: () => unknown; signal?: AbortSignal }>>();
+  private queue = new Map<string, Array<{ cb: () => unknown }>>();
   request(name: string, opts: { signal?: AbortSignal }, cb: () => unknown): Promise<unknown> {
     const q = this.queue.get(name) ?? [];
     this.queue.set(name, q);
     return new Promise((resolve, reject) => {
       const entry = {
-        signal: opts.signal,
         cb: async () => {
           try {
             resolve(await cb());

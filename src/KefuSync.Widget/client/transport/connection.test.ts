@@ -1,13 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeSocket, MemStorage } from '../test/fakes';
 import { Connection, tokenKey } from './connection';
+import { ErrorCode } from '../protocol/error-codes';
+import { must } from '../test/must';
 
 const welcome = (extra: object = {}): object => ({
   t: 'welcome', v: 1, server: '1.0.0', conn: 'c1', me: { id: 'v1', name: 'V', role: 'visitor' }, hb: 1000, ttl: 3000, ...extra,
 });
 
 function make(opts: Partial<ConstructorParameters<typeof Connection>[0]> = {}, storage = new MemStorage()) {
-  const fetchMock = vi.fn();
+  // what links.ts passes to fetch: a URL and a POST with a JSON body
+  const fetchMock = vi.fn<(url: string, init: { body: string }) => Promise<unknown>>();
   const es: { url: string; close: () => void; onmessage?: (e: { data: string }) => void }[] = [];
   class FakeES {
     onmessage: ((e: { data: string }) => void) | null = null;
@@ -130,7 +133,7 @@ describe('Connection', () => {
   it('falls back to POST connect + EventSource after two WebSocket failures before welcome', async () => {
     FakeSocket.autoOpen = false;
     const { c, fetchMock, es } = make();
-    fetchMock.mockResolvedValue({ ok: true, status: 200, json: async () => ({ session: 'S1', frames: [welcome()] }) });
+    fetchMock.mockResolvedValue({ ok: true, status: 200, json: () => Promise.resolve({ session: 'S1', frames: [welcome()] }) });
     c.start();
     FakeSocket.last().serverClose(1006);
     await vi.advanceTimersByTimeAsync(16000);
@@ -138,23 +141,23 @@ describe('Connection', () => {
     await vi.advanceTimersByTimeAsync(1500);
     expect(c.mode).toBe('sse');
     expect(fetchMock).toHaveBeenCalled();
-    const [url, init] = fetchMock.mock.calls[0];
+    const [url, init] = must(fetchMock.mock.calls[0], 'a fetch');
     expect(url).toBe('https://example.test/shop/kefu/connect');
     expect(JSON.parse(init.body)).toMatchObject({ t: 'hello', v: 1 });
-    expect(es[0].url).toBe('https://example.test/shop/kefu/sse?session=S1');
+    expect(es[0]?.url).toBe('https://example.test/shop/kefu/sse?session=S1');
     expect(c.state).toBe('open');
     // client → server frames go to POST send?session=S as an array
     fetchMock.mockResolvedValue({ ok: true, status: 202 });
     c.send({ t: 'bye', c: 'x' });
     await vi.advanceTimersByTimeAsync(0);
-    const sendCall = fetchMock.mock.calls.filter((x) => String(x[0]).includes('/send')).at(-1)!;
+    const sendCall = must(fetchMock.mock.calls.filter((x) => x[0].includes('/send')).at(-1), 'a send');
     expect(sendCall[0]).toBe('https://example.test/shop/kefu/send?session=S1');
     expect(JSON.parse(sendCall[1].body)).toEqual([{ t: 'bye', c: 'x' }]);
   });
 
   it('on the fallback, probes WebSocket and switches back when it opens', async () => {
     const { c, fetchMock } = make({ transport: 'auto', probeMs: 30000 });
-    fetchMock.mockResolvedValue({ ok: true, status: 200, json: async () => ({ session: 'S1', frames: [welcome({ hb: 600000 })] }) });
+    fetchMock.mockResolvedValue({ ok: true, status: 200, json: () => Promise.resolve({ session: 'S1', frames: [welcome({ hb: 600000 })] }) });
     (c as unknown as { mode: string }).mode = 'sse';
     c.start();
     await vi.advanceTimersByTimeAsync(0);
@@ -170,7 +173,7 @@ describe('Connection', () => {
 
   it('data-kefu-transport="sse" forces the fallback from the start', async () => {
     const { c, fetchMock } = make({ transport: 'sse' });
-    fetchMock.mockResolvedValue({ ok: true, status: 200, json: async () => ({ session: 'S', frames: [welcome()] }) });
+    fetchMock.mockResolvedValue({ ok: true, status: 200, json: () => Promise.resolve({ session: 'S', frames: [welcome()] }) });
     c.start();
     await vi.advanceTimersByTimeAsync(0);
     expect(FakeSocket.all.length).toBe(0);
@@ -181,7 +184,7 @@ describe('Connection', () => {
     const storage = new MemStorage();
     storage.setItem(tokenKey('/shop/kefu'), 'bad');
     const { c, fetchMock } = make({ transport: 'sse' }, storage);
-    fetchMock.mockResolvedValue({ ok: true, status: 200, json: async () => ({ session: 'S', frames: [{ t: 'error', code: 'auth_failed', msg: 'x', retry: false }] }) });
+    fetchMock.mockResolvedValue({ ok: true, status: 200, json: () => Promise.resolve({ session: 'S', frames: [{ t: 'error', code: ErrorCode.AuthFailed, msg: 'x', retry: false }] }) });
     c.start();
     await vi.advanceTimersByTimeAsync(13000); // hello timeout closes the link
     expect(storage.getItem(tokenKey('/shop/kefu'))).toBeNull();

@@ -1,25 +1,31 @@
 // One logical server connection: chooses a link (WebSocket, else the SSE fallback), sends `hello`, waits for
 // `welcome`, keeps it alive with `ping`, and reconnects with backoff according to the close codes of protocol §6.1.
 // Only the leader tab owns a Connection; the sync layer above resubscribes after every `welcome`.
+import type { ClientFrame, HelloFrame } from '../protocol/client-frames';
+import { CloseCode } from '../protocol/close-codes';
+import { PROTOCOL_VERSION } from '../protocol/constants';
+import { ErrorCode } from '../protocol/error-codes';
+import { parseServerFrame, type ServerFrame, type WelcomeFrame } from '../protocol/server-frames';
 import { backoffDelay } from './backoff';
-import { PROTOCOL_VERSION, parseServerFrame, type ClientFrame, type HelloFrame, type ServerFrame, type WelcomeFrame } from './frames';
 import { openFallback, openWebSocket, type Link, type LinkEnv } from './links';
 import { Emitter } from '../util/emitter';
+import { pageHref } from '../util/env';
 
 export type ConnState = 'connecting' | 'open' | 'closed' | 'stopped';
 export type TransportMode = 'auto' | 'ws' | 'sse';
 
+/** Optional members also accept undefined: KefuClient forwards its own options as they are. */
 export interface ConnectionOptions {
   endpoint: string;
   /** client version, sent as hello.client */
   version: string;
   /** a signed visitor token supplied by the page (preferred over the stored one) */
-  token?: string;
-  agent?: boolean;
-  transport?: TransportMode;
+  token?: string | undefined;
+  agent?: boolean | undefined;
+  transport?: TransportMode | undefined;
   /** where the minted visitor token is kept; null: nowhere */
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
-  env?: Partial<LinkEnv>;
+  env?: Partial<LinkEnv> | undefined;
   random?: () => number;
   /** how often to probe WebSocket while on the fallback (ms) */
   probeMs?: number;
@@ -34,19 +40,6 @@ export interface ConnectionEvents {
   /** the server runs another version than this script (welcome.server) */
   mismatch(server: string): void;
 }
-
-/** Close codes (protocol §6.1). */
-export const Close = {
-  Normal: 1000,
-  Going: 1001,
-  TooLarge: 1009,
-  Protocol: 4400,
-  Auth: 4401,
-  Forbidden: 4403,
-  Idle: 4408,
-  Flood: 4429,
-  SlowConsumer: 4503,
-} as const;
 
 export const tokenKey = (endpoint: string): string => `kefu:token:${endpoint}`;
 
@@ -76,7 +69,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     super();
     this.pageToken = o.token || undefined;
     this.mode = o.transport === 'sse' ? 'sse' : 'ws';
-    this.env = { base: globalThis.location?.href ?? 'http://localhost/', ...o.env };
+    this.env = { base: pageHref() ?? 'http://localhost/', ...o.env };
   }
 
   start(): void {
@@ -137,20 +130,20 @@ export class Connection extends Emitter<ConnectionEvents> {
       frame: (text) => {
         if (this.link === link) this.onText(text);
       },
-      closed: (code, opened) => {
-        if (this.link === link) this.onClosed(code, opened, mode);
+      closed: (code) => {
+        if (this.link === link) this.onClosed(code, mode);
       },
     });
     this.link = link;
     this.timers.hello = setTimeout(() => {
-      if (this.link === link && !this.welcome) this.drop(link, Close.Idle);
+      if (this.link === link && !this.welcome) this.drop(link, CloseCode.Timeout);
     }, this.o.helloTimeoutMs ?? 12000);
   }
 
   private drop(link: Link, code: number): void {
     this.link = null;
     link.close();
-    this.onClosed(code, true, link.kind);
+    this.onClosed(code, link.kind);
   }
 
   private onText(text: string): void {
@@ -176,9 +169,11 @@ export class Connection extends Emitter<ConnectionEvents> {
       this.setState('open');
     } else if (f.t === 'error' && !f.ch && !f.id) {
       // Connection-level errors announce a close; over the fallback this is the only way to learn its code.
-      if (f.code === 'auth_failed') this.impliedClose = Close.Auth;
-      else if (f.code === 'forbidden' && !this.welcome) this.impliedClose = Close.Forbidden;
-      else if (f.code === 'not_ready' || f.code === 'unsupported_version') this.impliedClose = Close.Protocol;
+      // Only the closes that change what happens next: stop (4400, 4403) or forget the token (4401). `forbidden`
+      // closes only when it answers `hello.agent`, that is before any welcome (§6).
+      if (f.code === ErrorCode.AuthFailed) this.impliedClose = CloseCode.AuthFailed;
+      else if (f.code === ErrorCode.Forbidden && !this.welcome) this.impliedClose = CloseCode.Forbidden;
+      else if (f.code === ErrorCode.NotReady || f.code === ErrorCode.UnsupportedVersion) this.impliedClose = CloseCode.ProtocolError;
     }
     if (f.t === 'pong') return;
     this.emit('frame', f, text);
@@ -191,12 +186,12 @@ export class Connection extends Emitter<ConnectionEvents> {
       const link = this.link;
       if (!link) return;
       // No frame (not even a pong) for two heartbeats: the link is dead even if the socket does not know it yet.
-      if (Date.now() - this.lastSeen > 2 * hb) this.drop(link, Close.Idle);
+      if (Date.now() - this.lastSeen > 2 * hb) this.drop(link, CloseCode.Timeout);
       else link.send([{ t: 'ping' }]);
     }, hb);
   }
 
-  private onClosed(code: number, opened: boolean, mode: 'ws' | 'sse'): void {
+  private onClosed(code: number, mode: 'ws' | 'sse'): void {
     const welcomed = this.welcome !== null;
     this.link = null;
     this.welcome = null;
@@ -205,12 +200,12 @@ export class Connection extends Emitter<ConnectionEvents> {
     clearTimeout(this.timers.probe);
     if (this.state === 'stopped') return;
     if (this.impliedClose) code = this.impliedClose;
-    if (code === Close.Forbidden || code === Close.Protocol) {
+    if (code === CloseCode.Forbidden || code === CloseCode.ProtocolError) {
       // 4403: never retry; 4400: this script speaks something the server does not, a reload is needed.
       this.setState('stopped');
       return;
     }
-    if (code === Close.Auth) {
+    if (code === CloseCode.AuthFailed) {
       // The token is forged or expired: forget it and come back as a fresh anonymous visitor.
       this.pageToken = undefined;
       try {
@@ -224,10 +219,9 @@ export class Connection extends Emitter<ConnectionEvents> {
       if (++this.wsFailures >= 2 && this.o.transport !== 'ws') this.mode = 'sse';
     }
     this.setState('closed');
-    const quick = code === Close.Auth || code === Close.SlowConsumer || (welcomed && code === Close.Going && this.attempt === 0);
+    const quick = code === CloseCode.AuthFailed || code === CloseCode.SlowConsumer || (welcomed && code === CloseCode.GoingAway && this.attempt === 0);
     const delay = quick ? 50 + backoffDelay(0, this.o.random) : Math.max(250, backoffDelay(this.attempt, this.o.random));
     this.attempt++;
-    void opened;
     this.timers.retry = setTimeout(() => this.open(), delay);
   }
 
@@ -241,12 +235,13 @@ export class Connection extends Emitter<ConnectionEvents> {
       try {
         ws = new WS(new URL(this.o.endpoint.replace(/\/+$/, '') + '/ws', this.env.base).href.replace(/^http/, 'ws'));
       } catch {
-        return this.scheduleProbe();
+        this.scheduleProbe(); // no WebSocket constructor that works here now; try again later
+        return;
       }
       const t = setTimeout(() => ws.close(), 5000);
       ws.onopen = () => {
         clearTimeout(t);
-        ws.close(1000);
+        ws.close(CloseCode.Normal);
         if (this.mode !== 'sse' || !this.link) return;
         this.mode = 'ws';
         this.wsFailures = 0;
@@ -254,7 +249,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         const link = this.link;
         this.link = null;
         link.close();
-        this.onClosed(Close.Going, true, 'sse');
+        this.onClosed(CloseCode.GoingAway, 'sse');
       };
       ws.onclose = () => {
         clearTimeout(t);

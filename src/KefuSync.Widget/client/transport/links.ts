@@ -1,11 +1,21 @@
 // The two physical links that carry frames: WebSocket, and the fallback (POST connect + EventSource + POST send).
 // A link knows nothing of the protocol beyond "the hello goes first"; Connection does the rest.
-import type { HelloFrame } from './frames';
+import type { HelloFrame } from '../protocol/client-frames';
+import { CloseCode } from '../protocol/close-codes';
+import { isObj } from '../protocol/validation';
+
+/**
+ * RFC 6455's "closed abnormally" (no close frame): reserved, never sent by a server, so not in protocol §6.1. A link
+ * reports it when the socket dropped or an HTTP request of the fallback failed, and Connection reconnects with backoff.
+ */
+const ABNORMAL_CLOSE = 1006;
+/** EventSource.CLOSED, spelled out: a test double need not define the constant. */
+const EVENT_SOURCE_CLOSED = 2;
 
 export interface LinkHandlers {
   /** one frame's text */
   frame(text: string): void;
-  /** the link is gone; `code` is the WebSocket close code (or 1006 when unknown), `opened` whether it ever opened */
+  /** the link is gone; `code` is the WebSocket close code (or ABNORMAL_CLOSE when unknown), `opened` whether it ever opened */
   closed(code: number, opened: boolean): void;
 }
 
@@ -47,7 +57,7 @@ export function openWebSocket(endpoint: string, hello: HelloFrame, env: LinkEnv,
   ws.onmessage = (e) => {
     if (!done && typeof e.data === 'string') h.frame(e.data);
   };
-  ws.onclose = (e) => finish(e.code || 1006);
+  ws.onclose = (e) => finish(e.code || ABNORMAL_CLOSE);
   ws.onerror = () => {
     // `close` follows; nothing to add.
   };
@@ -59,11 +69,11 @@ export function openWebSocket(endpoint: string, hello: HelloFrame, env: LinkEnv,
     },
     close() {
       try {
-        ws.close(1000);
+        ws.close(CloseCode.Normal);
       } catch {
         // already closing
       }
-      finish(1000);
+      finish(CloseCode.Normal);
     },
   };
 }
@@ -88,6 +98,8 @@ export function openFallback(endpoint: string, hello: HelloFrame, env: LinkEnv, 
     es?.close();
     h.closed(code, opened);
   };
+  // Read through a function after each await: `finish` may have run meanwhile, which narrowing cannot see.
+  const isDone = (): boolean => done;
   const flush = async (): Promise<void> => {
     if (posting || done || !session || queue.length === 0) return;
     posting = true;
@@ -100,14 +112,14 @@ export function openFallback(endpoint: string, hello: HelloFrame, env: LinkEnv, 
         body: JSON.stringify(batch),
         credentials: 'same-origin',
       });
-      if (!r.ok) finish(r.status === 404 || r.status === 410 ? 4408 : 1006);
+      if (!r.ok) finish(r.status === 404 || r.status === 410 ? CloseCode.Timeout : ABNORMAL_CLOSE);
     } catch {
-      finish(1006);
+      finish(ABNORMAL_CLOSE);
     }
     posting = false;
     void flush();
   };
-  (async () => {
+  void (async () => {
     try {
       const r = await doFetch(endpointUrl(endpoint, 'connect', env.base), {
         method: 'POST',
@@ -115,27 +127,34 @@ export function openFallback(endpoint: string, hello: HelloFrame, env: LinkEnv, 
         body: JSON.stringify(hello),
         credentials: 'same-origin',
       });
-      if (done) return;
-      if (!r.ok) return finish(r.status === 401 ? 4401 : r.status === 403 ? 4403 : 1006);
+      if (isDone()) return;
+      if (!r.ok) {
+        finish(r.status === 401 ? CloseCode.AuthFailed : r.status === 403 ? CloseCode.Forbidden : ABNORMAL_CLOSE);
+        return;
+      }
       const body: unknown = await r.json();
-      if (done) return;
-      const b = body as { session?: unknown; frames?: unknown };
-      if (typeof b?.session !== 'string' || !Array.isArray(b.frames)) return finish(1006);
-      session = b.session;
+      if (isDone()) return;
+      if (!isObj(body) || typeof body.session !== 'string' || !Array.isArray(body.frames)) {
+        finish(ABNORMAL_CLOSE);
+        return;
+      }
+      const frames: unknown[] = body.frames;
+      session = body.session;
       opened = true;
-      es = new ES(endpointUrl(endpoint, 'sse?session=' + encodeURIComponent(session), env.base), { withCredentials: false });
-      es.onmessage = (e) => {
+      const source = new ES(endpointUrl(endpoint, 'sse?session=' + encodeURIComponent(session), env.base), { withCredentials: false });
+      es = source;
+      source.onmessage = (e: MessageEvent<unknown>) => {
         if (!done && typeof e.data === 'string') h.frame(e.data);
       };
-      es.onerror = () => {
+      source.onerror = () => {
         // CONNECTING: the browser retries by itself (the session outlives a dropped stream for a while).
         // CLOSED: the server refused the stream (session gone); start over.
-        if (es && es.readyState === 2) finish(4408);
+        if (source.readyState === EVENT_SOURCE_CLOSED) finish(CloseCode.Timeout);
       };
-      for (const f of b.frames) if (!done) h.frame(JSON.stringify(f));
+      for (const f of frames) if (!isDone()) h.frame(JSON.stringify(f));
       void flush();
     } catch {
-      finish(1006);
+      finish(ABNORMAL_CLOSE);
     }
   })();
   return {
@@ -146,7 +165,7 @@ export function openFallback(endpoint: string, hello: HelloFrame, env: LinkEnv, 
       void flush();
     },
     close() {
-      finish(1000);
+      finish(CloseCode.Normal);
     },
   };
 }

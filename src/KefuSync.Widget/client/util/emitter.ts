@@ -4,9 +4,13 @@ export class Emitter<E extends { [K in keyof E]: (...args: never[]) => void }> {
 
   on<K extends keyof E>(type: K, fn: E[K]): () => void {
     let set = this.map.get(type);
-    if (!set) this.map.set(type, (set = new Set()));
-    set.add(fn);
-    return () => set!.delete(fn);
+    if (!set) {
+      set = new Set();
+      this.map.set(type, set);
+    }
+    const listeners = set;
+    listeners.add(fn);
+    return () => listeners.delete(fn);
   }
 
   protected emit<K extends keyof E>(type: K, ...args: Parameters<E[K]>): void {
@@ -31,6 +35,6 @@ export function randomId(n = 16): string {
   const bytes = new Uint8Array(n);
   crypto.getRandomValues(bytes);
   let s = '';
-  for (const b of bytes) s += abc[b & 63];
+  for (const b of bytes) s += abc.charAt(b & 63);
   return s;
 }

@@ -15,6 +15,7 @@ import { KefuClient } from '../sync/kefu-client';
 import { openOutboxStore } from '../sync/idb-store';
 import { Widget, type WidgetConfig } from '../ui/widget/widget';
 import type { TransportMode } from '../transport/connection';
+import { browserLanguages, documentBody, isCssColor } from '../util/env';
 
 export interface KefuSyncApi {
   open(): void;
@@ -45,7 +46,7 @@ async function boot(): Promise<void> {
   const transport: TransportMode = t === 'sse' || t === 'ws' ? t : 'auto';
   const cfg: WidgetConfig = {
     endpoint,
-    lang: pickLang(attr('lang'), document.documentElement.lang, navigator.languages ?? [navigator.language]),
+    lang: pickLang(attr('lang'), document.documentElement.lang, browserLanguages()),
     position: attr('position') === 'left' ? 'left' : 'right',
     color: validColor(attr('color')),
     title: attr('title') ?? undefined,
@@ -81,8 +82,8 @@ async function boot(): Promise<void> {
 
 function validColor(c: string | null): string | undefined {
   if (!c) return undefined;
-  return typeof CSS !== 'undefined' && CSS.supports?.('color', c) ? c : undefined;
+  return isCssColor(c) ? c : undefined;
 }
 
-if (document.body) void boot();
+if (documentBody()) void boot();
 else addEventListener('DOMContentLoaded', () => void boot(), { once: true });

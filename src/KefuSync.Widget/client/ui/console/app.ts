@@ -3,8 +3,8 @@
 // with the keyboard and at phone width (one column: the list, or the conversation with a back button).
 import type { KefuClient } from '../../sync/kefu-client';
 import { PresenceChannel } from '../../sync/presence-channel';
-import type { PresenceEntry } from '../../transport/frames';
-import { isObj } from '../../transport/frames';
+import type { PresenceEntry } from '../../protocol/server-frames';
+import { isObj } from '../../protocol/validation';
 import { AgentStatusTracker, type AgentStatus } from '../../console/agent-status';
 import { FILTERS, badgeTitle, unread, type Change, type InboxFilter, type Summary } from '../../console/inbox';
 import { InboxChannel } from '../../console/inbox-channel';
@@ -14,6 +14,7 @@ import { CannedStore, CannedView } from './canned-view';
 import { ConversationView, type AgentInfo, type ConversationHost, type VisitorPage, type VisitorPresence } from './conversation';
 import { alertAgent, askPermission, initSound, needsPermission } from './notify';
 import { consoleStrings, type ConsoleStrings } from './strings';
+import { SITE_CHANNEL } from '../../protocol/channels';
 
 export interface ConsoleConfig {
   endpoint: string;
@@ -33,7 +34,6 @@ export class ConsoleApp {
   readonly canned: CannedStore;
   readonly status = new AgentStatusTracker();
   private filter: InboxFilter = 'all';
-  private tab: 'inbox' | 'visitors' = 'inbox';
   private aside: 'details' | 'canned' = 'details';
   private conv: ConversationView | null = null;
   private readonly connEl: HTMLSpanElement;
@@ -70,9 +70,10 @@ export class ConsoleApp {
       this.publishStatus();
     });
     this.notifyBtn = el('button', { type: 'button', class: 'notify', 'data-testid': 'notify', hidden: !needsPermission() }, s.notify);
-    this.notifyBtn.addEventListener('click', async () => {
-      await askPermission();
-      this.notifyBtn.hidden = !needsPermission();
+    this.notifyBtn.addEventListener('click', () => {
+      void askPermission().then(() => {
+        this.notifyBtn.hidden = !needsPermission();
+      });
     });
     const langBtn = el('button', { type: 'button', class: 'lang', 'data-testid': 'lang', lang: cfg.lang === 'zh-CN' ? 'en' : 'zh-CN' }, s.language);
     langBtn.addEventListener('click', () => cfg.switchLang(cfg.lang === 'zh-CN' ? 'en' : 'zh-CN'));
@@ -124,7 +125,7 @@ export class ConsoleApp {
 
     // ---- sync ----
     this.inbox = new InboxChannel(client);
-    this.site = new PresenceChannel(client, 'site');
+    this.site = new PresenceChannel(client, SITE_CHANNEL);
     this.canned = new CannedStore(client);
     this.cannedView = new CannedView(this.canned, s);
     this.host = this.makeHost();
@@ -159,7 +160,7 @@ export class ConsoleApp {
       if (e.key === 'Escape' && this.conv && !(t instanceof HTMLTextAreaElement) && !(t instanceof HTMLSelectElement)) {
         const key = this.conv.key;
         this.open(null);
-        (this.inboxList.querySelector(`[data-key="${CSS.escape(key)}"]`) as HTMLElement | null)?.focus();
+        this.inboxList.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`)?.focus();
       }
     });
     this.publishStatus();
@@ -175,11 +176,12 @@ export class ConsoleApp {
   // ---- the conversation host (what a ConversationView needs from the app) ----
 
   private makeHost(): ConversationHost {
-    const app = this;
+    const client = this.client;
     return {
-      client: this.client,
+      client,
+      // a getter: `welcome` arrives after the view is made, and every reconnect brings a new one
       get me() {
-        return app.client.welcome?.me ?? { id: '', name: '', role: 'agent' };
+        return client.welcome?.me ?? { id: '', name: '', role: 'agent' };
       },
       s: this.s,
       lang: this.cfg.lang,
@@ -241,7 +243,7 @@ export class ConsoleApp {
     const st = this.status.status;
     if (this.statusSel.value !== this.status.chosen) this.statusSel.value = this.status.chosen;
     this.root.setAttribute('data-agent-status', st);
-    this.client.setPresence('site', st === 'offline' ? null : { agent: true, status: st });
+    this.client.setPresence(SITE_CHANNEL, st === 'offline' ? null : { agent: true, status: st });
   }
 
   private renderConn(st: string): void {
@@ -252,7 +254,6 @@ export class ConsoleApp {
   // ---- navigation ----
 
   private setTab(t: 'inbox' | 'visitors'): void {
-    this.tab = t;
     for (const [k, b] of Object.entries(this.tabBtns)) b.setAttribute('aria-selected', String(k === t));
     this.inboxList.hidden = t !== 'inbox';
     this.filterBar.hidden = t !== 'inbox';
@@ -267,7 +268,7 @@ export class ConsoleApp {
 
   private fromHash(): void {
     const m = /^#c=([A-Za-z0-9:_.-]{1,120})$/.exec(location.hash);
-    const key = m ? m[1] : null;
+    const key = m?.[1] ?? null;
     if (key !== (this.conv?.key ?? null)) this.open(key, false);
   }
 
@@ -344,7 +345,7 @@ export class ConsoleApp {
       .slice(0, 3)
       .map(([k, v]) => `${k}: ${v}`)
       .join(' · ');
-    const last = x.lastText === undefined || x.lastText === null ? '' : `${x.lastRole === 'visitor' ? '' : (x.lastName || s.you) + ': '}${x.lastText}`;
+    const last = x.lastText === undefined ? '' : `${x.lastRole === 'visitor' ? '' : (x.lastName || s.you) + ': '}${x.lastText}`;
     const b = el(
       'button',
       { type: 'button', class: 'item', 'data-testid': 'inbox-item', 'data-key': x.key, 'data-status': x.status, 'data-assignee': x.assignee ?? '', 'data-unread': String(n), 'aria-current': this.conv?.key === x.key ? 'true' : undefined },
@@ -400,7 +401,7 @@ function replaceKeepingFocus(list: HTMLElement, rows: Node[]): void {
   const active = document.activeElement;
   const selector = active instanceof HTMLElement && list.contains(active) ? focusSelector(active, list) : null;
   list.replaceChildren(...rows);
-  if (selector) (list.querySelector(selector) as HTMLElement | null)?.focus({ preventScroll: true });
+  if (selector) list.querySelector<HTMLElement>(selector)?.focus({ preventScroll: true });
 }
 
 function focusSelector(active: HTMLElement, list: HTMLElement): string | null {

@@ -3,7 +3,8 @@
 // expands at once in the reply box.
 import type { KefuClient } from '../../sync/kefu-client';
 import { TextChannel } from '../../sync/text-channel';
-import { CANNED_INDEX, addToIndex, cannedChannel, isCannedName, parseCannedIndex, removeFromIndex } from '../../console/canned';
+import { CANNED_INDEX, addToIndex, isCannedName, parseCannedIndex, removeFromIndex } from '../../console/canned';
+import { cannedChannel } from '../../protocol/channels';
 import { Emitter } from '../../util/emitter';
 import { el } from '../widget/dom';
 import type { ConsoleStrings } from './strings';

@@ -5,8 +5,10 @@ import type { KefuClient } from '../../sync/kefu-client';
 import { MessageChannel } from '../../sync/message-channel';
 import type { ChatMessage } from '../../sync/message-log';
 import { TextChannel } from '../../sync/text-channel';
-import type { Me, PresenceEntry } from '../../transport/frames';
-import { isObj } from '../../transport/frames';
+import { conversationChannel, draftChannel, noteChannel, visitorDraftChannel } from '../../protocol/channels';
+import type { Me, PresenceEntry } from '../../protocol/server-frames';
+import { isObj } from '../../protocol/validation';
+import { errorCodeOf } from '../../sync/local-errors';
 import { cannedMatches, cannedTrigger, expandCanned } from '../../console/canned';
 import type { Summary } from '../../console/inbox';
 import { el } from '../widget/dom';
@@ -50,7 +52,7 @@ export interface ConversationHost {
   agents(): AgentInfo[];
   agentName(id: string): string;
   visitor(conv: string): VisitorPresence | undefined;
-  canned(): { names: string[]; text(name: string): string | undefined };
+  canned(): { names: string[]; text: (name: string) => string | undefined };
   back(): void;
   error(code: string): void;
 }
@@ -66,6 +68,8 @@ export class ConversationView {
   private readonly noteBinding: TextBinding;
   private readonly list: HTMLOListElement;
   private readonly olderBtn: HTMLButtonElement;
+  /** the first row of the list, above every message: messages are placed after it */
+  private readonly olderRow: HTMLLIElement;
   private readonly head: HTMLElement;
   private readonly viewers: HTMLParagraphElement;
   private readonly typing: HTMLParagraphElement;
@@ -88,10 +92,10 @@ export class ConversationView {
     readonly key: string,
   ) {
     const { client, s } = host;
-    this.msgs = new MessageChannel(client, `conv:${key}`, undefined, PAGE);
-    this.vdraft = new TextChannel(client, `vdraft:${key}`);
-    this.draft = new TextChannel(client, `draft:${key}`);
-    this.note = new TextChannel(client, `note:${key}`);
+    this.msgs = new MessageChannel(client, conversationChannel(key), undefined, PAGE);
+    this.vdraft = new TextChannel(client, visitorDraftChannel(key));
+    this.draft = new TextChannel(client, draftChannel(key));
+    this.note = new TextChannel(client, noteChannel(key));
 
     // ---- main column ----
     this.head = el('header', { class: 'conv-head', 'data-testid': 'conv-head' });
@@ -117,7 +121,8 @@ export class ConversationView {
       void this.send();
     });
     this.main = el('section', { class: 'conv', 'data-testid': 'conversation', 'data-key': key, 'aria-label': s.reply }, this.head, this.viewers, el('div', { class: 'messages-wrap' }, this.list), this.typing, this.preview, this.cannedHint, form);
-    this.list.append(el('li', { class: 'older-row' }, this.olderBtn));
+    this.olderRow = el('li', { class: 'older-row' }, this.olderBtn);
+    this.list.append(this.olderRow);
 
     // ---- details column ----
     this.info = el('div', { class: 'visitor-info', 'data-testid': 'visitor-info' });
@@ -155,7 +160,10 @@ export class ConversationView {
     const apply = (): void => {
       if (this.reply.value === '') this.reply.set(text, text.length);
     };
-    if (this.draftLoaded) return apply();
+    if (this.draftLoaded) {
+      apply();
+      return;
+    }
     const off = this.draft.on('change', (_doc, op) => {
       if (op !== null) return;
       off();
@@ -170,7 +178,7 @@ export class ConversationView {
     this.offs.forEach((f) => f());
     this.reply.destroy();
     this.noteBinding.unbind();
-    this.host.client.setPresence(`conv:${this.key}`, null);
+    this.host.client.setPresence(conversationChannel(this.key), null);
     this.msgs.close();
     this.vdraft.close();
     this.draft.close();
@@ -204,7 +212,7 @@ export class ConversationView {
     const ta = this.reply.textarea;
     if ((e.key === 'Tab' && !e.shiftKey) || (e.key === 'Enter' && !e.shiftKey)) {
       const c = this.host.canned();
-      const caret = ta.selectionStart ?? ta.value.length;
+      const caret = ta.selectionStart;
       const x = ta.selectionStart === ta.selectionEnd ? expandCanned(ta.value, caret, c.names, c.text) : null;
       if (x) {
         e.preventDefault();
@@ -221,7 +229,7 @@ export class ConversationView {
 
   private renderCannedHint(): void {
     const ta = this.reply.textarea;
-    const t = ta.selectionStart === ta.selectionEnd ? cannedTrigger(ta.value, ta.selectionStart ?? 0) : null;
+    const t = ta.selectionStart === ta.selectionEnd ? cannedTrigger(ta.value, ta.selectionStart) : null;
     const names = t ? cannedMatches(this.host.canned().names, t.query).slice(0, 6) : [];
     this.cannedHint.hidden = names.length === 0;
     this.cannedHint.textContent = names.map((n) => '/' + n).join('  ');
@@ -245,7 +253,7 @@ export class ConversationView {
     const k = JSON.stringify(s);
     if (!force && k === this.lastConvPresence) return;
     this.lastConvPresence = k;
-    this.host.client.setPresence(`conv:${this.key}`, s);
+    this.host.client.setPresence(conversationChannel(this.key), s);
   }
 
   private renderPresence(): void {
@@ -348,7 +356,7 @@ export class ConversationView {
     try {
       await this.msgs.submitOp(op);
     } catch (e) {
-      this.host.error(String((e as { code?: unknown })?.code ?? 'error'));
+      this.host.error(errorCodeOf(e));
     }
   }
 
@@ -375,7 +383,7 @@ export class ConversationView {
     const visitorRead = m.log.readUpTo({ role: 'visitor' });
     const items = m.items(me.id);
     const keep = new Set<string>();
-    let prev: Element = this.list.firstElementChild!;
+    let prev: Element = this.olderRow;
     for (const it of items) {
       const key = it.id || `r${it.rev}`;
       keep.add(key);
@@ -458,8 +466,9 @@ export class ConversationView {
     const log = this.msgs.log;
     let lastVisitor = 0;
     for (let i = log.messages.length - 1; i >= 0; i--) {
-      if (log.messages[i].role === 'visitor') {
-        lastVisitor = log.messages[i].rev;
+      const m = log.messages[i];
+      if (m?.role === 'visitor') {
+        lastVisitor = m.rev;
         break;
       }
     }

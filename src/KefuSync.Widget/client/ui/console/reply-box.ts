@@ -4,7 +4,7 @@
 import type { TextOperation } from '../../ot/text-operation';
 import type { KefuClient } from '../../sync/kefu-client';
 import type { TextChannel } from '../../sync/text-channel';
-import type { PresenceEntry } from '../../transport/frames';
+import type { PresenceEntry } from '../../protocol/server-frames';
 import { cursorsFromPresence, transformCursors, type RemoteCursor } from '../../console/cursors';
 import { el } from '../widget/dom';
 import { bindTextarea, type TextBinding } from './text-binding';
@@ -113,8 +113,8 @@ export class ReplyBox {
 
   private publishSelection(): void {
     if (this.textarea.ownerDocument.activeElement !== this.textarea) return;
-    const a = this.textarea.selectionStart ?? 0;
-    const b = this.textarea.selectionEnd ?? a;
+    const a = this.textarea.selectionStart;
+    const b = this.textarea.selectionEnd;
     const key = `${a},${b}`;
     if (key === this.lastSent) return;
     this.lastSent = key;

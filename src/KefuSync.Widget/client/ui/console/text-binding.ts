@@ -28,8 +28,8 @@ export function bindTextarea(
   const off = channel.on('change', (doc, op, id) => {
     if (ta.value !== doc) {
       const focused = ta.ownerDocument.activeElement === ta;
-      let a = ta.selectionStart ?? doc.length;
-      let b = ta.selectionEnd ?? doc.length;
+      let a = ta.selectionStart;
+      let b = ta.selectionEnd;
       if (op && op.baseLength === ta.value.length) {
         a = transformIndex(op, Math.min(a, op.baseLength), false);
         b = transformIndex(op, Math.min(b, op.baseLength), false);

@@ -4,6 +4,7 @@ import { en } from '../../i18n';
 import type { MessageItem } from '../../sync/message-channel';
 import { el } from './dom';
 import { renderMessage } from './render';
+import { must } from '../../test/must';
 
 const item = (text: string, extra: Partial<MessageItem> = {}): MessageItem => ({
   rev: 3, id: 'a-1', by: 'agent', ts: Date.now(), name: 'Alice <b>', role: 'agent', text, own: false, ...extra,
@@ -16,8 +17,8 @@ describe('renderMessage never renders HTML', () => {
     document.body.append(li);
     expect(li.querySelector('img')).toBeNull();
     expect(li.querySelector('script')).toBeNull();
-    expect(li.querySelector('[data-testid="kefu-message-text"]')!.textContent).toBe(evil);
-    expect(li.querySelector('.name')!.textContent).toBe('Alice <b>');
+    expect(must(li.querySelector('[data-testid="kefu-message-text"]')).textContent).toBe(evil);
+    expect(must(li.querySelector('.name')).textContent).toBe('Alice <b>');
     expect(li.querySelector('b')).toBeNull();
     expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
   });
@@ -34,7 +35,7 @@ describe('renderMessage never renders HTML', () => {
     const li = renderMessage(item('hi', { own: true, status: 'failed', rev: 0 }), en, 'en', undefined, (id) => (retried = id));
     expect(li.getAttribute('data-status')).toBe('failed');
     expect(li.className).toContain('own');
-    expect(li.querySelector('[data-testid="kefu-message-status"]')!.textContent).toBe(en.failed);
+    expect(must(li.querySelector('[data-testid="kefu-message-status"]')).textContent).toBe(en.failed);
     (li.querySelector('[data-testid="kefu-retry"]') as HTMLButtonElement).click();
     expect(retried).toBe('a-1');
   });
@@ -48,6 +49,6 @@ describe('renderMessage never renders HTML', () => {
 
   it('shows a recalled message as the recalled notice', () => {
     const li = renderMessage(item('', { recalled: true }), en, 'en');
-    expect(li.querySelector('[data-testid="kefu-message-text"]')!.textContent).toBe(en.recalled);
+    expect(must(li.querySelector('[data-testid="kefu-message-text"]')).textContent).toBe(en.recalled);
   });
 });

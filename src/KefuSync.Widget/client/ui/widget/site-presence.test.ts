@@ -31,7 +31,7 @@ describe('site presence (page trail)', () => {
   it('stays within the 1 KiB presence limit with long URLs and titles', () => {
     for (let i = 0; i < 7; i++) {
       history.replaceState(null, '', `/shop/${'x'.repeat(300)}${i}`);
-      document.title = 'T'.repeat(300) + i;
+      document.title = `${'T'.repeat(300)}${i}`;
       sitePresence('/kefu');
     }
     expect(JSON.stringify(sitePresence('/kefu')).length).toBeLessThanOrEqual(1024);

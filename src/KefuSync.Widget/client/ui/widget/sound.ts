@@ -5,7 +5,9 @@ let ctx: AudioContext | null = null;
 export function unlockAudio(): void {
   const unlock = (): void => {
     try {
-      const AC = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
+      // Safari before 14.1 has only the prefixed constructor
+      const w = window as { AudioContext?: typeof AudioContext; webkitAudioContext?: typeof AudioContext };
+      const AC = w.AudioContext ?? w.webkitAudioContext;
       if (!ctx && AC) ctx = new AC();
       void ctx?.resume();
     } catch {
@@ -17,15 +19,16 @@ export function unlockAudio(): void {
 }
 
 export function beep(): void {
-  if (!ctx || ctx.state !== 'running') return;
-  const t = ctx.currentTime;
-  const g = ctx.createGain();
-  g.connect(ctx.destination);
+  const ac = ctx;
+  if (!ac || ac.state !== 'running') return;
+  const t = ac.currentTime;
+  const g = ac.createGain();
+  g.connect(ac.destination);
   g.gain.setValueAtTime(0.0001, t);
   g.gain.exponentialRampToValueAtTime(0.15, t + 0.02);
   g.gain.exponentialRampToValueAtTime(0.0001, t + 0.3);
   [880, 1175].forEach((f, i) => {
-    const o = ctx!.createOscillator();
+    const o = ac.createOscillator();
     o.frequency.value = f;
     o.connect(g);
     o.start(t + i * 0.12);

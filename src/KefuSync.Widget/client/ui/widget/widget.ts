@@ -7,7 +7,9 @@ import type { KefuClient } from '../../sync/kefu-client';
 import { MessageChannel, type MessageItem } from '../../sync/message-channel';
 import { PresenceChannel } from '../../sync/presence-channel';
 import { TextChannel } from '../../sync/text-channel';
-import type { PresenceEntry, WelcomeFrame } from '../../transport/frames';
+import { SITE_CHANNEL, conversationChannel, visitorDraftChannel } from '../../protocol/channels';
+import type { PresenceEntry, WelcomeFrame } from '../../protocol/server-frames';
+import { isObj } from '../../protocol/validation';
 import { el, icon, ICON_CHAT, ICON_CLOSE, ICON_SEND } from './dom';
 import { messageKey, renderMessage } from './render';
 import { beep, unlockAudio } from './sound';
@@ -16,12 +18,13 @@ export interface WidgetConfig {
   endpoint: string;
   lang: Lang;
   position: 'right' | 'left';
-  color?: string;
-  title?: string;
-  site?: string;
+  // `| undefined`: the entry script fills these from data- attributes that may be missing
+  color?: string | undefined;
+  title?: string | undefined;
+  site?: string | undefined;
   mode: 'widget' | 'page';
   /** URL of kefu-widget.css (beside the script) */
-  css?: string;
+  css?: string | undefined;
 }
 
 interface Identity {
@@ -129,9 +132,9 @@ export class Widget {
     shadow.append(this.root);
 
     // ---- sync ----
-    this.site = new PresenceChannel(client, 'site');
+    this.site = new PresenceChannel(client, SITE_CHANNEL);
     this.site.on('presence', () => this.renderPresence());
-    client.setPresence('site', sitePresence(cfg.endpoint));
+    client.setPresence(SITE_CHANNEL, sitePresence(cfg.endpoint));
     client.on('state', () => this.renderConn());
     client.on('welcome', (w) => this.onWelcome(w));
     client.on('tabs', () => this.notifyTitle());
@@ -234,15 +237,15 @@ export class Widget {
       load: (): unknown => JSON.parse(localStorage.getItem(cacheKey) ?? 'null'),
       save: (v: unknown): void => localStorage.setItem(cacheKey, JSON.stringify({ me: id.me, ...(v as object) })),
     };
-    let stored: { me?: string } | null = null;
+    let stored: unknown;
     try {
-      stored = cache.load() as { me?: string } | null;
+      stored = cache.load();
     } catch {
-      stored = null;
+      stored = null; // unreadable: MessageChannel restores nothing from it either
     }
     // the cache of another identity is not ours to show
-    if (stored && stored.me !== id.me) localStorage.removeItem(cacheKey);
-    this.msgs = new MessageChannel(this.client, `conv:${id.conv}`, cache);
+    if (isObj(stored) && stored.me !== id.me) localStorage.removeItem(cacheKey);
+    this.msgs = new MessageChannel(this.client, conversationChannel(id.conv), cache);
     const msgs = this.msgs;
     msgs.on('change', () => msgs === this.msgs && this.renderMessages());
     msgs.on('presence', () => this.renderPresence());
@@ -253,7 +256,7 @@ export class Widget {
       if (live && m.role === 'agent' && !this.isOpen && !m.edited && !m.recalled && !this.dismissed()) this.open(false);
       if (live && this.client.isLeader && !this.client.attentive()) beep();
     });
-    this.draft = new TextChannel(this.client, `vdraft:${id.conv}`);
+    this.draft = new TextChannel(this.client, visitorDraftChannel(id.conv));
     if (this.input.value) this.draft.edit(this.input.value);
     this.draft.on('change', (doc, op) => this.onDraft(doc, op));
     this.renderMessages();
@@ -277,8 +280,8 @@ export class Widget {
   private onDraft(doc: string, op: TextOperation | null): void {
     const ta = this.input;
     if (ta.value === doc) return;
-    let a = ta.selectionStart ?? doc.length;
-    let b = ta.selectionEnd ?? doc.length;
+    let a = ta.selectionStart;
+    let b = ta.selectionEnd;
     if (op && op.baseLength === ta.value.length) {
       a = transformIndex(op, Math.min(a, op.baseLength), false);
       b = transformIndex(op, Math.min(b, op.baseLength), false);
@@ -315,7 +318,7 @@ export class Widget {
     const key = JSON.stringify(s);
     if (!force && key === this.lastConvPresence) return;
     this.lastConvPresence = key;
-    this.client.setPresence(`conv:${this.id.conv}`, s);
+    this.client.setPresence(conversationChannel(this.id.conv), s);
   }
 
   private maybeMarkRead(): void {
@@ -436,14 +439,15 @@ const TRAIL_PAGES = 5;
 export function sitePresence(endpoint: string): { page: { url: string; title: string; ref: string }; trail: Array<{ url: string; title: string }>; since: number } {
   const key = `kefu:trail:${endpoint}`;
   const page = { url: location.href.slice(0, 400), title: document.title.slice(0, 200), ref: document.referrer.slice(0, 300) };
-  let stored: { since?: unknown; pages?: unknown; ref?: unknown } = {};
+  let parsed: unknown;
   try {
-    stored = JSON.parse(sessionStorage.getItem(key) ?? '{}') ?? {};
+    parsed = JSON.parse(sessionStorage.getItem(key) ?? '{}');
   } catch {
-    stored = {};
+    parsed = null; // blocked or corrupt: start a new trail
   }
-  const pages = (Array.isArray(stored.pages) ? stored.pages : [])
-    .filter((p): p is { url: string; title: string } => typeof p?.url === 'string' && typeof p?.title === 'string')
+  const stored = isObj(parsed) ? parsed : {};
+  const pages = (Array.isArray(stored.pages) ? (stored.pages as unknown[]) : [])
+    .filter((p): p is { url: string; title: string } => isObj(p) && typeof p.url === 'string' && typeof p.title === 'string')
     .filter((p) => p.url !== page.url)
     .slice(0, TRAIL_PAGES);
   const since = typeof stored.since === 'number' ? stored.since : Date.now();

@@ -1,7 +1,8 @@
 using System.Text;
 using KefuSync.Stores;
+using Xunit;
 
-namespace KefuSync.Stores.Tests.Specification;
+namespace KefuSync.Testing;
 
 /// <summary>
 /// The specification of <see cref="IOpStore"/> and <see cref="ISnapshotStore"/>: every store inherits this class and must
@@ -38,6 +39,11 @@ public abstract class OpStoreSpecification : IAsyncLifetime
     protected static readonly DateTimeOffset BaseTime = new(2025, 3, 14, 15, 9, 26, 535, TimeSpan.FromHours(8));
 
     private IOpStore? _store;
+
+    /// <summary>Creates the specification; a derived class provides the store (<see cref="CreateStoreAsync"/>).</summary>
+    protected OpStoreSpecification()
+    {
+    }
 
     /// <summary>The store under test, created once per test by <see cref="CreateStoreAsync"/>.</summary>
     protected IOpStore Store => _store ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
@@ -123,6 +129,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
 
     // ---------------------------------------------------------------- revisions
 
+    /// <summary>A channel never written has revision 0 and reads as empty in both directions.</summary>
     [Fact]
     public async Task Revision_IsZero_ForChannelNeverWritten()
     {
@@ -132,6 +139,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Empty(await Store.ReadBeforeAsync(channel, long.MaxValue, 10));
     }
 
+    /// <summary>Appends get revisions 1, 2, 3… and the head follows them.</summary>
     [Fact]
     public async Task Append_AssignsConsecutiveRevisions_StartingAtOne()
     {
@@ -145,6 +153,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal(Range(1, 5), Revisions(await ReadAllAsync(channel)));
     }
 
+    /// <summary>An append behind the head is a conflict carrying the head; nothing is written or remembered.</summary>
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
@@ -162,6 +171,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal(AppendResult.Appended(3), await Store.AppendAsync(channel, 2, Draft("late", "{\"late\":true}")));
     }
 
+    /// <summary>An append ahead of the head is a conflict too (writing it would leave a gap).</summary>
     [Theory]
     [InlineData(0, 1)]
     [InlineData(0, 7)]
@@ -181,6 +191,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
 
     // ---------------------------------------------------------------- idempotency
 
+    /// <summary>A resend of a committed client op id answers Duplicate with the original revision.</summary>
     [Fact]
     public async Task Append_ReturnsDuplicateWithOriginalRevision_WhenClientOpIdRepeats()
     {
@@ -191,6 +202,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal(3, await Store.GetRevisionAsync(channel));
     }
 
+    /// <summary>The duplicate check comes before the revision check, whatever expected revision the resend carries.</summary>
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
@@ -209,6 +221,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal(Range(1, 4), Revisions(await ReadAllAsync(channel)));
     }
 
+    /// <summary>A duplicate writes nothing, even when its payload and author differ from the original.</summary>
     [Fact]
     public async Task Duplicate_WritesNothing_EvenWithADifferentPayloadAndAuthor()
     {
@@ -223,6 +236,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal("visitor:1", ops[0].Author);
     }
 
+    /// <summary>The same client op id in two channels is two different ops.</summary>
     [Fact]
     public async Task ClientOpIds_AreScopedToTheirChannel()
     {
@@ -234,6 +248,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal(AppendResult.Duplicate(1), await Store.AppendAsync(b, 1, Draft("shared-id")));
     }
 
+    /// <summary>Racing resends of one client op id append it exactly once; the others get Duplicate, never Conflict.</summary>
     [Fact]
     public async Task ConcurrentResends_OfOneClientOpId_AppendExactlyOnce()
     {
@@ -251,8 +266,74 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Single(await ReadAllAsync(channel));
     }
 
+    // ---------------------------------------------------------------- client op lookup
+
+    /// <summary>A committed client op id is found at its original revision; an id never appended, or on another channel, is null.</summary>
+    [Fact]
+    public async Task FindClientOp_ReturnsTheOriginalRevision_OrNullForAnIdNeverAppended()
+    {
+        var channel = await ChannelWithOpsAsync(4);
+
+        Assert.Equal(1, await Store.FindClientOpAsync(channel, "op-1"));
+        Assert.Equal(3, await Store.FindClientOpAsync(channel, "op-3"));
+        Assert.Null(await Store.FindClientOpAsync(channel, "op-5"));
+        Assert.Null(await Store.FindClientOpAsync(channel, "OP-1")); // ids are compared exactly
+        Assert.Null(await Store.FindClientOpAsync(NewChannel(), "op-1")); // a channel never written
+    }
+
+    /// <summary>Looking an id up writes nothing and reserves nothing: the head stays, and the id can still be appended.</summary>
+    [Fact]
+    public async Task FindClientOp_WritesNothing_AndIsScopedToItsChannel()
+    {
+        var a = await ChannelWithOpsAsync(2);
+        var b = NewChannel();
+
+        Assert.Null(await Store.FindClientOpAsync(b, "op-2"));
+        Assert.Null(await Store.FindClientOpAsync(a, "unknown"));
+        Assert.Equal(2, await Store.GetRevisionAsync(a));
+        Assert.Equal(0, await Store.GetRevisionAsync(b));
+        Assert.Equal(Range(1, 2), Revisions(await ReadAllAsync(a)));
+        Assert.Equal(AppendResult.Appended(3), await Store.AppendAsync(a, 2, Draft("unknown"))); // the lookup reserved nothing
+    }
+
+    /// <summary>An op whose payload was trimmed behind a snapshot is still found: its id is remembered for the lifetime of the channel.</summary>
+    [Fact]
+    public async Task FindClientOp_KnowsOpsWhosePayloadWasTrimmed()
+    {
+        if (!SupportsSnapshots)
+        {
+            Assert.IsNotAssignableFrom<ISnapshotStore>(Store);
+            return;
+        }
+
+        var channel = await ChannelWithOpsAsync(6);
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(5, "\"s5\""u8.ToArray()));
+        Assert.Equal(5, await Snapshots.TrimAsync(channel, 5));
+
+        // A resend of op-2 whose base was trimmed long ago: the store must still say it was committed, and where.
+        Assert.Equal(2, await Store.FindClientOpAsync(channel, "op-2"));
+        Assert.Equal(6, await Store.FindClientOpAsync(channel, "op-6"));
+    }
+
+    /// <summary>IOpStore's default implementation (for stores that do not implement the lookup) answers the same, and writes nothing.</summary>
+    [Fact]
+    public async Task FindClientOp_DefaultImplementation_GivesTheSameAnswers_AndWritesNothing()
+    {
+        // A store that does not implement the lookup gets IOpStore's default, built on rules 2 and 3 of the append.
+        IOpStore fallback = new OpStoreWithoutLookup(Store);
+        var channel = await ChannelWithOpsAsync(3);
+
+        Assert.Equal(2, await fallback.FindClientOpAsync(channel, "op-2"));
+        Assert.Null(await fallback.FindClientOpAsync(channel, "op-9"));
+        Assert.Null(await fallback.FindClientOpAsync(NewChannel(), "op-1"));
+        Assert.Equal(3, await Store.GetRevisionAsync(channel));
+        Assert.Equal(Range(1, 3), Revisions(await ReadAllAsync(channel)));
+        Assert.Null(await Store.FindClientOpAsync(channel, "op-9"));
+    }
+
     // ---------------------------------------------------------------- payloads
 
+    /// <summary>Payload, author, client op id and timestamp come back as written (non-ASCII text included).</summary>
     [Fact]
     public async Task Payload_Author_ClientOpId_AndTimestamp_RoundTrip()
     {
@@ -271,6 +352,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal(json, Encoding.UTF8.GetString(op.Payload.Span));
     }
 
+    /// <summary>Payload bytes are opaque: every byte value, 256 KiB and empty payloads come back byte for byte.</summary>
     [Fact]
     public async Task Payload_BytesComeBackExactly_AllByteValues_Large_AndEmpty()
     {
@@ -293,6 +375,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         }
     }
 
+    /// <summary>The store copies the payload on append: the caller may reuse its (pooled) buffer afterwards.</summary>
     [Fact]
     public async Task Append_CopiesThePayload_SoTheCallerMayReuseItsBuffer()
     {
@@ -308,6 +391,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
 
     // ---------------------------------------------------------------- reading forward
 
+    /// <summary><see cref="IOpStore.ReadAsync"/> pages forward in ascending order.</summary>
     [Fact]
     public async Task ReadAsync_PagesForward_InAscendingOrder()
     {
@@ -324,6 +408,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal(BaseTime.AddSeconds(5), ops[0].Timestamp);
     }
 
+    /// <summary><see cref="IOpStore.ReadAsync"/> with out-of-range, hostile and non-positive bounds returns what the bounds select, never an exception.</summary>
     [Theory]
     [InlineData(-1, 100, 1, 10)]   // negative after: from the start
     [InlineData(0, 100, 1, 10)]
@@ -344,6 +429,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
 
     // ---------------------------------------------------------------- reading backward
 
+    /// <summary><see cref="IOpStore.ReadBeforeAsync"/> pages backward, each page the newest ops before the bound, in ascending order.</summary>
     [Fact]
     public async Task ReadBeforeAsync_PagesBackward_ReturningTheNewestInAscendingOrder()
     {
@@ -359,6 +445,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal(["op-2", "op-3"], ops.Select(o => o.ClientOpId));
     }
 
+    /// <summary><see cref="IOpStore.ReadBeforeAsync"/> with out-of-range, hostile and non-positive bounds returns what the bounds select, never an exception.</summary>
     [Theory]
     [InlineData(long.MaxValue, 3, 8, 10)]  // "from the end"
     [InlineData(1000, 100, 1, 10)]
@@ -376,6 +463,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
 
     // ---------------------------------------------------------------- channels
 
+    /// <summary>Revisions, ops, conflicts, snapshots and trims of one channel never touch another.</summary>
     [Fact]
     public async Task Channels_AreIsolated()
     {
@@ -398,6 +486,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         }
     }
 
+    /// <summary>A 128-character channel name over the whole allowed alphabet and a 64-character client op id work.</summary>
     [Fact]
     public async Task ChannelNames_UseTheWholeAllowedAlphabet_AndMaximumLength()
     {
@@ -412,6 +501,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
 
     // ---------------------------------------------------------------- concurrency
 
+    /// <summary>Concurrent appenders retrying on conflict end with consecutive revisions, every op exactly once, each writer's ops in its order.</summary>
     [Fact]
     public async Task ConcurrentAppenders_RetryingOnConflict_ProduceConsecutiveRevisions_WithEveryOpExactlyOnce()
     {
@@ -471,6 +561,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
 
     // ---------------------------------------------------------------- snapshots and trimming
 
+    /// <summary>No snapshot until one is saved; a saved snapshot comes back byte for byte.</summary>
     [Fact]
     public async Task Snapshot_IsNull_UntilSaved_ThenRoundTrips()
     {
@@ -492,6 +583,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal(state, snapshot.State.ToArray());
     }
 
+    /// <summary>A newer snapshot replaces the stored one; an older one or one at the same revision is ignored.</summary>
     [Fact]
     public async Task Snapshot_NewerWins_OlderAndSameRevisionAreIgnored()
     {
@@ -513,6 +605,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal("\"nine\"", Encoding.UTF8.GetString(latest.State.Span));
     }
 
+    /// <summary>Concurrent snapshot saves keep the newest.</summary>
     [Fact]
     public async Task Snapshot_ConcurrentSaves_KeepTheNewest()
     {
@@ -531,6 +624,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal("\"12\"", Encoding.UTF8.GetString(snapshot.State.Span));
     }
 
+    /// <summary>Trimming removes ops up to the revision, leaves a gap readers can see, and keeps the head.</summary>
     [Fact]
     public async Task Trim_RemovesPayloadsUpToTheRevision_LeavingAGapReadersSee()
     {
@@ -555,6 +649,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal(AppendResult.Appended(11), await Store.AppendAsync(channel, 10, Draft("after-trim")));
     }
 
+    /// <summary>Trimmed ops still dedupe: client op ids and the head survive trimming.</summary>
     [Fact]
     public async Task Trim_KeepsClientOpIds_SoTrimmedOpsStillDedupe()
     {
@@ -577,6 +672,7 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal(AppendResult.Appended(6), await Store.AppendAsync(channel, 5, Draft("new")));
     }
 
+    /// <summary>Trimming never goes past the latest snapshot, and trims nothing twice.</summary>
     [Fact]
     public async Task Trim_NeverGoesPastTheLatestSnapshot()
     {

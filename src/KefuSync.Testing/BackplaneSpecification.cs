@@ -1,8 +1,9 @@
 using System.Text;
 using System.Threading.Channels;
 using KefuSync.Backplane;
+using Xunit;
 
-namespace KefuSync.Stores.Tests.Specification;
+namespace KefuSync.Testing;
 
 /// <summary>
 /// The specification of <see cref="IBackplane"/>: every backplane inherits this class and must pass every test, unchanged.
@@ -22,6 +23,11 @@ namespace KefuSync.Stores.Tests.Specification;
 public abstract class BackplaneSpecification : IAsyncLifetime
 {
     private readonly List<IBackplane> _created = [];
+
+    /// <summary>Creates the specification; a derived class provides the nodes (<see cref="CreateNodesAsync"/>).</summary>
+    protected BackplaneSpecification()
+    {
+    }
 
     /// <summary>How long a test waits for a message before failing.</summary>
     // Generous: a test waits for this only when delivery is broken, and CI machines can be briefly starved.
@@ -60,6 +66,7 @@ public abstract class BackplaneSpecification : IAsyncLifetime
     protected static BackplaneMessage Op(string channel, long revision, string source = "node-a", string? json = null) =>
         new(BackplaneMessageKind.Op, channel, revision, source, Encoding.UTF8.GetBytes(json ?? $"{{\"t\":\"op\",\"rev\":{revision}}}"));
 
+    /// <summary>Every subscriber on every node, the publishing node's own included, receives each message.</summary>
     [Fact]
     public async Task Publish_ReachesEverySubscriber_OnEveryNode_IncludingThePublisher()
     {
@@ -78,6 +85,7 @@ public abstract class BackplaneSpecification : IAsyncLifetime
         }
     }
 
+    /// <summary>One publisher's messages on one channel arrive in publish order, locally and remotely.</summary>
     [Fact]
     public async Task Messages_FromOnePublisherOnOneChannel_ArriveInPublishOrder()
     {
@@ -98,6 +106,7 @@ public abstract class BackplaneSpecification : IAsyncLifetime
         }
     }
 
+    /// <summary>Two nodes publishing at once: each publisher's messages keep their own order.</summary>
     [Fact]
     public async Task Messages_FromConcurrentPublishers_EachKeepTheirOrder()
     {
@@ -116,6 +125,7 @@ public abstract class BackplaneSpecification : IAsyncLifetime
         }
     }
 
+    /// <summary>Kind, channel, revision, source node and payload bytes (every byte value, large and empty) arrive unchanged.</summary>
     [Fact]
     public async Task Message_ArrivesUnchanged_KindChannelRevisionSourceAndPayloadBytes()
     {
@@ -148,6 +158,7 @@ public abstract class BackplaneSpecification : IAsyncLifetime
         }
     }
 
+    /// <summary>A handler that throws or returns a faulted task affects neither other handlers nor later messages.</summary>
     [Fact]
     public async Task ThrowingHandler_DoesNotStopOtherHandlers_OrLaterMessages()
     {
@@ -171,6 +182,7 @@ public abstract class BackplaneSpecification : IAsyncLifetime
         Assert.Equal(3, Volatile.Read(ref calls));
     }
 
+    /// <summary>Disposing a subscription stops its deliveries, and only its own.</summary>
     [Fact]
     public async Task DisposedSubscription_StopsDelivery()
     {
@@ -189,6 +201,7 @@ public abstract class BackplaneSpecification : IAsyncLifetime
         Assert.Equal([1L], leaves.Received.Select(m => m.Revision));
     }
 
+    /// <summary>A message published right after <see cref="IBackplane.SubscribeAsync"/> returns is delivered.</summary>
     [Fact]
     public async Task SubscriptionIsLive_AsSoonAsSubscribeAsyncReturns()
     {
@@ -210,6 +223,10 @@ public abstract class BackplaneSpecification : IAsyncLifetime
         private readonly List<BackplaneMessage> _received = [];
         private readonly Channel<bool> _signal = Channel.CreateUnbounded<bool>();
         private IAsyncDisposable? _subscription;
+
+        private Inbox()
+        {
+        }
 
         /// <summary>A snapshot of what arrived so far, in arrival order.</summary>
         public IReadOnlyList<BackplaneMessage> Received
