@@ -1,5 +1,5 @@
 using KefuSync.Backplane;
-using KefuSync.Stores.Tests.Specification;
+using KefuSync.Testing;
 using KefuSync.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

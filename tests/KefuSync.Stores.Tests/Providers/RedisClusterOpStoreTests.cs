@@ -1,4 +1,4 @@
-using KefuSync.Stores.Tests.Specification;
+using KefuSync.Testing;
 using KefuSync.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
