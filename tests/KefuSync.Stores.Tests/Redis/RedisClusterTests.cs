@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using KefuSync.Backplane;
 using KefuSync.Redis.Backplane;
@@ -69,6 +70,8 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : IAsyncLifet
         var store = Node(TestHosts.UniquePrefix()).GetRequiredService<IOpStore>();
         Assert.Equal(AppendResult.Appended(1), await store.AppendAsync(channel, 0, new OpDraft("id-1", "v", DateTimeOffset.UnixEpoch, "{}"u8.ToArray())));
         Assert.Single(await store.ReadAsync(channel, 0, 10));
+        Assert.Equal(1, await store.FindClientOpAsync(channel, "id-1"));
+        Assert.Null(await store.FindClientOpAsync(channel, "id-2"));
     }
 
     [Fact]
@@ -171,40 +174,55 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : IAsyncLifet
             .ToList();
         Assert.Equal(4, channels.Count);
 
+        const int OpsPerChannel = 400;
         var acked = new ConcurrentDictionary<string, long>();
+        var ackedCount = channels.ToDictionary(c => c, _ => new StrongBox<int>());
+        // The last thing each writer saw, for the failure messages.
+        var lastSeen = new ConcurrentDictionary<string, string>();
         using var stop = new CancellationTokenSource();
-        var deadline = Stopwatch.StartNew();
-
-        var writers = channels.Select(channel => Task.Run(async () =>
+        var writers = channels.ToDictionary(channel => channel, channel => Task.Run(async () =>
         {
-            for (var i = 1; !stop.IsCancellationRequested && i <= 400; i++)
+            for (var i = 1; i <= OpsPerChannel; i++)
             {
                 var id = $"{channel}#{i}";
-                // What a client does: resend with the same id until acked (the revision it expects is i - 1).
+                // What a client does: resend with the same id until acked (the revision it expects is i - 1), until the
+                // test has seen enough. Every attempt is bounded by OperationTimeout; an op not acked when stop comes is
+                // simply unacknowledged (it may or may not be in the log, once).
                 while (true)
                 {
+                    if (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+
                     try
                     {
                         var result = await store.AppendAsync(channel, i - 1, new OpDraft(id, "v", DateTimeOffset.UnixEpoch, "{}"u8.ToArray()));
                         if (result.Status == AppendStatus.Conflict)
                         {
-                            // Retryable, as for the core. Seen once around the rejoin: a node restarted without its data
-                            // serves its old slots, empty, until gossip demotes it (head 0). Nothing it takes is acked:
-                            // it has no replica, so WAIT refuses.
+                            // Op i - 1 was acknowledged at revision i - 1, so a head below it is either a node that restarted
+                            // empty and still claims its old slots (for a moment, until gossip demotes it) or a lost
+                            // acknowledged append. Keep resending; the checks below tell the two apart.
+                            lastSeen[channel] = $"op {i}: Conflict, the store's head is {result.Revision} (expected {i - 1})";
                             await Task.Delay(50);
                             continue;
                         }
 
                         acked[id] = result.Revision;
+                        Interlocked.Increment(ref ackedCount[channel].Value);
+                        lastSeen[channel] = $"op {i}: {result.Status} at {result.Revision}";
                         break;
                     }
-                    catch (Exception ex) when (ex is not Xunit.Sdk.XunitException && deadline.Elapsed < TimeSpan.FromSeconds(120))
+                    catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
                     {
+                        // Failover errors (CLUSTERDOWN, timeouts, an open circuit, WAIT without a replica) are retryable; any
+                        // other error is retried too, and shows in lastSeen if a channel makes no progress.
+                        lastSeen[channel] = $"op {i}: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}";
                         await Task.Delay(50);
                     }
                 }
             }
-        })).ToList();
+        }));
 
         await Task.Delay(300);
         await cluster.KillPrimaryAsync(victim);
@@ -212,29 +230,49 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : IAsyncLifet
         // The promoted replica has no replica of its own: with WaitForReplicas = 1 nothing on its shard is acknowledged
         // until the killed node is back (as its replica). That is the documented trade-off; restore it, then finish.
         await cluster.RejoinAsync(victim);
-        await Task.Delay(500);
+
+        // Let every channel make progress on the healed cluster (or finish), then stop the writers.
+        var atRejoin = channels.ToDictionary(c => c, c => Volatile.Read(ref ackedCount[c].Value));
+        var watch = Stopwatch.StartNew();
+        while (channels.Any(c => !writers[c].IsCompleted && Volatile.Read(ref ackedCount[c].Value) < atRejoin[c] + 20) && watch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(50);
+        }
+
         stop.Cancel();
-        await Task.WhenAll(writers);
+        var all = Task.WhenAll(writers.Values);
+        if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(60))) != all)
+        {
+            Assert.Fail("A writer did not stop within 60 s of being told to: " + string.Join("; ", channels.Select(c => $"{c}: {lastSeen.GetValueOrDefault(c)}")));
+        }
+
+        await all; // rethrows a writer's unexpected exception
 
         foreach (var channel in channels)
         {
             var ops = await ReadAllEventuallyAsync(store, channel);
             var ackedHere = acked.Where(a => a.Key.StartsWith(channel + "#", StringComparison.Ordinal)).ToList();
-            Assert.True(ackedHere.Count > 0, $"nothing was acknowledged on {channel}");
+            var state = $"{channel}: {ackedHere.Count} ops acknowledged, the log holds {ops.Count}; last seen: {lastSeen.GetValueOrDefault(channel)}";
+
             // Every acknowledged op survived the failover, once, at the revision it was acknowledged with ...
-            foreach (var (id, revision) in ackedHere)
+            foreach (var (id, revision) in ackedHere.OrderBy(a => a.Value))
             {
-                var op = Assert.Single(ops, o => o.ClientOpId == id);
-                Assert.Equal(revision, op.Revision);
+                var found = ops.Where(o => o.ClientOpId == id).ToList();
+                Assert.True(found.Count == 1 && found[0].Revision == revision,
+                    $"The acknowledged op {id} (revision {revision}) is in the log {found.Count} times{(found.Count == 1 ? $", at revision {found[0].Revision}" : "")}: an acknowledged append was lost or moved. {state}");
             }
 
-            // ... and the log has no hole and no duplicate.
+            // ... the log has no hole and no duplicate ...
             Assert.Equal(Enumerable.Range(1, ops.Count).Select(i => (long)i), ops.Select(o => o.Revision));
             Assert.Equal(ops.Count, ops.Select(o => o.ClientOpId).Distinct().Count());
+
+            // ... and the healed cluster took new appends on every channel (a head stuck below an acknowledged op fails here).
+            Assert.True(writers[channel].IsCompleted && (ackedHere.Count == OpsPerChannel || ackedHere.Count >= atRejoin[channel] + 20),
+                $"{channel} made no progress after the rejoin ({atRejoin[channel]} acknowledged then). {state}");
         }
 
         // The listener noticed the lost shard, proved its subscription again and raised Reconnected; it hears new messages.
-        var watch = Stopwatch.StartNew();
+        watch.Restart();
         while (Volatile.Read(ref reconnected) == 0 && watch.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(100);
