@@ -68,12 +68,18 @@ internal sealed partial class FanOut(
     {
         foreach (var channel in subscribers.Channels)
         {
-            foreach (var subscription in subscribers.Get(channel))
+            RepairChannel(channel);
+        }
+    }
+
+    /// <summary>After the backplane lost messages of one channel (e.g. a full receive queue): its local subscriptions re-read it.</summary>
+    public void RepairChannel(string channel)
+    {
+        foreach (var subscription in subscribers.Get(channel))
+        {
+            if (subscription.RequestReplay(long.MaxValue))
             {
-                if (subscription.RequestReplay(long.MaxValue))
-                {
-                    StartRepair(subscription);
-                }
+                StartRepair(subscription);
             }
         }
     }
