@@ -83,7 +83,18 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<InboxProjection>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommitListener<MessageOp>, InboxProjection>(sp => sp.GetRequiredService<InboxProjection>()));
         services.TryAddSingleton<PresenceTracker>();
-        services.TryAddSingleton<SyncEngine>();
+        // The frame dispatcher and one handler per frame type (hello is the handshake, before the table).
+        services.TryAddSingleton<FrameReplies>();
+        services.TryAddSingleton<HelloHandler>();
+        services.TryAddSingleton<FrameDispatcher>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFrameHandler, PingHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFrameHandler, SubscribeHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFrameHandler, UnsubscribeHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFrameHandler, SubmitHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFrameHandler, PresenceHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFrameHandler, HistoryHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFrameHandler, ByeHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFrameHandler, ListHandler>());
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<WebSocketTransport>();
         services.TryAddSingleton<FallbackTransport>();

@@ -22,7 +22,8 @@ internal sealed partial class InboxProjection(CommitPipeline pipeline, InboxHand
     /// at 100 conversations × 20 msg/s, folding every message doubled the server's work per message.
     /// </summary>
     private static readonly TimeSpan MinFlushInterval = TimeSpan.FromMilliseconds(500);
-    private static readonly KefuPrincipal InboxWriter = new("system", "KefuSync", PrincipalRole.Server, null, null);
+    // The engine writes the inbox as a bot named "system"; only the id reaches the wire (an inbox op's "by").
+    private static readonly KefuPrincipal InboxWriter = new("system", "KefuSync", PrincipalRole.Bot, null, null);
 
     // Guards the fold: the drain, FlushAsync and ListAsync, and with them every use of the handler's state.
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -84,8 +85,8 @@ internal sealed partial class InboxProjection(CommitPipeline pipeline, InboxHand
     {
         while (true)
         {
-            // Real time, not the TimeProvider: this paces work, it is not a logical timeout (and a test's fake clock must
-            // not stall the inbox).
+            // A Stopwatch measures how long since the last fold: a duration that paces work, not logical time (and a
+            // test's fake TimeProvider must not stall the inbox).
             var wait = MinFlushInterval - System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref _lastFlushAt));
             if (wait > TimeSpan.Zero && _pending.Reader.Count < MaxBatch)
             {

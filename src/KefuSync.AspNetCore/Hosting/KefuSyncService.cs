@@ -87,7 +87,7 @@ internal sealed class KefuSyncService(CommitPipeline committer, TextDocuments do
     private static ChannelName Channel(string channel)
         => ChannelName.TryParse(channel, out var name) ? name : throw new ArgumentException($"'{channel}' is not a valid channel name (docs/protocol.md §3).", nameof(channel));
 
-    private static KefuPrincipal Principal(KefuSender sender) => new(sender.Id, sender.Name, PrincipalRole.Server, null, null);
+    private static KefuPrincipal Principal(KefuSender sender) => new(sender.Id, sender.Name, PrincipalRole.Bot, null, null);
 
     private static KefuSubmitResult Map(SubmitResult result) => result switch
     {

@@ -25,7 +25,7 @@ internal readonly record struct ChannelName(string Value, ChannelKind Kind, stri
 
         if (value == "site")
         {
-            name = new ChannelName(value, ChannelKind.Site, "");
+            name = Site;
             return true;
         }
 
@@ -60,6 +60,9 @@ internal readonly record struct ChannelName(string Value, ChannelKind Kind, stri
 
     /// <summary>The agents' inbox.</summary>
     public static ChannelName Inbox { get; } = new("inbox", ChannelKind.Inbox, "");
+
+    /// <summary>The site-wide presence channel.</summary>
+    public static ChannelName Site { get; } = new("site", ChannelKind.Site, "");
 
     public override string ToString() => Value;
 }

@@ -10,7 +10,7 @@ internal static class ChannelAccess
 {
     public static bool CanRead(KefuPrincipal principal, in ChannelName channel) => principal.Role switch
     {
-        PrincipalRole.Agent or PrincipalRole.Server => true,
+        PrincipalRole.Agent or PrincipalRole.Bot => true,
         _ => channel.Kind switch
         {
             ChannelKind.Conversation or ChannelKind.VisitorDraft => channel.Key == principal.ConversationKey,
@@ -21,7 +21,7 @@ internal static class ChannelAccess
 
     public static bool CanSubmit(KefuPrincipal principal, in ChannelName channel) => principal.Role switch
     {
-        PrincipalRole.Server => channel.Kind is not ChannelKind.Site,
+        PrincipalRole.Bot => channel.Kind is not ChannelKind.Site,
         PrincipalRole.Agent => channel.Kind is not (ChannelKind.VisitorDraft or ChannelKind.Inbox or ChannelKind.Site),
         _ => channel.Kind switch
         {

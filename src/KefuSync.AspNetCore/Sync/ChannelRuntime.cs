@@ -13,6 +13,6 @@ internal sealed class ChannelRuntime
 
     public TextChannelState? Text { get; set; }
 
-    /// <summary>Last use, for idle eviction (Environment.TickCount64).</summary>
+    /// <summary>Last use, for idle eviction (a <see cref="TimeProvider"/> timestamp).</summary>
     public long LastUsed { get; set; }
 }

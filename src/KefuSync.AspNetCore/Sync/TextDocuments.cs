@@ -12,7 +12,7 @@ namespace KefuSync.Sync;
 /// Per-channel runtime state on this node, and the text documents: loaded from the latest snapshot plus the ops after
 /// it, snapshotted every <see cref="KefuRetentionOptions.SnapshotEvery"/> ops, with old ops trimmed behind the snapshot.
 /// </summary>
-internal sealed partial class TextDocuments(IOpStore store, IServiceProvider services, IOptionsMonitor<KefuSyncOptions> options, ILogger<TextDocuments> logger)
+internal sealed partial class TextDocuments(IOpStore store, IServiceProvider services, TimeProvider time, IOptionsMonitor<KefuSyncOptions> options, ILogger<TextDocuments> logger)
 {
     private readonly ConcurrentDictionary<string, ChannelRuntime> _runtimes = new(StringComparer.Ordinal);
     private readonly ISnapshotStore? _snapshots = (ISnapshotStore?)services.GetService(typeof(ISnapshotStore));
@@ -20,7 +20,7 @@ internal sealed partial class TextDocuments(IOpStore store, IServiceProvider ser
     public ChannelRuntime Runtime(string channel)
     {
         var runtime = _runtimes.GetOrAdd(channel, static _ => new ChannelRuntime());
-        runtime.LastUsed = Environment.TickCount64;
+        runtime.LastUsed = time.GetTimestamp();
         return runtime;
     }
 
@@ -94,11 +94,11 @@ internal sealed partial class TextDocuments(IOpStore store, IServiceProvider ser
     /// </summary>
     public int Evict(TimeSpan idle)
     {
-        var cutoff = Environment.TickCount64 - (long)idle.TotalMilliseconds;
+        var now = time.GetTimestamp();
         var evicted = 0;
         foreach (var (channel, runtime) in _runtimes)
         {
-            if (runtime.LastUsed <= cutoff && runtime.Gate.CurrentCount == 1 && _runtimes.TryRemove(new KeyValuePair<string, ChannelRuntime>(channel, runtime)))
+            if (time.GetElapsedTime(runtime.LastUsed, now) >= idle && runtime.Gate.CurrentCount == 1 && _runtimes.TryRemove(new KeyValuePair<string, ChannelRuntime>(channel, runtime)))
             {
                 evicted++;
             }
@@ -148,11 +148,5 @@ internal sealed partial class TextDocuments(IOpStore store, IServiceProvider ser
         {
             Log.SnapshotFailed(logger, channel.Value, ex);
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1201, EventName = "SnapshotFailed", Level = LogLevel.Warning, Message = "Snapshotting {Channel} failed; the log keeps growing until the next attempt.")]
-        public static partial void SnapshotFailed(ILogger logger, string channel, Exception exception);
     }
 }

@@ -22,8 +22,6 @@ internal sealed class ConnectionRegistry
 
     public void Remove(ConnectionContext connection) => _connections.TryRemove(connection.Id, out _);
 
-    public ConnectionContext[] Snapshot() => [.. _connections.Values];
-
     /// <summary>
     /// Closes connections that never said hello in time, or went silent (clients ping every <c>hb</c>). One sweep for
     /// all connections, instead of a timer per connection: idle connections then cost no CPU and no timer memory.

@@ -21,8 +21,8 @@ internal sealed class FallbackSession(ConnectionContext connection, string? user
     /// <summary>Cancels the current event stream when a newer one opens.</summary>
     public CancellationTokenSource? CurrentStream { get; set; }
 
-    /// <summary>Environment.TickCount64 of the last request or open stream.</summary>
-    public long LastSeen { get; set; } = Environment.TickCount64;
+    /// <summary><see cref="TimeProvider"/> timestamp of the last request or open stream.</summary>
+    public long LastSeen { get; set; }
 
     public int OpenStreams;
 

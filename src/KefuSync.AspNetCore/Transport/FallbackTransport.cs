@@ -19,7 +19,7 @@ namespace KefuSync.Transport;
 /// the same <see cref="ConnectionContext"/> a socket would carry, so every frame has the same semantics.
 /// </summary>
 internal sealed class FallbackTransport(
-    SyncEngine engine,
+    FrameDispatcher dispatcher,
     ConnectionRegistry registry,
     OriginPolicy origins,
     AgentResolver agents,
@@ -57,7 +57,7 @@ internal sealed class FallbackTransport(
         var connection = new ConnectionContext(ConnectionIds.New(), current, time) { AgentCandidate = await agents.ResolveAsync(context).ConfigureAwait(false), OpenedAt = now, LastFrameAt = now };
         if (Utf8.IsValid(body.Value.Span))
         {
-            await engine.HandleAsync(connection, body.Value, context.RequestAborted).ConfigureAwait(false);
+            await dispatcher.HandleAsync(connection, body.Value, context.RequestAborted).ConfigureAwait(false);
         }
         else
         {
@@ -73,7 +73,7 @@ internal sealed class FallbackTransport(
             return;
         }
 
-        var session = new FallbackSession(connection, UserOf(context));
+        var session = new FallbackSession(connection, UserOf(context)) { LastSeen = now };
         _sessions[connection.Id] = session;
         registry.Add(connection);
         metrics.Connections.Add(1);
@@ -151,7 +151,7 @@ internal sealed class FallbackTransport(
         finally
         {
             Interlocked.Decrement(ref session.OpenStreams);
-            session.LastSeen = Environment.TickCount64;
+            session.LastSeen = time.GetTimestamp();
             session.Streaming.Release();
         }
     }
@@ -178,8 +178,7 @@ internal sealed class FallbackTransport(
             return;
         }
 
-        session.LastSeen = Environment.TickCount64;
-        session.Connection.LastFrameAt = time.GetTimestamp();
+        session.LastSeen = session.Connection.LastFrameAt = time.GetTimestamp();
         await session.Handling.WaitAsync(context.RequestAborted).ConfigureAwait(false);
         try
         {
@@ -206,7 +205,7 @@ internal sealed class FallbackTransport(
                     continue;
                 }
 
-                await engine.HandleAsync(session.Connection, frame, session.Connection.Closed).ConfigureAwait(false);
+                await dispatcher.HandleAsync(session.Connection, frame, session.Connection.Closed).ConfigureAwait(false);
             }
         }
         finally
@@ -220,13 +219,13 @@ internal sealed class FallbackTransport(
     /// <summary>Ends sessions whose client has had no stream open for longer than the idle limit.</summary>
     public void Sweep()
     {
-        var idleMs = options.CurrentValue.Limits.FallbackSessionIdleSeconds * 1000L;
-        var now = Environment.TickCount64;
+        var idle = TimeSpan.FromSeconds(options.CurrentValue.Limits.FallbackSessionIdleSeconds);
+        var now = time.GetTimestamp();
         foreach (var (id, session) in _sessions)
         {
             var closed = session.Connection.Closed.IsCancellationRequested;
-            var idle = Volatile.Read(ref session.OpenStreams) == 0 && now - session.LastSeen > idleMs;
-            if (!closed && !idle)
+            var quiet = Volatile.Read(ref session.OpenStreams) == 0 && time.GetElapsedTime(session.LastSeen, now) > idle;
+            if (!closed && !quiet)
             {
                 continue;
             }
@@ -234,7 +233,7 @@ internal sealed class FallbackTransport(
             if (Interlocked.Exchange(ref session.Ended, 1) == 0)
             {
                 session.Connection.Close(CloseCodes.Timeout, "fallback session idle"); // no-op when already closed
-                engine.Disconnected(session.Connection);
+                dispatcher.Disconnected(session.Connection);
                 registry.Remove(session.Connection);
                 metrics.Connections.Add(-1);
             }
@@ -242,7 +241,7 @@ internal sealed class FallbackTransport(
             // A closed session stays findable by its event stream while it holds frames no stream delivered yet (the error
             // that closed it, when the client's stream was not attached at that moment), as a socket flushes before its
             // close frame; at most until it has been idle for the idle limit.
-            if (session.Connection.Outgoing.Count == 0 || idle)
+            if (session.Connection.Outgoing.Count == 0 || quiet)
             {
                 _sessions.TryRemove(id, out _);
             }

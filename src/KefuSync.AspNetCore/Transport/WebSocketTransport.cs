@@ -14,10 +14,10 @@ namespace KefuSync.Transport;
 
 /// <summary>
 /// Carries a <see cref="ConnectionContext"/> over a WebSocket: a receive loop that hands whole frames to the
-/// <see cref="SyncEngine"/> one at a time, and a send loop that drains the bounded send queue.
+/// <see cref="FrameDispatcher"/> one at a time, and a send loop that drains the bounded send queue.
 /// </summary>
 internal sealed partial class WebSocketTransport(
-    SyncEngine engine,
+    FrameDispatcher dispatcher,
     ConnectionRegistry registry,
     OriginPolicy origins,
     AgentResolver agents,
@@ -65,7 +65,7 @@ internal sealed partial class WebSocketTransport(
         finally
         {
             connection.Close(CloseCodes.Normal, "closed");
-            engine.Disconnected(connection);
+            dispatcher.Disconnected(connection);
             registry.Remove(connection);
             metrics.Connections.Add(-1);
             if (connection.CloseCode == CloseCodes.SlowConsumer)
@@ -136,7 +136,7 @@ internal sealed partial class WebSocketTransport(
                     continue;
                 }
 
-                await engine.HandleAsync(connection, buffer.AsMemory(0, length), connection.Closed).ConfigureAwait(false);
+                await dispatcher.HandleAsync(connection, buffer.AsMemory(0, length), connection.Closed).ConfigureAwait(false);
             }
         }
         finally
@@ -171,14 +171,5 @@ internal sealed partial class WebSocketTransport(
             connection.Close(CloseCodes.Normal, "send failed");
             socket.Abort();
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1501, EventName = "OriginRefused", Level = LogLevel.Warning, Message = "Refused a WebSocket handshake from origin {Origin}; add it to KefuSync:AllowedOrigins if it is yours.")]
-        public static partial void OriginRefused(ILogger logger, string origin);
-
-        [LoggerMessage(EventId = 1502, EventName = "ConnectionLost", Level = LogLevel.Debug, Message = "Connection {Connection} ended: {Reason}")]
-        public static partial void ConnectionLost(ILogger logger, string connection, string reason);
     }
 }
