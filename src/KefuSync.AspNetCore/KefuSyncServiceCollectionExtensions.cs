@@ -1,5 +1,6 @@
 using KefuSync;
 using KefuSync.AgentConsole;
+using KefuSync.Attachments;
 using KefuSync.Backplane;
 using KefuSync.Conversations;
 using KefuSync.Diagnostics;
@@ -60,6 +61,8 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<IOpStore>(sp => sp.GetRequiredService<InMemoryOpStore>());
         services.TryAddSingleton<ISnapshotStore>(sp => sp.GetRequiredService<InMemoryOpStore>());
         services.TryAddSingleton<IBackplane, InProcessBackplane>();
+        // The embedded blob store for attachments: files under Attachments.StoragePath (UseBlobStore<T> replaces it).
+        services.TryAddSingleton<IBlobStore>(sp => FileSystemBlobStore.FromOptions(sp));
 
         services.TryAddSingleton<NodeIdentity>();
         services.TryAddSingleton<KefuMetrics>();
@@ -77,6 +80,9 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<WebSocketTransport>();
         services.TryAddSingleton<FallbackTransport>();
+        services.TryAddSingleton<UploadRateLimiter>();
+        services.TryAddSingleton<AttachmentLinks>();
+        services.TryAddSingleton<AttachmentService>();
         services.TryAddSingleton<IKefuSyncService, KefuSyncService>();
         services.AddHostedService<KefuSyncBackgroundService>();
         services.AddKefuWidget();
