@@ -143,6 +143,20 @@ internal sealed partial class AttachmentService(
         return existed;
     }
 
+    /// <summary>The metadata object a <c>msg</c> op stores as <c>att</c> (§9.3): no uploader, no time, no URLs.</summary>
+    public static byte[] MessageJson(AttachmentMetadata meta)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            AttachmentEndpoints.WriteMetadataMembers(writer, meta);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>Stores a file given whole by server code (<see cref="IKefuSyncService"/>): the same rules as an upload but the rate limit.</summary>
     public Task<UploadOutcome> StoreFromServerAsync(KefuPrincipal author, string scope, string uploadId, string name, Stream content, CancellationToken cancellationToken)
         => UploadAsync(author, scope, uploadId, name, content, contentLength: null, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KefuSync.Attachments;
 using KefuSync.Conversations;
 using KefuSync.Diagnostics;
 using KefuSync.Ot;
@@ -25,6 +26,7 @@ internal sealed partial class OpCommitter(
     FanOut fanOut,
     KefuObservers observers,
     InboxProjection inbox,
+    AttachmentService attachments,
     KefuMetrics metrics,
     TimeProvider time,
     IOptionsMonitor<KefuSyncOptions> options,
@@ -234,6 +236,18 @@ internal sealed partial class OpCommitter(
             return SubmitResult.Fail(ErrorCodes.InvalidOp, error);
         }
 
+        if (message.AttachmentId is not null)
+        {
+            // The file must be one uploaded into this conversation (section 9); the op stores the server's metadata.
+            var resolved = await ResolveAttachmentAsync(channel, clientOpId, message, cancellationToken).ConfigureAwait(false);
+            if (resolved.Refusal is not null)
+            {
+                return resolved.Refusal.Value;
+            }
+
+            message = resolved.Message;
+        }
+
         var runtime = documents.Runtime(channel.Value);
         await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -267,6 +281,11 @@ internal sealed partial class OpCommitter(
                         runtime.Head = result.Revision;
                         await CommittedAsync(channel, result.Revision, clientOpId, author, now, payload).ConfigureAwait(false);
                         await UpdateInboxAsync(channel, author, result.Revision, now, message).ConfigureAwait(false);
+                        if (message.Kind == "recall")
+                        {
+                            await DeleteRecalledAttachmentAsync(channel, message.Target).ConfigureAwait(false);
+                        }
+
                         return SubmitResult.Ok(result.Revision);
                     case AppendStatus.Duplicate:
                         return SubmitResult.Dup(result.Revision);
@@ -333,6 +352,48 @@ internal sealed partial class OpCommitter(
         return null;
     }
 
+    private async Task<(MessageOp Message, SubmitResult? Refusal)> ResolveAttachmentAsync(ChannelName channel, string clientOpId, MessageOp message, CancellationToken cancellationToken)
+    {
+        AttachmentMetadata? attachment;
+        try
+        {
+            attachment = channel.Kind == ChannelKind.Conversation
+                ? await attachments.FindAsync(channel.Key, message.AttachmentId!, cancellationToken).ConfigureAwait(false)
+                : null;
+        }
+        catch (StoreFailedException ex)
+        {
+            Log.StoreFailed(logger, channel.Value, ex.InnerException ?? ex);
+            return (message, SubmitResult.Fail(ErrorCodes.StoreUnavailable, "The file store is unavailable; send the op again later."));
+        }
+
+        if (attachment is null)
+        {
+            // A resend of a committed message whose file was recalled since is still its ack.
+            var refusal = SubmitResult.Fail(ErrorCodes.InvalidOp, $"'{message.AttachmentId}' is not a file of this conversation; upload it first (section 9).");
+            return (message, await UnlessCommittedAsync(channel, clientOpId, refusal, cancellationToken).ConfigureAwait(false));
+        }
+
+        return (message with { AttachmentJson = AttachmentService.MessageJson(attachment), AttachmentName = attachment.Name }, null);
+    }
+
+    /// <summary>After a recall commits: the recalled message's file goes from the blob store (section 9.6). Best effort, logged.</summary>
+    private async Task DeleteRecalledAttachmentAsync(ChannelName channel, long target)
+    {
+        try
+        {
+            var records = await store.ReadAsync(channel.Value, target - 1, 1, CancellationToken.None).ConfigureAwait(false);
+            if (records.Count == 1 && MessageOps.AttachmentIdOf(records[0].Payload.Span) is { } id)
+            {
+                await attachments.DeleteAsync(channel.Key, id, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.RecallDeleteFailed(logger, channel.Value, target, ex);
+        }
+    }
+
     private async Task UpdateInboxAsync(ChannelName channel, KefuPrincipal author, long revision, DateTimeOffset timestamp, MessageOp message)
     {
         if (channel.Kind != ChannelKind.Conversation)
@@ -388,5 +449,8 @@ internal sealed partial class OpCommitter(
     {
         [LoggerMessage(EventId = 1001, EventName = "StoreFailed", Level = LogLevel.Warning, Message = "Committing to {Channel} failed; the client was told to retry.")]
         public static partial void StoreFailed(ILogger logger, string channel, Exception exception);
+
+        [LoggerMessage(EventId = 1002, EventName = "RecallDeleteFailed", Level = LogLevel.Warning, Message = "The file of the message recalled at {Channel}@{Target} could not be deleted; it stays in the blob store.")]
+        public static partial void RecallDeleteFailed(ILogger logger, string channel, long target, Exception exception);
     }
 }
