@@ -1,5 +1,6 @@
 using KefuSync.AgentConsole;
 using KefuSync.Attachments;
+using KefuSync.Endpoints;
 using KefuSync.Hosting;
 using KefuSync.Transport;
 using KefuSync.Widget;

@@ -4,6 +4,7 @@ using KefuSync.Attachments;
 using KefuSync.Backplane;
 using KefuSync.Conversations;
 using KefuSync.Diagnostics;
+using KefuSync.Dispatch;
 using KefuSync.Hosting;
 using KefuSync.Presence;
 using KefuSync.Security;
@@ -62,7 +63,14 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<ISnapshotStore>(sp => sp.GetRequiredService<InMemoryOpStore>());
         services.TryAddSingleton<IBackplane, InProcessBackplane>();
         // The embedded blob store for attachments: files under Attachments.StoragePath (UseBlobStore<T> replaces it).
-        services.TryAddSingleton<IBlobStore>(sp => FileSystemBlobStore.FromOptions(sp));
+        services.TryAddSingleton<IBlobStore>(sp =>
+        {
+            // Relative to the content root; default App_Data/kefu-files.
+            var configured = sp.GetRequiredService<IOptions<KefuSyncOptions>>().Value.Attachments.StoragePath;
+            var contentRoot = sp.GetService<Microsoft.Extensions.Hosting.IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
+            var root = string.IsNullOrWhiteSpace(configured) ? Path.Combine(contentRoot, "App_Data", "kefu-files") : Path.Combine(contentRoot, configured);
+            return new FileSystemBlobStore(root, sp.GetRequiredService<TimeProvider>());
+        });
 
         services.TryAddSingleton<NodeIdentity>();
         services.TryAddSingleton<KefuMetrics>();
@@ -73,16 +81,27 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<TextDocuments>();
         services.TryAddSingleton<FanOut>();
         services.TryAddSingleton<KefuObservers>();
+        // The commit pipeline and one handler per channel kind (docs/architecture.md, "The commit pipeline"); a new kind
+        // is one more handler here. Listeners hear of commits without the pipeline knowing them.
+        services.TryAddSingleton<CommitPipeline>();
+        services.TryAddSingleton<TextChannelHandler>();
+        services.TryAddSingleton<UploadRateLimiter>();
+        services.TryAddSingleton<AttachmentLinks>();
+        services.TryAddSingleton<AttachmentService>();
+        services.TryAddSingleton<IMessageAttachments, MessageAttachments>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommitListener<MessageOp>, RecallListener>());
+        services.TryAddSingleton<ConversationMessageHandler>();
+        services.TryAddSingleton<InboxHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelKindHandler, TextChannelHandler>(sp => sp.GetRequiredService<TextChannelHandler>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelKindHandler, ConversationMessageHandler>(sp => sp.GetRequiredService<ConversationMessageHandler>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelKindHandler, InboxHandler>(sp => sp.GetRequiredService<InboxHandler>()));
         services.TryAddSingleton<InboxProjection>();
-        services.TryAddSingleton<OpCommitter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommitListener<MessageOp>, InboxProjection>(sp => sp.GetRequiredService<InboxProjection>()));
         services.TryAddSingleton<PresenceTracker>();
         services.TryAddSingleton<SyncEngine>();
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<WebSocketTransport>();
         services.TryAddSingleton<FallbackTransport>();
-        services.TryAddSingleton<UploadRateLimiter>();
-        services.TryAddSingleton<AttachmentLinks>();
-        services.TryAddSingleton<AttachmentService>();
         services.TryAddSingleton<IKefuSyncService, KefuSyncService>();
         services.AddHostedService<KefuSyncBackgroundService>();
         services.AddKefuWidget();

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
-using KefuSync.Hosting;
+using KefuSync.Endpoints;
 using KefuSync.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -3,9 +3,6 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace KefuSync.Stores;
 
@@ -37,15 +34,6 @@ internal sealed class FileSystemBlobStore : IBlobStore
     }
 
     public string Root => _root;
-
-    /// <summary>The store of <see cref="KefuAttachmentOptions.StoragePath"/>, relative to the content root (default <c>App_Data/kefu-files</c>).</summary>
-    public static FileSystemBlobStore FromOptions(IServiceProvider services)
-    {
-        var configured = services.GetRequiredService<IOptions<KefuSyncOptions>>().Value.Attachments.StoragePath;
-        var contentRoot = services.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
-        var root = string.IsNullOrWhiteSpace(configured) ? Path.Combine(contentRoot, "App_Data", "kefu-files") : Path.Combine(contentRoot, configured);
-        return new FileSystemBlobStore(root, services.GetRequiredService<TimeProvider>());
-    }
 
     public async Task<BlobPutResult> PutAsync(string key, Stream content, string contentType, CancellationToken cancellationToken = default)
     {

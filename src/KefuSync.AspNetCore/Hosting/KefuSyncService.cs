@@ -3,14 +3,15 @@ using System.Text.Json;
 using KefuSync.Attachments;
 using KefuSync.Conversations;
 using KefuSync.Ot;
+using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Stores;
-using KefuSync.Transport;
+using KefuSync.Sync;
 
-namespace KefuSync.Sync;
+namespace KefuSync.Hosting;
 
 /// <summary>The server-side API, running every call through the same committer as client frames.</summary>
-internal sealed class KefuSyncService(OpCommitter committer, TextDocuments documents, IOpStore store, AttachmentService attachments) : IKefuSyncService
+internal sealed class KefuSyncService(CommitPipeline committer, TextDocuments documents, IOpStore store, AttachmentService attachments) : IKefuSyncService
 {
     public string ConversationKeyForHostVisitor(string hostVisitorId)
     {
@@ -34,7 +35,7 @@ internal sealed class KefuSyncService(OpCommitter committer, TextDocuments docum
             writer.WriteEndObject();
         }
 
-        return Map(await committer.SubmitAsync(Principal(sender), channel, clientOpId ?? ConnectionIds.New(), 0, buffer.ToArray(), cancellationToken).ConfigureAwait(false));
+        return Map(await committer.SubmitAsync(Principal(sender), channel, clientOpId ?? NewClientOpId(), 0, buffer.ToArray(), cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<KefuSubmitResult> PostFileAsync(string conversationKey, Stream content, string fileName, KefuSender sender, string? text = null, string? clientOpId = null, CancellationToken cancellationToken = default)
@@ -44,7 +45,7 @@ internal sealed class KefuSyncService(OpCommitter committer, TextDocuments docum
         ArgumentNullException.ThrowIfNull(sender);
         var channel = Channel("conv:" + conversationKey);
         var name = FileNames.Clean(fileName) ?? throw new ArgumentException("The file name has no printable characters.", nameof(fileName));
-        var opId = clientOpId ?? ConnectionIds.New();
+        var opId = clientOpId ?? NewClientOpId();
         // The upload id syntax is narrower than a client op id's: derive one, the same for the same key.
         var uploadId = AttachmentKeys.IsUploadId(opId) ? opId : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(opId)))[..32];
         var principal = Principal(sender);
@@ -92,7 +93,7 @@ internal sealed class KefuSyncService(OpCommitter committer, TextDocuments docum
             throw new ArgumentException($"'{channel}' is not a text channel (draft:, note:, canned:, vdraft:).", nameof(channel));
         }
 
-        return Map(await committer.SubmitAsync(Principal(sender), name, clientOpId ?? ConnectionIds.New(), baseRevision, operation.ToUtf8Json(), cancellationToken).ConfigureAwait(false));
+        return Map(await committer.SubmitAsync(Principal(sender), name, clientOpId ?? NewClientOpId(), baseRevision, operation.ToUtf8Json(), cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<KefuDocument> GetDocumentAsync(string channel, CancellationToken cancellationToken = default)
@@ -126,6 +127,9 @@ internal sealed class KefuSyncService(OpCommitter committer, TextDocuments docum
         var ops = await store.ReadAsync(name.Value, afterRevision, maxCount, cancellationToken).ConfigureAwait(false);
         return [.. ops.Select(o => new KefuCommittedOp { Channel = name.Value, Revision = o.Revision, ClientOpId = o.ClientOpId, Author = o.Author, Timestamp = o.Timestamp, Payload = o.Payload })];
     }
+
+    /// <summary>An unguessable client op id for a host call that brought none (128 random bits, like a connection id).</summary>
+    private static string NewClientOpId() => Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     private static ChannelName Channel(string channel)
         => ChannelName.TryParse(channel, out var name) ? name : throw new ArgumentException($"'{channel}' is not a valid channel name (docs/protocol.md §3).", nameof(channel));
