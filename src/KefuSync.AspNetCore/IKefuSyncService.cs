@@ -21,6 +21,22 @@ public interface IKefuSyncService
     Task<KefuSubmitResult> PostMessageAsync(string conversationKey, string text, KefuSender sender, string? clientOpId = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Posts a file (a bot sending a PDF invoice) into a conversation as <paramref name="sender"/>: the file is stored with
+    /// the same rules as an upload (type sniffed from the content and checked against <c>Attachments:AllowedTypes</c>,
+    /// images re-encoded, <c>MaxBytes</c>; no rate limit or quota), then a <c>msg</c> carrying it is posted
+    /// (docs/protocol.md §9). A refused file is a failed result with the upload's error code (<c>too_large</c>,
+    /// <c>type_not_allowed</c>, …), and nothing is posted.
+    /// </summary>
+    /// <param name="conversationKey">The conversation key (see <see cref="ConversationKeyForHostVisitor"/>).</param>
+    /// <param name="content">The file's bytes, read to the end (streamed; the caller disposes it).</param>
+    /// <param name="fileName">The name shown and used for downloads (cleaned as an upload's name is).</param>
+    /// <param name="sender">Principal id and display name of the sender.</param>
+    /// <param name="text">An optional caption.</param>
+    /// <param name="clientOpId">Idempotency key for both the file and the message: posting twice with the same key stores and posts once. Null generates one.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<KefuSubmitResult> PostFileAsync(string conversationKey, Stream content, string fileName, KefuSender sender, string? text = null, string? clientOpId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Submits <paramref name="operation"/>, made against <paramref name="baseRevision"/>, into a text channel
     /// (<c>draft:KEY</c>, <c>note:KEY</c>, <c>canned:NAME</c>). It is transformed against everything committed since,
     /// exactly like an agent's keystroke, so agents typing at the same time keep their text.

@@ -27,6 +27,20 @@ public static class KefuSyncBuilderStoreExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Uses <typeparamref name="TStore"/> (a singleton) as the blob store for attachments, replacing the embedded
+    /// file-system store. It must pass the KefuSync.Testing package's <c>BlobStoreSpecification</c>.
+    /// </summary>
+    public static KefuSync.IKefuSyncBuilder UseBlobStore<TStore>(this KefuSync.IKefuSyncBuilder builder)
+        where TStore : class, IBlobStore
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<IBlobStore>();
+        builder.Services.TryAddSingleton<TStore>();
+        builder.Services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<TStore>());
+        return builder;
+    }
+
     /// <summary>Uses <typeparamref name="TBackplane"/> (a singleton) instead of the in-process backplane.</summary>
     public static KefuSync.IKefuSyncBuilder UseBackplane<TBackplane>(this KefuSync.IKefuSyncBuilder builder)
         where TBackplane : class, IBackplane

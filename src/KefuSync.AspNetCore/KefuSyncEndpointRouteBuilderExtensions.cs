@@ -1,4 +1,5 @@
 using KefuSync.AgentConsole;
+using KefuSync.Attachments;
 using KefuSync.Endpoints;
 using KefuSync.Hosting;
 using KefuSync.Transport;
@@ -51,6 +52,7 @@ public static class KefuSyncEndpointRouteBuilderExtensions
         visitor.MapGet("/sse", (HttpContext context, FallbackTransport fallback) => fallback.EventsAsync(context)).WithDisplayName("KefuSync fallback events").DisableRequestTimeout();
         visitor.MapPost("/send", (HttpContext context, FallbackTransport fallback) => fallback.SendAsync(context)).DisableAntiforgery().WithDisplayName("KefuSync fallback send");
 
+        visitor.MapKefuAttachments();
         visitor.MapKefuWidget();
         console.MapKefuConsole();
         return new KefuSyncEndpointConventionBuilder(all, visitor, console);

@@ -41,4 +41,7 @@ public sealed class KefuSyncOptions
 
     /// <summary>Retention of text-document histories.</summary>
     public KefuRetentionOptions Retention { get; set; } = new();
+
+    /// <summary>Attachments (files and images in messages): limits, allowed types, storage (docs/protocol.md, section 9).</summary>
+    public KefuAttachmentOptions Attachments { get; set; } = new();
 }

@@ -1,5 +1,6 @@
 using KefuSync;
 using KefuSync.AgentConsole;
+using KefuSync.Attachments;
 using KefuSync.Backplane;
 using KefuSync.Conversations;
 using KefuSync.Diagnostics;
@@ -61,6 +62,15 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<IOpStore>(sp => sp.GetRequiredService<InMemoryOpStore>());
         services.TryAddSingleton<ISnapshotStore>(sp => sp.GetRequiredService<InMemoryOpStore>());
         services.TryAddSingleton<IBackplane, InProcessBackplane>();
+        // The embedded blob store for attachments: files under Attachments.StoragePath (UseBlobStore<T> replaces it).
+        services.TryAddSingleton<IBlobStore>(sp =>
+        {
+            // Relative to the content root; default App_Data/kefu-files.
+            var configured = sp.GetRequiredService<IOptions<KefuSyncOptions>>().Value.Attachments.StoragePath;
+            var contentRoot = sp.GetService<Microsoft.Extensions.Hosting.IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
+            var root = string.IsNullOrWhiteSpace(configured) ? Path.Combine(contentRoot, "App_Data", "kefu-files") : Path.Combine(contentRoot, configured);
+            return new FileSystemBlobStore(root, sp.GetRequiredService<TimeProvider>());
+        });
 
         services.TryAddSingleton<NodeIdentity>();
         services.TryAddSingleton<KefuMetrics>();
@@ -75,6 +85,11 @@ public static class KefuSyncServiceCollectionExtensions
         // is one more handler here. Listeners hear of commits without the pipeline knowing them.
         services.TryAddSingleton<CommitPipeline>();
         services.TryAddSingleton<TextChannelHandler>();
+        services.TryAddSingleton<UploadRateLimiter>();
+        services.TryAddSingleton<AttachmentLinks>();
+        services.TryAddSingleton<AttachmentService>();
+        services.TryAddSingleton<IMessageAttachments, MessageAttachments>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommitListener<MessageOp>, RecallListener>());
         services.TryAddSingleton<ConversationMessageHandler>();
         services.TryAddSingleton<InboxHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelKindHandler, TextChannelHandler>(sp => sp.GetRequiredService<TextChannelHandler>()));

@@ -74,4 +74,30 @@ public static class KefuSyncEntityFrameworkBuilderExtensions
         builder.UseStore<EntityFrameworkOpStore<TContext>>();
         return builder;
     }
+
+    /// <summary>
+    /// Keeps attachments in the database of the KefuSync-owned <see cref="KefuSyncDbContext"/> (tables <c>kefu_blobs</c>
+    /// and <c>kefu_blob_chunks</c>), streamed in 256 KiB chunks, instead of the file-system store: every node that shares
+    /// the database shares the files. Call it after <c>AddEntityFrameworkStore(options =&gt; ...)</c>.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddKefuSync</c>.</param>
+    public static KefuSync.IKefuSyncBuilder AddEntityFrameworkBlobStore(this KefuSync.IKefuSyncBuilder builder)
+        => builder.AddEntityFrameworkBlobStore<KefuSyncDbContext>();
+
+    /// <summary>
+    /// Keeps attachments in the host's own <typeparamref name="TContext"/> (its model must include
+    /// <c>modelBuilder.AddKefuSyncModel()</c>, and <c>IDbContextFactory&lt;TContext&gt;</c> must be registered), streamed in
+    /// 256 KiB chunks, instead of the file-system store.
+    /// </summary>
+    /// <typeparam name="TContext">The host's context.</typeparam>
+    /// <param name="builder">The builder from <c>AddKefuSync</c>.</param>
+    public static KefuSync.IKefuSyncBuilder AddEntityFrameworkBlobStore<TContext>(this KefuSync.IKefuSyncBuilder builder)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<KefuSyncEntityFrameworkOptions>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.UseBlobStore<EntityFrameworkBlobStore<TContext>>();
+        return builder;
+    }
 }

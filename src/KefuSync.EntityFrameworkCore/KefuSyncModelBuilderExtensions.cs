@@ -11,10 +11,14 @@ public static class KefuSyncModelBuilderExtensions
     /// <summary>Longest client op id the contract allows.</summary>
     internal const int ClientOpIdMaxLength = 64;
 
+    /// <summary>Longest blob key the contract allows.</summary>
+    internal const int BlobKeyMaxLength = 300;
+
     /// <summary>
     /// Adds the KefuSync tables to the model: <c>kefu_ops</c> (operations, PK channel + revision), <c>kefu_client_ops</c>
-    /// (client op id → revision, PK channel + client_op_id, unique channel + revision; never trimmed) and
-    /// <c>kefu_snapshots</c> (PK channel). Call it from <c>OnModelCreating</c>, then add a migration as usual.
+    /// (client op id → revision, PK channel + client_op_id, unique channel + revision; never trimmed),
+    /// <c>kefu_snapshots</c> (PK channel), and for the blob store (attachments) <c>kefu_blobs</c> (PK key) and
+    /// <c>kefu_blob_chunks</c> (PK blob id + sequence). Call it from <c>OnModelCreating</c>, then add a migration as usual.
     /// </summary>
     /// <param name="modelBuilder">The model builder passed to <c>OnModelCreating</c>.</param>
     /// <param name="schema">Optional database schema for the tables (e.g. <c>kefu</c> on PostgreSQL); null for the default.</param>
@@ -53,6 +57,28 @@ public static class KefuSyncModelBuilderExtensions
             snapshot.Property(s => s.Channel).HasColumnName("channel").HasMaxLength(ChannelMaxLength).IsUnicode(false);
             snapshot.Property(s => s.Revision).HasColumnName("revision");
             snapshot.Property(s => s.State).HasColumnName("state");
+        });
+
+        modelBuilder.Entity<BlobRow>(blob =>
+        {
+            blob.ToTable("kefu_blobs", schema);
+            blob.HasKey(b => b.Key).HasName("pk_kefu_blobs");
+            blob.Property(b => b.Key).HasColumnName("key").HasMaxLength(BlobKeyMaxLength).IsUnicode(false);
+            blob.Property(b => b.BlobId).HasColumnName("blob_id").HasMaxLength(32).IsUnicode(false);
+            blob.Property(b => b.Length).HasColumnName("length");
+            blob.Property(b => b.ChunkCount).HasColumnName("chunk_count");
+            blob.Property(b => b.ContentType).HasColumnName("content_type").HasMaxLength(200);
+            blob.Property(b => b.Created).HasColumnName("created");
+        });
+
+        modelBuilder.Entity<BlobChunkRow>(chunk =>
+        {
+            chunk.ToTable("kefu_blob_chunks", schema);
+            chunk.HasKey(c => new { c.BlobId, c.Sequence }).HasName("pk_kefu_blob_chunks");
+            chunk.Property(c => c.BlobId).HasColumnName("blob_id").HasMaxLength(32).IsUnicode(false);
+            chunk.Property(c => c.Sequence).HasColumnName("seq").ValueGeneratedNever();
+            chunk.Property(c => c.Data).HasColumnName("data");
+            chunk.Property(c => c.Written).HasColumnName("written");
         });
 
         return modelBuilder;

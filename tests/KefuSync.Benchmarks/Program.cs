@@ -7,6 +7,13 @@ using KefuSync.Benchmarks;
 //   dotnet run -c Release --project tests/KefuSync.Benchmarks -- --filter '*Ot*' --job short  one class, short job
 //   dotnet run -c Release --project tests/KefuSync.Benchmarks -- replay [trace ...]            quick replay report (no
 //        BenchmarkDotNet): each trace through the server path, 1 warm-up + 5 timed runs, median ops/s, end text checked
+//   dotnet run -c Release --project tests/KefuSync.Benchmarks -- attachments                   attachment figures: 20 MB
+//        upload throughput, memory during ten parallel 20 MB uploads, 12-megapixel thumbnail time
+if (args.Length > 0 && args[0] == "attachments")
+{
+    return await AttachmentBench.RunAsync();
+}
+
 if (args.Length > 0 && args[0] == "replay")
 {
     return await Replay.RunAsync(args[1..]);

@@ -40,7 +40,7 @@ internal static class ConversationFold
             case "msg":
                 if (revision > lastRevision)
                 {
-                    (lastText, lastRole, lastName, lastRevision) = (op.Text, author.RoleName, author.Name, revision);
+                    (lastText, lastRole, lastName, lastRevision) = (op.Text ?? (op.AttachmentName is { } file ? "📎 " + file : null), author.RoleName, author.Name, revision);
                 }
 
                 if (isAgentSide)

@@ -11,7 +11,7 @@ namespace KefuSync.Conversations;
 /// stored as the server builds them (<see cref="MessageOps.BuildPayload"/>, never the client's bytes). Message ops
 /// commute, so a conflict only moves the op to the new head.
 /// </summary>
-internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider time, IOptionsMonitor<KefuSyncOptions> options) : ChannelKindHandler<MessageOp>
+internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider time, IOptionsMonitor<KefuSyncOptions> options, IMessageAttachments? attachments = null) : ChannelKindHandler<MessageOp>
 {
     private static readonly ChannelKind[] MessageKinds = [ChannelKind.Conversation];
 
@@ -60,6 +60,19 @@ internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider ti
         {
             // An edit resent after its window closed was still committed in it: the pipeline asks the store first.
             return PreparedOp<MessageOp>.Refuse(SubmitResult.Fail(ErrorCodes.InvalidOp, refused));
+        }
+
+        if (op.AttachmentId is not null)
+        {
+            // The file must be one uploaded into this conversation (section 9); the op stores the server's metadata. A
+            // resend of a committed message whose file was recalled since is still its ack: the pipeline asks the store.
+            var found = attachments is null ? null : await attachments.FindAsync(channel.Key, op.AttachmentId, cancellationToken).ConfigureAwait(false);
+            if (found is not { } file)
+            {
+                return PreparedOp<MessageOp>.Refuse(SubmitResult.Fail(ErrorCodes.InvalidOp, $"'{op.AttachmentId}' is not a file of this conversation; upload it first (section 9)."));
+            }
+
+            op = op with { AttachmentJson = file.Json, AttachmentName = file.Name };
         }
 
         return PreparedOp<MessageOp>.Ready(op, head, MessageOps.BuildPayload(op, author));

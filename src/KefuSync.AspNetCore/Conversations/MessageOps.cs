@@ -30,6 +30,8 @@ internal static class MessageOps
         string? value = null;
         var hasTo = false;
         long target = -1;
+        string? attachment = null;
+        var hasAttachment = false;
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
@@ -79,6 +81,15 @@ internal static class MessageOps
                         return false;
                     }
                 }
+                else if (reader.ValueTextEquals("att"u8))
+                {
+                    reader.Read();
+                    hasAttachment = true;
+                    if (!TryReadAttachment(ref reader, out attachment, out error))
+                    {
+                        return false;
+                    }
+                }
                 else if (reader.ValueTextEquals("upTo"u8) || reader.ValueTextEquals("target"u8))
                 {
                     reader.Read();
@@ -103,6 +114,22 @@ internal static class MessageOps
 
         switch (kind)
         {
+            case "msg" when hasAttachment:
+                // A file, with an optional caption (section 9): the server resolves the id against the conversation's files.
+                if (attachment is null)
+                {
+                    error = "'att' must be {\"id\": an attachment id (22 chars of A-Za-z0-9_-)}.";
+                    return false;
+                }
+
+                if (text is not null && text.Length > maxChars)
+                {
+                    error = $"'text' is longer than {maxChars} characters.";
+                    return false;
+                }
+
+                op = new MessageOp(kind, string.IsNullOrWhiteSpace(text) ? null : text, 0, AttachmentId: attachment);
+                return true;
             case "msg":
             case "edit":
                 if (string.IsNullOrWhiteSpace(text))
@@ -190,6 +217,82 @@ internal static class MessageOps
         }
     }
 
+    /// <summary>
+    /// Reads <c>att</c>: an object whose <c>id</c> is 22 chars of <c>[A-Za-z0-9_-]</c>; every other member the client adds
+    /// (a size, a type, a name) is ignored, because the server writes the metadata itself. Null id: malformed.
+    /// </summary>
+    private static bool TryReadAttachment(ref Utf8JsonReader reader, out string? id, out string error)
+    {
+        id = null;
+        error = "";
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return true;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                if (!TryReadString(ref reader, "att.id", out var value, out error))
+                {
+                    return false;
+                }
+
+                id = value is { Length: 22 } && !value.AsSpan().ContainsAnyExcept(AttachmentIdChars) ? value : null;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return true;
+    }
+
+    private static readonly SearchValues<char> AttachmentIdChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+
+    /// <summary>The <c>att.id</c> of a stored <c>msg</c> payload, or null (for the recall of a message with a file).</summary>
+    public static string? AttachmentIdOf(ReadOnlySpan<byte> payload)
+    {
+        var reader = new Utf8JsonReader(payload);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isAttachment = reader.ValueTextEquals("att"u8);
+            reader.Read();
+            if (!isAttachment || reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isId = reader.ValueTextEquals("id"u8);
+                reader.Read();
+                if (isId && reader.TokenType == JsonTokenType.String)
+                {
+                    return reader.GetString();
+                }
+
+                reader.Skip();
+            }
+
+            return null;
+        }
+
+        return null;
+    }
+
     /// <summary>Builds the stored payload: the op's members plus the author's name and role.</summary>
     public static byte[] BuildPayload(in MessageOp op, KefuPrincipal author)
     {
@@ -203,6 +306,13 @@ internal static class MessageOps
             if (op.Text is not null)
             {
                 writer.WriteString("text"u8, op.Text);
+            }
+
+            if (op.AttachmentJson is not null)
+            {
+                // Built by the server from the blob store's metadata (never the client's bytes), so it is valid JSON.
+                writer.WritePropertyName("att"u8);
+                writer.WriteRawValue(op.AttachmentJson, skipInputValidation: true);
             }
 
             if (op.Kind == "read")

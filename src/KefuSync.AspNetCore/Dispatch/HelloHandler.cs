@@ -83,6 +83,10 @@ internal sealed partial class HelloHandler(FrameReplies replies, VisitorTokenSer
             heartbeatMs: Math.Max(1000, ttl / 3),
             ttlMs: ttl,
             maxFrame: current.Limits.MaxFrameBytes,
-            maxText: current.Limits.MaxMessageChars));
+            maxText: current.Limits.MaxMessageChars,
+            maxFile: current.Attachments.MaxBytes,
+            maxPixels: current.Attachments.MaxImagePixels,
+            fileTypes: !current.Attachments.Enabled ? null
+                : current.Attachments.AllowedTypes.Count > 0 ? [.. current.Attachments.AllowedTypes] : KefuAttachmentOptions.DefaultAllowedTypes));
     }
 }

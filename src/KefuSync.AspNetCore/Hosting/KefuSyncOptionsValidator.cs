@@ -76,7 +76,40 @@ internal sealed class KefuSyncOptionsValidator : IValidateOptions<KefuSyncOption
             errors.Add("KefuSync:Conversations:PageSize must be between 1 and 200.");
         }
 
+        ValidateAttachments(errors, options.Attachments);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateAttachments(List<string> errors, KefuAttachmentOptions attachments)
+    {
+        if (attachments.MaxBytes < 1)
+        {
+            errors.Add($"KefuSync:Attachments:MaxBytes must be at least 1 (got {attachments.MaxBytes}).");
+        }
+
+        if (attachments.MaxBytesPerConversation < attachments.MaxBytes)
+        {
+            errors.Add($"KefuSync:Attachments:MaxBytesPerConversation ({attachments.MaxBytesPerConversation}) must be at least KefuSync:Attachments:MaxBytes ({attachments.MaxBytes}).");
+        }
+
+        if (attachments.MaxImagePixels < 1)
+        {
+            errors.Add($"KefuSync:Attachments:MaxImagePixels must be at least 1 (got {attachments.MaxImagePixels}).");
+        }
+
+        Positive(errors, "KefuSync:Attachments:UploadsPerMinute", attachments.UploadsPerMinute, min: 1);
+        if (attachments.LinkLifetime < TimeSpan.FromSeconds(10))
+        {
+            errors.Add($"KefuSync:Attachments:LinkLifetime must be at least 00:00:10 (got {attachments.LinkLifetime}).");
+        }
+
+        foreach (var type in attachments.AllowedTypes)
+        {
+            if (!Attachments.ContentSniffer.KnownTypes.Contains(type))
+            {
+                errors.Add($"KefuSync:Attachments:AllowedTypes contains '{type}', which is not one of {string.Join(", ", Attachments.ContentSniffer.KnownTypes)}.");
+            }
+        }
     }
 
     private static void Positive(List<string> errors, string setting, int value, int min)

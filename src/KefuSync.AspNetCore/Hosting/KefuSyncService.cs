@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using KefuSync.Attachments;
 using KefuSync.Conversations;
 using KefuSync.Ot;
 using KefuSync.Protocol;
@@ -9,7 +11,7 @@ using KefuSync.Sync;
 namespace KefuSync.Hosting;
 
 /// <summary>The server-side API, running every call through the same committer as client frames.</summary>
-internal sealed class KefuSyncService(CommitPipeline committer, TextDocuments documents, IOpStore store) : IKefuSyncService
+internal sealed class KefuSyncService(CommitPipeline committer, TextDocuments documents, IOpStore store, AttachmentService attachments) : IKefuSyncService
 {
     public string ConversationKeyForHostVisitor(string hostVisitorId)
     {
@@ -34,6 +36,51 @@ internal sealed class KefuSyncService(CommitPipeline committer, TextDocuments do
         }
 
         return Map(await committer.SubmitAsync(Principal(sender), channel, clientOpId ?? NewClientOpId(), 0, buffer.ToArray(), cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<KefuSubmitResult> PostFileAsync(string conversationKey, Stream content, string fileName, KefuSender sender, string? text = null, string? clientOpId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(conversationKey);
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(sender);
+        var channel = Channel("conv:" + conversationKey);
+        var name = FileNames.Clean(fileName) ?? throw new ArgumentException("The file name has no printable characters.", nameof(fileName));
+        var opId = clientOpId ?? NewClientOpId();
+        // The upload id syntax is narrower than a client op id's: derive one, the same for the same key.
+        var uploadId = AttachmentKeys.IsUploadId(opId) ? opId : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(opId)))[..32];
+        var principal = Principal(sender);
+        UploadOutcome stored;
+        try
+        {
+            stored = await attachments.StoreFromServerAsync(principal, channel.Key, uploadId, name, content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreFailedException ex)
+        {
+            return KefuSubmitResult.Failure("store_unavailable", "The file store is unavailable: " + (ex.InnerException ?? ex).Message, retryable: true);
+        }
+
+        if (stored.Refusal is { } refusal)
+        {
+            return KefuSubmitResult.Failure(refusal.Code, refusal.Message, refusal.Retry);
+        }
+
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("k", "msg");
+            if (!string.IsNullOrWhiteSpace(text))
+            {
+                writer.WriteString("text", text);
+            }
+
+            writer.WriteStartObject("att");
+            writer.WriteString("id", stored.Attachment!.Id);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return Map(await committer.SubmitAsync(principal, channel, opId, 0, buffer.ToArray(), cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<KefuSubmitResult> SubmitTextOperationAsync(string channel, long baseRevision, TextOperation operation, KefuSender sender, string? clientOpId = null, CancellationToken cancellationToken = default)

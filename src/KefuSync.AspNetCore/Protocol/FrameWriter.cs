@@ -70,7 +70,7 @@ internal static class FrameWriter
         return End(w);
     }
 
-    public static byte[] Welcome(string connectionId, string meId, string meName, string role, string? token, string? conversation, int heartbeatMs, int ttlMs, int maxFrame, int maxText)
+    public static byte[] Welcome(string connectionId, string meId, string meName, string role, string? token, string? conversation, int heartbeatMs, int ttlMs, int maxFrame, int maxText, long maxFile = 0, long maxPixels = 0, IReadOnlyList<string>? fileTypes = null)
     {
         var w = Begin("welcome"u8);
         w.WriteNumber("v"u8, ProtocolConstants.Version);
@@ -88,6 +88,20 @@ internal static class FrameWriter
         w.WriteStartObject("limits"u8);
         w.WriteNumber("maxFrame"u8, maxFrame);
         w.WriteNumber("maxText"u8, maxText);
+        if (fileTypes is not null)
+        {
+            // Attachments enabled (section 9): what a client checks before uploading, to tell the user at once.
+            w.WriteNumber("maxFile"u8, maxFile);
+            w.WriteNumber("maxPixels"u8, maxPixels);
+            w.WriteStartArray("fileTypes"u8);
+            foreach (var type in fileTypes)
+            {
+                w.WriteStringValue(type);
+            }
+
+            w.WriteEndArray();
+        }
+
         w.WriteEndObject();
         return End(w);
     }

@@ -40,6 +40,14 @@ internal sealed partial class SchemaInitializer<TContext>(
 
         if (await TablesExistAsync(db, cancellationToken).ConfigureAwait(false))
         {
+            if (!await BlobTablesExistAsync(db, cancellationToken).ConfigureAwait(false))
+            {
+                // A database created by a version before attachments: add the two blob tables alone.
+                await CreateBlobTablesAsync(db, cancellationToken).ConfigureAwait(false);
+                Log.TablesCreated(logger, typeof(TContext).Name);
+                return;
+            }
+
             Log.SchemaPresent(logger);
             return;
         }
@@ -62,6 +70,34 @@ internal sealed partial class SchemaInitializer<TContext>(
                 $"Could not create the KefuSync tables for {typeof(TContext).Name}: the database already has other tables. " +
                 "Add the tables with an EF Core migration (modelBuilder.AddKefuSyncModel() is in the model) instead of CreateSchemaOnStartup.",
                 ex);
+        }
+    }
+
+    private static async Task<bool> BlobTablesExistAsync(TContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.Set<BlobRow>().AsNoTracking().AnyAsync(cancellationToken).ConfigureAwait(false);
+            await db.Set<BlobChunkRow>().AsNoTracking().AnyAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DbException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Runs the statements of the context's create script that create the blob tables (and their keys).</summary>
+    private static async Task CreateBlobTablesAsync(TContext db, CancellationToken cancellationToken)
+    {
+        var statements = db.Database.GenerateCreateScript()
+            .Split(";", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(s => s.Contains("kefu_blob", StringComparison.Ordinal));
+        foreach (var statement in statements)
+        {
+#pragma warning disable EF1002 // The statements come from EF Core's own create script, not from input.
+            await db.Database.ExecuteSqlRawAsync(statement, cancellationToken).ConfigureAwait(false);
+#pragma warning restore EF1002
         }
     }
 

@@ -32,10 +32,11 @@ public sealed class LayerTests
         ("Dispatch", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence"]),
         ("Transport", ["Protocol", "Contracts", "Diagnostics", "Security", "Sync", "Dispatch"]),
         ("Endpoints", ["Contracts"]),
+        ("Attachments", ["Protocol", "Contracts", "Stores", "Security", "Sync", "Conversations", "Endpoints"]),
         ("Widget", ["Contracts", "Security", "Endpoints"]),
         ("AgentConsole", ["Contracts", "Protocol", "Security", "Endpoints", "Widget"]),
-        ("Hosting", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole"]),
-        ("Api", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Hosting"]),
+        ("Hosting", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments"]),
+        ("Api", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Hosting"]),
     ];
 
     /// <summary>Areas that depend on the BCL alone: no ASP.NET Core, Microsoft.Extensions, EF Core, Redis or any other package.</summary>

@@ -16,7 +16,7 @@ public sealed class SqliteDatabaseFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
-        Services = await TestHosts.EntityFrameworkAsync(options => options.UseSqlite(ConnectionString));
+        Services = await TestHosts.EntityFrameworkAsync(options => options.UseSqlite(ConnectionString), blobs: true);
         // WAL lets readers run while a writer commits; it is a property of the file, so set it once.
         await using var db = await Services.GetRequiredService<IDbContextFactory<KefuSync.EntityFrameworkCore.KefuSyncDbContext>>().CreateDbContextAsync();
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");

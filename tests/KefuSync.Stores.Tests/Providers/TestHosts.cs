@@ -12,7 +12,7 @@ namespace KefuSync.Stores.Tests.Providers;
 internal static class TestHosts
 {
     public static async Task<ServiceProvider> EntityFrameworkAsync(
-        Action<DbContextOptionsBuilder> configureDbContext, Action<KefuSyncEntityFrameworkOptions>? configure = null, ILoggerProvider? logs = null)
+        Action<DbContextOptionsBuilder> configureDbContext, Action<KefuSyncEntityFrameworkOptions>? configure = null, ILoggerProvider? logs = null, bool blobs = false)
     {
         var services = new ServiceCollection();
         services.AddLogging(logging =>
@@ -22,11 +22,15 @@ internal static class TestHosts
                 logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
             }
         });
-        new KefuSyncBuilder(services).AddEntityFrameworkStore(configureDbContext, options =>
+        var builder = new KefuSyncBuilder(services).AddEntityFrameworkStore(configureDbContext, options =>
         {
             options.CreateSchemaOnStartup = true;
             configure?.Invoke(options);
         });
+        if (blobs)
+        {
+            builder.AddEntityFrameworkBlobStore();
+        }
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
         await StartHostedServicesAsync(provider);
         return provider;

@@ -22,6 +22,72 @@ namespace KefuSync.Stores.Tests.Migrations.PostgresHostApp
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("KefuSync.EntityFrameworkCore.Model.BlobChunkRow", b =>
+                {
+                    b.Property<string>("BlobId")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("blob_id");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer")
+                        .HasColumnName("seq");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.Property<long>("Written")
+                        .HasColumnType("bigint")
+                        .HasColumnName("written");
+
+                    b.HasKey("BlobId", "Sequence")
+                        .HasName("pk_kefu_blob_chunks");
+
+                    b.ToTable("kefu_blob_chunks", "kefu");
+                });
+
+            modelBuilder.Entity("KefuSync.EntityFrameworkCore.Model.BlobRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(300)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("BlobId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("blob_id");
+
+                    b.Property<int>("ChunkCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunk_count");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTimeOffset>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint")
+                        .HasColumnName("length");
+
+                    b.HasKey("Key")
+                        .HasName("pk_kefu_blobs");
+
+                    b.ToTable("kefu_blobs", "kefu");
+                });
+
             modelBuilder.Entity("KefuSync.EntityFrameworkCore.Model.ClientOpRow", b =>
                 {
                     b.Property<string>("Channel")

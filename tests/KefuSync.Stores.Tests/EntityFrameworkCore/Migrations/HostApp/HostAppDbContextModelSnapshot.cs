@@ -17,6 +17,72 @@ namespace KefuSync.Stores.Tests.EntityFrameworkCore.Migrations.HostApp
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
+            modelBuilder.Entity("KefuSync.EntityFrameworkCore.Model.BlobChunkRow", b =>
+                {
+                    b.Property<string>("BlobId")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("blob_id");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("data");
+
+                    b.Property<long>("Written")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("written");
+
+                    b.HasKey("BlobId", "Sequence")
+                        .HasName("pk_kefu_blob_chunks");
+
+                    b.ToTable("kefu_blob_chunks", (string)null);
+                });
+
+            modelBuilder.Entity("KefuSync.EntityFrameworkCore.Model.BlobRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(300)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("BlobId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("blob_id");
+
+                    b.Property<int>("ChunkCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chunk_count");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTimeOffset>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("length");
+
+                    b.HasKey("Key")
+                        .HasName("pk_kefu_blobs");
+
+                    b.ToTable("kefu_blobs", (string)null);
+                });
+
             modelBuilder.Entity("KefuSync.EntityFrameworkCore.Model.ClientOpRow", b =>
                 {
                     b.Property<string>("Channel")
