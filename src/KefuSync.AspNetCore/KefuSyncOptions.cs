@@ -41,4 +41,10 @@ public sealed class KefuSyncOptions
 
     /// <summary>Retention of text-document histories.</summary>
     public KefuRetentionOptions Retention { get; set; } = new();
+
+    /// <summary>Business hours: when agents are at work, and what the widget does outside them.</summary>
+    public KefuBusinessHoursOptions BusinessHours { get; set; } = new();
+
+    /// <summary>Email follow-up of unread replies, agent notifications and transcripts (off by default).</summary>
+    public KefuEmailOptions Email { get; set; } = new();
 }
