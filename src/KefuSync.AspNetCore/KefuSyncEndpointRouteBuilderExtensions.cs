@@ -1,4 +1,5 @@
 using KefuSync.AgentConsole;
+using KefuSync.Availability;
 using KefuSync.Hosting;
 using KefuSync.Transport;
 using KefuSync.Widget;
@@ -51,6 +52,7 @@ public static class KefuSyncEndpointRouteBuilderExtensions
         visitor.MapPost("/send", (HttpContext context, FallbackTransport fallback) => fallback.SendAsync(context)).DisableAntiforgery().WithDisplayName("KefuSync fallback send");
 
         visitor.MapKefuWidget();
+        visitor.MapKefuAvailability();
         console.MapKefuConsole();
         return new KefuSyncEndpointConventionBuilder(all, visitor, console);
     }

@@ -1,5 +1,6 @@
 using KefuSync;
 using KefuSync.AgentConsole;
+using KefuSync.Availability;
 using KefuSync.Backplane;
 using KefuSync.Conversations;
 using KefuSync.Diagnostics;
@@ -64,6 +65,8 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<NodeIdentity>();
         services.TryAddSingleton<KefuMetrics>();
         services.TryAddSingleton<VisitorTokenService>();
+        services.TryAddSingleton<BusinessHours>();
+        services.TryAddSingleton<AvailabilityService>();
         services.TryAddSingleton<OriginPolicy>();
         services.TryAddSingleton<AgentResolver>();
         services.TryAddSingleton<SubscriberRegistry>();

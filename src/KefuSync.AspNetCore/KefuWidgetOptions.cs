@@ -18,7 +18,7 @@ public sealed class KefuWidgetOptions
     /// <summary>
     /// Whether the widget asks for an email when no agent is available (outside business hours, or nobody online), so the
     /// answer reaches a visitor who leaves. Default <see cref="KefuOfflineEmail.Optional"/>. A visitor whose host-signed
-    /// identity carries an email (<c>visitor-email</c>) is never asked.
+    /// identity carries an email (the field <c>email</c>: <c>visitor-field-email</c> on the tag) is never asked.
     /// </summary>
     public KefuOfflineEmail OfflineEmail { get; set; } = KefuOfflineEmail.Optional;
 }

@@ -1,8 +1,8 @@
 namespace KefuSync.Conversations;
 
 /// <summary>A validated client message op (docs/protocol.md §4.2).</summary>
-/// <param name="Kind">msg, read, edit, recall, status or assign.</param>
+/// <param name="Kind">msg, read, edit, recall, contact, status or assign.</param>
 /// <param name="Text">The text of msg and edit.</param>
 /// <param name="Target">The revision read up to (read) or edited/recalled (edit, recall).</param>
-/// <param name="Value">The new status (status) or assignee principal id, empty for nobody (assign).</param>
+/// <param name="Value">The new status (status) or assignee principal id, empty for nobody (assign), or the email address (contact).</param>
 internal readonly record struct MessageOp(string Kind, string? Text, long Target, string? Value = null);

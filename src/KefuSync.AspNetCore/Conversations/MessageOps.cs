@@ -28,6 +28,7 @@ internal static class MessageOps
         string? kind = null;
         string? text = null;
         string? value = null;
+        string? email = null;
         var hasTo = false;
         long target = -1;
         try
@@ -53,6 +54,14 @@ internal static class MessageOps
                 {
                     reader.Read();
                     if (!TryReadString(ref reader, "text", out text, out error))
+                    {
+                        return false;
+                    }
+                }
+                else if (reader.ValueTextEquals("email"u8))
+                {
+                    reader.Read();
+                    if (!TryReadString(ref reader, "email", out email, out error))
                     {
                         return false;
                     }
@@ -144,6 +153,17 @@ internal static class MessageOps
 
                 op = new MessageOp(kind, null, 0, value);
                 return true;
+            case "contact":
+                // The email a visitor leaves in the offline form (docs/protocol.md §4.2): one plain address, so nothing a
+                // visitor types can add a header or a second recipient to the follow-up email.
+                if (!Email.EmailAddress.IsValid(email))
+                {
+                    error = "'email' must be one email address (local@domain.tld), at most 254 characters.";
+                    return false;
+                }
+
+                op = new MessageOp(kind, null, 0, email);
+                return true;
             case "assign":
                 if (!hasTo || (value!.Length > 0 && (!value.StartsWith("agent:", StringComparison.Ordinal) || value.Length > 80)))
                 {
@@ -154,7 +174,7 @@ internal static class MessageOps
                 op = new MessageOp(kind, null, 0, value);
                 return true;
             default:
-                error = "Unknown message kind 'k'; expected msg, read, edit, recall, status or assign.";
+                error = "Unknown message kind 'k'; expected msg, read, edit, recall, contact, status or assign.";
                 return false;
         }
     }
@@ -208,6 +228,10 @@ internal static class MessageOps
             if (op.Kind == "read")
             {
                 writer.WriteNumber("upTo"u8, op.Target);
+            }
+            else if (op.Kind == "contact")
+            {
+                writer.WriteString("email"u8, op.Value);
             }
             else if (op.Kind == "status")
             {

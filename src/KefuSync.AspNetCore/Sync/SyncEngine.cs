@@ -1,3 +1,4 @@
+using KefuSync.Availability;
 using KefuSync.Conversations;
 using KefuSync.Diagnostics;
 using KefuSync.Presence;
@@ -23,6 +24,7 @@ internal sealed partial class SyncEngine(
     InboxProjection inbox,
     IOpStore store,
     VisitorTokenService tokens,
+    AvailabilityService availability,
     KefuMetrics metrics,
     IOptionsMonitor<KefuSyncOptions> options,
     ILogger<SyncEngine> logger)
@@ -191,7 +193,8 @@ internal sealed partial class SyncEngine(
             heartbeatMs: Math.Max(1000, ttl / 3),
             ttlMs: ttl,
             maxFrame: current.Limits.MaxFrameBytes,
-            maxText: current.Limits.MaxMessageChars));
+            maxText: current.Limits.MaxMessageChars,
+            availability: principal.Role == PrincipalRole.Visitor ? availability.For(principal.Visitor) : null));
     }
 
     private async Task SubscribeAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
