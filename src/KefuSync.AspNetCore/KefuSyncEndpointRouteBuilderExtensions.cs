@@ -1,5 +1,6 @@
 using KefuSync.AgentConsole;
 using KefuSync.Availability;
+using KefuSync.FollowUp;
 using KefuSync.Hosting;
 using KefuSync.Transport;
 using KefuSync.Widget;
@@ -53,6 +54,7 @@ public static class KefuSyncEndpointRouteBuilderExtensions
 
         visitor.MapKefuWidget();
         visitor.MapKefuAvailability();
+        visitor.MapKefuEmailLinks();
         console.MapKefuConsole();
         return new KefuSyncEndpointConventionBuilder(all, visitor, console);
     }

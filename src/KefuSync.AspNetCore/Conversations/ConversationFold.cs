@@ -38,6 +38,8 @@ internal static class ConversationFold
         var replyFrom = current.ReplyFrom;
         var replyAt = current.ReplyAt;
         var replyTo = current.ReplyTo;
+        var replyToAt = current.ReplyToAt;
+        var lang = current.Lang;
         if (email is null && author.Visitor?.Fields.TryGetValue("email", out var signed) == true && Email.EmailAddress.IsValid(signed))
         {
             email = signed; // signed into the identity by the host (visitor-field-email)
@@ -60,7 +62,7 @@ internal static class ConversationFold
                     {
                         // A reply the visitor has not read yet: the email follow-up's clock starts at the first of them.
                         (replyFrom, replyAt) = replyFrom > visitorRead ? (replyFrom, replyAt) : (revision, timestampMs);
-                        replyTo = Math.Max(replyTo, revision);
+                        (replyTo, replyToAt) = revision > replyTo ? (revision, timestampMs) : (replyTo, replyToAt);
                     }
                 }
                 else
@@ -87,6 +89,7 @@ internal static class ConversationFold
                 break;
             case "contact":
                 email = op.Value;
+                lang = op.Lang;
                 activity = current.Activity;
                 break;
             case "status":
@@ -122,6 +125,8 @@ internal static class ConversationFold
             ReplyFrom = replyFrom,
             ReplyAt = replyAt,
             ReplyTo = replyTo,
+            ReplyToAt = replyToAt,
+            Lang = lang,
         };
     }
 }

@@ -57,4 +57,11 @@ internal sealed record ConversationSummary
     /// <summary>The last agent message; a visitor read up to it clears <see cref="ReplyFrom"/>.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public long ReplyTo { get; init; }
+
+    /// <summary>Unix ms of <see cref="ReplyTo"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public long ReplyToAt { get; init; }
+
+    /// <summary>The visitor's language from their contact op (<c>en</c> or <c>zh-CN</c>): emails are written in it.</summary>
+    public string? Lang { get; init; }
 }

@@ -260,6 +260,22 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
         }
     }
 
+    /// <summary>Every summary that <paramref name="where"/> selects (the email follow-up looks for unread replies with it).</summary>
+    public async Task<List<ConversationSummary>> WhereAsync(Func<ConversationSummary, bool> where, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
+            await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+            return [.. _items.Values.Where(where)];
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>One conversation's summary, or null.</summary>
     public async Task<ConversationSummary?> GetAsync(string key, CancellationToken cancellationToken)
     {

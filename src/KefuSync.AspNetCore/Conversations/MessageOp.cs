@@ -5,4 +5,5 @@ namespace KefuSync.Conversations;
 /// <param name="Text">The text of msg and edit.</param>
 /// <param name="Target">The revision read up to (read) or edited/recalled (edit, recall).</param>
 /// <param name="Value">The new status (status) or assignee principal id, empty for nobody (assign), or the email address (contact).</param>
-internal readonly record struct MessageOp(string Kind, string? Text, long Target, string? Value = null);
+/// <param name="Lang">The visitor's language of a contact op: <c>en</c> or <c>zh-CN</c> (emails are written in it).</param>
+internal readonly record struct MessageOp(string Kind, string? Text, long Target, string? Value = null, string? Lang = null);

@@ -29,6 +29,7 @@ internal static class MessageOps
         string? text = null;
         string? value = null;
         string? email = null;
+        string? lang = null;
         var hasTo = false;
         long target = -1;
         try
@@ -62,6 +63,14 @@ internal static class MessageOps
                 {
                     reader.Read();
                     if (!TryReadString(ref reader, "email", out email, out error))
+                    {
+                        return false;
+                    }
+                }
+                else if (reader.ValueTextEquals("lang"u8))
+                {
+                    reader.Read();
+                    if (!TryReadString(ref reader, "lang", out lang, out error))
                     {
                         return false;
                     }
@@ -162,7 +171,8 @@ internal static class MessageOps
                     return false;
                 }
 
-                op = new MessageOp(kind, null, 0, email);
+                // Any Chinese tag writes Chinese emails; everything else English (the widget's own two languages).
+                op = new MessageOp(kind, null, 0, email, lang is not null && lang.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? "zh-CN" : "en");
                 return true;
             case "assign":
                 if (!hasTo || (value!.Length > 0 && (!value.StartsWith("agent:", StringComparison.Ordinal) || value.Length > 80)))
@@ -232,6 +242,7 @@ internal static class MessageOps
             else if (op.Kind == "contact")
             {
                 writer.WriteString("email"u8, op.Value);
+                writer.WriteString("lang"u8, op.Lang);
             }
             else if (op.Kind == "status")
             {

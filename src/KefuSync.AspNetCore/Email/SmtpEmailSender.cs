@@ -68,9 +68,10 @@ internal sealed partial class SmtpEmailSender(IOptionsMonitor<KefuSyncOptions> o
             mime.Headers.Replace(name, value);
         }
 
-        mime.Headers.Replace(HeaderId.ContentLanguage, message.Language);
         var body = new BodyBuilder { TextBody = message.TextBody, HtmlBody = message.HtmlBody };
         mime.Body = body.ToMessageBody();
+        // A Content-* header belongs to the body entity (MimeKit writes the message's own content headers from it).
+        mime.Body.Headers.Replace(HeaderId.ContentLanguage, message.Language);
         return mime;
     }
 

@@ -298,7 +298,7 @@ export class Widget {
 
   private async saveEmail(email: string): Promise<void> {
     if (!this.msgs) return;
-    await this.msgs.submitOp({ k: 'contact', email });
+    await this.msgs.submitOp({ k: 'contact', email, lang: this.cfg.lang });
     try {
       localStorage.setItem(this.emailKey(), email);
     } catch {
