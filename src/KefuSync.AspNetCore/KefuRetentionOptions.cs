@@ -1,9 +1,9 @@
 namespace KefuSync;
 
-/// <summary>Retention of text-document histories (drafts, notes, canned replies). Chat messages are never trimmed.</summary>
+/// <summary>Retention of text-document histories (drafts, notes, canned replies) and of the inbox's summaries. Chat messages are never trimmed.</summary>
 public sealed class KefuRetentionOptions
 {
-    /// <summary>Take a snapshot of a text document every this many ops. Default 200.</summary>
+    /// <summary>Take a snapshot of a text document (or of the inbox) every this many ops. Default 200.</summary>
     public int SnapshotEvery { get; set; } = 200;
 
     /// <summary>Ops kept behind the latest snapshot, so clients slightly behind can still catch up by ops. Default 1000.</summary>

@@ -1,6 +1,7 @@
 using KefuSync.AgentConsole;
 using KefuSync.Availability;
 using KefuSync.FollowUp;
+using KefuSync.Endpoints;
 using KefuSync.Hosting;
 using KefuSync.Transport;
 using KefuSync.Widget;

@@ -1,4 +1,4 @@
-using KefuSync.Diagnostics;
+using KefuSync.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Microsoft.Extensions.DependencyInjection;

@@ -6,6 +6,7 @@ using KefuSync.Conversations;
 using KefuSync.Diagnostics;
 using KefuSync.Email;
 using KefuSync.FollowUp;
+using KefuSync.Dispatch;
 using KefuSync.Hosting;
 using KefuSync.Presence;
 using KefuSync.Security;
@@ -75,8 +76,17 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<TextDocuments>();
         services.TryAddSingleton<FanOut>();
         services.TryAddSingleton<KefuObservers>();
+        // The commit pipeline and one handler per channel kind (docs/architecture.md, "The commit pipeline"); a new kind
+        // is one more handler here. Listeners hear of commits without the pipeline knowing them.
+        services.TryAddSingleton<CommitPipeline>();
+        services.TryAddSingleton<TextChannelHandler>();
+        services.TryAddSingleton<ConversationMessageHandler>();
+        services.TryAddSingleton<InboxHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelKindHandler, TextChannelHandler>(sp => sp.GetRequiredService<TextChannelHandler>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelKindHandler, ConversationMessageHandler>(sp => sp.GetRequiredService<ConversationMessageHandler>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelKindHandler, InboxHandler>(sp => sp.GetRequiredService<InboxHandler>()));
         services.TryAddSingleton<InboxProjection>();
-        services.TryAddSingleton<OpCommitter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommitListener<MessageOp>, InboxProjection>(sp => sp.GetRequiredService<InboxProjection>()));
         services.TryAddSingleton<PresenceTracker>();
         services.TryAddSingleton<SyncEngine>();
         services.TryAddSingleton<ConnectionRegistry>();

@@ -1,6 +1,9 @@
 using KefuSync.Redis;
 using KefuSync.Redis.Backplane;
 using KefuSync.Redis.Connection;
+using KefuSync.Redis.DataProtection;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using KefuSync.Redis.Stores;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -64,10 +67,38 @@ public static class KefuSyncRedisBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Stores the ASP.NET Core Data Protection key ring in Redis, through KefuSync's own connection and under its
+    /// <see cref="KefuSyncRedisOptions.KeyPrefix"/> (key <c>{KeyPrefix}dataprotection-keys</c>), so that every node
+    /// shares it: a visitor token minted on one node is then accepted on every other. Call it after <c>AddRedis</c> or
+    /// <c>AddRedisBackplane</c>. It replaces any other key repository (file system, database) configured for the app.
+    /// </summary>
+    /// <remarks>
+    /// Redis then holds the keys that protect visitor tokens (and your app's cookies, if they use Data Protection):
+    /// give it persistence (AOF) so a Redis restart does not invalidate every token, restrict access to it, and keep
+    /// the same application name on every node (<c>SetApplicationName</c>) if their content roots differ.
+    /// </remarks>
+    /// <param name="builder">The builder from <c>AddKefuSync</c>, after <c>AddRedis</c> or <c>AddRedisBackplane</c>.</param>
+    public static KefuSync.IKefuSyncBuilder PersistDataProtectionKeysToRedis(this KefuSync.IKefuSyncBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (!builder.Services.Any(d => d.ServiceType == typeof(RedisConnection)))
+        {
+            throw new InvalidOperationException(
+                "PersistDataProtectionKeysToRedis() uses KefuSync's Redis connection: call AddRedis(...) or AddRedisBackplane(...) before it.");
+        }
+
+        builder.Services.AddDataProtection();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<KeyManagementOptions>, RedisKeyRingSetup>());
+        return builder;
+    }
+
     private static void AddRedisCore(KefuSync.IKefuSyncBuilder builder, Action<KefuSyncRedisOptions> configure)
     {
         builder.Services.AddOptions<KefuSyncRedisOptions>().Configure(configure).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KefuSyncRedisOptions>, KefuSyncRedisOptionsValidator>());
         builder.Services.TryAddSingleton<RedisConnection>();
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<BackplaneMetrics>();
     }
 }

@@ -31,8 +31,25 @@ public sealed class KefuSyncRedisOptions
     public Func<TextWriter, Task<IConnectionMultiplexer>>? ConnectionFactory { get; set; }
 
     /// <summary>
-    /// Longest time one store or backplane call may take, retries included (default 2 seconds). StackExchange.Redis 1.x
-    /// async calls never time out on their own, so without this a stalled server would hang every caller.
+    /// Longest time one store or backplane call may take, retries included (default 2 seconds). When KefuSync makes the
+    /// connection it sets StackExchange.Redis's <c>AsyncTimeout</c> to 40% of this (one attempt, so a retry fits) unless
+    /// <see cref="Configuration"/> sets <c>asyncTimeout</c>. With <see cref="ConnectionFactory"/>, your multiplexer's own
+    /// <c>AsyncTimeout</c> bounds each attempt: keep it below this value.
     /// </summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Most bytes of backplane messages one node holds while its handlers catch up (default 16 MiB). A burst beyond it is
+    /// dropped, counted in <c>kefusync.backplane.dropped</c>, and repaired: the node re-reads the affected channels from
+    /// the store, so nothing is lost, it only arrives later.
+    /// </summary>
+    public int BackplaneReceiveQueueBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Replicas that must hold an appended op before it is acknowledged (Redis <c>WAIT</c>; default 0, acknowledge once the
+    /// primary has it). Set 1 on a Redis Cluster or a primary with replicas, so that a failover never loses an acknowledged
+    /// message. An append whose replicas do not confirm within the attempt timeout fails retryably (the client resends it,
+    /// and the resend is acknowledged once it is replicated); while no replica is up, no append is acknowledged.
+    /// </summary>
+    public int WaitForReplicas { get; set; }
 }

@@ -8,6 +8,8 @@ internal sealed class KefuSyncRedisOptionsValidator : IValidateOptions<KefuSyncR
     // Polly's timeout strategy accepts 10 ms to 1 day; anything beyond a minute is a configuration mistake here anyway.
     internal static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(50);
     internal static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(1);
+    internal const int MinReceiveQueueBytes = 1;
+    internal const int MaxReplicas = 16;
 
     public ValidateOptionsResult Validate(string? name, KefuSyncRedisOptions options)
     {
@@ -35,6 +37,18 @@ internal sealed class KefuSyncRedisOptionsValidator : IValidateOptions<KefuSyncR
         {
             (failures ??= []).Add(
                 $"KefuSyncRedisOptions.OperationTimeout is {options.OperationTimeout}: set it between {MinTimeout.TotalMilliseconds} ms and {MaxTimeout.TotalSeconds} s.");
+        }
+
+        if (options.BackplaneReceiveQueueBytes < MinReceiveQueueBytes)
+        {
+            (failures ??= []).Add(
+                $"KefuSyncRedisOptions.BackplaneReceiveQueueBytes is {options.BackplaneReceiveQueueBytes}: set at least {MinReceiveQueueBytes} (the default is 16 MiB).");
+        }
+
+        if (options.WaitForReplicas is < 0 or > MaxReplicas)
+        {
+            (failures ??= []).Add(
+                $"KefuSyncRedisOptions.WaitForReplicas is {options.WaitForReplicas}: set 0 (no wait) to {MaxReplicas}, at most the replicas each primary has.");
         }
 
         return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

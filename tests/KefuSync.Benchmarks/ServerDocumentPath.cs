@@ -1,3 +1,4 @@
+using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Sync;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,14 +8,14 @@ namespace KefuSync.Benchmarks;
 
 /// <summary>
 /// The server's real commit path for a text channel, built from AddKefuSync() with the in-memory store:
-/// <c>OpCommitter.SubmitAsync</c> parses the wire op, checks the base revision, transforms against the ops committed
+/// <c>CommitPipeline.SubmitAsync</c> parses the wire op, checks the base revision, transforms against the ops committed
 /// since the base, validates, appends to the store (dedupe + expected revision), applies to the gap-buffer document,
 /// serializes the <c>op</c> frame, fans out (no subscriber here) and snapshots every 200 ops.
 /// </summary>
 internal sealed class ServerDocumentPath : IDisposable
 {
     private readonly ServiceProvider _services;
-    private readonly OpCommitter _committer;
+    private readonly CommitPipeline _committer;
     private readonly KefuPrincipal _author = new("agent:bench", "Bench", PrincipalRole.Agent, ConversationKey: null, Visitor: null);
     private readonly ChannelName _channel;
     private long _revision;
@@ -33,7 +34,7 @@ internal sealed class ServerDocumentPath : IDisposable
             }
         });
         _services = services.BuildServiceProvider();
-        _committer = _services.GetRequiredService<OpCommitter>();
+        _committer = _services.GetRequiredService<CommitPipeline>();
         if (!ChannelName.TryParse(channel, out _channel))
         {
             throw new ArgumentException("bad channel", nameof(channel));

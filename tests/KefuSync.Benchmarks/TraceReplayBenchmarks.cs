@@ -32,6 +32,6 @@ public class TraceReplayBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _server?.Dispose();
 
-    [Benchmark(Description = "Replay whole trace through OpCommitter")]
+    [Benchmark(Description = "Replay whole trace through CommitPipeline")]
     public Task Replay() => _server!.ReplayAsync(_trace.Json);
 }

@@ -8,7 +8,7 @@ using KefuSync.LoadGenerator.Servers;
 //   dotnet tests/KefuSync.LoadGenerator/bin/Release/net10.0/KefuSync.LoadGenerator.dll [options]
 //     --smoke                 tiny sizes, one repetition, all servers; exit 1 on any correctness failure, prints SMOKE OK
 //     --reps N                repetitions (default 5); each run starts a fresh server process
-//     --scenarios a,b,...     idle,connect,fanout,saturation,room1000,coedit,catchup,catchup-sqlite,catchup-redis,twonode,slow
+//     --scenarios a,b,...     idle,connect,fanout,saturation,room1000,coedit,catchup,catchup-sqlite,catchup-redis,twonode,idlenode,slow
 //                             (default: all; the Redis ones start a throwaway redis-server on a free loopback port)
 //     --servers a,b,...       kefu,raw,signalr (default: all)
 //     --gc workstation|server the servers' GC mode (default workstation)
@@ -24,9 +24,9 @@ return await Runner.RunAsync(args);
 
 internal static class Runner
 {
-    private static readonly string[] AllScenarios = ["idle", "connect", "fanout", "saturation", "room1000", "coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "slow"];
+    private static readonly string[] AllScenarios = ["idle", "connect", "fanout", "saturation", "room1000", "coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "idlenode", "slow"];
     private static readonly string[] AllServers = ["kefu", "raw", "signalr"];
-    private static readonly HashSet<string> KefuOnly = ["coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode"];
+    private static readonly HashSet<string> KefuOnly = ["coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "idlenode"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -166,6 +166,30 @@ internal static class Runner
                 using var redis = await RedisProcess.StartAsync().ConfigureAwait(false);
                 using var node = await ServerProcess.StartAsync(server, gc, "redis", redis.Configuration).ConfigureAwait(false);
                 return await Scenarios.CatchUpAsync(node, sizes).ConfigureAwait(false);
+            }
+
+            case "idlenode":
+            {
+                // The cost of an announcement a node does not need: node A carries the whole fan-out, node B (same Redis,
+                // same prefix) has no client at all, so everything it receives is waste. This is what partitioning the
+                // backplane by interest would save (docs/benchmarks.md, "Backplane partitioning").
+                using var redis = await RedisProcess.StartAsync().ConfigureAwait(false);
+                using var a = await ServerProcess.StartAsync(server, gc, "redis", redis.Configuration).ConfigureAwait(false);
+                using var b = await ServerProcess.StartAsync(server, gc, "redis", redis.Configuration).ConfigureAwait(false);
+                var run = await Scenarios.FanOutAsync([a], ServerKind.Kefu, sizes, sizes.FanOutRooms, sizes.FanOutMembers, sizes.FanOutRate, window: 0, sizes.Measure, b.CpuSeconds).ConfigureAwait(false);
+                if (run.Metrics.Remove("redis_cpu_us_per_delivery", out var idlePerDelivery))
+                {
+                    // FanOutAsync reports the extra process per delivery; one announcement makes FanOutMembers deliveries.
+                    run.Metrics["idle_node_cpu_us_per_announcement"] = idlePerDelivery * sizes.FanOutMembers;
+                    run.Metrics["busy_node_cpu_us_per_announcement"] = run.Metrics["cpu_us_per_delivery"] * sizes.FanOutMembers;
+                }
+
+                if (a.HasExited || b.HasExited)
+                {
+                    run.Failures.Add("a server process exited during the run");
+                }
+
+                return run;
             }
 
             case "twonode":

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
-using KefuSync.Hosting;
+using KefuSync.Endpoints;
 using KefuSync.Protocol;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;

@@ -10,8 +10,9 @@ public enum BackplaneMessageKind
     Presence = 2,
 
     /// <summary>
-    /// Raised locally by a backplane that lost its connection and is back: messages may have been missed, so the node
-    /// re-reads every channel it serves from the store.
+    /// Raised locally by a backplane that may have missed messages: with an empty <see cref="BackplaneMessage.Channel"/>
+    /// (it lost its connection and is back) the node re-reads every channel it serves from the store; with a channel name
+    /// (it dropped that channel's messages, e.g. from a full receive queue) only that channel.
     /// </summary>
     Reconnected = 3,
 }

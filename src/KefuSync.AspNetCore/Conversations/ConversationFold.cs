@@ -4,7 +4,7 @@ namespace KefuSync.Conversations;
 
 /// <summary>
 /// How one committed conversation op changes the conversation's summary. Pure, so every node folds the same way.
-/// A visitor message reopens a closed conversation; an agent message or read clears the unread count.
+/// The rules it applies (what reopens, what a read marks) are in <see cref="ConversationRules"/>.
 /// </summary>
 internal static class ConversationFold
 {
@@ -44,7 +44,7 @@ internal static class ConversationFold
         {
             email = signed; // signed into the identity by the host (visitor-field-email)
         }
-        var isAgentSide = author.Role != PrincipalRole.Visitor;
+        var isAgentSide = ConversationRules.IsAgentSide(author);
         switch (op.Kind)
         {
             case "msg":
@@ -68,14 +68,14 @@ internal static class ConversationFold
                 else
                 {
                     unread = unread.Length >= MaxUnread ? unread : [.. unread, revision];
-                    status = status == "closed" ? "open" : status;
+                    status = ConversationRules.StatusAfterVisitorMessage(status);
                 }
 
                 break;
             case "read" when isAgentSide:
                 var upTo = op.Target;
                 agentRead = Math.Max(agentRead, upTo);
-                unread = Array.FindAll(unread, r => r > upTo);
+                unread = ConversationRules.UnreadAfterRead(unread, upTo);
                 activity = current.Activity; // reading is not activity: it must not reorder the inbox
                 break;
             case "read":

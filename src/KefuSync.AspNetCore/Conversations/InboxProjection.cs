@@ -1,24 +1,18 @@
-using System.Text.Json;
 using KefuSync.Protocol;
 using KefuSync.Security;
-using KefuSync.Stores;
 using KefuSync.Sync;
 using Microsoft.Extensions.Logging;
 
 namespace KefuSync.Conversations;
 
 /// <summary>
-/// The agents' inbox: one summary per conversation, kept in the <c>inbox</c> channel. Each conversation op committed on
-/// this node appends the conversation's new summary to <c>inbox</c> (client op id <c>c:KEY:REV</c>, so two nodes can
-/// never append it twice); consoles list summaries with a <c>list</c> frame and follow changes by subscribing to
-/// <c>inbox</c>. The store stays the source of truth: this in-memory fold catches up from it before every use, and is
-/// snapshotted so a restart does not replay the whole inbox.
+/// The agents' inbox, fed by commit notifications: every conversation op the commit pipeline commits on this node is
+/// queued here (<see cref="ICommitListener{TOp}"/>), folded in the background into the conversation's new summary and
+/// committed to the <c>inbox</c> channel through the same pipeline (<see cref="InboxHandler"/>). Consoles list
+/// summaries with a <c>list</c> frame and follow changes by subscribing to <c>inbox</c>.
 /// </summary>
-internal sealed partial class InboxProjection(IOpStore store, IServiceProvider services, FanOut fanOut, TimeProvider time, ILogger<InboxProjection> logger)
+internal sealed partial class InboxProjection(CommitPipeline pipeline, InboxHandler handler, ILogger<InboxProjection> logger) : ICommitListener<MessageOp>
 {
-    public const string Channel = "inbox";
-    private const int SnapshotEvery = 500;
-    private const int KeepBehindSnapshot = 2000;
     private const int MaxBatch = 4096;
 
     /// <summary>
@@ -30,20 +24,22 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
     private static readonly TimeSpan MinFlushInterval = TimeSpan.FromMilliseconds(500);
     private static readonly KefuPrincipal InboxWriter = new("system", "KefuSync", PrincipalRole.Server, null, null);
 
+    // Guards the fold: the drain, FlushAsync and ListAsync, and with them every use of the handler's state.
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly System.Threading.Channels.Channel<PendingOp> _pending = System.Threading.Channels.Channel.CreateBounded<PendingOp>(
+    private readonly System.Threading.Channels.Channel<InboxPendingOp> _pending = System.Threading.Channels.Channel.CreateBounded<InboxPendingOp>(
         new System.Threading.Channels.BoundedChannelOptions(10_000) { FullMode = System.Threading.Channels.BoundedChannelFullMode.Wait });
     private int _draining;
     private readonly SemaphoreSlim _pressure = new(0, 1);
     private int _pressed; // 1 while _pressure holds a release nobody consumed yet
     private long _lastFlushAt; // Stopwatch timestamp of the last background fold (0: never, i.e. long ago)
-    private readonly Dictionary<string, ConversationSummary> _items = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<PendingOp>> _groups = new(StringComparer.Ordinal);
-    private readonly Stack<List<PendingOp>> _spareGroups = new();
-    private readonly ISnapshotStore? _snapshots = (ISnapshotStore?)services.GetService(typeof(ISnapshotStore));
-    private long _revision;
-    private bool _loaded;
-    private int _sinceSnapshot;
+    private readonly Dictionary<string, List<InboxPendingOp>> _groups = new(StringComparer.Ordinal);
+    private readonly Stack<List<InboxPendingOp>> _spareGroups = new();
+
+    /// <summary>A conversation op was committed: queue it for the inbox.</summary>
+    public ValueTask OnCommittedAsync(CommittedOp<MessageOp> committed, CancellationToken cancellationToken)
+        => committed.Channel.Kind == ChannelKind.Conversation
+            ? EnqueueAsync(committed.Channel.Key, committed.Author, committed.Revision, committed.Timestamp, committed.Op)
+            : ValueTask.CompletedTask;
 
     /// <summary>
     /// Queues a committed conversation op for the inbox. The fold and the inbox append run in the background, off the
@@ -53,7 +49,7 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
     /// </summary>
     public ValueTask EnqueueAsync(string key, KefuPrincipal author, long revision, DateTimeOffset timestamp, MessageOp op)
     {
-        var item = new PendingOp(key, author, revision, timestamp.ToUnixTimeMilliseconds(), op);
+        var item = new InboxPendingOp(key, author, revision, timestamp.ToUnixTimeMilliseconds(), op);
         if (_pending.Writer.TryWrite(item))
         {
             ScheduleDrain();
@@ -63,7 +59,7 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
         return SlowEnqueueAsync(item);
     }
 
-    private async ValueTask SlowEnqueueAsync(PendingOp item)
+    private async ValueTask SlowEnqueueAsync(InboxPendingOp item)
     {
         await _pending.Writer.WriteAsync(item).ConfigureAwait(false);
         ScheduleDrain();
@@ -189,8 +185,8 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
         return count;
     }
 
-    /// <summary>Folds one conversation's queued ops into its summary and appends the summary to the inbox channel.</summary>
-    private async Task FoldAsync(string key, List<PendingOp> ops, CancellationToken cancellationToken)
+    /// <summary>Folds one conversation's queued ops into its summary and commits the summary to the inbox channel.</summary>
+    private async Task FoldAsync(string key, List<InboxPendingOp> ops, CancellationToken cancellationToken)
     {
         var last = 0L;
         foreach (var op in ops)
@@ -198,40 +194,11 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
             last = Math.Max(last, op.Revision);
         }
 
-        var id = $"c:{key}:{last}";
-        for (var attempt = 0; ; attempt++)
+        var result = await pipeline.CommitAsync(handler, InboxWriter, ChannelName.Inbox, $"c:{key}:{last}", 0, new InboxFold(key, ops), cancellationToken).ConfigureAwait(false);
+        if (!result.Committed)
         {
-            await CatchUpAsync(cancellationToken).ConfigureAwait(false);
-            var summary = _items.GetValueOrDefault(key) ?? new ConversationSummary { Key = key, Created = ops[0].Timestamp };
-            foreach (var op in ops)
-            {
-                summary = ConversationFold.Apply(summary, op.Author, op.Revision, op.Timestamp, op.Op);
-            }
-
-            var payload = JsonSerializer.SerializeToUtf8Bytes(summary, InboxJsonContext.Default.ConversationSummary);
-            var now = time.GetUtcNow();
-            var result = await store.AppendAsync(Channel, _revision, new OpDraft(id, InboxWriter.Id, now, payload), cancellationToken).ConfigureAwait(false);
-            if (result.Status == AppendStatus.Conflict)
-            {
-                if (attempt < 8)
-                {
-                    continue; // another node appended: catch up and fold again
-                }
-
-                Log.InboxContended(logger, key);
-                break;
-            }
-
-            if (result.Status == AppendStatus.Duplicate && result.Revision != _revision + 1)
-            {
-                break; // this very fold was appended before (another node, or a retry)
-            }
-
-            _items[key] = summary;
-            _revision = result.Revision;
-            await fanOut.PublishCommittedAsync(Channel, result.Revision, FrameWriter.Op(Channel, result.Revision, id, InboxWriter.Id, now.ToUnixTimeMilliseconds(), payload)).ConfigureAwait(false);
-            await MaybeSnapshotAsync(cancellationToken).ConfigureAwait(false);
-            break;
+            // A conflict through every retry, or the store failed: the summary is refreshed by the conversation's next op.
+            Log.InboxNotUpdated(logger, key, result.ErrorCode!);
         }
     }
 
@@ -243,16 +210,8 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
         {
             // Read your own writes: fold what this node has queued before answering.
             await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
-            await CatchUpAsync(cancellationToken).ConfigureAwait(false);
-            IEnumerable<ConversationSummary> items = _items.Values;
-            items = filter switch
-            {
-                "mine" => items.Where(s => s.Assignee == agentId && s.Status != "closed"),
-                "unassigned" => items.Where(s => s.Assignee is null && s.Status != "closed"),
-                "closed" => items.Where(s => s.Status == "closed"),
-                _ => items.Where(s => s.Status != "closed"),
-            };
-            return ([.. items.OrderByDescending(s => s.Activity).Take(count)], _revision);
+            await handler.CatchUpAsync(cancellationToken).ConfigureAwait(false);
+            return (handler.List(filter, agentId, count), handler.Revision);
         }
         finally
         {
@@ -267,104 +226,12 @@ internal sealed partial class InboxProjection(IOpStore store, IServiceProvider s
         try
         {
             await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
-            await CatchUpAsync(cancellationToken).ConfigureAwait(false);
-            return [.. _items.Values.Where(where)];
+            await handler.CatchUpAsync(cancellationToken).ConfigureAwait(false);
+            return handler.Where(where);
         }
         finally
         {
             _gate.Release();
         }
-    }
-
-    /// <summary>One conversation's summary, or null.</summary>
-    public async Task<ConversationSummary?> GetAsync(string key, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
-            await CatchUpAsync(cancellationToken).ConfigureAwait(false);
-            return _items.GetValueOrDefault(key);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private async Task CatchUpAsync(CancellationToken cancellationToken)
-    {
-        if (!_loaded)
-        {
-            var snapshot = _snapshots is null ? null : await _snapshots.GetSnapshotAsync(Channel, cancellationToken).ConfigureAwait(false);
-            if (snapshot is not null)
-            {
-                foreach (var item in JsonSerializer.Deserialize(snapshot.State.Span, InboxJsonContext.Default.ConversationSummaryArray) ?? [])
-                {
-                    _items[item.Key] = item;
-                }
-
-                _revision = snapshot.Revision;
-            }
-
-            _loaded = true;
-        }
-
-        while (true)
-        {
-            var ops = await store.ReadAsync(Channel, _revision, 1000, cancellationToken).ConfigureAwait(false);
-            if (ops.Count == 0)
-            {
-                return;
-            }
-
-            foreach (var op in ops)
-            {
-                var summary = JsonSerializer.Deserialize(op.Payload.Span, InboxJsonContext.Default.ConversationSummary);
-                if (summary is not null)
-                {
-                    _items[summary.Key] = summary;
-                }
-
-                _revision = op.Revision;
-            }
-        }
-    }
-
-    private async Task MaybeSnapshotAsync(CancellationToken cancellationToken)
-    {
-        if (_snapshots is null || ++_sinceSnapshot < SnapshotEvery)
-        {
-            return;
-        }
-
-        _sinceSnapshot = 0;
-        try
-        {
-            var state = JsonSerializer.SerializeToUtf8Bytes([.. _items.Values], InboxJsonContext.Default.ConversationSummaryArray);
-            await _snapshots.SaveSnapshotAsync(Channel, new Snapshot(_revision, state), cancellationToken).ConfigureAwait(false);
-            if (_revision > KeepBehindSnapshot)
-            {
-                await _snapshots.TrimAsync(Channel, _revision - KeepBehindSnapshot, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.InboxSnapshotFailed(logger, ex);
-        }
-    }
-
-    private readonly record struct PendingOp(string Key, KefuPrincipal Author, long Revision, long Timestamp, MessageOp Op);
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1703, EventName = "InboxUpdateFailed", Level = LogLevel.Warning, Message = "Updating inbox summaries failed; they catch up at each conversation's next op.")]
-        public static partial void InboxUpdateFailed(ILogger logger, Exception exception);
-
-        [LoggerMessage(EventId = 1701, EventName = "InboxContended", Level = LogLevel.Warning, Message = "Updating the inbox summary of {Key} kept conflicting; it is refreshed by the conversation's next op.")]
-        public static partial void InboxContended(ILogger logger, string key);
-
-        [LoggerMessage(EventId = 1702, EventName = "InboxSnapshotFailed", Level = LogLevel.Warning, Message = "Snapshotting the inbox failed.")]
-        public static partial void InboxSnapshotFailed(ILogger logger, Exception exception);
     }
 }

@@ -41,7 +41,7 @@ internal sealed class FollowUpComposer(EmailLinkTokens links, IOptionsMonitor<Ke
         }
 
         var identity = new VisitorIdentity(visitorId, summary.VisitorName ?? "", summary.Fields ?? new Dictionary<string, string>(StringComparer.Ordinal), time.GetUtcNow().ToUnixTimeSeconds());
-        if (!EmailLinkTokens.Owns(identity, summary.Key))
+        if (ConversationKeys.ForVisitor(identity.Id) != summary.Key)
         {
             return null; // a conversation not started by this visitor id (a bot's): no link can open it
         }

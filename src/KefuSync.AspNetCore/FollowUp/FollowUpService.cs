@@ -1,6 +1,7 @@
 using System.Text.Json;
 using KefuSync.Conversations;
 using KefuSync.Diagnostics;
+using KefuSync.Protocol;
 using KefuSync.Stores;
 using KefuSync.Sync;
 using Microsoft.Extensions.Hosting;

@@ -133,6 +133,9 @@ internal sealed partial class KefuSyncBackgroundService(
             case BackplaneMessageKind.Presence when message.SourceNode != node.Id:
                 presence.ApplyRemote(message);
                 break;
+            case BackplaneMessageKind.Reconnected when message.Channel.Length > 0:
+                fanOut.RepairChannel(message.Channel);
+                break;
             case BackplaneMessageKind.Reconnected:
                 Log.BackplaneReconnected(logger);
                 fanOut.RepairAll();

@@ -2,7 +2,6 @@ using System.Text.Json;
 using KefuSync.Backplane;
 using KefuSync.Protocol;
 using KefuSync.Sync;
-using KefuSync.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -48,7 +47,7 @@ internal sealed partial class PresenceTracker
     private long TtlMs => (long)_options.CurrentValue.Presence.Ttl.TotalMilliseconds;
 
     /// <summary>Sets (or with an empty state removes) a client's entry. Re-setting the same state only refreshes its expiry.</summary>
-    public void Set(KefuConnection connection, string client, ChannelName channel, ReadOnlyMemory<byte> state)
+    public void Set(ConnectionContext connection, string client, ChannelName channel, ReadOnlyMemory<byte> state)
     {
         var principal = connection.Principal!;
         var view = new PresenceView(principal.Id, principal.Name, principal.RoleName, client, state.ToArray(), principal.ConversationKey);
@@ -71,7 +70,7 @@ internal sealed partial class PresenceTracker
         }
     }
 
-    public void Remove(KefuConnection connection, string client, string channel)
+    public void Remove(ConnectionContext connection, string client, string channel)
     {
         bool removed;
         lock (_gate)
@@ -90,7 +89,7 @@ internal sealed partial class PresenceTracker
     }
 
     /// <summary>Removes every entry of a client (tab closed), or of the whole connection when <paramref name="client"/> is null.</summary>
-    public void RemoveAll(KefuConnection connection, string? client)
+    public void RemoveAll(ConnectionContext connection, string? client)
     {
         List<string>? changed = null;
         lock (_gate)

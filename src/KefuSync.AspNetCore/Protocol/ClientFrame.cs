@@ -17,7 +17,6 @@ internal readonly record struct ClientFrame
     public string? Query { get; init; }
     public string? Filter { get; init; }
     public int? Version { get; init; }
-    public string? ClientVersion { get; init; }
     public string? Token { get; init; }
     public bool Agent { get; init; }
     public ReadOnlyMemory<byte> Op { get; init; }

@@ -109,8 +109,10 @@ internal static class FrameParser
             }
             else if (reader.ValueTextEquals("client"u8))
             {
+                // The client's version is informational and nothing on the server uses it, but the member is still checked
+                // like any other (docs/protocol.md §2.3): a number, or a string that is not valid text, is a bad_frame.
                 reader.Read();
-                result = result with { ClientVersion = RequireString(ref reader, "client") };
+                _ = RequireString(ref reader, "client");
             }
             else if (reader.ValueTextEquals("token"u8))
             {

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using KefuSync.Stores;
 
 namespace KefuSync.Protocol;
 
@@ -33,9 +32,6 @@ internal static class FrameWriter
         w.WriteRawValue(op, skipInputValidation: true);
         return End(w);
     }
-
-    public static byte[] Op(string channel, OpRecord record)
-        => Op(channel, record.Revision, record.ClientOpId, record.Author, record.Timestamp.ToUnixTimeMilliseconds(), record.Payload.Span);
 
     public static byte[] Ack(string client, string channel, string id, long revision, bool duplicate)
     {
@@ -140,7 +136,7 @@ internal static class FrameWriter
         return End(w);
     }
 
-    public static byte[] History(string channel, string? query, IReadOnlyList<OpRecord> ops)
+    public static byte[] History(string channel, string? query, ReadOnlySpan<WireOp> ops)
     {
         var w = Begin("history"u8);
         w.WriteString("ch"u8, channel);
@@ -151,11 +147,11 @@ internal static class FrameWriter
             w.WriteStartObject();
             w.WriteString("ch"u8, channel);
             w.WriteNumber("rev"u8, op.Revision);
-            w.WriteString("id"u8, op.ClientOpId);
-            w.WriteString("by"u8, op.Author);
-            w.WriteNumber("ts"u8, op.Timestamp.ToUnixTimeMilliseconds());
+            w.WriteString("id"u8, op.Id);
+            w.WriteString("by"u8, op.By);
+            w.WriteNumber("ts"u8, op.Timestamp);
             w.WritePropertyName("op"u8);
-            w.WriteRawValue(op.Payload.Span, skipInputValidation: true);
+            w.WriteRawValue(op.Op.Span, skipInputValidation: true);
             w.WriteEndObject();
         }
 

@@ -1,4 +1,4 @@
-using KefuSync.Sync;
+using KefuSync.Protocol;
 
 namespace KefuSync.Security;
 

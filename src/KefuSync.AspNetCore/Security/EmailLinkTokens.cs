@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using KefuSync.Conversations;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -109,7 +108,4 @@ internal sealed class EmailLinkTokens
             return null;
         }
     }
-
-    /// <summary>Whether <paramref name="identity"/> is the owner of <paramref name="conversationKey"/> (a link never names another's conversation).</summary>
-    public static bool Owns(VisitorIdentity identity, string conversationKey) => ConversationKeys.ForVisitor(identity.Id) == conversationKey;
 }

@@ -1,4 +1,4 @@
-using KefuSync.Transport;
+using KefuSync.Protocol;
 
 namespace KefuSync.Sync;
 
@@ -12,7 +12,7 @@ namespace KefuSync.Sync;
 /// exactly <see cref="_lastSent"/> + 1 (or a snapshot that moves <see cref="_lastSent"/>). Live ops that arrive during
 /// a repair set <see cref="_repairAgain"/>, so the repair loop reads once more before it ends and none is missed.
 /// </remarks>
-internal sealed class ChannelSubscription(KefuConnection connection, ChannelName channel, long revision)
+internal sealed class ChannelSubscription(ConnectionContext connection, ChannelName channel, long revision)
 {
     private readonly Lock _gate = new();
     private readonly ClientIdSet _clients = new();
@@ -20,7 +20,7 @@ internal sealed class ChannelSubscription(KefuConnection connection, ChannelName
     private bool _repairing;
     private bool _repairAgain;
 
-    public KefuConnection Connection { get; } = connection;
+    public ConnectionContext Connection { get; } = connection;
 
     public ChannelName Channel { get; } = channel;
 

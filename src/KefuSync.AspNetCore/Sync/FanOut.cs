@@ -3,7 +3,6 @@ using KefuSync.Backplane;
 using KefuSync.Diagnostics;
 using KefuSync.Protocol;
 using KefuSync.Stores;
-using KefuSync.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace KefuSync.Sync;
@@ -69,12 +68,18 @@ internal sealed partial class FanOut(
     {
         foreach (var channel in subscribers.Channels)
         {
-            foreach (var subscription in subscribers.Get(channel))
+            RepairChannel(channel);
+        }
+    }
+
+    /// <summary>After the backplane lost messages of one channel (e.g. a full receive queue): its local subscriptions re-read it.</summary>
+    public void RepairChannel(string channel)
+    {
+        foreach (var subscription in subscribers.Get(channel))
+        {
+            if (subscription.RequestReplay(long.MaxValue))
             {
-                if (subscription.RequestReplay(long.MaxValue))
-                {
-                    StartRepair(subscription);
-                }
+                StartRepair(subscription);
             }
         }
     }
@@ -119,7 +124,7 @@ internal sealed partial class FanOut(
                             await WaitForQueueRoomAsync(connection).ConfigureAwait(false);
                         }
 
-                        subscription.SendRepaired(op.Revision, FrameWriter.Op(channel.Value, op));
+                        subscription.SendRepaired(op.Revision, FrameWriter.Op(channel.Value, op.Revision, op.ClientOpId, op.Author, op.Timestamp.ToUnixTimeMilliseconds(), op.Payload.Span));
                     }
 
                     if (ops.Count < RepairBatch)
@@ -147,10 +152,10 @@ internal sealed partial class FanOut(
         }
     }
 
-    private static int RepairQueueLimit(KefuConnection connection) => Math.Max(1, connection.Limits.SendQueueCapacity / 2);
+    private static int RepairQueueLimit(ConnectionContext connection) => Math.Max(1, connection.Limits.SendQueueCapacity / 2);
 
     /// <summary>Waits (polling every millisecond) until the connection's send loop drained its queue below a quarter, or the connection closed.</summary>
-    private static async Task WaitForQueueRoomAsync(KefuConnection connection)
+    private static async Task WaitForQueueRoomAsync(ConnectionContext connection)
     {
         var resume = connection.Limits.SendQueueCapacity / 4;
         while (connection.Outgoing.Count > resume)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using KefuSync.Ot;
+using KefuSync.Protocol;
 using KefuSync.Stores;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
+using KefuSync.Sync;
 
 namespace KefuSync.Transport;
 
 /// <summary>The connections open on this node (for shutdown, health, metrics and tests).</summary>
 internal sealed class ConnectionRegistry
 {
-    private readonly ConcurrentDictionary<string, KefuConnection> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConnectionContext> _connections = new(StringComparer.Ordinal);
     private long _accepted;
 
     public int Count => _connections.Count;
@@ -13,15 +14,15 @@ internal sealed class ConnectionRegistry
     /// <summary>Connections accepted since start (WebSocket and fallback).</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
 
-    public void Add(KefuConnection connection)
+    public void Add(ConnectionContext connection)
     {
         _connections[connection.Id] = connection;
         Interlocked.Increment(ref _accepted);
     }
 
-    public void Remove(KefuConnection connection) => _connections.TryRemove(connection.Id, out _);
+    public void Remove(ConnectionContext connection) => _connections.TryRemove(connection.Id, out _);
 
-    public KefuConnection[] Snapshot() => [.. _connections.Values];
+    public ConnectionContext[] Snapshot() => [.. _connections.Values];
 
     /// <summary>
     /// Closes connections that never said hello in time, or went silent (clients ping every <c>hb</c>). One sweep for

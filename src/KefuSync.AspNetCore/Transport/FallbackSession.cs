@@ -1,11 +1,13 @@
+using KefuSync.Sync;
+
 namespace KefuSync.Transport;
 
 /// <summary>A connection carried by SSE (server → client) and POST (client → server) instead of a WebSocket.</summary>
 /// <param name="connection">The logical connection.</param>
 /// <param name="user">The HTTP user that opened it (<see cref="FallbackTransport.UserOf"/>); null for none.</param>
-internal sealed class FallbackSession(KefuConnection connection, string? user)
+internal sealed class FallbackSession(ConnectionContext connection, string? user)
 {
-    public KefuConnection Connection { get; } = connection;
+    public ConnectionContext Connection { get; } = connection;
 
     /// <summary>The HTTP user bound to the session (docs/protocol.md §1): every later request must come from the same one.</summary>
     public string? User { get; } = user;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using KefuSync.Diagnostics;
+using KefuSync.Dispatch;
 using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Sync;
@@ -15,7 +16,7 @@ namespace KefuSync.Transport;
 
 /// <summary>
 /// The SSE + POST fallback (docs/protocol.md §1) for networks whose proxies strip the WebSocket upgrade. A session is
-/// the same <see cref="KefuConnection"/> a socket would carry, so every frame has the same semantics.
+/// the same <see cref="ConnectionContext"/> a socket would carry, so every frame has the same semantics.
 /// </summary>
 internal sealed class FallbackTransport(
     SyncEngine engine,
@@ -53,7 +54,7 @@ internal sealed class FallbackTransport(
         }
 
         var now = time.GetTimestamp();
-        var connection = new KefuConnection(ConnectionIds.New(), current, time) { AgentCandidate = await agents.ResolveAsync(context).ConfigureAwait(false), OpenedAt = now, LastFrameAt = now };
+        var connection = new ConnectionContext(ConnectionIds.New(), current, time) { AgentCandidate = await agents.ResolveAsync(context).ConfigureAwait(false), OpenedAt = now, LastFrameAt = now };
         if (Utf8.IsValid(body.Value.Span))
         {
             await engine.HandleAsync(connection, body.Value, context.RequestAborted).ConfigureAwait(false);
@@ -329,7 +330,7 @@ internal sealed class FallbackTransport(
         }
     }
 
-    private static List<byte[]> Drain(KefuConnection connection)
+    private static List<byte[]> Drain(ConnectionContext connection)
     {
         var frames = new List<byte[]>();
         while (connection.Outgoing.TryRead(out var frame))

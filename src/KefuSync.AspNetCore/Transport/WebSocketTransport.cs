@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using KefuSync.Diagnostics;
+using KefuSync.Dispatch;
 using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Sync;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace KefuSync.Transport;
 
 /// <summary>
-/// Carries a <see cref="KefuConnection"/> over a WebSocket: a receive loop that hands whole frames to the
+/// Carries a <see cref="ConnectionContext"/> over a WebSocket: a receive loop that hands whole frames to the
 /// <see cref="SyncEngine"/> one at a time, and a send loop that drains the bounded send queue.
 /// </summary>
 internal sealed partial class WebSocketTransport(
@@ -48,10 +49,10 @@ internal sealed partial class WebSocketTransport(
         var agent = await agents.ResolveAsync(context).ConfigureAwait(false);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(30) }).ConfigureAwait(false);
         var now = time.GetTimestamp();
-        var connection = new KefuConnection(ConnectionIds.New(), current, time) { AgentCandidate = agent, OpenedAt = now, LastFrameAt = now };
+        var connection = new ConnectionContext(ConnectionIds.New(), current, time) { AgentCandidate = agent, OpenedAt = now, LastFrameAt = now };
         registry.Add(connection);
         metrics.Connections.Add(1);
-        using var stopping = lifetime.ApplicationStopping.Register(static c => ((KefuConnection)c!).Close(CloseCodes.GoingAway, "server shutting down"), connection);
+        using var stopping = lifetime.ApplicationStopping.Register(static c => ((ConnectionContext)c!).Close(CloseCodes.GoingAway, "server shutting down"), connection);
         var sending = SendLoopAsync(socket, connection);
         try
         {
@@ -76,7 +77,7 @@ internal sealed partial class WebSocketTransport(
         }
     }
 
-    private async Task ReceiveLoopAsync(WebSocket socket, KefuConnection connection, KefuLimitsOptions limits)
+    private async Task ReceiveLoopAsync(WebSocket socket, ConnectionContext connection, KefuLimitsOptions limits)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         // Receiving is not cancelled when the server closes: the send loop sends the close frame with the protocol's
@@ -144,7 +145,7 @@ internal sealed partial class WebSocketTransport(
         }
     }
 
-    private async Task SendLoopAsync(WebSocket socket, KefuConnection connection)
+    private async Task SendLoopAsync(WebSocket socket, ConnectionContext connection)
     {
         try
         {

@@ -1,5 +1,5 @@
 using System.Text.Encodings.Web;
-using KefuSync.Hosting;
+using KefuSync.Endpoints;
 using KefuSync.Widget.Assets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,4 +1,4 @@
-using KefuSync.Hosting;
+using KefuSync.Endpoints;
 using KefuSync.Widget.Assets;
 using KefuSync.Security;
 using Microsoft.AspNetCore.Http;

@@ -1,4 +1,4 @@
-using KefuSync.Hosting;
+using KefuSync.Endpoints;
 using KefuSync.Widget.Assets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

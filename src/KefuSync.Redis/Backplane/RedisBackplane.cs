@@ -4,63 +4,111 @@ using System.Threading.Channels;
 using KefuSync.Backplane;
 using KefuSync.Redis.Connection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace KefuSync.Redis.Backplane;
 
 /// <summary>
-/// The multi-node backplane: one Redis pub/sub channel, <c>{KeyPrefix}backplane</c>, carrying <see cref="BackplaneEnvelope"/>s.
+/// The multi-node backplane over Redis pub/sub, carrying <see cref="BackplaneEnvelope"/>s on the channels of
+/// <see cref="BackplaneChannels"/> (one classic channel, or sharded partitions on a cluster).
 /// </summary>
 /// <remarks>
-/// <para>The channel name is built here from <see cref="KefuSyncRedisOptions.KeyPrefix"/>, never from the multiplexer's own
-/// <c>ChannelPrefix</c>, so the prefix holds however the connection was made (SignalR ignored it with a factory, aspnetcore #42942).</para>
+/// <para>The channel names are built here from <see cref="KefuSyncRedisOptions.KeyPrefix"/>, never from the multiplexer's
+/// own <c>ChannelPrefix</c>, so the prefix holds however the connection was made (SignalR ignored it with a factory, aspnetcore #42942).</para>
 /// <para>This node receives its own publications through Redis like any other node, so one order holds for all of them.
 /// Received messages go through one queue and one dispatch loop: handlers run one at a time, in arrival order, and a
-/// handler that throws is logged and skipped. Pub/sub loses what is published while the connection is down; when the
-/// subscription connection comes back, the backplane proves the subscription is live again (it publishes a probe and waits
-/// for it to come back, <c>ProveLiveAsync</c>, the same proof the first subscribe waits for) and then queues a <see cref="BackplaneMessageKind.Reconnected"/> message, so that the store read it
-/// triggers covers everything missed.</para>
+/// handler that throws is logged and skipped.</para>
+/// <para><b>Bounded.</b> The queue holds at most <see cref="KefuSyncRedisOptions.BackplaneReceiveQueueBytes"/> (plus one
+/// message, so that a message larger than the bound still passes an empty queue). Past that a message is dropped and
+/// counted (<c>kefusync.backplane.dropped</c>), and its channel is remembered; a repair signal queued behind the messages
+/// already waiting then raises <see cref="BackplaneMessageKind.Reconnected"/> for each such channel (or once for all of
+/// them, beyond <see cref="MaxTrackedDrops"/> channels). The node re-reads those channels from the store, where every
+/// announced op already is, so a dropped announcement is repaired even when no later op arrives on its channel.
+/// Presence announcements are not tracked: each node re-announces its entries every heartbeat, well within one TTL.</para>
+/// <para><b>Live when it returns.</b> With StackExchange.Redis 3.x a completed SUBSCRIBE means the server processed it
+/// (1.2.6 could complete early, and every subscribe was proven with a probe; <c>RedisClientBehaviourTests</c> pins the 3.x
+/// behaviour). SUBSCRIBE and UNSUBSCRIBE are the only calls still bounded here: issued while the subscription connection
+/// is down, they wait in the client's backlog past <c>AsyncTimeout</c>. A lost or restored subscription connection is a
+/// different matter: the client re-subscribes by itself (and moves sharded channels to a promoted replica), but nothing
+/// tells when the server has processed that. So the backplane then publishes a probe on every channel it uses and waits
+/// for each to come back through its own registration (<see cref="ProveLiveAsync"/>), subscribing afresh when the proof
+/// fails, and only then queues <see cref="BackplaneMessageKind.Reconnected"/>, so the store read it triggers covers
+/// everything missed.</para>
 /// </remarks>
 internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
 {
+    /// <summary>Channels tracked one by one after drops; beyond this the repair covers every channel.</summary>
+    internal const int MaxTrackedDrops = 1024;
+
+    // What a queued message holds besides the received bytes: the record, two strings, the queue slot.
+    private const int MessageOverheadBytes = 96;
+
     private readonly RedisConnection _connection;
     private readonly ILogger<RedisBackplane> _logger;
-    private readonly RedisChannel _channel;
+    private readonly BackplaneMetrics _metrics;
+    private readonly long _queueLimit;
     private readonly string _nodeId = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
-    private readonly Channel<BackplaneMessage> _queue = Channel.CreateUnbounded<BackplaneMessage>(
+    // Unbounded as a channel, bounded in bytes by _queuedBytes: a count bound would let 64 KiB frames use 64x the memory.
+    private readonly Channel<Received> _queue = Channel.CreateUnbounded<Received>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _probes = new();
     private readonly CancellationTokenSource _disposing = new();
     private readonly Lock _gate = new();
+    private readonly Lock _dropGate = new();
     private readonly Task _dispatchLoop;
+    private HashSet<string> _droppedChannels = new(StringComparer.Ordinal);
+    private bool _droppedAll;
+    private bool _repairSignalQueued;
+    private long _queuedBytes;
+    private long _peakQueuedBytes;
+    private BackplaneChannels? _channels;
     private Func<BackplaneMessage, Task>[] _handlers = [];
     private Task? _subscribeTask;
-    private Action<RedisChannel, RedisValue>? _activeRedisHandler;
+    private Registration? _active;
+    private List<Registration> _stale = [];
     private int _repairing;
 
-    public RedisBackplane(RedisConnection connection, ILogger<RedisBackplane> logger)
+    public RedisBackplane(RedisConnection connection, IOptions<KefuSyncRedisOptions> options, BackplaneMetrics metrics, ILogger<RedisBackplane> logger)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(logger);
         _connection = connection;
         _logger = logger;
-        _channel = new RedisChannel(connection.KeyPrefix + "backplane", RedisChannel.PatternMode.Literal);
-        _connection.ConnectionRestored += OnConnectionRestored;
+        _metrics = metrics;
+        _queueLimit = options.Value.BackplaneReceiveQueueBytes;
+        _metrics.ObserveQueue(() => Volatile.Read(ref _queuedBytes));
+        _connection.ConnectionRestored += OnConnectionChanged;
+        _connection.ConnectionFailed += OnConnectionChanged;
         _dispatchLoop = Task.Run(DispatchAsync);
     }
 
-    /// <summary>The Redis channel name, for diagnostics and tests.</summary>
-    internal string ChannelName => _channel.ToString();
+    /// <summary>The Redis channel name of a standalone deployment, for diagnostics and tests.</summary>
+    internal string ChannelName => BackplaneChannels.Standalone(_connection.KeyPrefix).All[0].ToString();
+
+    /// <summary>The channels in use, once decided (null before the first publish or subscribe).</summary>
+    internal BackplaneChannels? Channels => Volatile.Read(ref _channels);
+
+    /// <summary>The most bytes ever queued at once, for tests of the bound.</summary>
+    internal long PeakQueuedBytes => Interlocked.Read(ref _peakQueuedBytes);
+
+    internal string NodeId => _nodeId;
+
+    internal BackplaneMetrics Metrics => _metrics;
 
     public async Task PublishAsync(BackplaneMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        var channels = await GetChannelsAsync(cancellationToken).ConfigureAwait(false);
+        var target = channels.For(message.Channel);
         var bytes = BackplaneEnvelope.Encode(message);
         // No retry: a publish that timed out may still go out, and repeating it would deliver twice. Receivers cope with
         // duplicates (they dedupe by revision), but there is no reason to make them; a failed publish is repaired by the store.
         await _connection.ExecuteAsync(
             _connection.NonIdempotent,
-            m => m.GetSubscriber().PublishAsync(_channel, bytes),
+            m => m.GetSubscriber().PublishAsync(target, bytes),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -78,6 +126,19 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         return new Subscription(this, handler);
     }
 
+    /// <summary>The pub/sub layout, decided once from the connected deployment (see <see cref="RedisConnection.IsClusterAsync"/>).</summary>
+    private async ValueTask<BackplaneChannels> GetChannelsAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _channels) is { } known)
+        {
+            return known;
+        }
+
+        var cluster = await _connection.IsClusterAsync(cancellationToken).ConfigureAwait(false);
+        var channels = cluster ? BackplaneChannels.Cluster(_connection.KeyPrefix) : BackplaneChannels.Standalone(_connection.KeyPrefix);
+        return Interlocked.CompareExchange(ref _channels, channels, null) ?? channels;
+    }
+
     private Task EnsureSubscribedAsync(CancellationToken cancellationToken)
     {
         Task task;
@@ -91,38 +152,60 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
 
     private async Task SubscribeToRedisAsync()
     {
-        // Retrying is safe because each attempt registers a fresh delegate and only the newest one delivers: an attempt
-        // that timed out but still reaches Redis later leaves an inert registration, never a second delivery.
-        await _connection.ExecuteAsync(
-            _connection.Idempotent,
-            async m =>
+        // One attempt, no Polly retry: a retried SUBSCRIBE would queue behind the first one (still pending in the client)
+        // and gain nothing. The bound is three operation timeouts, because the first SUBSCRIBE also opens the subscription
+        // connection (3.x opens it on first use); a failure is retryable and the caller retries (the core does, with backoff).
+        // Each call makes a fresh registration and only the newest one delivers, so an abandoned attempt that still
+        // completes later stays inert; inert ones are unsubscribed once a newer one succeeded.
+        var multiplexer = await _connection.GetMultiplexerAsync(_disposing.Token).ConfigureAwait(false);
+        var channels = await GetChannelsAsync(_disposing.Token).ConfigureAwait(false);
+        var registration = new Registration();
+        lock (_gate)
+        {
+            if (_active is { } previous)
             {
-                Action<RedisChannel, RedisValue>? redisHandler = null;
-                redisHandler = (_, value) =>
-                {
-                    if (ReferenceEquals(Volatile.Read(ref _activeRedisHandler), redisHandler))
-                    {
-                        OnRedisMessage(value);
-                    }
-                };
-                Volatile.Write(ref _activeRedisHandler, redisHandler);
-                await m.GetSubscriber().SubscribeAsync(_channel, redisHandler).ConfigureAwait(false);
-                return true;
-            },
-            _disposing.Token).ConfigureAwait(false);
+                _stale.Add(previous);
+            }
 
-        // A completed SUBSCRIBE task does not mean Redis has processed it: StackExchange.Redis 1.2.6 completes the call at
-        // once when the channel already has a local registration (a retried attempt, whose first SUBSCRIBE is still queued)
-        // or when no subscription connection is up yet (it subscribes later, on connect). Messages published in that gap are
-        // lost, which broke the contract rule "live when SubscribeAsync returns" on a loaded machine. So prove it: publish a
-        // probe and wait for it to come back through this very registration.
-        await ProveLiveAsync().ConfigureAwait(false);
-        Log.Subscribed(_logger, _channel.ToString());
+            _active = registration;
+        }
+
+        var subscriber = multiplexer.GetSubscriber();
+        var subscribes = new Task[channels.All.Length];
+        for (var i = 0; i < subscribes.Length; i++)
+        {
+            subscribes[i] = SubscribeOneAsync(subscriber, channels.All[i], registration);
+        }
+
+        await Task.WhenAll(subscribes).WaitAsync(_connection.OperationTimeout * 3, _disposing.Token).ConfigureAwait(false);
+        await UnsubscribeStaleAsync().ConfigureAwait(false);
+        Log.Subscribed(_logger, string.Join(", ", channels.All.Select(c => c.ToString())));
+    }
+
+    private async Task SubscribeOneAsync(ISubscriber subscriber, RedisChannel channel, Registration registration)
+    {
+        // A message queue, not a handler delegate: StackExchange.Redis 2.x and 3.x run delegate handlers concurrently, which
+        // reordered one publisher's messages on a cluster (seen: 44 after 46); a queue's OnMessage runs them one by one.
+        var queue = await subscriber.SubscribeAsync(channel).ConfigureAwait(false);
+        registration.Add(queue);
+        queue.OnMessage(message =>
+        {
+            if (ReferenceEquals(Volatile.Read(ref _active), registration))
+            {
+                OnRedisMessage(message.Message);
+            }
+        });
     }
 
     /// <summary>
-    /// Publishes probes until one comes back through the active registration; throws <see cref="TimeoutException"/> after
-    /// three operation timeouts.
+    /// An UNSUBSCRIBE, bounded by the attempt timeout: issued while the subscription connection is down, the client holds
+    /// it in its backlog past AsyncTimeout (as it does a SUBSCRIBE, which <see cref="SubscribeToRedisAsync"/> bounds itself).
+    /// </summary>
+    private Task Bounded(Task pubSubCommand) => pubSubCommand.WaitAsync(_connection.AttemptTimeout);
+
+    /// <summary>
+    /// Publishes a probe on every channel in use until each comes back through the active registration; throws
+    /// <see cref="TimeoutException"/> after three operation timeouts.
     /// </summary>
     private async Task ProveLiveAsync()
     {
@@ -142,7 +225,7 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
             if (watch.Elapsed >= budget)
             {
                 throw new TimeoutException(
-                    $"The Redis subscription to '{_channel}' did not deliver a probe within {budget.TotalSeconds:0.#} s; check that Redis is reachable. The next subscribe retries.");
+                    $"The Redis backplane subscription did not deliver its probes within {budget.TotalSeconds:0.#} s; check that Redis is reachable. The next subscribe retries.");
             }
 
             // A probe that failed at once (circuit open, connection still down) must not turn this into a busy loop.
@@ -156,11 +239,73 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         }
     }
 
+    /// <summary>Publishes one probe per channel in use and waits up to <paramref name="wait"/> for all of them; false if one did not come back.</summary>
+    private async Task<bool> ProbeAsync(TimeSpan wait)
+    {
+        var nonces = new List<Guid>();
+        try
+        {
+            var channels = await GetChannelsAsync(_disposing.Token).ConfigureAwait(false);
+            var arrivals = new Task[channels.All.Length];
+            var publishes = new Task[channels.All.Length];
+            for (var i = 0; i < arrivals.Length; i++)
+            {
+                var nonce = Guid.NewGuid();
+                var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _probes[nonce] = arrived;
+                nonces.Add(nonce);
+                arrivals[i] = arrived.Task;
+                var target = channels.All[i];
+                var bytes = BackplaneEnvelope.Encode(new BackplaneMessage(BackplaneEnvelope.ProbeKind, "", 0, _nodeId, nonce.ToByteArray()));
+                publishes[i] = _connection.ExecuteAsync(_connection.NonIdempotent, m => m.GetSubscriber().PublishAsync(target, bytes), _disposing.Token).AsTask();
+            }
+
+            await Task.WhenAll(publishes).ConfigureAwait(false);
+            await Task.WhenAll(arrivals).WaitAsync(wait, _disposing.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (!_disposing.IsCancellationRequested)
+        {
+            Log.ProbeFailed(_logger, ex);
+            return false;
+        }
+        finally
+        {
+            foreach (var nonce in nonces)
+            {
+                _probes.TryRemove(nonce, out _);
+            }
+        }
+    }
+
+    private async Task UnsubscribeStaleAsync()
+    {
+        List<Registration> stale;
+        lock (_gate)
+        {
+            if (_stale.Count == 0)
+            {
+                return;
+            }
+
+            stale = _stale;
+            _stale = [];
+        }
+
+        // Best effort: an inert registration only costs a reference check per message, and the active one stays
+        // subscribed, so no UNSUBSCRIBE reaches Redis for a channel in use.
+        foreach (var registration in stale)
+        {
+            await registration.UnsubscribeAsync(this).ConfigureAwait(false);
+        }
+    }
+
     private void OnRedisMessage(RedisValue value)
     {
-        if (!BackplaneEnvelope.TryDecode((byte[]?)value, out var message))
+        var buffer = (byte[]?)value;
+        if (!BackplaneEnvelope.TryDecode(buffer, out var message))
         {
-            Log.InvalidMessage(_logger, _channel.ToString());
+            Log.InvalidMessage(_logger);
             return;
         }
 
@@ -174,31 +319,130 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
             return;
         }
 
-        _queue.Writer.TryWrite(message);
+        _metrics.Received.Add(1);
+        var size = buffer!.Length + MessageOverheadBytes;
+        var queued = Interlocked.Add(ref _queuedBytes, size);
+        if (queued > _queueLimit && queued != size)
+        {
+            Interlocked.Add(ref _queuedBytes, -size);
+            Drop(message);
+            return;
+        }
+
+        var peak = Interlocked.Read(ref _peakQueuedBytes);
+        while (queued > peak)
+        {
+            var seen = Interlocked.CompareExchange(ref _peakQueuedBytes, queued, peak);
+            if (seen == peak)
+            {
+                break;
+            }
+
+            peak = seen;
+        }
+
+        _queue.Writer.TryWrite(new Received(message, size));
+    }
+
+    private void Drop(BackplaneMessage message)
+    {
+        _metrics.Dropped.Add(1);
+        bool signal;
+        lock (_dropGate)
+        {
+            if (message.Kind == BackplaneMessageKind.Op && !_droppedAll)
+            {
+                if (_droppedChannels.Count >= MaxTrackedDrops && !_droppedChannels.Contains(message.Channel))
+                {
+                    _droppedAll = true;
+                    _droppedChannels.Clear();
+                }
+                else
+                {
+                    _droppedChannels.Add(message.Channel);
+                }
+            }
+
+            signal = !_repairSignalQueued && (_droppedAll || _droppedChannels.Count > 0);
+            _repairSignalQueued |= signal;
+        }
+
+        if (signal)
+        {
+            // Once per episode: the signal waits behind what is already queued, and the drain it triggers is the repair.
+            Log.QueueFull(_logger, _queueLimit);
+            _queue.Writer.TryWrite(Received.RepairSignal);
+        }
     }
 
     private async Task DispatchAsync()
     {
-        await foreach (var message in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            // Copy-on-write array: a stable snapshot without a lock; a handler removed meanwhile is not called again.
-            foreach (var handler in Volatile.Read(ref _handlers))
+            while (reader.TryRead(out var item))
             {
-                try
+                if (item.Message is null)
                 {
-                    await handler(message).ConfigureAwait(false);
+                    await DeliverRepairsAsync().ConfigureAwait(false);
+                    continue;
                 }
-                catch (Exception ex)
-                {
-                    // Contract rule 4: one failing handler must not stop the others or later messages.
-                    Log.HandlerFailed(_logger, message.Kind, message.Channel, ex);
-                }
+
+                Interlocked.Add(ref _queuedBytes, -item.Size);
+                await DeliverAsync(item.Message).ConfigureAwait(false);
             }
         }
     }
 
-    private void OnConnectionRestored(ConnectionType connectionType)
+    /// <summary>Raises <see cref="BackplaneMessageKind.Reconnected"/> for the channels whose messages were dropped since the last signal.</summary>
+    private async Task DeliverRepairsAsync()
     {
+        HashSet<string> channels;
+        bool all;
+        lock (_dropGate)
+        {
+            all = _droppedAll;
+            channels = _droppedChannels;
+            _droppedChannels = new HashSet<string>(StringComparer.Ordinal);
+            _droppedAll = false;
+            _repairSignalQueued = false;
+        }
+
+        if (all)
+        {
+            Log.RepairingDrops(_logger, -1);
+            await DeliverAsync(new BackplaneMessage(BackplaneMessageKind.Reconnected, "", 0, _nodeId, ReadOnlyMemory<byte>.Empty)).ConfigureAwait(false);
+            return;
+        }
+
+        Log.RepairingDrops(_logger, channels.Count);
+        foreach (var channel in channels)
+        {
+            await DeliverAsync(new BackplaneMessage(BackplaneMessageKind.Reconnected, channel, 0, _nodeId, ReadOnlyMemory<byte>.Empty)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DeliverAsync(BackplaneMessage message)
+    {
+        // Copy-on-write array: a stable snapshot without a lock; a handler removed meanwhile is not called again.
+        foreach (var handler in Volatile.Read(ref _handlers))
+        {
+            try
+            {
+                await handler(message).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Contract rule 4: one failing handler must not stop the others or later messages.
+                Log.HandlerFailed(_logger, message.Kind, message.Channel, ex);
+            }
+        }
+    }
+
+    private void OnConnectionChanged(ConnectionType connectionType)
+    {
+        // Lost (a server died, froze, or its shard failed over) or restored: either way messages may have been missed, and
+        // the subscription must be proven again. One repair at a time; it only ends once the subscription is live.
         if (connectionType != ConnectionType.Subscription || Volatile.Read(ref _subscribeTask) is null || _disposing.IsCancellationRequested)
         {
             return;
@@ -214,10 +458,11 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
     {
         try
         {
-            // Until the subscription is proven live: StackExchange.Redis re-subscribes by itself after a reconnect, so the
-            // first round only proves it; later rounds subscribe again (a fresh registration, proven the same way). Right
-            // after a restart the circuit breaker may still be open, so a round can fail; giving up would leave this node
-            // deaf to every later op, so keep going (paced) until live or disposed.
+            // Until the subscription is proven live: StackExchange.Redis re-subscribes by itself after a reconnect (and
+            // moves sharded channels to a promoted replica), so the first round only proves it; later rounds subscribe
+            // again (a fresh registration, proven the same way). Right after a restart the circuit breaker may still be
+            // open, so a round can fail; giving up would leave this node deaf to every later op, so keep going (paced)
+            // until live or disposed.
             for (var round = 1; ; round++)
             {
                 try
@@ -256,33 +501,7 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         }
 
         Log.RaisingReconnected(_logger);
-        _queue.Writer.TryWrite(new BackplaneMessage(BackplaneMessageKind.Reconnected, "", 0, _nodeId, ReadOnlyMemory<byte>.Empty));
-    }
-
-    /// <summary>Publishes a probe and waits up to <paramref name="wait"/> for it to come back; false if it did not.</summary>
-    private async Task<bool> ProbeAsync(TimeSpan wait)
-    {
-        var nonce = Guid.NewGuid();
-        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _probes[nonce] = arrived;
-        try
-        {
-            var probe = new BackplaneMessage(BackplaneEnvelope.ProbeKind, "", 0, _nodeId, nonce.ToByteArray());
-            var bytes = BackplaneEnvelope.Encode(probe);
-            await _connection.ExecuteAsync(_connection.NonIdempotent, m => m.GetSubscriber().PublishAsync(_channel, bytes), _disposing.Token)
-                .ConfigureAwait(false);
-            await arrived.Task.WaitAsync(wait, _disposing.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (!_disposing.IsCancellationRequested)
-        {
-            Log.ProbeFailed(_logger, ex);
-            return false;
-        }
-        finally
-        {
-            _probes.TryRemove(nonce, out _);
-        }
+        _queue.Writer.TryWrite(new Received(new BackplaneMessage(BackplaneMessageKind.Reconnected, "", 0, _nodeId, ReadOnlyMemory<byte>.Empty), 0));
     }
 
     private void Remove(Func<BackplaneMessage, Task> handler)
@@ -305,33 +524,82 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         }
 
         _disposing.Cancel();
-        _connection.ConnectionRestored -= OnConnectionRestored;
-        var redisHandler = Interlocked.Exchange(ref _activeRedisHandler, null);
-        Task? subscribed;
+        _connection.ConnectionRestored -= OnConnectionChanged;
+        _connection.ConnectionFailed -= OnConnectionChanged;
+        List<Registration> registrations;
         lock (_gate)
         {
             _handlers = [];
-            subscribed = _subscribeTask;
+            registrations = _stale;
+            _stale = [];
+            if (Interlocked.Exchange(ref _active, null) is { } active)
+            {
+                registrations.Add(active);
+            }
         }
 
-        if (redisHandler is not null && subscribed is { IsCompletedSuccessfully: true })
+        // Best effort: with a host-owned multiplexer the subscriptions would otherwise outlive us (they are inert anyway,
+        // because none is the active registration any more).
+        foreach (var registration in registrations)
         {
-            // Best effort: with a host-owned multiplexer the registration would otherwise outlive us (it is inert anyway,
-            // because only the active handler delivers).
-            try
-            {
-                var multiplexer = await _connection.GetMultiplexerAsync(CancellationToken.None).ConfigureAwait(false);
-                await multiplexer.GetSubscriber().UnsubscribeAsync(_channel, redisHandler).WaitAsync(_connection.OperationTimeout).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-            {
-                Log.UnsubscribeFailed(_logger, ex);
-            }
+            await registration.UnsubscribeAsync(this).ConfigureAwait(false);
         }
 
         _queue.Writer.TryComplete();
         await _dispatchLoop.ConfigureAwait(false);
         _disposing.Dispose();
+    }
+
+    /// <summary>A queued message and the bytes it counts for; a null message is the repair signal.</summary>
+    private readonly record struct Received(BackplaneMessage? Message, int Size)
+    {
+        public static Received RepairSignal => default;
+    }
+
+    /// <summary>The queues of one subscribe attempt (one per channel in use).</summary>
+    private sealed class Registration
+    {
+        private readonly Lock _gate = new();
+        private readonly List<ChannelMessageQueue> _queues = [];
+        private bool _closed;
+
+        public void Add(ChannelMessageQueue queue)
+        {
+            lock (_gate)
+            {
+                if (!_closed)
+                {
+                    _queues.Add(queue);
+                    return;
+                }
+            }
+
+            // A subscribe of an abandoned attempt that completed after its registration was retired.
+            _ = queue.UnsubscribeAsync(CommandFlags.FireAndForget);
+        }
+
+        public async Task UnsubscribeAsync(RedisBackplane owner)
+        {
+            ChannelMessageQueue[] queues;
+            lock (_gate)
+            {
+                queues = [.. _queues];
+                _queues.Clear();
+                _closed = true;
+            }
+
+            foreach (var queue in queues)
+            {
+                try
+                {
+                    await owner.Bounded(queue.UnsubscribeAsync()).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+                {
+                    Log.UnsubscribeFailed(owner._logger, ex);
+                }
+            }
+        }
     }
 
     private sealed class Subscription(RedisBackplane owner, Func<BackplaneMessage, Task> handler) : IAsyncDisposable

@@ -12,10 +12,16 @@ namespace KefuSync.Redis.Connection;
 /// The one multiplexer the Redis store and backplane share, plus the resilience pipelines every Redis call goes through.
 /// </summary>
 /// <remarks>
-/// StackExchange.Redis 1.2.6 async calls never time out: when the server hangs (SIGSTOP, a stalled network) the task stays
-/// pending until the server answers. Every call therefore runs inside a Polly pipeline whose timeout cancels the token the
-/// call waits on (<see cref="Task.WaitAsync(CancellationToken)"/>), so a caller gets a <see cref="TimeoutRejectedException"/>
-/// within <see cref="KefuSyncRedisOptions.OperationTimeout"/> instead of hanging.
+/// <para>Timeouts are StackExchange.Redis's own: KefuSync sets <c>AsyncTimeout</c> to 40% of
+/// <see cref="KefuSyncRedisOptions.OperationTimeout"/> and the heartbeat (which is when the client notices an overdue reply)
+/// to 10% of it, so that one attempt plus its retry fits the budget. A frozen server (SIGSTOP, a stalled network) then
+/// fails a call with <see cref="RedisTimeoutException"/> instead of hanging it. Redis tasks cannot be cancelled, so the
+/// outer Polly timeout only stops further retries; the budget holds because each attempt is bounded by the client itself.
+/// (StackExchange.Redis 1.2.6, which this package used before, never timed out an async call, and every call had to be
+/// abandoned with <c>Task.WaitAsync</c>.)</para>
+/// <para>Polly still adds what the client does not: a retry with jitter for calls that are safe to repeat (the append
+/// script is, thanks to its client op id; StackExchange.Redis would not retry a script), and a circuit breaker that fails
+/// fast while Redis is gone instead of queueing every call for its whole timeout.</para>
 /// </remarks>
 internal sealed partial class RedisConnection : IAsyncDisposable
 {
@@ -24,6 +30,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     private readonly Lock _gate = new();
     private Task<IConnectionMultiplexer>? _connectTask;
     private bool _ownsMultiplexer;
+    private int _topology; // 0 = not known yet, 1 = standalone (or replicas/sentinel), 2 = cluster
     private bool _disposed;
 
     public RedisConnection(IOptions<KefuSyncRedisOptions> options, ILogger<RedisConnection> logger)
@@ -42,14 +49,18 @@ internal sealed partial class RedisConnection : IAsyncDisposable
 
     public TimeSpan OperationTimeout => _options.OperationTimeout;
 
-    /// <summary>Timeout, retry with jitter, circuit breaker: for calls that are safe to repeat.</summary>
+    /// <summary>Budget timeout, retry with jitter, circuit breaker: for calls that are safe to repeat.</summary>
     public ResiliencePipeline Idempotent { get; }
 
-    /// <summary>Timeout and circuit breaker, no retry: for calls whose repetition would be visible (publish).</summary>
+    /// <summary>Budget timeout and circuit breaker, no retry: for calls whose repetition would be visible (publish).</summary>
     public ResiliencePipeline NonIdempotent { get; }
 
     /// <summary>Raised when StackExchange.Redis restored a physical connection (after an outage or a server restart).</summary>
     public event Action<ConnectionType>? ConnectionRestored;
+
+    /// <summary>Raised when StackExchange.Redis lost a physical connection (a server died, froze or failed over).</summary>
+    public event Action<ConnectionType>? ConnectionFailed;
+
 
     /// <summary>Runs <paramref name="operation"/> against the database through <paramref name="pipeline"/>.</summary>
     public ValueTask<T> ExecuteAsync<T>(ResiliencePipeline pipeline, Func<IConnectionMultiplexer, Task<T>> operation, CancellationToken cancellationToken)
@@ -59,12 +70,44 @@ internal sealed partial class RedisConnection : IAsyncDisposable
             static async (state, token) =>
             {
                 var multiplexer = await state.Self.GetMultiplexerAsync(token).ConfigureAwait(false);
-                // WaitAsync is what makes the Polly timeout effective: the Redis task itself cannot be cancelled.
-                return await state.Operation(multiplexer).WaitAsync(token).ConfigureAwait(false);
+                // No WaitAsync: the client's AsyncTimeout ends a call whose reply does not come (see the remarks).
+                return await state.Operation(multiplexer).ConfigureAwait(false);
             },
             (Self: this, Operation: operation),
             cancellationToken);
     }
+
+    /// <summary>
+    /// Whether the deployment is a Redis Cluster. Decided once, from a connected server, and then fixed for the life of
+    /// this connection: every node of a site must pick the same pub/sub layout, so the answer never depends on which
+    /// servers happened to be reachable at startup. Throws <see cref="RedisConnectionException"/> while no server is
+    /// connected (callers retry, as for any Redis call).
+    /// </summary>
+    public async ValueTask<bool> IsClusterAsync(CancellationToken cancellationToken)
+    {
+        var topology = Volatile.Read(ref _topology);
+        if (topology != 0)
+        {
+            return topology == 2;
+        }
+
+        var multiplexer = await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+        var connected = multiplexer.GetServers().Where(server => server.IsConnected).ToList();
+        if (connected.Count == 0)
+        {
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "No Redis server is connected yet; the pub/sub layout is decided once one is.", null, CommandStatus.Unknown);
+        }
+
+        var cluster = connected.Any(server => server.ServerType == ServerType.Cluster);
+        Interlocked.CompareExchange(ref _topology, cluster ? 2 : 1, 0);
+        return Volatile.Read(ref _topology) == 2;
+    }
+
+    /// <summary>
+    /// The database, for the one synchronous caller: ASP.NET Core Data Protection's key repository, whose API is
+    /// synchronous and which reads the key ring at startup and about once a day. Waits for the first connect if needed.
+    /// </summary>
+    public IDatabase GetDatabase() => GetMultiplexerAsync(CancellationToken.None).GetAwaiter().GetResult().GetDatabase();
 
     /// <summary>The shared multiplexer, connecting on first use. A failed connect is retried by the next call.</summary>
     public Task<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken)
@@ -112,18 +155,31 @@ internal sealed partial class RedisConnection : IAsyncDisposable
             }
 
             var configuration = ConfigurationOptions.Parse(_options.Configuration);
-            // Without this, 1.x throws from Connect when the server is down at startup and never retries.
+            // A node must start (and keep serving its own clients) while Redis is down; the client connects when it can.
             configuration.AbortOnConnectFail = false;
-            var timeoutMs = (int)_options.OperationTimeout.TotalMilliseconds;
+            var budgetMs = (int)_options.OperationTimeout.TotalMilliseconds;
             if (!Mentions(_options.Configuration, "connectTimeout"))
             {
-                configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, timeoutMs);
+                configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, budgetMs);
             }
 
             if (!Mentions(_options.Configuration, "syncTimeout"))
             {
-                configuration.SyncTimeout = Math.Min(configuration.SyncTimeout, timeoutMs);
+                // Only the Data Protection key repository makes synchronous calls.
+                configuration.SyncTimeout = Math.Min(configuration.SyncTimeout, budgetMs);
             }
+
+            if (!Mentions(_options.Configuration, "asyncTimeout"))
+            {
+                configuration.AsyncTimeout = (int)AttemptTimeout.TotalMilliseconds;
+            }
+
+            // 3.x's default reconnect backoff took 2-3 s after a restart here; a node is deaf to other nodes meanwhile.
+            configuration.ReconnectRetryPolicy = new ExponentialRetry(deltaBackOffMilliseconds: 50, maxDeltaBackOffMilliseconds: 2000);
+
+            // The client checks for overdue replies on each heartbeat (1 s by default), so a timeout fires up to one
+            // heartbeat late; a tenth of the budget keeps an attempt and its retry inside OperationTimeout.
+            configuration.HeartbeatInterval = TimeSpan.FromMilliseconds(Math.Clamp(budgetMs / 10, 10, 1000));
 
             Log.Connecting(_logger, string.Join(",", configuration.EndPoints.Select(e => e.ToString())));
             var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration, log).ConfigureAwait(false);
@@ -139,17 +195,32 @@ internal sealed partial class RedisConnection : IAsyncDisposable
             configuration.Contains(setting + "=", StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>StackExchange.Redis's AsyncTimeout for one attempt (when KefuSync makes the connection).</summary>
+    internal TimeSpan AttemptTimeout => _options.OperationTimeout * 0.4;
+
+    /// <summary>
+    /// Failures worth another attempt: the connection dropped or timed out, or a cluster is between owners of a slot
+    /// (failover in progress: CLUSTERDOWN, TRYAGAIN, a demoted primary answering READONLY, a replica still LOADING).
+    /// </summary>
+    internal static bool IsTransient(Exception exception) => exception switch
+    {
+        RedisConnectionException or RedisTimeoutException or TimeoutRejectedException or RedisReplicationException => true,
+        RedisServerException server => server.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
+            || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+            || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
+            || server.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal),
+        _ => false,
+    };
+
     private ResiliencePipeline BuildPipeline(bool retry)
     {
         var total = _options.OperationTimeout;
-        var transient = new PredicateBuilder()
-            .Handle<RedisConnectionException>()
-            .Handle<RedisTimeoutException>()
-            .Handle<TimeoutRejectedException>();
+        var transient = new PredicateBuilder().Handle<Exception>(IsTransient);
 
         var builder = new ResiliencePipelineBuilder();
 
-        // Outermost: the whole call, retries included, never takes longer than OperationTimeout.
+        // Outermost: no retry starts after OperationTimeout. (An attempt in flight ends by itself, by AsyncTimeout.)
         builder.AddTimeout(total);
 
         if (retry)
@@ -189,20 +260,14 @@ internal sealed partial class RedisConnection : IAsyncDisposable
             },
         });
 
-        if (retry)
-        {
-            // Innermost: one attempt. Half the budget, so that an attempt stuck on a dead socket leaves room for a retry
-            // (which finds the first attempt's effect, if it had any, thanks to idempotency). Without retries an attempt
-            // timeout would only shorten the budget.
-            var attempt = TimeSpan.FromTicks(Math.Max(total.Ticks / 2, TimeSpan.FromMilliseconds(20).Ticks));
-            builder.AddTimeout(attempt);
-        }
-
         return builder.Build();
     }
 
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) =>
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
         Log.ConnectionFailed(_logger, e.ConnectionType, e.EndPoint?.ToString() ?? "?", e.FailureType, e.Exception);
+        ConnectionFailed?.Invoke(e.ConnectionType);
+    }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
@@ -243,10 +308,11 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         multiplexer.ConnectionRestored -= OnConnectionRestored;
         if (_ownsMultiplexer)
         {
-            // Close(false): do not wait for pending replies, a stalled server would make disposal hang.
+            // Close(false): do not wait for pending replies. Still bounded: closing is not a command, no AsyncTimeout ends it,
+            // and a node of a cluster that was killed or failed over must not make the host's shutdown hang.
             try
             {
-                await multiplexer.CloseAsync(allowCommandsToComplete: false).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+                await multiplexer.CloseAsync(allowCommandsToComplete: false).WaitAsync(OperationTimeout).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {

@@ -4,7 +4,7 @@ namespace KefuSync.Redis.Stores;
 
 /// <summary>
 /// The keys of one channel. The channel name sits in a hash tag (<c>{...}</c>) so that all of them land in the same
-/// cluster slot, which a Lua script touching several keys requires.
+/// cluster slot, which a Lua script touching several keys requires (see <see cref="HashTag"/> for names with braces).
 /// </summary>
 /// <remarks>
 /// Layout for prefix <c>kefu:</c> and channel <c>c1</c>:
@@ -20,7 +20,7 @@ internal readonly struct RedisKeys
 {
     public RedisKeys(string prefix, string channel)
     {
-        var root = string.Concat(prefix, "{", channel, "}:");
+        var root = string.Concat(prefix, "{", HashTag(channel), "}:");
         Head = root + "head";
         ClientOps = root + "ids";
         Ops = root + "ops";
@@ -34,4 +34,20 @@ internal readonly struct RedisKeys
     public RedisKey Ops { get; }
 
     public RedisKey Snapshot { get; }
+
+    /// <summary>
+    /// The channel name as it goes between the braces. Redis takes the hash tag up to the first <c>}</c>, and hashes the
+    /// whole key when the tag is empty, so a channel with a brace (KefuSync's own never have one, a third-party caller's
+    /// might) could spread its keys over several slots and break the scripts on a cluster. Such names, and names starting
+    /// with <c>~</c>, become <c>~</c> and their UTF-8 bytes in hex: no brace, never empty, and no plain name collides with one.
+    /// </summary>
+    internal static string HashTag(string channel)
+    {
+        if (channel.AsSpan().IndexOfAny('{', '}') < 0 && !channel.StartsWith('~'))
+        {
+            return channel;
+        }
+
+        return "~" + Convert.ToHexStringLower(System.Text.Encoding.UTF8.GetBytes(channel));
+    }
 }

@@ -1,5 +1,6 @@
 using KefuSync.Redis.Connection;
 using KefuSync.Stores;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace KefuSync.Redis.Stores;
@@ -9,16 +10,24 @@ namespace KefuSync.Redis.Stores;
 /// reads are sorted-set range queries by score. Key layout: <see cref="RedisKeys"/>.
 /// </summary>
 /// <remarks>
-/// Every call goes through <see cref="RedisConnection.Idempotent"/> (timeout, retry with jitter, circuit breaker). Retrying
+/// <para>Every call goes through <see cref="RedisConnection.Idempotent"/> (timeout, retry with jitter, circuit breaker). Retrying
 /// an append is safe: if the first attempt did commit and only its reply was lost (a timeout, a dropped connection),
 /// the retry finds the client op id in the ids hash and returns <see cref="AppendStatus.Duplicate"/> with the revision the
 /// first attempt got, which the caller treats as an ack. Nothing is ever written twice.
+/// </para>
+/// <para>With <see cref="KefuSyncRedisOptions.WaitForReplicas"/> set, an append (or a duplicate: its original may not be
+/// replicated yet) is acknowledged only after Redis <c>WAIT</c> confirms that many replicas hold it. <c>WAIT</c> must run on
+/// the connection that wrote, after the write (it covers every earlier write of that connection), and cannot run inside a
+/// script; StackExchange.Redis keeps one interactive connection per server, so it goes to the server that owns the
+/// channel's slot. A replica that does not confirm within the attempt timeout fails the append retryably: the op may be on
+/// the primary only, and the client's resend, deduplicated by its client op id, is acknowledged once it is replicated.</para>
 /// </remarks>
-internal sealed class RedisOpStore(RedisConnection connection) : IOpStore, ISnapshotStore
+internal sealed class RedisOpStore(RedisConnection connection, IOptions<KefuSyncRedisOptions> options) : IOpStore, ISnapshotStore
 {
     private static readonly RedisValue SnapshotRevisionField = "rev";
     private static readonly RedisValue SnapshotStateField = "state";
     private static readonly RedisValue[] SnapshotFields = [SnapshotRevisionField, SnapshotStateField];
+    private readonly int _waitForReplicas = options.Value.WaitForReplicas;
 
     public async Task<AppendResult> AppendAsync(string channel, long expectedRevision, OpDraft op, CancellationToken cancellationToken = default)
     {
@@ -27,11 +36,21 @@ internal sealed class RedisOpStore(RedisConnection connection) : IOpStore, ISnap
         var keys = new RedisKeys(connection.KeyPrefix, channel);
         // Encoded once, outside the pipeline: retries resend the same bytes (the encoding copies the caller's payload).
         RedisKey[] scriptKeys = [keys.ClientOps, keys.Head, keys.Ops];
-        RedisValue[] scriptArgs = [op.ClientOpId, expectedRevision, OpRecordCodec.Encode(op)];
+        RedisValue[] scriptArgs = [op.ClientOpId, expectedRevision, OpRecordCodec.Encode(op), _waitForReplicas > 0 ? 1 : 0];
 
         var result = await connection.ExecuteAsync(
             connection.Idempotent,
-            m => m.GetDatabase().ScriptEvaluateAsync(RedisScripts.Append, scriptKeys, scriptArgs),
+            async m =>
+            {
+                var database = m.GetDatabase();
+                var reply = await database.ScriptEvaluateAsync(RedisScripts.Append, scriptKeys, scriptArgs).ConfigureAwait(false);
+                if (_waitForReplicas > 0 && (long)((RedisResult[])reply!)[0] != 1)
+                {
+                    await WaitForReplicasAsync(m, database, keys.Head).ConfigureAwait(false);
+                }
+
+                return reply;
+            },
             cancellationToken).ConfigureAwait(false);
 
         var values = (RedisResult[])result!;
@@ -43,6 +62,18 @@ internal sealed class RedisOpStore(RedisConnection connection) : IOpStore, ISnap
             2 => AppendResult.Duplicate(revision),
             var status => throw new InvalidOperationException($"The append script returned an unknown status {status}."),
         };
+    }
+
+    private async Task WaitForReplicasAsync(IConnectionMultiplexer multiplexer, IDatabase database, RedisKey key)
+    {
+        var endpoint = await database.IdentifyEndpointAsync(key).ConfigureAwait(false)
+            ?? throw new RedisConnectionException(ConnectionFailureType.UnableToResolvePhysicalConnection, CommandFlags.None, $"No Redis server owns '{key}' right now; the append is retried.", null, CommandStatus.Unknown);
+        var timeoutMs = Math.Max(1, (long)connection.AttemptTimeout.TotalMilliseconds / 2);
+        var acknowledged = (long)await multiplexer.GetServer(endpoint).ExecuteAsync("WAIT", _waitForReplicas, timeoutMs).ConfigureAwait(false);
+        if (acknowledged < _waitForReplicas)
+        {
+            throw new RedisReplicationException(_waitForReplicas, acknowledged, endpoint.ToString() ?? "?");
+        }
     }
 
     public async Task<long> GetRevisionAsync(string channel, CancellationToken cancellationToken = default)

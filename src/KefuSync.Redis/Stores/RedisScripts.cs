@@ -8,13 +8,19 @@ namespace KefuSync.Redis.Stores;
 internal static class RedisScripts
 {
     /// <summary>
-    /// KEYS: ids, head, ops. ARGV: client op id, expected revision, encoded op.
+    /// KEYS: ids, head, ops. ARGV: client op id, expected revision, encoded op, "1" when the caller will WAIT for replicas.
     /// Returns {status, revision}: 0 = appended, 1 = conflict (revision = head), 2 = duplicate (revision = original).
-    /// The duplicate check comes first, so a resend with a stale expected revision is still recognised.
+    /// The duplicate check comes first, so a resend with a stale expected revision is still recognised. Before a WAIT, a
+    /// duplicate rewrites its id entry (same value): WAIT only covers this connection's own writes, and the original may
+    /// have been written through a connection that is gone; the rewrite sits behind it in the replication stream, so once
+    /// a replica has the rewrite it has the original too.
     /// </summary>
     public const string Append = """
         local original = redis.call('HGET', KEYS[1], ARGV[1])
         if original then
+          if ARGV[4] == '1' then
+            redis.call('HSET', KEYS[1], ARGV[1], original)
+          end
           return {2, tonumber(original)}
         end
         local head = tonumber(redis.call('GET', KEYS[2]) or '0')

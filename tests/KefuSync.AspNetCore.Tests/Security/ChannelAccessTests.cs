@@ -1,5 +1,5 @@
+using KefuSync.Protocol;
 using KefuSync.Security;
-using KefuSync.Sync;
 
 namespace KefuSync.AspNetCore.Tests.Security;
 

@@ -40,6 +40,7 @@ public class RedisServerFixture : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
+        ServerProcessRegistry.ReapOrphans();
         for (var attempt = 1; ; attempt++)
         {
             Port = LoopbackPort.Next();
@@ -78,6 +79,7 @@ public class RedisServerFixture : IAsyncLifetime
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {binary}.");
+        ServerProcessRegistry.Register(process);
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -175,6 +177,7 @@ public class RedisServerFixture : IAsyncLifetime
         finally
         {
             _paused = false;
+            ServerProcessRegistry.Unregister(process);
             process.Dispose();
         }
     }

@@ -23,3 +23,11 @@ public sealed class PersistentRedisCollection : ICollectionFixture<PersistentRed
     /// <summary>The collection name for <c>[Collection(PersistentRedisCollection.Name)]</c>.</summary>
     public const string Name = "Persistent Redis server";
 }
+
+/// <summary>Tests that share one Redis Cluster (six processes, started once per test run). Each test isolates itself by prefix.</summary>
+[CollectionDefinition(Name)]
+public sealed class RedisClusterCollection : ICollectionFixture<RedisClusterFixture>
+{
+    /// <summary>The collection name for <c>[Collection(RedisClusterCollection.Name)]</c>.</summary>
+    public const string Name = "Redis Cluster";
+}

@@ -35,7 +35,7 @@ public sealed class RedisProviderTests(RedisServerFixture server)
         Assert.True(await db.KeyExistsAsync($"{prefix}{{room:1}}:ops"));
 
         var raw = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await hostMultiplexer.GetSubscriber().SubscribeAsync(prefix + "backplane", (_, value) => raw.TrySetResult((byte[])value!));
+        await hostMultiplexer.GetSubscriber().SubscribeAsync(RedisChannel.Literal(prefix + "backplane"), (_, value) => raw.TrySetResult((byte[])value!));
         var backplane = services.GetRequiredService<IBackplane>();
         await backplane.PublishAsync(new BackplaneMessage(BackplaneMessageKind.Op, "room:1", 1, "n1", "{\"x\":1}"u8.ToArray()));
         Assert.True(BackplaneEnvelope.TryDecode(await raw.Task.WaitAsync(TimeSpan.FromSeconds(5)), out var decoded));

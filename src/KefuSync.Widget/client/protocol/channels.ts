@@ -1,4 +1,4 @@
-// Channel names, docs/protocol.md §3 (C#: Sync/ChannelName.cs and ChannelKind.cs): `kind:key` or one of the two
+// Channel names, docs/protocol.md §3 (C#: Protocol/ChannelName.cs and ChannelKind.cs): `kind:key` or one of the two
 // fixed names. Views build names with these functions rather than by pasting prefixes, so a kind is spelled once.
 
 /** At most 128 characters from `[A-Za-z0-9:_.-]`. */

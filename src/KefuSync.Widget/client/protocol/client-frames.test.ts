@@ -21,7 +21,7 @@ describe('validateTabFrame', () => {
     expect(validateTabFrame({ t: 'history', ch: 'conv:x', rev: 10, n: 500, q: 'q1' }, 'a')).toBeNull();
   });
 
-  it('applies the server\'s id rules (FrameValidation): op ids and request ids are 1-64 of 0x21-0x7E', () => {
+  it('applies the server\'s id rules (Protocol/Identifiers.cs): op ids and request ids are 1-64 of 0x21-0x7E', () => {
     const submit = (id: string) => validateTabFrame({ t: 'submit', c: 'a', ch: 'conv:x', id, rev: 0, op: {} }, 'a');
     expect(submit('a-1')).not.toBeNull();
     expect(submit('x'.repeat(64))).not.toBeNull();

@@ -1,15 +1,15 @@
-using System.Text;
 using System.Text.Json;
 using KefuSync.Conversations;
 using KefuSync.Ot;
+using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Stores;
-using KefuSync.Transport;
+using KefuSync.Sync;
 
-namespace KefuSync.Sync;
+namespace KefuSync.Hosting;
 
 /// <summary>The server-side API, running every call through the same committer as client frames.</summary>
-internal sealed class KefuSyncService(OpCommitter committer, TextDocuments documents, IOpStore store) : IKefuSyncService
+internal sealed class KefuSyncService(CommitPipeline committer, TextDocuments documents, IOpStore store) : IKefuSyncService
 {
     public string ConversationKeyForHostVisitor(string hostVisitorId)
     {
@@ -33,7 +33,7 @@ internal sealed class KefuSyncService(OpCommitter committer, TextDocuments docum
             writer.WriteEndObject();
         }
 
-        return Map(await committer.SubmitAsync(Principal(sender), channel, clientOpId ?? ConnectionIds.New(), 0, buffer.ToArray(), cancellationToken).ConfigureAwait(false));
+        return Map(await committer.SubmitAsync(Principal(sender), channel, clientOpId ?? NewClientOpId(), 0, buffer.ToArray(), cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<KefuSubmitResult> SubmitTextOperationAsync(string channel, long baseRevision, TextOperation operation, KefuSender sender, string? clientOpId = null, CancellationToken cancellationToken = default)
@@ -46,7 +46,7 @@ internal sealed class KefuSyncService(OpCommitter committer, TextDocuments docum
             throw new ArgumentException($"'{channel}' is not a text channel (draft:, note:, canned:, vdraft:).", nameof(channel));
         }
 
-        return Map(await committer.SubmitAsync(Principal(sender), name, clientOpId ?? ConnectionIds.New(), baseRevision, operation.ToUtf8Json(), cancellationToken).ConfigureAwait(false));
+        return Map(await committer.SubmitAsync(Principal(sender), name, clientOpId ?? NewClientOpId(), baseRevision, operation.ToUtf8Json(), cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<KefuDocument> GetDocumentAsync(string channel, CancellationToken cancellationToken = default)
@@ -80,6 +80,9 @@ internal sealed class KefuSyncService(OpCommitter committer, TextDocuments docum
         var ops = await store.ReadAsync(name.Value, afterRevision, maxCount, cancellationToken).ConfigureAwait(false);
         return [.. ops.Select(o => new KefuCommittedOp { Channel = name.Value, Revision = o.Revision, ClientOpId = o.ClientOpId, Author = o.Author, Timestamp = o.Timestamp, Payload = o.Payload })];
     }
+
+    /// <summary>An unguessable client op id for a host call that brought none (128 random bits, like a connection id).</summary>
+    private static string NewClientOpId() => Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     private static ChannelName Channel(string channel)
         => ChannelName.TryParse(channel, out var name) ? name : throw new ArgumentException($"'{channel}' is not a valid channel name (docs/protocol.md §3).", nameof(channel));

@@ -5,11 +5,11 @@ using KefuSync.Presence;
 using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Stores;
-using KefuSync.Transport;
+using KefuSync.Sync;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace KefuSync.Sync;
+namespace KefuSync.Dispatch;
 
 /// <summary>
 /// Handles the frames of one connection (docs/protocol.md §2.1), whatever transport carries them. Frames of a
@@ -17,7 +17,7 @@ namespace KefuSync.Sync;
 /// </summary>
 internal sealed partial class SyncEngine(
     SubscriberRegistry subscribers,
-    OpCommitter committer,
+    CommitPipeline committer,
     FanOut fanOut,
     TextDocuments documents,
     PresenceTracker presence,
@@ -35,7 +35,7 @@ internal sealed partial class SyncEngine(
     private const int MaxListPage = 500;
     private const int DefaultListPage = 100;
 
-    public async Task HandleAsync(KefuConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
+    public async Task HandleAsync(ConnectionContext connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
     {
         var limits = options.CurrentValue.Limits;
         if (!connection.Rate.TryTake())
@@ -110,7 +110,7 @@ internal sealed partial class SyncEngine(
     }
 
     /// <summary>The connection is gone: drop its subscriptions and presence at once.</summary>
-    public void Disconnected(KefuConnection connection)
+    public void Disconnected(ConnectionContext connection)
     {
         foreach (var subscription in connection.SubscriptionsSnapshot())
         {
@@ -123,7 +123,7 @@ internal sealed partial class SyncEngine(
         }
     }
 
-    private void Hello(KefuConnection connection, in ClientFrame frame)
+    private void Hello(ConnectionContext connection, in ClientFrame frame)
     {
         var current = options.CurrentValue;
         if (frame.Version != ProtocolConstants.Version)
@@ -197,7 +197,7 @@ internal sealed partial class SyncEngine(
             availability: principal.Role == PrincipalRole.Visitor ? availability.For(principal.Visitor) : null));
     }
 
-    private async Task SubscribeAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
+    private async Task SubscribeAsync(ConnectionContext connection, ClientFrame frame, CancellationToken cancellationToken)
     {
         if (!TryChannel(connection, frame, write: false, out var channel) || !IsClient(connection, frame))
         {
@@ -325,7 +325,7 @@ internal sealed partial class SyncEngine(
         }
     }
 
-    private void Unsubscribe(KefuConnection connection, in ClientFrame frame)
+    private void Unsubscribe(ConnectionContext connection, in ClientFrame frame)
     {
         if (!IsClient(connection, frame))
         {
@@ -355,14 +355,14 @@ internal sealed partial class SyncEngine(
         }
     }
 
-    private async Task SubmitAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
+    private async Task SubmitAsync(ConnectionContext connection, ClientFrame frame, CancellationToken cancellationToken)
     {
         if (!TryChannel(connection, frame, write: true, out var channel) || !IsClient(connection, frame))
         {
             return;
         }
 
-        if (!FrameValidation.IsOpId(frame.Id))
+        if (!Identifiers.IsOpId(frame.Id))
         {
             Error(connection, ErrorCodes.BadFrame, "'id' must be 1-64 printable ASCII characters.", client: frame.Client, channel: channel.Value);
             return;
@@ -403,7 +403,7 @@ internal sealed partial class SyncEngine(
         }
     }
 
-    private void SetPresence(KefuConnection connection, in ClientFrame frame)
+    private void SetPresence(ConnectionContext connection, in ClientFrame frame)
     {
         if (!IsClient(connection, frame))
         {
@@ -456,7 +456,7 @@ internal sealed partial class SyncEngine(
         presence.Set(connection, frame.Client!, channel, frame.State);
     }
 
-    private async Task HistoryAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
+    private async Task HistoryAsync(ConnectionContext connection, ClientFrame frame, CancellationToken cancellationToken)
     {
         if (!TryQuery(connection, frame, out var query) || !TryChannel(connection, frame, write: false, out var channel))
         {
@@ -480,7 +480,13 @@ internal sealed partial class SyncEngine(
         try
         {
             var ops = await store.ReadBeforeAsync(channel.Value, before, count, cancellationToken).ConfigureAwait(false);
-            connection.Send(FrameWriter.History(channel.Value, query, ops));
+            var wire = new WireOp[ops.Count];
+            for (var i = 0; i < wire.Length; i++)
+            {
+                wire[i] = new WireOp(ops[i].Revision, ops[i].ClientOpId, ops[i].Author, ops[i].Timestamp.ToUnixTimeMilliseconds(), ops[i].Payload);
+            }
+
+            connection.Send(FrameWriter.History(channel.Value, query, wire));
         }
         catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
         {
@@ -489,7 +495,7 @@ internal sealed partial class SyncEngine(
         }
     }
 
-    private async Task ListAsync(KefuConnection connection, ClientFrame frame, CancellationToken cancellationToken)
+    private async Task ListAsync(ConnectionContext connection, ClientFrame frame, CancellationToken cancellationToken)
     {
         if (!TryQuery(connection, frame, out var query))
         {
@@ -503,7 +509,7 @@ internal sealed partial class SyncEngine(
             return;
         }
 
-        if (frame.Filter is not (null or "all" or "mine" or "unassigned" or "closed"))
+        if (frame.Filter is not null && Array.IndexOf(ConversationRules.ListFilters, frame.Filter) < 0)
         {
             Error(connection, ErrorCodes.BadFrame, "'f' must be all, mine, unassigned or closed.", query: query);
             return;
@@ -522,12 +528,12 @@ internal sealed partial class SyncEngine(
         }
         catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
         {
-            Log.SubscribeFailed(logger, InboxProjection.Channel, ex);
+            Log.SubscribeFailed(logger, ChannelName.Inbox.Value, ex);
             Error(connection, ErrorCodes.StoreUnavailable, "The store is unavailable; ask again later.", query: query);
         }
     }
 
-    private void Bye(KefuConnection connection, in ClientFrame frame)
+    private void Bye(ConnectionContext connection, in ClientFrame frame)
     {
         // Not TryAddClient: saying goodbye must not take a slot (at the limit, that would refuse the bye of an unknown client).
         if (!IsClient(connection, frame))
@@ -548,7 +554,7 @@ internal sealed partial class SyncEngine(
         connection.RemoveClient(client);
     }
 
-    private bool TryChannel(KefuConnection connection, in ClientFrame frame, bool write, out ChannelName channel)
+    private bool TryChannel(ConnectionContext connection, in ClientFrame frame, bool write, out ChannelName channel)
     {
         if (frame.Channel is null)
         {
@@ -576,9 +582,9 @@ internal sealed partial class SyncEngine(
     }
 
     /// <summary>Checks the shape of <c>c</c> (a <c>bad_frame</c> otherwise); takes no client slot.</summary>
-    private bool IsClient(KefuConnection connection, in ClientFrame frame)
+    private bool IsClient(ConnectionContext connection, in ClientFrame frame)
     {
-        if (!FrameValidation.IsClientId(frame.Client))
+        if (!Identifiers.IsClientId(frame.Client))
         {
             Error(connection, ErrorCodes.BadFrame, "'c' must be 1-64 characters of [A-Za-z0-9_-].");
             return false;
@@ -591,7 +597,7 @@ internal sealed partial class SyncEngine(
     /// Registers the logical client (checked by <see cref="IsClient"/>) as the frame is about to change state; a frame
     /// refused for its members never takes a slot.
     /// </summary>
-    private bool TryAddClient(KefuConnection connection, in ClientFrame frame)
+    private bool TryAddClient(ConnectionContext connection, in ClientFrame frame)
     {
         if (!connection.AddClient(frame.Client!))
         {
@@ -603,10 +609,10 @@ internal sealed partial class SyncEngine(
     }
 
     /// <summary>Reads <c>q</c> for the frames that echo it; one that is not 1-64 printable ASCII is a <c>bad_frame</c> (never silently dropped).</summary>
-    private bool TryQuery(KefuConnection connection, in ClientFrame frame, out string? query)
+    private bool TryQuery(ConnectionContext connection, in ClientFrame frame, out string? query)
     {
         query = frame.Query;
-        if (FrameValidation.IsQuery(query))
+        if (Identifiers.IsQuery(query))
         {
             return true;
         }
@@ -615,17 +621,17 @@ internal sealed partial class SyncEngine(
         return false;
     }
 
-    private void Error(KefuConnection connection, string code, string message, string? client = null, string? channel = null, string? id = null, string? query = null, long? head = null)
+    private void Error(ConnectionContext connection, string code, string message, string? client = null, string? channel = null, string? id = null, string? query = null, long? head = null)
     {
         metrics.Errors.Add(1, new KeyValuePair<string, object?>("code", code));
         connection.Send(FrameWriter.Error(code, message, client, channel, id, query, head));
     }
 
-    private static string? SafeClient(in ClientFrame frame) => FrameValidation.IsClientId(frame.Client) ? frame.Client : null;
+    private static string? SafeClient(in ClientFrame frame) => Identifiers.IsClientId(frame.Client) ? frame.Client : null;
 
-    private static string? SafeId(in ClientFrame frame) => FrameValidation.IsOpId(frame.Id) ? frame.Id : null;
+    private static string? SafeId(in ClientFrame frame) => Identifiers.IsOpId(frame.Id) ? frame.Id : null;
 
-    private static string? SafeQuery(in ClientFrame frame) => frame.Query is not null && FrameValidation.IsQuery(frame.Query) ? frame.Query : null;
+    private static string? SafeQuery(in ClientFrame frame) => frame.Query is not null && Identifiers.IsQuery(frame.Query) ? frame.Query : null;
 
     private static string? SafeChannel(in ClientFrame frame) => ChannelName.TryParse(frame.Channel, out var channel) ? channel.Value : null;
 

@@ -1,4 +1,4 @@
-namespace KefuSync.Sync;
+namespace KefuSync.Protocol;
 
 /// <summary>The kinds of channel of docs/protocol.md §3.</summary>
 internal enum ChannelKind

@@ -1,7 +1,7 @@
 using KefuSync.Stores;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace KefuSync.Diagnostics;
+namespace KefuSync.Hosting;
 
 /// <summary>Healthy when the op store answers a revision read within the timeout.</summary>
 internal sealed class StoreHealthCheck(IOpStore store) : IHealthCheck

@@ -1,14 +1,16 @@
 using System.Threading.Channels;
+using KefuSync.Protocol;
 using KefuSync.Security;
-using KefuSync.Sync;
 
-namespace KefuSync.Transport;
+namespace KefuSync.Sync;
 
 /// <summary>
-/// One logical connection (a WebSocket, or a fallback SSE/POST session), whatever carries it. It owns the bounded send
-/// queue, the subscriptions, the logical clients (tabs) it carries and the rate limiter. Transports only move bytes.
+/// The engine's view of one logical connection (a WebSocket, or a fallback SSE/POST session), whatever carries it: the
+/// principal, the logical clients (tabs) it carries, its subscriptions, the bounded outgoing queue and the rate limiter.
+/// Sync owns it, as SignalR's core owns <c>HubConnectionContext</c>: a transport creates one, feeds it the frames it
+/// receives and writes out what <see cref="Outgoing"/> yields, and knows nothing else of it (docs/architecture.md).
 /// </summary>
-internal sealed class KefuConnection
+internal sealed class ConnectionContext
 {
     private readonly Channel<byte[]> _sendQueue;
     private readonly CancellationTokenSource _closed = new();
@@ -19,7 +21,7 @@ internal sealed class KefuConnection
     private long _lastFrameAt;
     private string? _closeReason;
 
-    public KefuConnection(string id, KefuSyncOptions options, TimeProvider time)
+    public ConnectionContext(string id, KefuSyncOptions options, TimeProvider time)
     {
         Id = id;
         _sendQueue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(options.Limits.SendQueueCapacity)
@@ -72,7 +74,7 @@ internal sealed class KefuConnection
             return true;
         }
 
-        Close(Protocol.CloseCodes.SlowConsumer, "send queue full; resubscribe from your last revisions");
+        Close(CloseCodes.SlowConsumer, "send queue full; resubscribe from your last revisions");
         return false;
     }
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace KefuSync.Hosting;
+namespace KefuSync.Endpoints;
 
 /// <summary>
 /// Endpoint metadata on every endpoint one <c>MapKefuSync</c> call maps: where that mapping lives (the pattern, without

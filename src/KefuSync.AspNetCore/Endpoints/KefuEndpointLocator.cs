@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace KefuSync.Hosting;
+namespace KefuSync.Endpoints;
 
 /// <summary>
 /// Finds the KefuSync mapping a request should link to. On a KefuSync endpoint (the chat page, the console, an asset)

@@ -1,4 +1,4 @@
-namespace KefuSync.Transport;
+namespace KefuSync.Sync;
 
 /// <summary>
 /// Per-connection rate limiter: <c>rate</c> tokens per second, up to <c>burst</c>. Called once per received frame by

@@ -2,7 +2,7 @@ using KefuSync.Backplane;
 using KefuSync.Sync;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace KefuSync.Diagnostics;
+namespace KefuSync.Hosting;
 
 /// <summary>Healthy when the backplane accepts a publish within the timeout (an empty presence announcement, harmless to every node).</summary>
 internal sealed class BackplaneHealthCheck(IBackplane backplane, NodeIdentity node) : IHealthCheck

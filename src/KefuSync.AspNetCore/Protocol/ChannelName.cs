@@ -1,32 +1,25 @@
-namespace KefuSync.Sync;
+namespace KefuSync.Protocol;
 
-/// <summary>A validated channel name: <c>kind:key</c>, at most 128 chars of <c>[A-Za-z0-9:_.-]</c>.</summary>
+/// <summary>
+/// A validated channel name (docs/protocol.md §3): <c>kind:key</c> or one of the keyless names <c>inbox</c> and
+/// <c>site</c>, in the shape of <see cref="Identifiers.IsChannelShape"/>.
+/// </summary>
 internal readonly record struct ChannelName(string Value, ChannelKind Kind, string Key)
 {
-    public const int MaxLength = 128;
-
     /// <summary>Whether the channel holds an OT text document.</summary>
     public bool IsText => Kind is ChannelKind.VisitorDraft or ChannelKind.Draft or ChannelKind.Note or ChannelKind.Canned;
 
-    public static bool TryParse(string? value, out ChannelName name)
+    public static bool TryParse([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value, out ChannelName name)
     {
         name = default;
-        if (string.IsNullOrEmpty(value) || value.Length > MaxLength)
+        if (!Identifiers.IsChannelShape(value))
         {
             return false;
         }
 
-        foreach (var ch in value)
-        {
-            if (!(char.IsAsciiLetterOrDigit(ch) || ch is ':' or '_' or '.' or '-'))
-            {
-                return false;
-            }
-        }
-
         if (value == "inbox")
         {
-            name = new ChannelName(value, ChannelKind.Inbox, "");
+            name = Inbox;
             return true;
         }
 
@@ -64,6 +57,9 @@ internal readonly record struct ChannelName(string Value, ChannelKind Kind, stri
     public static ChannelName Conversation(string key) => new("conv:" + key, ChannelKind.Conversation, key);
 
     public static ChannelName VisitorDraft(string key) => new("vdraft:" + key, ChannelKind.VisitorDraft, key);
+
+    /// <summary>The agents' inbox.</summary>
+    public static ChannelName Inbox { get; } = new("inbox", ChannelKind.Inbox, "");
 
     public override string ToString() => Value;
 }

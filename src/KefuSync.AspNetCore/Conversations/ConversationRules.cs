@@ -1,0 +1,84 @@
+using KefuSync.Security;
+
+namespace KefuSync.Conversations;
+
+/// <summary>
+/// Every rule of a conversation, in one place (docs/protocol.md §4.2 and §5.3): who may change its status and assignee,
+/// who may edit or recall which message and until when, what a read marks, what reopens a closed conversation, and the
+/// inbox's list filters. The message handler, the inbox fold and the <c>list</c> frame all ask here.
+/// </summary>
+internal static class ConversationRules
+{
+    /// <summary>The filters of a <c>list</c> frame (<c>f</c>); absent means <c>all</c>.</summary>
+    public static readonly string[] ListFilters = ["all", "mine", "unassigned", "closed"];
+
+    /// <summary>Status and assignee are agents' business: a visitor (or a forged frame) may not change them.</summary>
+    public static string? CheckAuthorMayWrite(KefuPrincipal author, in MessageOp op)
+        => op.Kind is "status" or "assign" && author.Role == PrincipalRole.Visitor
+            ? "Only agents change a conversation's status or assignee."
+            : null;
+
+    /// <summary>Whether <paramref name="op"/> refers to an earlier revision that must be checked (<see cref="CheckTarget"/>).</summary>
+    public static bool HasTarget(in MessageOp op) => op.Kind is "edit" or "recall" or "read";
+
+    /// <summary>Whether checking <paramref name="op"/> needs the message it targets (edit and recall do; a read only needs the revision to exist).</summary>
+    public static bool NeedsTargetMessage(in MessageOp op) => op.Kind is "edit" or "recall";
+
+    /// <summary>The checks on a target revision that need no store read; null when they pass.</summary>
+    public static string? CheckTarget(KefuPrincipal author, in MessageOp op, long head)
+    {
+        if (op.Target > head)
+        {
+            return $"Revision {op.Target} does not exist yet.";
+        }
+
+        if (op.Kind != "read" && author.Role == PrincipalRole.Visitor)
+        {
+            return "Visitors cannot edit or recall messages.";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// An edit or recall of the message committed at the target: only of a <c>msg</c>, only by its author, and only within
+    /// <see cref="KefuConversationOptions.EditWindow"/> of when it was sent. Null when allowed.
+    /// </summary>
+    public static string? CheckEditOf(KefuPrincipal author, in MessageOp op, string? targetKind, string targetAuthor, DateTimeOffset targetSent, DateTimeOffset now, TimeSpan editWindow)
+    {
+        if (targetKind != "msg")
+        {
+            return $"Revision {op.Target} is not a message.";
+        }
+
+        if (targetAuthor != author.Id)
+        {
+            return "Only the author may edit or recall a message.";
+        }
+
+        if (now - targetSent > editWindow)
+        {
+            return "The edit window of this message has passed.";
+        }
+
+        return null;
+    }
+
+    /// <summary>A visitor's message reopens a closed conversation: the visitor is back, someone must answer.</summary>
+    public static string StatusAfterVisitorMessage(string status) => status == "closed" ? "open" : status;
+
+    /// <summary>Agents' side: everything a server (bot) or agent writes counts as the agents' side of the conversation.</summary>
+    public static bool IsAgentSide(KefuPrincipal author) => author.Role != PrincipalRole.Visitor;
+
+    /// <summary>A read marks every revision up to and including <c>upTo</c>; the unread list keeps only what is after it.</summary>
+    public static long[] UnreadAfterRead(long[] unread, long upTo) => Array.FindAll(unread, r => r > upTo);
+
+    /// <summary>Whether a summary belongs in the list a console asked for with <paramref name="filter"/>.</summary>
+    public static bool MatchesFilter(ConversationSummary summary, string filter, string agentId) => filter switch
+    {
+        "mine" => summary.Assignee == agentId && summary.Status != "closed",
+        "unassigned" => summary.Assignee is null && summary.Status != "closed",
+        "closed" => summary.Status == "closed",
+        _ => summary.Status != "closed",
+    };
+}
