@@ -1,5 +1,7 @@
 using KefuSync.AgentConsole;
 using KefuSync.Attachments;
+using KefuSync.Availability;
+using KefuSync.FollowUp;
 using KefuSync.Endpoints;
 using KefuSync.Hosting;
 using KefuSync.Transport;
@@ -54,6 +56,8 @@ public static class KefuSyncEndpointRouteBuilderExtensions
 
         visitor.MapKefuAttachments();
         visitor.MapKefuWidget();
+        visitor.MapKefuAvailability();
+        visitor.MapKefuEmailLinks();
         console.MapKefuConsole();
         return new KefuSyncEndpointConventionBuilder(all, visitor, console);
     }

@@ -44,4 +44,9 @@ public sealed class KefuSyncOptions
 
     /// <summary>Attachments (files and images in messages): limits, allowed types, storage (docs/protocol.md, section 9).</summary>
     public KefuAttachmentOptions Attachments { get; set; } = new();
+    /// <summary>Business hours: when agents are at work, and what the widget does outside them.</summary>
+    public KefuBusinessHoursOptions BusinessHours { get; set; } = new();
+
+    /// <summary>Email follow-up of unread replies, agent notifications and transcripts (off by default).</summary>
+    public KefuEmailOptions Email { get; set; } = new();
 }

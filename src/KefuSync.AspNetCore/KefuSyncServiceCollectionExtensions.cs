@@ -1,9 +1,12 @@
 using KefuSync;
 using KefuSync.AgentConsole;
 using KefuSync.Attachments;
+using KefuSync.Availability;
 using KefuSync.Backplane;
 using KefuSync.Conversations;
 using KefuSync.Diagnostics;
+using KefuSync.Email;
+using KefuSync.FollowUp;
 using KefuSync.Dispatch;
 using KefuSync.Hosting;
 using KefuSync.Presence;
@@ -75,6 +78,8 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<NodeIdentity>();
         services.TryAddSingleton<KefuMetrics>();
         services.TryAddSingleton<VisitorTokenService>();
+        services.TryAddSingleton<BusinessHours>();
+        services.TryAddSingleton<AvailabilityService>();
         services.TryAddSingleton<OriginPolicy>();
         services.TryAddSingleton<AgentResolver>();
         services.TryAddSingleton<SubscriberRegistry>();
@@ -114,6 +119,10 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<WebSocketTransport>();
         services.TryAddSingleton<FallbackTransport>();
         services.TryAddSingleton<IKefuSyncService, KefuSyncService>();
+        services.TryAddSingleton<IKefuEmailSender, SmtpEmailSender>();
+        services.TryAddSingleton<EmailLinkTokens>();
+        services.TryAddSingleton<FollowUpComposer>();
+        services.AddHostedService<FollowUpService>();
         services.AddHostedService<KefuSyncBackgroundService>();
         services.AddKefuWidget();
         return builder;

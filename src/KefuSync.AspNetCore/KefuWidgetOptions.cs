@@ -14,4 +14,11 @@ public sealed class KefuWidgetOptions
 
     /// <summary>Title of the chat window; empty uses the localized default.</summary>
     public string Title { get; set; } = "";
+
+    /// <summary>
+    /// Whether the widget asks for an email when no agent is available (outside business hours, or nobody online), so the
+    /// answer reaches a visitor who leaves. Default <see cref="KefuOfflineEmail.Optional"/>. A visitor whose host-signed
+    /// identity carries an email (the field <c>email</c>: <c>visitor-field-email</c> on the tag) is never asked.
+    /// </summary>
+    public KefuOfflineEmail OfflineEmail { get; set; } = KefuOfflineEmail.Optional;
 }

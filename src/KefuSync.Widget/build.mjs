@@ -7,6 +7,8 @@ mkdirSync('dist', { recursive: true });
 
 const entries = [
   ['client/widget/index.ts', 'dist/kefu-widget.js'],
+  // The offline form, loaded by the widget only when no agent is available (ui/widget/away-slot.ts).
+  ['client/widget/away.ts', 'dist/kefu-away.js'],
   ['client/console/index.ts', 'dist/kefu-console.js'],
   // Styles are files, loaded with <link> inside the shadow root: a strict CSP needs no 'unsafe-inline'.
   ['client/ui/widget/widget.css', 'dist/kefu-widget.css'],

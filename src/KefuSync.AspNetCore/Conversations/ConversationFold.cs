@@ -34,6 +34,16 @@ internal static class ConversationFold
         var visitorRead = current.VisitorRead;
         var status = current.Status;
         var assignee = current.Assignee;
+        var email = current.Email;
+        var replyFrom = current.ReplyFrom;
+        var replyAt = current.ReplyAt;
+        var replyTo = current.ReplyTo;
+        var replyToAt = current.ReplyToAt;
+        var lang = current.Lang;
+        if (email is null && author.Visitor?.Fields.TryGetValue("email", out var signed) == true && Email.EmailAddress.IsValid(signed))
+        {
+            email = signed; // signed into the identity by the host (visitor-field-email)
+        }
         var isAgentSide = ConversationRules.IsAgentSide(author);
         switch (op.Kind)
         {
@@ -48,6 +58,12 @@ internal static class ConversationFold
                     // Answering means having read what came before.
                     unread = [];
                     agentRead = Math.Max(agentRead, revision);
+                    if (revision > visitorRead)
+                    {
+                        // A reply the visitor has not read yet: the email follow-up's clock starts at the first of them.
+                        (replyFrom, replyAt) = replyFrom > visitorRead ? (replyFrom, replyAt) : (revision, timestampMs);
+                        (replyTo, replyToAt) = revision > replyTo ? (revision, timestampMs) : (replyTo, replyToAt);
+                    }
                 }
                 else
                 {
@@ -64,6 +80,16 @@ internal static class ConversationFold
                 break;
             case "read":
                 visitorRead = Math.Max(visitorRead, op.Target);
+                activity = current.Activity;
+                if (visitorRead >= replyTo)
+                {
+                    (replyFrom, replyAt) = (0, 0); // every reply read: nothing to email
+                }
+
+                break;
+            case "contact":
+                email = op.Value;
+                lang = op.Lang;
                 activity = current.Activity;
                 break;
             case "status":
@@ -95,6 +121,12 @@ internal static class ConversationFold
             VisitorRead = visitorRead,
             Status = status,
             Assignee = assignee,
+            Email = email,
+            ReplyFrom = replyFrom,
+            ReplyAt = replyAt,
+            ReplyTo = replyTo,
+            ReplyToAt = replyToAt,
+            Lang = lang,
         };
     }
 }

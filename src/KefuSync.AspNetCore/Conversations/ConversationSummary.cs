@@ -42,4 +42,26 @@ internal sealed record ConversationSummary
 
     /// <summary>The highest revision the visitor marked read.</summary>
     public long VisitorRead { get; init; }
+
+    /// <summary>The visitor's email: left in the offline form (a <c>contact</c> op), or signed by the host (field <c>email</c>).</summary>
+    public string? Email { get; init; }
+
+    /// <summary>The first agent message the visitor has not read (0: none): the email follow-up waits from its time.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public long ReplyFrom { get; init; }
+
+    /// <summary>Unix ms of <see cref="ReplyFrom"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public long ReplyAt { get; init; }
+
+    /// <summary>The last agent message; a visitor read up to it clears <see cref="ReplyFrom"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public long ReplyTo { get; init; }
+
+    /// <summary>Unix ms of <see cref="ReplyTo"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public long ReplyToAt { get; init; }
+
+    /// <summary>The visitor's language from their contact op (<c>en</c> or <c>zh-CN</c>): emails are written in it.</summary>
+    public string? Lang { get; init; }
 }

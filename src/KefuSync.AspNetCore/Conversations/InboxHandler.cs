@@ -97,6 +97,9 @@ internal sealed partial class InboxHandler(IOpStore store, IServiceProvider serv
     public IReadOnlyList<ConversationSummary> List(string filter, string agentId, int count)
         => [.. _items.Values.Where(s => ConversationRules.MatchesFilter(s, filter, agentId)).OrderByDescending(s => s.Activity).Take(count)];
 
+    /// <summary>Every summary <paramref name="where"/> selects. Call under the projection's gate, after <see cref="CatchUpAsync"/>.</summary>
+    public List<ConversationSummary> Where(Func<ConversationSummary, bool> where) => [.. _items.Values.Where(where)];
+
     /// <summary>Brings the fold up to the store's head (loading the snapshot first, once).</summary>
     public async Task CatchUpAsync(CancellationToken cancellationToken)
     {

@@ -219,4 +219,20 @@ internal sealed partial class InboxProjection(CommitPipeline pipeline, InboxHand
             _gate.Release();
         }
     }
+
+    /// <summary>Every summary that <paramref name="where"/> selects (the email follow-up looks for unread replies with it).</summary>
+    public async Task<List<ConversationSummary>> WhereAsync(Func<ConversationSummary, bool> where, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
+            await handler.CatchUpAsync(cancellationToken).ConfigureAwait(false);
+            return handler.Where(where);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 }

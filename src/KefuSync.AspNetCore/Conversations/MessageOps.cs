@@ -28,6 +28,8 @@ internal static class MessageOps
         string? kind = null;
         string? text = null;
         string? value = null;
+        string? email = null;
+        string? lang = null;
         var hasTo = false;
         long target = -1;
         string? attachment = null;
@@ -55,6 +57,22 @@ internal static class MessageOps
                 {
                     reader.Read();
                     if (!TryReadString(ref reader, "text", out text, out error))
+                    {
+                        return false;
+                    }
+                }
+                else if (reader.ValueTextEquals("email"u8))
+                {
+                    reader.Read();
+                    if (!TryReadString(ref reader, "email", out email, out error))
+                    {
+                        return false;
+                    }
+                }
+                else if (reader.ValueTextEquals("lang"u8))
+                {
+                    reader.Read();
+                    if (!TryReadString(ref reader, "lang", out lang, out error))
                     {
                         return false;
                     }
@@ -171,6 +189,18 @@ internal static class MessageOps
 
                 op = new MessageOp(kind, null, 0, value);
                 return true;
+            case "contact":
+                // The email a visitor leaves in the offline form (docs/protocol.md §4.2): one plain address, so nothing a
+                // visitor types can add a header or a second recipient to the follow-up email.
+                if (!Email.EmailAddress.IsValid(email))
+                {
+                    error = "'email' must be one email address (local@domain.tld), at most 254 characters.";
+                    return false;
+                }
+
+                // Any Chinese tag writes Chinese emails; everything else English (the widget's own two languages).
+                op = new MessageOp(kind, null, 0, email, Lang: lang is not null && lang.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? "zh-CN" : "en");
+                return true;
             case "assign":
                 if (!hasTo || (value!.Length > 0 && (!value.StartsWith("agent:", StringComparison.Ordinal) || value.Length > 80)))
                 {
@@ -181,7 +211,7 @@ internal static class MessageOps
                 op = new MessageOp(kind, null, 0, value);
                 return true;
             default:
-                error = "Unknown message kind 'k'; expected msg, read, edit, recall, status or assign.";
+                error = "Unknown message kind 'k'; expected msg, read, edit, recall, contact, status or assign.";
                 return false;
         }
     }
@@ -318,6 +348,11 @@ internal static class MessageOps
             if (op.Kind == "read")
             {
                 writer.WriteNumber("upTo"u8, op.Target);
+            }
+            else if (op.Kind == "contact")
+            {
+                writer.WriteString("email"u8, op.Value);
+                writer.WriteString("lang"u8, op.Lang);
             }
             else if (op.Kind == "status")
             {

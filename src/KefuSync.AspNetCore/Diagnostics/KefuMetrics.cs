@@ -21,6 +21,8 @@ internal sealed class KefuMetrics
         StoreDuration = meter.CreateHistogram<double>("kefusync.store.duration", "ms", "Duration of store calls on the submit path.");
         GapsRepaired = meter.CreateCounter<long>("kefusync.gaps.repaired", "{repair}", "Subscriptions that saw a revision gap and were repaired from the store.");
         Errors = meter.CreateCounter<long>("kefusync.errors", "{error}", "Error frames sent to clients, by code.");
+        EmailsSent = meter.CreateCounter<long>("kefusync.emails.sent", "{email}", "Emails accepted by the sender, by kind (follow_up).");
+        EmailsFailed = meter.CreateCounter<long>("kefusync.emails.failed", "{email}", "Email attempts that failed or were given up.");
         SlowConsumers = meter.CreateCounter<long>("kefusync.connections.slow_consumer", "{connection}", "Connections closed because their send queue was full.");
     }
 
@@ -37,6 +39,10 @@ internal sealed class KefuMetrics
     public Counter<long> GapsRepaired { get; }
 
     public Counter<long> Errors { get; }
+
+    public Counter<long> EmailsSent { get; }
+
+    public Counter<long> EmailsFailed { get; }
 
     public Counter<long> SlowConsumers { get; }
 }

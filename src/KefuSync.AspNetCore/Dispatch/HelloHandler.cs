@@ -1,3 +1,4 @@
+using KefuSync.Availability;
 using KefuSync.Conversations;
 using KefuSync.Protocol;
 using KefuSync.Security;
@@ -11,7 +12,7 @@ namespace KefuSync.Dispatch;
 /// <c>hello</c> (docs/protocol.md §2.1): the versioned handshake. Sets the connection's principal: the agent the HTTP
 /// user passed the agent policy as, or a visitor from a valid token (or a fresh anonymous one), and answers <c>welcome</c>.
 /// </summary>
-internal sealed partial class HelloHandler(FrameReplies replies, VisitorTokenService tokens, IOptionsMonitor<KefuSyncOptions> options, ILogger<HelloHandler> logger)
+internal sealed partial class HelloHandler(FrameReplies replies, VisitorTokenService tokens, AvailabilityService availability, IOptionsMonitor<KefuSyncOptions> options, ILogger<HelloHandler> logger)
 {
     public void Handle(ConnectionContext connection, in ClientFrame frame)
     {
@@ -87,6 +88,7 @@ internal sealed partial class HelloHandler(FrameReplies replies, VisitorTokenSer
             maxFile: current.Attachments.MaxBytes,
             maxPixels: current.Attachments.MaxImagePixels,
             fileTypes: !current.Attachments.Enabled ? null
-                : current.Attachments.AllowedTypes.Count > 0 ? [.. current.Attachments.AllowedTypes] : KefuAttachmentOptions.DefaultAllowedTypes));
+                : current.Attachments.AllowedTypes.Count > 0 ? [.. current.Attachments.AllowedTypes] : KefuAttachmentOptions.DefaultAllowedTypes,
+            availability: principal.Role == PrincipalRole.Visitor ? availability.For(principal.Visitor) : null));
     }
 }

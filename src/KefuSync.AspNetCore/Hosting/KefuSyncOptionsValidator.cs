@@ -77,7 +77,65 @@ internal sealed class KefuSyncOptionsValidator : IValidateOptions<KefuSyncOption
         }
 
         ValidateAttachments(errors, options.Attachments);
+        Availability.HoursSchedule.FromOptions(options.BusinessHours, errors);
+        ValidateEmail(errors, options.Email);
+        if (!Enum.IsDefined(options.Widget.OfflineEmail))
+        {
+            errors.Add("KefuSync:Widget:OfflineEmail must be Optional, Required or Off.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateEmail(List<string> errors, KefuEmailOptions email)
+    {
+        if (email.UnreadDelay < TimeSpan.FromSeconds(1) || email.Throttle < TimeSpan.Zero || email.AgentDelay < TimeSpan.Zero)
+        {
+            errors.Add("KefuSync:Email:UnreadDelay must be at least 00:00:01, and KefuSync:Email:Throttle and KefuSync:Email:AgentDelay not negative.");
+        }
+
+        if (email.LinkLifetime < TimeSpan.FromMinutes(5) || email.LinkLifetime > TimeSpan.FromDays(30))
+        {
+            errors.Add($"KefuSync:Email:LinkLifetime must be between 00:05:00 and 30.00:00:00 (got {email.LinkLifetime}): the link signs its visitor in.");
+        }
+
+        if (email.ClaimLease < TimeSpan.FromSeconds(1) || email.PollInterval < TimeSpan.FromMilliseconds(50) || email.MaxAttempts < 1)
+        {
+            errors.Add("KefuSync:Email:ClaimLease must be at least 00:00:01, KefuSync:Email:PollInterval at least 50 ms and KefuSync:Email:MaxAttempts at least 1.");
+        }
+
+        foreach (var address in email.AgentAddresses)
+        {
+            if (!Email.EmailAddress.IsValid(address))
+            {
+                errors.Add($"KefuSync:Email:AgentAddresses contains '{address}', which is not an email address.");
+            }
+        }
+
+        if (!email.Enabled)
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(email.LinkBaseUrl, UriKind.Absolute, out var link) || (link.Scheme != "https" && link.Scheme != "http") || !string.IsNullOrEmpty(link.Query) || !string.IsNullOrEmpty(link.Fragment))
+        {
+            errors.Add($"KefuSync:Email:LinkBaseUrl must be the absolute URL of the KefuSync endpoints, like https://shop.example.com/kefu (got '{email.LinkBaseUrl}'); email links are built from it.");
+        }
+
+        if (!Email.EmailAddress.TryParseMailbox(email.From, out _, out _))
+        {
+            errors.Add($"KefuSync:Email:From must be an address or 'Name <address>' (got '{email.From}').");
+        }
+
+        if (email.Smtp.Port is < 1 or > 65535 || email.Smtp.Timeout < TimeSpan.FromSeconds(1) || !Enum.IsDefined(email.Smtp.Security))
+        {
+            errors.Add("KefuSync:Email:Smtp:Port must be 1-65535, KefuSync:Email:Smtp:Timeout at least 00:00:01, and KefuSync:Email:Smtp:Security StartTls, SslOnConnect, StartTlsWhenAvailable or None.");
+        }
+
+        if (email.ClaimLease < email.Smtp.Timeout * 2)
+        {
+            errors.Add($"KefuSync:Email:ClaimLease ({email.ClaimLease}) must be at least twice KefuSync:Email:Smtp:Timeout ({email.Smtp.Timeout}), so a slow send is never taken over while it still runs.");
+        }
     }
 
     private static void ValidateAttachments(List<string> errors, KefuAttachmentOptions attachments)

@@ -70,7 +70,7 @@ internal static class FrameWriter
         return End(w);
     }
 
-    public static byte[] Welcome(string connectionId, string meId, string meName, string role, string? token, string? conversation, int heartbeatMs, int ttlMs, int maxFrame, int maxText, long maxFile = 0, long maxPixels = 0, IReadOnlyList<string>? fileTypes = null)
+    public static byte[] Welcome(string connectionId, string meId, string meName, string role, string? token, string? conversation, int heartbeatMs, int ttlMs, int maxFrame, int maxText, long maxFile = 0, long maxPixels = 0, IReadOnlyList<string>? fileTypes = null, AvailabilityView? availability = null)
     {
         var w = Begin("welcome"u8);
         w.WriteNumber("v"u8, ProtocolConstants.Version);
@@ -103,7 +103,33 @@ internal static class FrameWriter
         }
 
         w.WriteEndObject();
+        if (availability is { } avail)
+        {
+            w.WritePropertyName("avail"u8);
+            WriteAvailability(w, avail);
+        }
+
         return End(w);
+    }
+
+    /// <summary>The <c>avail</c> object (§2.4), also the body of <c>GET {prefix}/availability</c>.</summary>
+    public static void WriteAvailability(Utf8JsonWriter w, in AvailabilityView avail)
+    {
+        w.WriteStartObject();
+        w.WriteBoolean("open"u8, avail.Open);
+        if (avail.Back is { } back)
+        {
+            w.WriteNumber("back"u8, back);
+        }
+
+        if (avail.Next is { } next)
+        {
+            w.WriteNumber("next"u8, next);
+        }
+
+        w.WriteString("out"u8, avail.Outside);
+        w.WriteString("ask"u8, avail.Ask);
+        w.WriteEndObject();
     }
 
     public static byte[] Subbed(string channel, long revision)

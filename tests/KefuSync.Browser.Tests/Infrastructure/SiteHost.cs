@@ -112,6 +112,7 @@ public sealed class SiteHost : IAsyncDisposable
         // Agents log in with a header (X-Test-Agent: alice), which only the tests' own WebSocket client sends.
         builder.Services.AddAuthentication(AgentHeaderAuth.SchemeName).AddScheme<AuthenticationSchemeOptions, AgentHeaderAuth>(AgentHeaderAuth.SchemeName, null);
         builder.Services.AddAuthorization(o => o.AddPolicy("KefuAgent", p => p.RequireRole("agent")));
+        _options.Services?.Invoke(builder.Services);
         builder.Services.AddKefuSync(o =>
         {
             o.SiteName = "Tea House";
@@ -406,4 +407,7 @@ public sealed class SiteHostOptions
 
     /// <summary>More endpoints (e.g. a login for console tests).</summary>
     public Action<WebApplication>? Map { get; set; }
+
+    /// <summary>More services, registered before <c>AddKefuSync</c> (which only TryAdds): a clock, an email sender.</summary>
+    public Action<IServiceCollection>? Services { get; set; }
 }

@@ -29,6 +29,9 @@ public sealed class ConfigurationDocsTests
         typeof(KefuConversationOptions).FullName!,
         typeof(KefuRetentionOptions).FullName!,
         typeof(KefuAttachmentOptions).FullName!,
+        typeof(KefuBusinessHoursOptions).FullName!,
+        typeof(KefuEmailOptions).FullName!,
+        typeof(KefuSmtpOptions).FullName!,
         typeof(KefuSyncRedisOptions).AssemblyQualifiedName!,
         typeof(KefuSyncEntityFrameworkOptions).AssemblyQualifiedName!,
     ];
@@ -41,7 +44,7 @@ public sealed class ConfigurationDocsTests
     {
         var type = Type.GetType(typeName) ?? typeof(KefuSyncOptions).Assembly.GetType(typeName)!;
         var docs = Docs();
-        var groups = new[] { typeof(KefuPresenceOptions), typeof(KefuLimitsOptions), typeof(KefuIdentityOptions), typeof(KefuWidgetOptions), typeof(KefuConversationOptions), typeof(KefuRetentionOptions), typeof(KefuAttachmentOptions) };
+        var groups = new[] { typeof(KefuPresenceOptions), typeof(KefuLimitsOptions), typeof(KefuIdentityOptions), typeof(KefuWidgetOptions), typeof(KefuConversationOptions), typeof(KefuRetentionOptions), typeof(KefuAttachmentOptions), typeof(KefuBusinessHoursOptions), typeof(KefuEmailOptions) };
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (groups.Contains(property.PropertyType))

@@ -19,6 +19,8 @@ export interface Summary {
   unreadRevisions: number[];
   agentRead: number;
   visitorRead: number;
+  /** the visitor's email: left in the offline form (`contact` op) or signed by the host */
+  email?: string;
 }
 
 export type InboxFilter = 'all' | 'mine' | 'unassigned' | 'closed';
@@ -43,7 +45,7 @@ export function parseSummary(v: unknown): Summary | null {
     agentRead: num(v.agentRead),
     visitorRead: num(v.visitorRead),
   };
-  const opt = { assignee: str(v.assignee), visitorId: str(v.visitorId), visitorName: str(v.visitorName), lastText: str(v.lastText), lastRole: str(v.lastRole), lastName: str(v.lastName) };
+  const opt = { assignee: str(v.assignee), visitorId: str(v.visitorId), visitorName: str(v.visitorName), lastText: str(v.lastText), lastRole: str(v.lastRole), lastName: str(v.lastName), email: str(v.email) };
   for (const [k, x] of Object.entries(opt)) if (x !== undefined) (s as unknown as Record<string, unknown>)[k] = x;
   if (Object.keys(fields).length) s.fields = fields;
   return s;

@@ -19,6 +19,12 @@ describe('parseServerFrame', () => {
     expect(parseServerFrame('{"t":"pong"}')?.t).toBe('pong');
   });
 
+  it('accepts a visitor welcome with its availability (§2.4)', () => {
+    const avail = { open: false, back: 1795000000000, next: 1795000000000, out: 'form', ask: 'optional' };
+    const f = parseServerFrame(JSON.stringify({ ...welcome, avail }));
+    expect(f?.t === 'welcome' ? f.avail : null).toEqual(avail);
+  });
+
   it('ignores unknown members (forward compatible)', () => {
     expect(parseServerFrame('{"t":"subbed","ch":"site","rev":0,"future":[1,2]}')?.t).toBe('subbed');
   });
@@ -42,6 +48,8 @@ describe('parseServerFrame', () => {
     ['ack with a space in the op id (the server refuses such ids too)', '{"t":"ack","c":"a","ch":"conv:a","id":"a 1","rev":1}'],
     ['welcome of another version', JSON.stringify({ ...welcome, v: 2 })],
     ['welcome without me', JSON.stringify({ ...welcome, me: 'x' })],
+    ['welcome with an unknown outside-hours mode', JSON.stringify({ ...welcome, avail: { open: false, out: 'later', ask: 'off' } })],
+    ['welcome with avail.open not a boolean', JSON.stringify({ ...welcome, avail: { open: 'no', out: 'form', ask: 'off' } })],
     ['presence list not array', '{"t":"presence","ch":"site","list":{}}'],
     ['presence entry without role', '{"t":"presence","ch":"site","list":[{"id":"u","name":"A","c":"x"}]}'],
     ['history op of another channel', '{"t":"history","ch":"conv:a","ops":[{"ch":"conv:b","rev":1,"id":"x","by":"u","ts":1,"op":{}}]}'],

@@ -2,9 +2,12 @@
 // the socket, the SSE fallback or another tab, goes through parseServerFrame: a malformed frame is dropped, never
 // thrown. Unknown members are ignored (§2), so a newer server can add some; unknown frame types are dropped.
 // (C#: Protocol/FrameWriter.cs writes these.)
+import { parseAvailability, type Availability } from './availability';
 import { isChannel } from './channels';
 import { MAX_SERVER_FRAME_CHARS, PROTOCOL_VERSION } from './constants';
 import { isClientId, isObj, isOpId, isRev, isStr, optStr } from './validation';
+
+export type { Availability } from './availability';
 
 export interface Me {
   id: string;
@@ -22,6 +25,8 @@ export interface WelcomeFrame {
   hb: number;
   ttl: number;
   limits?: { maxFrame?: number; maxText?: number };
+  /** visitors: business hours and the offline form (§2.4) */
+  avail?: Availability;
 }
 /** One committed op (an `op` frame without `t`, as in `history.ops`). */
 export interface OpRecord {
@@ -143,7 +148,8 @@ export function validateServerFrame(f: unknown): ServerFrame | null {
         optStr(f.server) &&
         isRev(f.hb) &&
         isRev(f.ttl) &&
-        (f.limits === undefined || isObj(f.limits))
+        (f.limits === undefined || isObj(f.limits)) &&
+        (f.avail === undefined || parseAvailability(f.avail) !== null)
         ? (f as unknown as WelcomeFrame)
         : null;
     case 'op':

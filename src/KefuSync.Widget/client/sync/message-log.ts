@@ -39,6 +39,8 @@ export class MessageLog {
   reads = new Map<string, number>();
   /** author id → role, learned from their ops (to tell agents' read markers from others) */
   roles = new Map<string, string>();
+  /** the visitor's email from the latest `contact` op (the offline form), or null */
+  contact: string | null = null;
 
   /** Applies one committed op (already checked to be at rev + 1). Returns the message it added or changed. */
   apply(r: OpRecord): ChatMessage | null {
@@ -66,6 +68,9 @@ export class MessageLog {
         if (typeof op.upTo === 'number' && Number.isSafeInteger(op.upTo)) {
           this.reads.set(r.by, Math.max(this.reads.get(r.by) ?? 0, op.upTo));
         }
+        return null;
+      case 'contact':
+        if (typeof op.email === 'string' && op.email.length <= 254) this.contact = op.email;
         return null;
       case 'edit':
       case 'recall': {

@@ -53,6 +53,8 @@ async function boot(): Promise<void> {
     site: attr('site') ?? undefined,
     mode: attr('mode') === 'page' ? 'page' : 'widget',
     css: script?.src ? new URL('kefu-widget.css', script.src).href : undefined,
+    script: script?.src || undefined,
+    nonce: script?.nonce || undefined,
   };
   const client = new KefuClient({
     endpoint,

@@ -322,7 +322,9 @@ export class ConversationView {
     const toggle = el('button', { type: 'button', 'data-testid': status === 'closed' ? 'reopen' : 'close-conv' }, status === 'closed' ? s.reopen : s.close);
     toggle.addEventListener('click', () => void this.op({ k: 'status', status: status === 'closed' ? 'open' : 'closed' }));
     actions.append(toggle);
-    this.head.replaceChildren(back, el('div', { class: 'conv-title' }, title, badge, who), actions);
+    // the email the visitor left (offline form) or the host signed: where follow-ups of unread replies go
+    const email = sum?.email ? el('a', { class: 'email', 'data-testid': 'conv-email', href: `mailto:${sum.email}` }, sum.email) : '';
+    this.head.replaceChildren(back, el('div', { class: 'conv-title' }, title, badge, who, email), actions);
   }
 
   private renderInfo(): void {

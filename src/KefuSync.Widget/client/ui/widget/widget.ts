@@ -10,6 +10,7 @@ import { TextChannel } from '../../sync/text-channel';
 import { SITE_CHANNEL, conversationChannel, visitorDraftChannel } from '../../protocol/channels';
 import type { PresenceEntry, WelcomeFrame } from '../../protocol/server-frames';
 import { isObj } from '../../protocol/validation';
+import { AwaySlot } from './away-slot';
 import { el, icon, ICON_CHAT, ICON_CLOSE, ICON_SEND } from './dom';
 import { messageKey, renderMessage } from './render';
 import { beep, unlockAudio } from './sound';
@@ -25,6 +26,9 @@ export interface WidgetConfig {
   mode: 'widget' | 'page';
   /** URL of kefu-widget.css (beside the script) */
   css?: string | undefined;
+  /** URL of this script, and its CSP nonce: kefu-away.js is loaded beside it, with the same nonce */
+  script?: string | undefined;
+  nonce?: string | undefined;
 }
 
 interface Identity {
@@ -63,6 +67,8 @@ export class Widget {
   private titleOrig = document.title;
   private titleSet = '';
   private readonly idKey: string;
+  private readonly away: AwaySlot;
+  private locked = false;
 
   constructor(
     private readonly client: KefuClient,
@@ -99,6 +105,11 @@ export class Widget {
     const head = el('header', { class: 'head' }, el('div', { class: 'who' }, title, this.status), page ? null : closeBtn);
 
     this.hint = el('p', { class: 'hint', 'data-testid': 'kefu-offline-hint', hidden: true }, s.offlineHint);
+    this.away = new AwaySlot(cfg.lang, cfg.endpoint, { src: cfg.script, nonce: cfg.nonce }, {
+      saveEmail: (email) => this.saveEmail(email),
+      launcher: (visible) => (this.launcher.hidden = !visible),
+      lock: (locked) => this.setLocked(locked),
+    });
     this.connNote = el('p', { class: 'conn', 'data-testid': 'kefu-conn', role: 'status', hidden: true }, s.connecting);
     this.empty = el('li', { class: 'empty', 'data-testid': 'kefu-empty' }, s.empty);
     this.list = el('ol', { class: 'list', role: 'log', 'aria-live': 'polite', 'aria-label': s.messages, 'data-testid': 'kefu-messages', tabindex: '0' }, this.empty);
@@ -119,7 +130,7 @@ export class Widget {
     });
     this.input.addEventListener('input', () => this.onInput());
 
-    this.panel = el('section', { id: 'kefu-panel', class: 'panel', role: page ? 'main' : 'dialog', 'aria-labelledby': 'kefu-title', 'data-testid': 'kefu-window', hidden: !page }, head, this.hint, this.connNote, this.list, this.typing, form);
+    this.panel = el('section', { id: 'kefu-panel', class: 'panel', role: page ? 'main' : 'dialog', 'aria-labelledby': 'kefu-title', 'data-testid': 'kefu-window', hidden: !page }, head, this.hint, this.away.element, this.connNote, this.list, this.typing, form);
     this.panel.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && !page) {
         e.stopPropagation();
@@ -164,6 +175,7 @@ export class Widget {
     if (focus) this.input.focus();
     this.scrollDown();
     this.onVisibility();
+    this.renderPresence();
     this.fire('open');
   }
 
@@ -177,6 +189,7 @@ export class Widget {
     this.root.classList.remove('open');
     this.launcher.focus();
     this.onVisibility();
+    this.renderPresence();
     this.fire('close');
   }
 
@@ -214,6 +227,7 @@ export class Widget {
   }
 
   private onWelcome(w: WelcomeFrame): void {
+    this.away.setAvailability(w.avail);
     if (!w.conv) return;
     const id = { conv: w.conv, me: w.me.id };
     if (w.limits?.maxText) this.input.maxLength = w.limits.maxText;
@@ -248,6 +262,7 @@ export class Widget {
     this.msgs = new MessageChannel(this.client, conversationChannel(id.conv), cache);
     const msgs = this.msgs;
     msgs.on('change', () => msgs === this.msgs && this.renderMessages());
+    this.away.setEmail(this.storedEmail());
     msgs.on('presence', () => this.renderPresence());
     msgs.on('message', (m, live) => {
       if (m.by === id.me) return;
@@ -262,6 +277,41 @@ export class Widget {
     this.renderMessages();
     this.pushConvPresence(true);
     this.renderConn();
+  }
+
+  // ---- offline form: the email on the visitor's profile ----
+
+  private emailKey(): string {
+    return `kefu:email:${this.cfg.endpoint}:${this.id?.conv ?? ''}`;
+  }
+
+  /** The email on record: the conversation's latest `contact` op, else what this browser saved. */
+  private storedEmail(): string | null {
+    const fromLog = this.msgs?.log.contact ?? null;
+    if (fromLog) return fromLog;
+    try {
+      return localStorage.getItem(this.emailKey());
+    } catch {
+      return null;
+    }
+  }
+
+  private async saveEmail(email: string): Promise<void> {
+    if (!this.msgs) return;
+    await this.msgs.submitOp({ k: 'contact', email, lang: this.cfg.lang });
+    try {
+      localStorage.setItem(this.emailKey(), email);
+    } catch {
+      // storage blocked: the contact op is on the server anyway
+    }
+    this.away.setEmail(email);
+  }
+
+  private setLocked(locked: boolean): void {
+    if (locked === this.locked) return;
+    this.locked = locked;
+    this.input.disabled = locked;
+    this.sendBtn.disabled = locked || !this.msgs;
   }
 
   // ---- input: the vdraft document ----
@@ -294,7 +344,7 @@ export class Widget {
 
   private async submit(): Promise<void> {
     const text = this.input.value.trim();
-    if (!text || !this.msgs) return;
+    if (!text || !this.msgs || this.locked) return;
     this.input.value = '';
     this.draft?.edit('');
     this.typingNow = false;
@@ -357,7 +407,9 @@ export class Widget {
     this.status.setAttribute('data-online', String(online));
     this.status.replaceChildren(el('span', { class: 'dot', 'aria-hidden': 'true' }), this.cfg.site ? `${this.cfg.site} · ` : '', online ? this.s.online : this.s.offline);
     const typing = (this.msgs?.presenceList ?? []).some((e) => e.role === 'agent' && (e.s as { typing?: unknown } | null)?.typing === true);
-    const hint = online || this.client.state !== 'open';
+    this.away.update({ agentsOnline: online, hasMessages: (this.msgs?.log.messages.length ?? 0) > 0, open: this.isOpen });
+    this.away.setEmail(this.storedEmail());
+    const hint = online || this.client.state !== 'open' || this.away.outside;
     if (this.typing.hidden === !typing && this.hint.hidden === hint) return;
     // the typing line and the hint take height from the list: keep the newest message in view
     const atBottom = this.atBottom();
@@ -379,7 +431,7 @@ export class Widget {
     }
     this.connNote.textContent = st === 'stopped' ? this.s.stopped : this.s.connecting;
     this.root.setAttribute('data-state', st);
-    this.sendBtn.disabled = !this.msgs;
+    this.sendBtn.disabled = !this.msgs || this.locked;
     this.renderPresence();
   }
 
@@ -406,6 +458,7 @@ export class Widget {
       }
     }
     this.empty.hidden = items.length > 0;
+    this.away.setEmail(this.storedEmail()); // a contact op from another tab or device
     // pending items render under their outbox id, committed ones under their op id: the same key, so no flicker
     const readUpTo = m.readUpTo(id.me);
     const unread = items.filter((x) => !x.own && x.rev > readUpTo && x.role === 'agent' && !x.recalled).length;

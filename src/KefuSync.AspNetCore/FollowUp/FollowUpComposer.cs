@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using KefuSync.Conversations;
+using KefuSync.Security;
+using Microsoft.Extensions.Options;
+
+namespace KefuSync.FollowUp;
+
+/// <summary>
+/// Writes the emails: plain text and HTML (every piece of user text HTML-encoded), in the visitor's language, with the
+/// magic link (docs/security.md, "Email links") and, for visitors, the unsubscribe link and its RFC 8058 headers.
+/// </summary>
+internal sealed class FollowUpComposer(EmailLinkTokens links, IOptionsMonitor<KefuSyncOptions> options, TimeProvider time)
+{
+    // Encodes markup (<, >, &, quotes) but leaves Chinese as text: a mail client's search and preview read it as is.
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+
+    /// <summary>One agent message to show.</summary>
+    public readonly record struct Line(string Name, string Text);
+
+    /// <summary>
+    /// The Message-ID of email <paramref name="n"/> of a stream: the same on every attempt and node, so a copy sent again
+    /// after a crash is recognisable. Conversation keys are base64url, which is valid in a Message-ID.
+    /// </summary>
+    public string MessageId(string conversationKey, string stream, int n)
+        => $"kefu.{stream}.{n.ToString(CultureInfo.InvariantCulture)}.{conversationKey}@{Domain()}";
+
+    public static string Language(ConversationSummary summary)
+    {
+        var lang = summary.Lang ?? (summary.Fields?.TryGetValue("lang", out var field) == true ? field : null);
+        return lang is not null && lang.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? "zh-CN" : "en";
+    }
+
+    /// <summary>The follow-up of unread agent replies, or null when the conversation has no visitor identity to link to.</summary>
+    public KefuEmailMessage? Visitor(ConversationSummary summary, string to, int n, IReadOnlyList<Line> lines)
+    {
+        if (summary.VisitorId is not { Length: > 0 } visitorId || lines.Count == 0)
+        {
+            return null;
+        }
+
+        var identity = new VisitorIdentity(visitorId, summary.VisitorName ?? "", summary.Fields ?? new Dictionary<string, string>(StringComparer.Ordinal), time.GetUtcNow().ToUnixTimeSeconds());
+        if (ConversationKeys.ForVisitor(identity.Id) != summary.Key)
+        {
+            return null; // a conversation not started by this visitor id (a bot's): no link can open it
+        }
+
+        var email = options.CurrentValue.Email;
+        var site = options.CurrentValue.SiteName;
+        var zh = Language(summary) == "zh-CN";
+        var magic = Link("link", links.IssueMagic(identity));
+        var unsubscribe = Link("unsubscribe", links.IssueUnsubscribe(summary.Key));
+        var hours = ((int)Math.Round(email.LinkLifetime.TotalHours)).ToString(CultureInfo.InvariantCulture);
+        var who = lines[^1].Name;
+        var subject = zh ? $"{site}：{who} 回复了您的消息" : $"{site}: {who} replied to your message";
+        var greeting = string.IsNullOrWhiteSpace(summary.VisitorName) ? (zh ? "您好，" : "Hello,") : (zh ? $"{summary.VisitorName}，您好：" : $"Hello {summary.VisitorName},");
+        var intro = zh ? $"{site} 的客服回复了您：" : $"{site} replied to you:";
+        var action = zh ? "继续对话" : "Continue the conversation";
+        var note = zh ? $"此链接在 {hours} 小时内有效，只打开这一段对话。" : $"The link opens this conversation only and works for {hours} hours.";
+        var unsubText = zh ? "不想再收到这些邮件？退订" : "Don't want these emails? Unsubscribe";
+
+        var text = new StringBuilder();
+        text.Append(greeting).Append("\n\n").Append(intro).Append("\n\n");
+        foreach (var line in lines)
+        {
+            text.Append(line.Name).Append(":\n");
+            foreach (var part in line.Text.Split('\n'))
+            {
+                text.Append("  ").Append(part).Append('\n');
+            }
+
+            text.Append('\n');
+        }
+
+        text.Append(action).Append(": ").Append(magic).Append('\n').Append(note).Append("\n\n-- \n").Append(unsubText).Append(": ").Append(unsubscribe).Append('\n');
+
+        var h = Html;
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html><html lang=\"").Append(zh ? "zh-CN" : "en").Append("\"><body style=\"font-family:system-ui,sans-serif;color:#1c2128\">");
+        html.Append("<p>").Append(h.Encode(greeting)).Append("</p><p>").Append(h.Encode(intro)).Append("</p>");
+        foreach (var line in lines)
+        {
+            html.Append("<p style=\"margin:0 0 12px;padding:8px 12px;border-left:3px solid #1f6feb;background:#f2f4f7\"><b>").Append(h.Encode(line.Name)).Append("</b><br>")
+                .Append(h.Encode(line.Text).Replace("&#xA;", "<br>", StringComparison.Ordinal)).Append("</p>");
+        }
+
+        html.Append("<p><a href=\"").Append(h.Encode(magic)).Append("\" style=\"display:inline-block;padding:10px 16px;background:#1f6feb;color:#fff;border-radius:8px;text-decoration:none\">").Append(h.Encode(action)).Append("</a></p>");
+        html.Append("<p style=\"color:#656d76;font-size:13px\">").Append(h.Encode(note)).Append("</p>");
+        html.Append("<p style=\"color:#656d76;font-size:12px\"><a href=\"").Append(h.Encode(unsubscribe)).Append("\">").Append(h.Encode(unsubText)).Append("</a></p></body></html>");
+
+        return new KefuEmailMessage
+        {
+            MessageId = MessageId(summary.Key, EmailState.VisitorStream, n),
+            From = email.From,
+            To = to,
+            Subject = subject,
+            TextBody = text.ToString(),
+            HtmlBody = html.ToString(),
+            Language = zh ? "zh-CN" : "en",
+            Headers = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["List-Unsubscribe"] = "<" + unsubscribe + ">",
+                ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click",
+                ["Auto-Submitted"] = "auto-generated",
+            },
+        };
+    }
+
+    /// <summary>An absolute link under <see cref="KefuEmailOptions.LinkBaseUrl"/> (never the request's Host) with the token as <c>t</c>.</summary>
+    private string Link(string path, string token)
+        => options.CurrentValue.Email.LinkBaseUrl.TrimEnd('/') + "/" + path + "?t=" + Uri.EscapeDataString(token);
+
+    private string Domain() => Uri.TryCreate(options.CurrentValue.Email.LinkBaseUrl, UriKind.Absolute, out var uri) ? uri.IdnHost : "kefusync.invalid";
+}
