@@ -1,6 +1,6 @@
 // The `att` member of a `msg` op (protocol §4.2, §9.3), as the server stored it. It comes from the server, but a
 // client never trusts replayed data blindly: anything malformed makes the whole `att` undefined, and the message is
-// then read exactly as one without a file.
+// then read exactly as one without a file. Written compactly: it is part of the widget every visitor loads.
 import { isObj } from './validation';
 
 export interface Attachment {
@@ -14,20 +14,16 @@ export interface Attachment {
   thumb?: boolean;
 }
 
-const dim = (v: unknown): boolean => v === undefined || (Number.isSafeInteger(v) && (v as number) > 0 && (v as number) <= 1e6);
+const n = (v: unknown): v is number | undefined => v === undefined || (Number.isSafeInteger(v) && (v as number) >= 0);
+const re = (v: unknown, r: RegExp): boolean => typeof v === 'string' && r.test(v);
 
 export function parseAttachment(v: unknown): Attachment | undefined {
   if (!isObj(v)) return undefined;
   const { id, name, size, type, w, h, sha256, thumb } = v;
-  if (typeof id !== 'string' || !/^[\w-]{1,64}$/.test(id) || typeof name !== 'string' || !name || name.length > 1000 ||
-      !Number.isSafeInteger(size) || (size as number) < 0 || typeof type !== 'string' || !/^[\w.+-]{1,60}\/[\w.+-]{1,60}$/.test(type) ||
-      !dim(w) || !dim(h) || (sha256 !== undefined && (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256))) ||
-      (thumb !== undefined && typeof thumb !== 'boolean')) return undefined;
-  // a new object of the known members only: nothing else the server (or a cache) carried is kept
-  const a: Attachment = { id, name, size: size as number, type };
-  if (w !== undefined) a.w = w as number;
-  if (h !== undefined) a.h = h as number;
-  if (sha256 !== undefined) a.sha256 = sha256;
-  if (thumb !== undefined) a.thumb = thumb;
-  return a;
+  // a new object of the known members only (absent ones stay undefined, which JSON drops): nothing else is kept
+  return re(id, /^[\w-]{1,64}$/) && re(name, /^[^]{1,1000}$/) && size !== undefined && n(size) && n(w) && n(h) &&
+    re(type, /^[\w.+-]{1,60}\/[\w.+-]{1,60}$/) && (sha256 === undefined || re(sha256, /^[\da-f]{64}$/)) &&
+    (thumb === undefined || typeof thumb === 'boolean')
+    ? ({ id, name, size, type, w, h, sha256, thumb } as Attachment)
+    : undefined;
 }

@@ -14,7 +14,7 @@ export interface ChatMessage {
   /** '' for a file sent without a caption */
   text: string;
   /** the file of the message (protocol §9.3); gone once recalled */
-  att?: Attachment;
+  att?: Attachment | undefined;
   edited?: boolean;
   recalled?: boolean;
 }
@@ -57,7 +57,7 @@ export class MessageLog {
       case 'msg': {
         // §4.2: with a (valid) `att` the text is optional; without one it is required, as before files existed
         const att = parseAttachment(op.att);
-        const text = op.text === undefined && att ? '' : op.text;
+        const text = op.text ?? (att && '');
         if (typeof text !== 'string' || text.length > MAX_TEXT) return null;
         const m: ChatMessage = {
           rev: r.rev,
@@ -67,7 +67,7 @@ export class MessageLog {
           name: typeof op.name === 'string' ? op.name : '',
           role,
           text,
-          ...(att ? { att } : {}),
+          att,
         };
         this.messages.push(m);
         return m;
@@ -99,7 +99,7 @@ export class MessageLog {
         } else {
           m.text = '';
           m.recalled = true;
-          delete m.att; // its files are deleted with the recall (§9.6)
+          m.att = undefined; // its files are deleted with the recall (§9.6)
         }
         return m;
       }
@@ -164,7 +164,7 @@ export class MessageLog {
         if (o.recalled) {
           m.text = '';
           m.recalled = true;
-          delete m.att;
+          m.att = undefined;
         } else if (o.text !== undefined) {
           m.text = o.text;
           m.edited = true;
@@ -201,11 +201,10 @@ export class MessageLog {
       if (!isObj(m) || typeof m.rev !== 'number' || m.rev <= prev || m.rev > s.rev || typeof m.text !== 'string' ||
           typeof m.by !== 'string' || typeof m.id !== 'string' || typeof m.ts !== 'number') return false;
       prev = m.rev;
-      const att = m.recalled === true ? undefined : parseAttachment(m.att);
       msgs.push({
         rev: m.rev, id: m.id, by: m.by, ts: m.ts, text: m.text,
         name: typeof m.name === 'string' ? m.name : '', role: typeof m.role === 'string' ? m.role : '',
-        ...(att ? { att } : {}), ...(m.edited === true ? { edited: true } : {}), ...(m.recalled === true ? { recalled: true } : {}),
+        att: parseAttachment(m.att), ...(m.edited === true ? { edited: true } : {}), ...(m.recalled === true ? { recalled: true } : {}),
       });
     }
     this.rev = s.rev;
