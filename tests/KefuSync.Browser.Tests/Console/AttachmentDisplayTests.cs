@@ -1,4 +1,3 @@
-using KefuSync.AspNetCore;
 using Microsoft.Playwright;
 using SkiaSharp;
 using static KefuSync.Browser.Tests.Console.ConsoleHelpers;
