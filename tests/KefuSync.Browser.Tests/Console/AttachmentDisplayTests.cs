@@ -1,3 +1,4 @@
+using KefuSync.Browser.Tests.Infrastructure;
 using Microsoft.Playwright;
 using SkiaSharp;
 using static KefuSync.Browser.Tests.Console.ConsoleHelpers;
