@@ -9,6 +9,8 @@ const entries = [
   ['client/widget/index.ts', 'dist/kefu-widget.js'],
   // The offline form, loaded by the widget only when no agent is available (ui/widget/away-slot.ts).
   ['client/widget/away.ts', 'dist/kefu-away.js'],
+  // Sizes, thumbnails and links of file messages, loaded by the widget once a file is shown (ui/widget/files-slot.ts).
+  ['client/widget/files.ts', 'dist/kefu-files.js'],
   ['client/console/index.ts', 'dist/kefu-console.js'],
   // Styles are files, loaded with <link> inside the shadow root: a strict CSP needs no 'unsafe-inline'.
   ['client/ui/widget/widget.css', 'dist/kefu-widget.css'],

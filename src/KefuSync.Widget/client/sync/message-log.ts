@@ -2,6 +2,7 @@
 // feeds it validated `op` frames in revision order (see ChannelSession).
 import { isObj } from '../protocol/validation';
 import type { OpRecord } from '../protocol/server-frames';
+import { parseAttachment, type Attachment } from '../protocol/attachment';
 
 export interface ChatMessage {
   rev: number;
@@ -10,7 +11,10 @@ export interface ChatMessage {
   ts: number;
   name: string;
   role: string;
+  /** '' for a file sent without a caption */
   text: string;
+  /** the file of the message (protocol §9.3); gone once recalled */
+  att?: Attachment | undefined;
   edited?: boolean;
   recalled?: boolean;
 }
@@ -51,7 +55,10 @@ export class MessageLog {
     if (role) this.roles.set(r.by, role);
     switch (op.k) {
       case 'msg': {
-        if (typeof op.text !== 'string' || op.text.length > MAX_TEXT) return null;
+        // §4.2: with a (valid) `att` the text is optional; without one it is required, as before files existed
+        const att = parseAttachment(op.att);
+        const text = op.text ?? (att && '');
+        if (typeof text !== 'string' || text.length > MAX_TEXT) return null;
         const m: ChatMessage = {
           rev: r.rev,
           id: r.id,
@@ -59,7 +66,8 @@ export class MessageLog {
           ts: r.ts,
           name: typeof op.name === 'string' ? op.name : '',
           role,
-          text: op.text,
+          text,
+          att,
         };
         this.messages.push(m);
         return m;
@@ -91,6 +99,7 @@ export class MessageLog {
         } else {
           m.text = '';
           m.recalled = true;
+          m.att = undefined; // its files are deleted with the recall (§9.6)
         }
         return m;
       }
@@ -155,6 +164,7 @@ export class MessageLog {
         if (o.recalled) {
           m.text = '';
           m.recalled = true;
+          m.att = undefined;
         } else if (o.text !== undefined) {
           m.text = o.text;
           m.edited = true;
@@ -194,7 +204,7 @@ export class MessageLog {
       msgs.push({
         rev: m.rev, id: m.id, by: m.by, ts: m.ts, text: m.text,
         name: typeof m.name === 'string' ? m.name : '', role: typeof m.role === 'string' ? m.role : '',
-        ...(m.edited === true ? { edited: true } : {}), ...(m.recalled === true ? { recalled: true } : {}),
+        att: parseAttachment(m.att), ...(m.edited === true ? { edited: true } : {}), ...(m.recalled === true ? { recalled: true } : {}),
       });
     }
     this.rev = s.rev;

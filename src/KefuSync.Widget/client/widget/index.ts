@@ -55,11 +55,12 @@ async function boot(): Promise<void> {
     css: script?.src ? new URL('kefu-widget.css', script.src).href : undefined,
     script: script?.src || undefined,
     nonce: script?.nonce || undefined,
+    token: attr('token') || undefined,
   };
   const client = new KefuClient({
     endpoint,
     version: attr('version') || '0.0.0',
-    token: attr('token') || undefined,
+    token: cfg.token,
     transport,
     outboxStore: await openOutboxStore(),
   });

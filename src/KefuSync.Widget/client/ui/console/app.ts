@@ -185,6 +185,7 @@ export class ConsoleApp {
       },
       s: this.s,
       lang: this.cfg.lang,
+      endpoint: this.cfg.endpoint,
       summary: (k) => this.inbox.model.get(k),
       agents: () => this.agents(),
       agentName: (id) => this.agentName(id),

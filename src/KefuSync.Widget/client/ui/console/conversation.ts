@@ -13,6 +13,9 @@ import { cannedMatches, cannedTrigger, expandCanned } from '../../console/canned
 import type { Summary } from '../../console/inbox';
 import { el } from '../widget/dom';
 import { formatTime } from '../widget/render';
+import { filesStrings } from '../../i18n/files';
+import { chipFiller, type ChipFiller } from '../files/file-chip';
+import { FileLinks } from '../files/file-links';
 import { ReplyBox, colorClass } from './reply-box';
 import type { ConsoleStrings } from './strings';
 import { bindTextarea, type TextBinding } from './text-binding';
@@ -48,6 +51,8 @@ export interface ConversationHost {
   readonly me: Me;
   readonly s: ConsoleStrings;
   readonly lang: string;
+  /** the KefuSync prefix (for the file links of section 9) */
+  readonly endpoint: string;
   summary(key: string): Summary | undefined;
   agents(): AgentInfo[];
   agentName(id: string): string;
@@ -78,6 +83,8 @@ export class ConversationView {
   private readonly info: HTMLDivElement;
   private readonly items = new Map<string, HTMLLIElement>();
   private editing: number | null = null;
+  /** fills file chips: signed links asked with the agent's cookie (§9.1), cached until they expire */
+  private fillChip: ChipFiller | undefined;
   private replying = false;
   private replyTimer: ReturnType<typeof setTimeout> | undefined;
   private lastConvPresence = '';
@@ -418,7 +425,17 @@ export class ConversationView {
     li.setAttribute('data-role', m.role || 'agent');
     li.setAttribute('data-read', String(read));
     const name = el('div', { class: 'name' }, own ? s.you : m.name);
-    const bubble = el('div', { class: 'bubble', 'data-testid': 'message-text' }, m.recalled ? s.recalled : m.text);
+    // a file: the chip is kept across redraws (with its loaded thumbnail), like the widget's (ui/widget/render.ts)
+    const old = li.querySelector<HTMLElement>('.file');
+    let chip: HTMLElement | null = null;
+    if (m.att) {
+      chip = old?.dataset.att === m.att.id ? old : el('div', { class: 'file', 'data-att': m.att.id }, el('span', { class: 'fname' }, m.att.name));
+      if (!chip.hasAttribute('data-filled')) {
+        this.fillChip ??= chipFiller(new FileLinks({ endpoint: this.host.endpoint, scope: () => this.key }), filesStrings(this.host.lang === 'zh-CN' ? 'zh-CN' : 'en'), '');
+        this.fillChip(chip, m.att);
+      }
+    }
+    const bubble = el('div', { class: 'bubble', 'data-testid': 'message-text' }, chip, m.recalled ? s.recalled : m.text);
     const meta = el('div', { class: 'meta' }, el('time', { datetime: new Date(m.ts).toISOString() }, formatTime(m.ts, lang)));
     if (m.edited && !m.recalled) meta.append(` · ${s.edited}`);
     if (pendingLabel) meta.append(' · ', el('span', { class: 'st', 'data-testid': 'message-status' }, pendingLabel));

@@ -8,6 +8,7 @@ import { parseAvailability, type Availability } from '../../protocol/availabilit
 import type { AwayPanel } from './away-panel';
 import { awayRules, type AwayState } from './away-rules';
 import { el } from './dom';
+import { loadModule } from './lazy-module';
 
 /** The event kefu-away.js fires with its exports once it ran. */
 export const AWAY_MODULE_EVENT = 'kefu:away-module';
@@ -80,27 +81,18 @@ export class AwaySlot {
   }
 
   private load(): void {
-    if (this.loading || !this.script.src) return;
+    if (this.loading) return;
     this.loading = true;
-    const onModule = (e: Event): void => {
-      const mod = (e as CustomEvent<AwayModule | undefined>).detail;
-      if (!mod || this.panel) return;
-      this.panel = new mod.AwayPanel(this.lang, this.endpoint, { saveEmail: (email) => this.host.saveEmail(email) });
-      this.element.append(this.panel.element);
-      this.apply();
-    };
-    addEventListener(AWAY_MODULE_EVENT, onModule, { once: true });
-    const sc = document.createElement('script');
-    sc.src = new URL('kefu-away.js', this.script.src).href;
-    if (this.script.nonce) sc.nonce = this.script.nonce;
-    sc.async = true;
-    sc.addEventListener('error', () => {
+    loadModule<AwayModule | undefined>('kefu-away.js', AWAY_MODULE_EVENT, this.script).then(
+      (mod) => {
+        if (!mod || this.panel) return;
+        this.panel = new mod.AwayPanel(this.lang, this.endpoint, { saveEmail: (email) => this.host.saveEmail(email) });
+        this.element.append(this.panel.element);
+        this.apply();
+      },
       // offline or blocked: try again with the next change
-      removeEventListener(AWAY_MODULE_EVENT, onModule);
-      sc.remove();
-      this.loading = false;
-    });
-    document.head.append(sc);
+      () => (this.loading = false),
+    );
   }
 
   /** Asks the server again when the hours open or close (`next`), so a page left open shows the right state. */

@@ -28,7 +28,12 @@ export function renderMessage(m: MessageItem, s: Strings, lang: string, li?: HTM
   else item.removeAttribute('data-status');
 
   const name = !m.own && m.name ? el('div', { class: 'name' }, m.name) : null;
-  const bubble = el('div', { class: 'bubble', 'data-testid': 'kefu-message-text' }, m.recalled ? s.recalled : m.text);
+  // a file (gone once recalled): a chip with its name now, kept across redraws so its thumbnail is not loaded again;
+  // kefu-files.js fills it (files-slot.ts)
+  const a = m.att;
+  const old = li?.querySelector<HTMLElement>('.file');
+  const chip = a ? (old?.dataset.att === a.id ? old : el('div', { class: 'file', 'data-att': a.id }, el('span', { class: 'fname' }, a.name))) : null;
+  const bubble = el('div', { class: 'bubble', 'data-testid': 'kefu-message-text' }, chip, m.recalled ? s.recalled : m.text);
   const time = el('time', { 'data-testid': 'kefu-message-time', datetime: new Date(m.ts).toISOString() }, formatTime(m.ts, lang));
   const meta = el('div', { class: 'meta' }, time, m.edited ? ` · ${s.edited}` : null);
   if (m.status) {

@@ -11,6 +11,8 @@ import { SITE_CHANNEL, conversationChannel, visitorDraftChannel } from '../../pr
 import type { PresenceEntry, WelcomeFrame } from '../../protocol/server-frames';
 import { isObj } from '../../protocol/validation';
 import { AwaySlot } from './away-slot';
+import { FILES_MODULE_EVENT, type FilesModule } from './files-slot';
+import { loadModule } from './lazy-module';
 import { el, icon, ICON_CHAT, ICON_CLOSE, ICON_SEND } from './dom';
 import { messageKey, renderMessage } from './render';
 import { beep, unlockAudio } from './sound';
@@ -29,6 +31,8 @@ export interface WidgetConfig {
   /** URL of this script, and its CSP nonce: kefu-away.js is loaded beside it, with the same nonce */
   script?: string | undefined;
   nonce?: string | undefined;
+  /** the visitor token from the page (kefu-files.js sends it with its requests) */
+  token?: string | undefined;
 }
 
 interface Identity {
@@ -68,6 +72,8 @@ export class Widget {
   private titleSet = '';
   private readonly idKey: string;
   private readonly away: AwaySlot;
+  /** fills the file chips (kefu-files.js, loaded with the first one) */
+  private files: Promise<(list: HTMLElement) => void> | undefined;
   private locked = false;
 
   constructor(
@@ -458,6 +464,11 @@ export class Widget {
       }
     }
     this.empty.hidden = items.length > 0;
+    if (items.some((x) => x.att)) {
+      (this.files ??= loadModule<FilesModule>('kefu-files.js', FILES_MODULE_EVENT, { src: this.cfg.script, nonce: this.cfg.nonce }).then((f) =>
+        f.create(this.cfg, this.client, () => this.msgs),
+      )).then((fill) => fill(this.list), () => (this.files = undefined));
+    }
     this.away.setEmail(this.storedEmail()); // a contact op from another tab or device
     // pending items render under their outbox id, committed ones under their op id: the same key, so no flicker
     const readUpTo = m.readUpTo(id.me);
