@@ -64,7 +64,7 @@ internal static class EmailLinkEndpoints
         return Page(context, StatusCodes.Status200OK, zh, zh ? "退订" : "Unsubscribe", body, script: "");
     }
 
-    private static async Task<IResult> UnsubscribeAsync(HttpContext context, string? t, EmailLinkTokens links, IOpStore store, TimeProvider time)
+    private static async Task<IResult> UnsubscribeAsync(HttpContext context, string? t, EmailLinkTokens links, IOpStore store, TimeProvider time, IOptionsMonitor<KefuSyncOptions> options)
     {
         var zh = PrefersChinese(context);
         var key = links.ReadUnsubscribe(t);
@@ -75,7 +75,8 @@ internal static class EmailLinkEndpoints
 
         var channel = EmailState.Channel(key);
         var payload = EmailState.Unsubscribe();
-        for (var attempt = 0; attempt < 16; attempt++)
+        var attempts = options.CurrentValue.Limits.MaxAppendRetries;
+        for (var attempt = 0; attempt < attempts; attempt++)
         {
             // Appended at the head whatever else is there; the client op id keeps it once (a second click changes nothing).
             var head = await store.GetRevisionAsync(channel, context.RequestAborted).ConfigureAwait(false);

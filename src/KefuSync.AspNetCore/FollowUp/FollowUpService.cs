@@ -285,7 +285,8 @@ internal sealed partial class FollowUpService(
     /// </summary>
     private async Task AppendAtHeadAsync(EmailState state, string clientOpId, byte[] payload, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < 16; attempt++)
+        var attempts = options.CurrentValue.Limits.MaxAppendRetries;
+        for (var attempt = 0; attempt < attempts; attempt++)
         {
             var result = await store.AppendAsync(state.LogChannel, state.Head, new OpDraft(clientOpId, node.Id, time.GetUtcNow(), payload), cancellationToken).ConfigureAwait(false);
             switch (result.Status)
