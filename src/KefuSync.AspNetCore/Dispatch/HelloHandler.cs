@@ -88,7 +88,9 @@ internal sealed partial class HelloHandler(FrameReplies replies, VisitorTokenSer
             maxFile: current.Attachments.MaxBytes,
             maxPixels: current.Attachments.MaxImagePixels,
             fileTypes: !current.Attachments.Enabled ? null
-                : current.Attachments.AllowedTypes.Count > 0 ? [.. current.Attachments.AllowedTypes] : KefuAttachmentOptions.DefaultAllowedTypes,
+                : current.Attachments.AllowedTypes.Count == 0 ? KefuAttachmentOptions.DefaultAllowedTypes
+                // Bound or assigned lists are List<string>: written as they are, not copied on every hello.
+                : current.Attachments.AllowedTypes as IReadOnlyList<string> ?? [.. current.Attachments.AllowedTypes],
             availability: principal.Role == PrincipalRole.Visitor ? availability.For(principal.Visitor) : null));
     }
 }
