@@ -305,10 +305,10 @@ public abstract class BlobStoreSpecification : IAsyncLifetime
         return list;
     }
 
-    /// <summary>Hands out at most <c>maxRead</c> bytes per read, as a network stream does.</summary>
-    private sealed class TrickleStream(byte[] bytes, int maxRead, Action<long>? onRead = null) : Stream
+    /// <summary>A stream that can only be read forward, as a request body is; the subclasses decide what a read returns.</summary>
+    private abstract class ForwardOnlyStream : Stream
     {
-        private int _position;
+        protected int Consumed { get; set; }
 
         public override bool CanRead => true;
 
@@ -318,25 +318,14 @@ public abstract class BlobStoreSpecification : IAsyncLifetime
 
         public override long Length => throw new NotSupportedException();
 
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override long Position { get => Consumed; set => throw new NotSupportedException(); }
+
+        public abstract override int Read(Span<byte> buffer);
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-        public override int Read(Span<byte> buffer)
-        {
-            var n = Math.Min(Math.Min(buffer.Length, maxRead), bytes.Length - _position);
-            bytes.AsSpan(_position, n).CopyTo(buffer);
-            _position += n;
-            onRead?.Invoke(_position);
-            return n;
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            await Task.Yield();
-            cancellationToken.ThrowIfCancellationRequested();
-            return Read(buffer.Span);
-        }
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            => ValueTask.FromResult(Read(buffer.Span));
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
             => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -352,50 +341,40 @@ public abstract class BlobStoreSpecification : IAsyncLifetime
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
-    /// <summary>Hands out <c>afterBytes</c> bytes, then fails as a dropped connection does.</summary>
-    private sealed class ThrowingStream(int afterBytes) : Stream
+    /// <summary>Hands out at most <c>maxRead</c> bytes per read, yielding before each, as a network stream does.</summary>
+    private sealed class TrickleStream(byte[] bytes, int maxRead, Action<long>? onRead = null) : ForwardOnlyStream
     {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
         public override int Read(Span<byte> buffer)
         {
-            if (_position >= afterBytes)
+            var n = Math.Min(Math.Min(buffer.Length, maxRead), bytes.Length - Consumed);
+            bytes.AsSpan(Consumed, n).CopyTo(buffer);
+            Consumed += n;
+            onRead?.Invoke(Consumed);
+            return n;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            cancellationToken.ThrowIfCancellationRequested();
+            return Read(buffer.Span);
+        }
+    }
+
+    /// <summary>Hands out <c>afterBytes</c> bytes, then fails as a dropped connection does.</summary>
+    private sealed class ThrowingStream(int afterBytes) : ForwardOnlyStream
+    {
+        public override int Read(Span<byte> buffer)
+        {
+            if (Consumed >= afterBytes)
             {
                 throw new IOException("The client went away in the middle of the upload.");
             }
 
-            var n = Math.Min(Math.Min(buffer.Length, 16384), afterBytes - _position);
+            var n = Math.Min(Math.Min(buffer.Length, 16384), afterBytes - Consumed);
             buffer[..n].Fill(0x5A);
-            _position += n;
+            Consumed += n;
             return n;
         }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-            => ValueTask.FromResult(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
