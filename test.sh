@@ -11,11 +11,14 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# 1. System packages: Redis, PostgreSQL 15 and Chromium come from apt (never a downloaded browser or binary).
+# 1. System packages: Redis, PostgreSQL 15, Chromium and nginx come from apt (never a downloaded browser or binary).
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# nginx: the multi-node browser test runs samples/MultiNode/run.sh (three sample nodes behind a round-robin proxy).
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 # CJK glyphs for the zh-CN screenshots (without them Chinese renders as boxes in artifacts/screenshots).
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -qi "Noto Color Emoji" || need+=(fonts-noto-color-emoji)

@@ -18,10 +18,20 @@ builder.Services.AddAuthorization(o => o.AddPolicy("KefuAgent", p => p.RequireRo
 
 // KefuSync: options from appsettings.json ("KefuSync" section); conversations in a SQLite file next to the app,
 // so the sample survives a restart with every conversation intact.
-var database = builder.Configuration.GetConnectionString("Kefu") ?? $"Data Source={Path.Combine(builder.Environment.ContentRootPath, "kefu-sample.db")}";
-builder.Services.AddKefuSync()
-    .AddEntityFrameworkStore(db => db.UseSqlite(database), o => o.CreateSchemaOnStartup = true)
-    .AddHealthChecks();
+var kefu = builder.Services.AddKefuSync();
+if (builder.Configuration.GetConnectionString("KefuRedis") is { Length: > 0 } redis)
+{
+    // Several nodes (samples/MultiNode/run.sh): the op store, the backplane and the Data Protection key ring (visitor
+    // tokens, the login cookie) in one Redis, so any node serves any request.
+    kefu.AddRedis(redis).PersistDataProtectionKeysToRedis();
+}
+else
+{
+    var database = builder.Configuration.GetConnectionString("Kefu") ?? $"Data Source={Path.Combine(builder.Environment.ContentRootPath, "kefu-sample.db")}";
+    kefu.AddEntityFrameworkStore(db => db.UseSqlite(database), o => o.CreateSchemaOnStartup = true);
+}
+
+kefu.AddHealthChecks();
 
 var app = builder.Build();
 app.UseStaticFiles();
