@@ -36,21 +36,21 @@ internal static class WebhookEvents
             return events;
         }
 
-        var author = new WebhookAuthor(op.Author, String(root, "name"), String(root, "role"));
+        var author = new WebhookAuthor(op.Author, Member(root, "name"), Member(root, "role"));
         var data = new WebhookData { Conversation = key, Revision = op.Revision, Author = author };
         if (op.Revision == 1 && wanted(KefuSync.KefuWebhookEvents.ConversationCreated))
         {
             events.Add(Build(Id(key, 0), KefuSync.KefuWebhookEvents.ConversationCreated, op.Timestamp, data));
         }
 
-        (string Type, WebhookData Data)? item = String(root, "k") switch
+        (string Type, WebhookData Data)? item = Member(root, "k") switch
         {
-            "msg" => (KefuSync.KefuWebhookEvents.MessageCreated, data with { Text = String(root, "text"), Attachment = root.TryGetProperty("att", out var att) && att.ValueKind == JsonValueKind.Object ? att : null }),
-            "edit" => (KefuSync.KefuWebhookEvents.MessageEdited, data with { Text = String(root, "text"), Target = Long(root, "target") }),
+            "msg" => (KefuSync.KefuWebhookEvents.MessageCreated, data with { Text = Member(root, "text"), Attachment = root.TryGetProperty("att", out var att) && att.ValueKind == JsonValueKind.Object ? att : null }),
+            "edit" => (KefuSync.KefuWebhookEvents.MessageEdited, data with { Text = Member(root, "text"), Target = Long(root, "target") }),
             "recall" => (KefuSync.KefuWebhookEvents.MessageRecalled, data with { Target = Long(root, "target") }),
-            "status" => (KefuSync.KefuWebhookEvents.ConversationStatusChanged, data with { Status = String(root, "status") }),
+            "status" => (KefuSync.KefuWebhookEvents.ConversationStatusChanged, data with { Status = Member(root, "status") }),
             "assign" => (KefuSync.KefuWebhookEvents.ConversationAssigned, data with { Assignee = root.TryGetProperty("to", out var to) && to.ValueKind is JsonValueKind.String or JsonValueKind.Null ? to : NullElement }),
-            "contact" => (KefuSync.KefuWebhookEvents.VisitorIdentified, data with { Email = String(root, "email"), Lang = String(root, "lang") }),
+            "contact" => (KefuSync.KefuWebhookEvents.VisitorIdentified, data with { Email = Member(root, "email"), Lang = Member(root, "lang") }),
             _ => null, // read markers, and kinds a later version adds
         };
         if (item is { } e && wanted(e.Type))
@@ -66,7 +66,7 @@ internal static class WebhookEvents
     private static WebhookEvent Build(string id, string type, DateTimeOffset timestamp, WebhookData data)
         => new(id, type, JsonSerializer.SerializeToUtf8Bytes(new WebhookPayload(type, timestamp, data), WebhookJsonContext.Default.WebhookPayload));
 
-    private static string? String(JsonElement root, string name)
+    private static string? Member(JsonElement root, string name)
         => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static long? Long(JsonElement root, string name)

@@ -160,14 +160,10 @@ internal sealed partial class WebhookRunner
 
                 if (!more)
                 {
-                    try
-                    {
-                        await Task.WhenAny(wake, Task.Delay(_options.PollInterval, _time, stoppingToken)).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
+                    // The poll's timer is cancelled when a wakeup comes first, so waiting leaves no timer behind.
+                    using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    await Task.WhenAny(wake, Task.Delay(_options.PollInterval, _time, poll.Token)).ConfigureAwait(false);
+                    await poll.CancelAsync().ConfigureAwait(false);
                 }
             }
         }
@@ -311,7 +307,8 @@ internal sealed partial class WebhookRunner
         {
             // The inbox was trimmed behind a snapshot past this cursor: every conversation of the snapshot may have news.
             var snapshot = await _snapshots.GetSnapshotAsync(ChannelName.Inbox.Value, cancellationToken).ConfigureAwait(false);
-            foreach (var summary in snapshot is null ? [] : JsonSerializer.Deserialize(snapshot.State.Span, InboxJsonContext.Default.ConversationSummaryArray) ?? [])
+            var summaries = snapshot is null ? null : JsonSerializer.Deserialize(snapshot.State.Span, InboxJsonContext.Default.ConversationSummaryArray);
+            foreach (var summary in summaries ?? [])
             {
                 if (seen.Add(summary.Key))
                 {
