@@ -141,6 +141,54 @@ internal sealed class WebhookLog(string name)
         }
     }
 
+    /// <summary>
+    /// The fold as a snapshot (<see cref="Stores.ISnapshotStore"/>): the log is trimmed behind it, so it does not grow
+    /// with every lease renewal forever and a node starting reads one snapshot and a few records.
+    /// </summary>
+    public byte[] ToSnapshot() => Write(w =>
+    {
+        w.WriteNumber("at", StartAt);
+        w.WriteNumber("inbox", Inbox);
+        w.WriteStartObject("c");
+        foreach (var (key, revision) in Conversations)
+        {
+            w.WriteNumber(key, revision);
+        }
+
+        w.WriteEndObject();
+        if (LeaseNode is not null)
+        {
+            w.WriteString("node", LeaseNode);
+            w.WriteNumber("until", LeaseUntil);
+        }
+
+        w.WriteBoolean("paused", Paused);
+        w.WriteNumber("delivered", Delivered);
+        w.WriteNumber("last", LastDeliveredAt);
+        WriteFailures(w, Failures);
+    });
+
+    /// <summary>
+    /// Takes a snapshot at <paramref name="revision"/> when it is ahead of this fold (the records between were trimmed).
+    /// Progress merges by maximum, so what this node delivered and did not record yet is kept.
+    /// </summary>
+    public void Restore(long revision, ReadOnlySpan<byte> state)
+    {
+        if (revision <= Head)
+        {
+            return;
+        }
+
+        using var json = JsonDocument.Parse(state.ToArray());
+        var root = json.RootElement;
+        Head = revision;
+        StartAt = root.GetProperty("at").GetInt64();
+        Paused = root.GetProperty("paused").GetBoolean();
+        (LeaseNode, LeaseUntil) = root.TryGetProperty("node", out var node) ? (node.GetString(), root.GetProperty("until").GetInt64()) : (null, 0);
+        Failures.Clear();
+        Progress(root);
+    }
+
     public static byte[] Start(long at, long inbox) => Write(w =>
     {
         w.WriteString("k", "start");
@@ -178,6 +226,11 @@ internal sealed class WebhookLog(string name)
 
         w.WriteNumber("delivered", delivered);
         w.WriteNumber("last", last);
+        WriteFailures(w, failures);
+    });
+
+    private static void WriteFailures(Utf8JsonWriter w, IReadOnlyList<KefuWebhookFailure> failures)
+    {
         if (failures.Count > 0)
         {
             w.WriteStartArray("f");
@@ -198,7 +251,7 @@ internal sealed class WebhookLog(string name)
 
             w.WriteEndArray();
         }
-    });
+    }
 
     private static byte[] Write(Action<Utf8JsonWriter> members)
     {

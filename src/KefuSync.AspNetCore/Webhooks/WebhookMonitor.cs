@@ -7,7 +7,7 @@ namespace KefuSync.Webhooks;
 /// <see cref="IKefuWebhooks"/>: each endpoint's state read from its <c>webhook:NAME</c> log, so every node answers the
 /// same; a resume is a record appended at the log's head.
 /// </summary>
-internal sealed class WebhookMonitor(IOpStore store, TimeProvider time, WebhookWakeup wakeup, IOptionsMonitor<KefuSyncOptions> options) : IKefuWebhooks
+internal sealed class WebhookMonitor(IOpStore store, IServiceProvider services, TimeProvider time, WebhookWakeup wakeup, IOptionsMonitor<KefuSyncOptions> options) : IKefuWebhooks
 {
     public async Task<IReadOnlyList<KefuWebhookStatus>> GetStatusAsync(CancellationToken cancellationToken = default)
     {
@@ -60,6 +60,13 @@ internal sealed class WebhookMonitor(IOpStore store, TimeProvider time, WebhookW
     private async Task<WebhookLog> ReadAsync(string name, CancellationToken cancellationToken)
     {
         var log = new WebhookLog(name);
+        // The holder trims the log behind a snapshot: start from the snapshot, then read the records after it.
+        if (services.GetService(typeof(ISnapshotStore)) is ISnapshotStore snapshots
+            && await snapshots.GetSnapshotAsync(log.Channel, cancellationToken).ConfigureAwait(false) is { } snapshot)
+        {
+            log.Restore(snapshot.Revision, snapshot.State.Span);
+        }
+
         while (true)
         {
             var ops = await store.ReadAsync(log.Channel, log.Head, 500, cancellationToken).ConfigureAwait(false);

@@ -23,5 +23,8 @@ internal sealed partial class WebhookRunner
 
         [LoggerMessage(EventId = 2306, EventName = "WebhookReleaseFailed", Level = LogLevel.Warning, Message = "Webhook {Endpoint}: releasing the lease at shutdown failed; another node takes over when it runs out.")]
         public static partial void ReleaseFailed(ILogger logger, string endpoint, Exception exception);
+
+        [LoggerMessage(EventId = 2307, EventName = "WebhookSnapshotFailed", Level = LogLevel.Warning, Message = "Webhook {Endpoint}: snapshotting the delivery log failed; it is tried again later.")]
+        public static partial void SnapshotFailed(ILogger logger, string endpoint, Exception exception);
     }
 }

@@ -64,6 +64,8 @@ internal sealed partial class WebhookRunner
     private bool _pauseRequested;
     private int _sinceRecord; // ops delivered since the last record
     private const int RecordEvery = 64;
+    private const int KeepBehindSnapshot = 20;
+    private long _snapshotAt; // the revision of the last snapshot this node wrote
 
     public WebhookRunner(KefuWebhookOptions endpoint, KefuWebhookDeliveryOptions options, IOpStore store, ISnapshotStore? snapshots, IHttpClientFactory http, TimeProvider time, NodeIdentity node, KefuMetrics metrics, WebhookWakeup wakeup, ILogger logger)
     {
@@ -104,6 +106,9 @@ internal sealed partial class WebhookRunner
     }
 
     public string Name => _endpoint.Name;
+
+    /// <summary>Records between two snapshots of the log (a test lowers it).</summary>
+    internal int SnapshotEvery { get; set; } = 500;
 
     /// <summary>Set by a test before it stops the host: the runner then stops as if the process died (no release, no last record).</summary>
     internal bool SimulateCrash { get; set; }
@@ -556,6 +561,8 @@ internal sealed partial class WebhookRunner
                     await CatchUpAsync(cancellationToken).ConfigureAwait(false);
                 }
 
+                await CompactAsync(cancellationToken).ConfigureAwait(false);
+
                 Volatile.Write(ref _ownedUntil, until);
                 Volatile.Write(ref _sinceRecord, 0);
                 return true;
@@ -569,11 +576,60 @@ internal sealed partial class WebhookRunner
         }
     }
 
+    /// <summary>
+    /// Every <see cref="SnapshotEvery"/> records, the holder snapshots the fold and trims the log behind it (keeping a
+    /// few records for nodes slightly behind). Call under the write gate, after a record was written.
+    /// </summary>
+    private async Task CompactAsync(CancellationToken cancellationToken)
+    {
+        if (_snapshots is null || _state.Head - _snapshotAt < SnapshotEvery)
+        {
+            return;
+        }
+
+        try
+        {
+            long revision;
+            byte[] state;
+            lock (_sync)
+            {
+                (revision, state) = (_state.Head, _state.ToSnapshot());
+            }
+
+            await _snapshots.SaveSnapshotAsync(_state.Channel, new Snapshot(revision, state), cancellationToken).ConfigureAwait(false);
+            _snapshotAt = revision;
+            var keep = Math.Min(KeepBehindSnapshot, SnapshotEvery);
+            if (revision - keep > 0)
+            {
+                await _snapshots.TrimAsync(_state.Channel, revision - keep, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.SnapshotFailed(_logger, Name, ex); // the log only grows until the next try
+        }
+    }
+
     private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
             var ops = await _store.ReadAsync(_state.Channel, _state.Head, 500, cancellationToken).ConfigureAwait(false);
+            if (ops.Count > 0 && ops[0].Revision > _state.Head + 1 && _snapshots is not null
+                && await _snapshots.GetSnapshotAsync(_state.Channel, cancellationToken).ConfigureAwait(false) is { } snapshot
+                && snapshot.Revision > _state.Head)
+            {
+                // Trimmed behind a snapshot: start from it, then read the records after it.
+                lock (_sync)
+                {
+                    _state.Restore(snapshot.Revision, snapshot.State.Span);
+                }
+
+                _snapshotAt = Math.Max(_snapshotAt, snapshot.Revision);
+
+                continue;
+            }
+
             lock (_sync)
             {
                 foreach (var op in ops)

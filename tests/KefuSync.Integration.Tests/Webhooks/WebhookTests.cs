@@ -263,6 +263,37 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheDeliveryLog_IsSnapshottedAndTrimmed_AndAGracefulRestartResendsNothing()
+    {
+        var first = await NodeAsync();
+        Runner(first).SnapshotEvery = 3;
+        var service = first.Services.GetRequiredService<IKefuSyncService>();
+        for (var i = 0; i < 8; i++)
+        {
+            // One conversation at a time, each delivered before the next: several passes, so several records.
+            Assert.True((await service.PostMessageAsync(ConversationKeys.ForVisitor("compact-" + i), "hi", Bot, "b-1")).Committed);
+            await UntilAsync(() => _receiver.Received.Count >= 2 * (i + 1), $"conversation {i} delivered");
+            await UntilAsync(async () => (await StatusAsync(first)).Delivered == 2 * (i + 1), $"conversation {i} recorded");
+        }
+
+        var channel = WebhookLog.ChannelOf("crm");
+        var snapshot = await _store.GetSnapshotAsync(channel);
+        Assert.NotNull(snapshot);
+        var records = await _store.ReadAsync(channel, 0, 1000);
+        Assert.True(records[0].Revision > 1, "the log was not trimmed behind its snapshot");
+        await first.DisposeAsync(); // graceful: the lease is released with the last progress
+
+        await using var second = await NodeAsync();
+        Assert.True((await second.Services.GetRequiredService<IKefuSyncService>().PostMessageAsync(ConversationKeys.ForVisitor("compact-after"), "hi", Bot, "b-1")).Committed);
+        await UntilAsync(() => _receiver.Received.Count >= 18, "the new conversation delivered");
+        await Task.Delay(200);
+        Assert.Equal(18, _receiver.Received.Count); // nothing resent: the cursors came from the snapshot and the records after it
+        Assert.Equal(18, _receiver.Received.Select(r => r.Id).Distinct().Count());
+        var status = await StatusAsync(second);
+        await UntilAsync(async () => (await StatusAsync(second)).Delivered == 18, "the count carried over");
+    }
+
+    [Fact]
     public async Task TwoNodes_OnOneStore_DeliverEachEventOnce_AndTheSurvivorTakesOverAfterAKill()
     {
         var a = await NodeAsync();
