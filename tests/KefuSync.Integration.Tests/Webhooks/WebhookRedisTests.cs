@@ -57,7 +57,8 @@ public sealed class WebhookRedisTests(RedisServerFixture redis) : IAsyncLifetime
         try
         {
             await UntilAsync(async () => await HolderAsync(a) is not null, "a node holds the lease");
-            var holder = nodes.Single(n => n.Services.GetRequiredService<NodeIdentity>().Id == HolderAsync(a).Result);
+            var holderId = await HolderAsync(a);
+            var holder = nodes.Single(n => n.Services.GetRequiredService<NodeIdentity>().Id == holderId);
             var survivor = nodes.Single(n => n != holder);
             var keys = Enumerable.Range(0, 10).Select(i => ConversationKeys.ForVisitor(_prefix + i)).ToArray();
             for (var i = 0; i < keys.Length; i++)

@@ -403,6 +403,21 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NoClient_CanReadOrWriteTheDeliveryLog()
+    {
+        await using var host = await NodeAsync();
+        Assert.NotEmpty(await _store.ReadAsync(WebhookLog.ChannelOf("crm"), 0, 10)); // the start record is there
+        await using var alice = await host.ConnectAsync(agent: "alice");
+        await alice.HelloAsync(agent: true);
+        await alice.SendAsync(new { t = "sub", c = "a", ch = "webhook:crm", rev = 0 });
+        var refused = await alice.WaitForTypeAsync("error");
+        Assert.Equal("invalid_channel", refused.GetProperty("code").GetString());
+        await alice.SendAsync(new { t = "submit", c = "a", ch = "webhook:crm", id = "x-1", rev = 1, op = new { k = "resume", at = 0 } });
+        Assert.Equal("invalid_channel", (await alice.WaitForTypeAsync("error")).GetProperty("code").GetString());
+        Assert.DoesNotContain(await _store.ReadAsync(WebhookLog.ChannelOf("crm"), 0, 10), r => r.ClientOpId == "x-1");
+    }
+
+    [Fact]
     public async Task ABadEndpoint_FailsTheStart_NamingTheSetting()
     {
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => KefuTestHost.StartAsync(
