@@ -49,4 +49,7 @@ public sealed class KefuSyncOptions
 
     /// <summary>Email follow-up of unread replies, agent notifications and transcripts (off by default).</summary>
     public KefuEmailOptions Email { get; set; } = new();
+
+    /// <summary>Webhooks delivered from the op log: endpoints, retries, the private-network rule (docs/webhooks.md).</summary>
+    public KefuWebhookDeliveryOptions Webhooks { get; set; } = new();
 }

@@ -14,6 +14,7 @@ using KefuSync.Security;
 using KefuSync.Stores;
 using KefuSync.Sync;
 using KefuSync.Transport;
+using KefuSync.Webhooks;
 using KefuSync.Widget;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -53,6 +54,7 @@ public static class KefuSyncServiceCollectionExtensions
 
         services.AddSingleton<KefuSyncMarkerService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KefuSyncOptions>, KefuSyncOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KefuSyncOptions>, WebhookOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddDataProtection();
         services.AddMetrics();
@@ -123,6 +125,18 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<EmailLinkTokens>();
         services.TryAddSingleton<FollowUpComposer>();
         services.AddHostedService<FollowUpService>();
+        // Webhooks (docs/webhooks.md): delivered from the log by one node per endpoint, through a client whose connections
+        // refuse private addresses unless Webhooks:AllowPrivateNetworks (checked at connect time, on the resolved address).
+        services.TryAddSingleton<WebhookWakeup>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommitListener<InboxFold>, WebhookWakeup>(sp => sp.GetRequiredService<WebhookWakeup>()));
+        services.TryAddSingleton<IKefuWebhooks, WebhookMonitor>();
+        services.AddHttpClient(WebhookNetworkPolicy.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan) // the pipeline times each attempt
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var options = sp.GetRequiredService<IOptionsMonitor<KefuSyncOptions>>();
+                return WebhookNetworkPolicy.CreateHandler(() => options.CurrentValue.Webhooks.AllowPrivateNetworks);
+            });
+        services.AddHostedService<WebhookDeliveryService>();
         services.AddHostedService<KefuSyncBackgroundService>();
         services.AddKefuWidget();
         return builder;

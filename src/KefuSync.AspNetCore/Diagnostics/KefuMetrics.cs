@@ -24,6 +24,9 @@ internal sealed class KefuMetrics
         EmailsSent = meter.CreateCounter<long>("kefusync.emails.sent", "{email}", "Emails accepted by the sender, by kind (follow_up).");
         EmailsFailed = meter.CreateCounter<long>("kefusync.emails.failed", "{email}", "Email attempts that failed or were given up.");
         SlowConsumers = meter.CreateCounter<long>("kefusync.connections.slow_consumer", "{connection}", "Connections closed because their send queue was full.");
+        WebhooksDelivered = meter.CreateCounter<long>("kefusync.webhooks.delivered", "{event}", "Webhook events answered 2xx, by endpoint.");
+        WebhooksFailed = meter.CreateCounter<long>("kefusync.webhooks.failed", "{attempt}", "Webhook delivery attempts that failed (status, connection, refused address, timeout), by endpoint.");
+        WebhooksPaused = meter.CreateCounter<long>("kefusync.webhooks.paused", "{pause}", "Webhook endpoints paused after an event failed every attempt, by endpoint.");
     }
 
     public UpDownCounter<long> Connections { get; }
@@ -45,4 +48,10 @@ internal sealed class KefuMetrics
     public Counter<long> EmailsFailed { get; }
 
     public Counter<long> SlowConsumers { get; }
+
+    public Counter<long> WebhooksDelivered { get; }
+
+    public Counter<long> WebhooksFailed { get; }
+
+    public Counter<long> WebhooksPaused { get; }
 }

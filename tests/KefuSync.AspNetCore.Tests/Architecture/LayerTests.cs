@@ -38,8 +38,9 @@ public sealed class LayerTests
         ("Widget", ["Contracts", "Security", "Endpoints"]),
         ("AgentConsole", ["Contracts", "Protocol", "Security", "Endpoints", "Widget"]),
         ("FollowUp", ["Protocol", "Contracts", "Diagnostics", "Stores", "Email", "Security", "Sync", "Conversations", "Endpoints", "Widget"]),
-        ("Hosting", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "FollowUp"]),
-        ("Api", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "FollowUp", "Hosting"]),
+        ("Webhooks", ["Protocol", "Contracts", "Diagnostics", "Stores", "Sync", "Conversations"]),
+        ("Hosting", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "FollowUp", "Webhooks"]),
+        ("Api", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "FollowUp", "Webhooks", "Hosting"]),
     ];
 
     /// <summary>Areas that depend on the BCL alone: no ASP.NET Core, Microsoft.Extensions, EF Core, Redis or any other package.</summary>

@@ -32,6 +32,8 @@ public sealed class ConfigurationDocsTests
         typeof(KefuBusinessHoursOptions).FullName!,
         typeof(KefuEmailOptions).FullName!,
         typeof(KefuSmtpOptions).FullName!,
+        typeof(KefuWebhookDeliveryOptions).FullName!,
+        typeof(KefuWebhookOptions).FullName!,
         typeof(KefuSyncRedisOptions).AssemblyQualifiedName!,
         typeof(KefuSyncEntityFrameworkOptions).AssemblyQualifiedName!,
     ];
@@ -44,7 +46,7 @@ public sealed class ConfigurationDocsTests
     {
         var type = Type.GetType(typeName) ?? typeof(KefuSyncOptions).Assembly.GetType(typeName)!;
         var docs = Docs();
-        var groups = new[] { typeof(KefuPresenceOptions), typeof(KefuLimitsOptions), typeof(KefuIdentityOptions), typeof(KefuWidgetOptions), typeof(KefuConversationOptions), typeof(KefuRetentionOptions), typeof(KefuAttachmentOptions), typeof(KefuBusinessHoursOptions), typeof(KefuEmailOptions) };
+        var groups = new[] { typeof(KefuPresenceOptions), typeof(KefuLimitsOptions), typeof(KefuIdentityOptions), typeof(KefuWidgetOptions), typeof(KefuConversationOptions), typeof(KefuRetentionOptions), typeof(KefuAttachmentOptions), typeof(KefuBusinessHoursOptions), typeof(KefuEmailOptions), typeof(KefuWebhookDeliveryOptions) };
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (groups.Contains(property.PropertyType))
