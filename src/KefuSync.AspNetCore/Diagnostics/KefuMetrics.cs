@@ -24,6 +24,7 @@ internal sealed class KefuMetrics
         EmailsSent = meter.CreateCounter<long>("kefusync.emails.sent", "{email}", "Emails accepted by the sender, by kind (follow_up).");
         EmailsFailed = meter.CreateCounter<long>("kefusync.emails.failed", "{email}", "Email attempts that failed or were given up.");
         SlowConsumers = meter.CreateCounter<long>("kefusync.connections.slow_consumer", "{connection}", "Connections closed because their send queue was full.");
+        FallbackRelayed = meter.CreateCounter<long>("kefusync.fallback.relayed", "{request}", "Fallback send, event-stream and poll requests forwarded to the node that holds their session.");
     }
 
     public UpDownCounter<long> Connections { get; }
@@ -45,4 +46,6 @@ internal sealed class KefuMetrics
     public Counter<long> EmailsFailed { get; }
 
     public Counter<long> SlowConsumers { get; }
+
+    public Counter<long> FallbackRelayed { get; }
 }
