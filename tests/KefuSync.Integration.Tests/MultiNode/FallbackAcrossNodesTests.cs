@@ -209,6 +209,16 @@ public sealed class FallbackAcrossNodesTests(RedisServerFixture redis)
             Assert.Equal(HttpStatusCode.Accepted, await aliceOnB.SendAsync(session, """{"t":"ping","q":"mine"}"""));
             var poll = await aliceOnB.PollAsync(session, 0);
             Assert.Equal("mine", Assert.Single(poll.Frames).GetProperty("q").GetString());
+
+            // Another visitor's token cannot take the session over either: a second hello is a bad_frame (§2.3), and the
+            // session stays whose it was.
+            using var carolOnB = new FallbackHttp(b.BaseAddress);
+            var (_, carol) = await carolOnB.ConnectAsync();
+            var carolToken = carol.GetProperty("token").GetString();
+            Assert.Equal(HttpStatusCode.Accepted, await aliceOnB.SendAsync(session, $$"""{"t":"hello","v":1,"token":"{{carolToken}}"}""", """{"t":"ping","q":"still-mine"}"""));
+            var refused = await aliceOnA.PollAsync(session, poll.Seq);
+            Assert.Equal("bad_frame", refused.Frames[0].GetProperty("code").GetString());
+            Assert.Equal("still-mine", refused.Frames[1].GetProperty("q").GetString());
         }
     }
 
