@@ -31,7 +31,7 @@ internal sealed class FallbackSession(ConnectionContext connection, string? user
 
     public ConnectionContext Connection { get; } = connection;
 
-    /// <summary>The HTTP user bound to the session (docs/protocol.md §1): every later request must come from the same one.</summary>
+    /// <summary>The HTTP user bound to the session (docs/protocol.md §1.2.1): every later request must come from the same one.</summary>
     public string? User { get; } = user;
 
     /// <summary>Frames of one session are handled one at a time, in order, as on a socket.</summary>

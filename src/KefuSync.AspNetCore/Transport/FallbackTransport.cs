@@ -493,7 +493,7 @@ internal sealed partial class FallbackTransport(
     }
 
     /// <summary>
-    /// The identity a session is bound to (docs/protocol.md §1): the authenticated HTTP user's id (its NameIdentifier
+    /// The identity a session is bound to (docs/protocol.md §1.2.1): the authenticated HTTP user's id (its NameIdentifier
     /// claim, else its name), or null without one. It is what every request of a session can carry: an agent's or a
     /// signed-in visitor's cookie comes with each same-origin request, while the visitor token travels only in hello.
     /// </summary>
