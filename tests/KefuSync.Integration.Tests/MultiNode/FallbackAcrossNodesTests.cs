@@ -281,6 +281,25 @@ public sealed class FallbackAcrossNodesTests(RedisServerFixture redis)
         }
     }
 
+    /// <summary>The node holding a session stops: like a socket, the session is gone; the other node says so and serves a new one.</summary>
+    [Fact]
+    public async Task HolderStopped_ASendThroughTheOtherNodeAnswers503_AndANewSessionThereWorks()
+    {
+        var (a, b) = await StartNodesAsync(longPollSeconds: 1);
+        await using (b)
+        {
+            using var onA = new FallbackHttp(a.BaseAddress);
+            using var onB = new FallbackHttp(b.BaseAddress);
+            var (session, _) = await onA.ConnectAsync();
+            await a.DisposeAsync();
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, await onB.SendAsync(session, """{"t":"ping"}"""));
+
+            var (fresh, _) = await onB.ConnectAsync();
+            Assert.Equal(HttpStatusCode.Accepted, await onB.SendAsync(fresh, """{"t":"ping","q":"on-b"}"""));
+            Assert.Equal("on-b", Assert.Single((await onB.PollAsync(fresh, 0)).Frames).GetProperty("q").GetString());
+        }
+    }
+
     [Fact]
     public async Task SessionEnded_LastFramesArePolled_WithEnd_ThenTheSessionIsGone()
     {
