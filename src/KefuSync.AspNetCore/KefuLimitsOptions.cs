@@ -41,4 +41,10 @@ public sealed class KefuLimitsOptions
 
     /// <summary>Seconds a fallback (SSE/POST) session survives without an open event stream. Default 30.</summary>
     public int FallbackSessionIdleSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Seconds a long poll (<c>GET {prefix}/poll</c>) waits for a frame before it answers with an empty batch. Default 25,
+    /// under the 30 to 60 seconds after which common proxies cut an idle response.
+    /// </summary>
+    public int LongPollSeconds { get; set; } = 25;
 }

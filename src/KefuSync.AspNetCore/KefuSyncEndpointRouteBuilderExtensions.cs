@@ -52,6 +52,7 @@ public static class KefuSyncEndpointRouteBuilderExtensions
 
         visitor.MapPost("/connect", (HttpContext context, FallbackTransport fallback) => fallback.ConnectAsync(context)).DisableAntiforgery().WithDisplayName("KefuSync fallback connect");
         visitor.MapGet("/sse", (HttpContext context, FallbackTransport fallback) => fallback.EventsAsync(context)).WithDisplayName("KefuSync fallback events").DisableRequestTimeout();
+        visitor.MapGet("/poll", (HttpContext context, FallbackTransport fallback) => fallback.PollAsync(context)).WithDisplayName("KefuSync fallback poll").DisableRequestTimeout();
         visitor.MapPost("/send", (HttpContext context, FallbackTransport fallback) => fallback.SendAsync(context)).DisableAntiforgery().WithDisplayName("KefuSync fallback send");
 
         visitor.MapKefuAttachments();

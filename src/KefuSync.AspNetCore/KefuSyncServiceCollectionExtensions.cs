@@ -119,6 +119,8 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFrameHandler, ListHandler>());
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<WebSocketTransport>();
+        services.TryAddSingleton<SessionTokens>();
+        services.TryAddSingleton<SessionRelay>();
         services.TryAddSingleton<FallbackTransport>();
         services.TryAddSingleton<IKefuSyncService, KefuSyncService>();
         services.TryAddSingleton<IKefuEmailSender, SmtpEmailSender>();

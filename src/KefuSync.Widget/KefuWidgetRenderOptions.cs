@@ -33,6 +33,6 @@ public sealed class KefuWidgetRenderOptions
     /// <summary><c>widget</c> (launcher and popup, the default) or <c>page</c> (full-page chat).</summary>
     public string? Mode { get; set; }
 
-    /// <summary>Force a transport: <c>ws</c> or <c>sse</c>; null chooses automatically.</summary>
+    /// <summary>Force a transport: <c>ws</c>, <c>sse</c> (event stream) or <c>poll</c> (long polling); null chooses automatically.</summary>
     public string? Transport { get; set; }
 }

@@ -11,6 +11,8 @@ const entries = [
   ['client/widget/away.ts', 'dist/kefu-away.js'],
   // Sizes, thumbnails and links of file messages, loaded by the widget once a file is shown (ui/widget/files-slot.ts).
   ['client/widget/files.ts', 'dist/kefu-files.js'],
+  // The event-stream and long-poll links, loaded by the widget only when WebSocket fails (transport/connection.ts).
+  ['client/widget/fallback.ts', 'dist/kefu-fallback.js'],
   ['client/console/index.ts', 'dist/kefu-console.js'],
   // Styles are files, loaded with <link> inside the shadow root: a strict CSP needs no 'unsafe-inline'.
   ['client/ui/widget/widget.css', 'dist/kefu-widget.css'],

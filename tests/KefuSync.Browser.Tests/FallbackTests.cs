@@ -4,7 +4,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace KefuSync.Browser.Tests;
 
-/// <summary>The SSE/POST fallback carries a whole conversation: forced by the page, or because WebSockets are refused.</summary>
+/// <summary>The fallbacks (event stream or long polling, + POST) carry a whole conversation: forced by the page, or because WebSockets are refused.</summary>
 public sealed class FallbackTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
     [Fact]
@@ -25,6 +25,45 @@ public sealed class FallbackTests(BrowserFixture fixture) : BrowserTest(fixture)
         Assert.Equal(0, browserSockets);
         // One fallback session for both tabs (the dropped one is gone from the registry once its close completes).
         await Eventually.TrueAsync(() => Site.Connections.Count == 1, $"one connection on the server (there are {Site.Connections.Count})", 10000);
+    }
+
+    /// <summary>
+    /// Long polling forced by the page, under a strict CSP: the lazily loaded kefu-fallback.js runs with the widget's
+    /// nonce, and polls carry the whole conversation (docs/protocol.md §1.2.4).
+    /// </summary>
+    [Fact]
+    public async Task ForcedLongPolling_UnderAStrictCsp_CarriesAWholeConversation_AcrossTabs()
+    {
+        var context = await NewContextAsync();
+        var browserSockets = 0;
+        var polls = 0;
+        var streams = 0;
+        context.Page += (_, page) =>
+        {
+            page.WebSocket += (_, _) => Interlocked.Increment(ref browserSockets);
+            page.Request += (_, request) =>
+            {
+                if (request.Url.Contains("/kefu/poll?", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref polls);
+                }
+                else if (request.Url.Contains("/kefu/sse?", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref streams);
+                }
+            };
+        };
+        var tab = await WidgetPage.OpenAsync(context, SiteHost.PageUrl("one", csp: true, transport: "poll"));
+        var other = await WidgetPage.OpenAsync(context, SiteHost.PageUrl("two", csp: true, transport: "poll"));
+        Assert.Equal("poll", await tab.Page.Locator("script[data-kefu-endpoint]").GetAttributeAsync("data-kefu-transport"));
+        await tab.WaitReadyAsync();
+        await other.WaitReadyAsync();
+        await ConverseAsync(tab, other);
+
+        Assert.Equal(0, Site.WebSocketRequests);
+        Assert.Equal(0, browserSockets);
+        Assert.Equal(0, streams);
+        Assert.True(polls > 0, "no long poll was made");
     }
 
     [Fact]

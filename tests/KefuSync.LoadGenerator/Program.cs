@@ -8,7 +8,7 @@ using KefuSync.LoadGenerator.Servers;
 //   dotnet tests/KefuSync.LoadGenerator/bin/Release/net10.0/KefuSync.LoadGenerator.dll [options]
 //     --smoke                 tiny sizes, one repetition, all servers; exit 1 on any correctness failure, prints SMOKE OK
 //     --reps N                repetitions (default 5); each run starts a fresh server process
-//     --scenarios a,b,...     idle,connect,fanout,saturation,room1000,coedit,catchup,catchup-sqlite,catchup-redis,twonode,idlenode,slow
+//     --scenarios a,b,...     idle,connect,fanout,saturation,room1000,coedit,catchup,catchup-sqlite,catchup-redis,twonode,idlenode,slow,fallback
 //                             (default: all; the Redis ones start a throwaway redis-server on a free loopback port)
 //     --servers a,b,...       kefu,raw,signalr (default: all)
 //     --gc workstation|server the servers' GC mode (default workstation)
@@ -24,9 +24,9 @@ return await Runner.RunAsync(args);
 
 internal static class Runner
 {
-    private static readonly string[] AllScenarios = ["idle", "connect", "fanout", "saturation", "room1000", "coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "idlenode", "slow"];
+    private static readonly string[] AllScenarios = ["idle", "connect", "fanout", "saturation", "room1000", "coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "idlenode", "slow", "fallback"];
     private static readonly string[] AllServers = ["kefu", "raw", "signalr"];
-    private static readonly HashSet<string> KefuOnly = ["coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "idlenode"];
+    private static readonly HashSet<string> KefuOnly = ["coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "idlenode", "fallback"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -190,6 +190,15 @@ internal static class Runner
                 }
 
                 return run;
+            }
+
+            case "fallback":
+            {
+                // A long-polling session on node A, its requests served by A itself or forwarded from node B (the extra hop).
+                using var redis = await RedisProcess.StartAsync().ConfigureAwait(false);
+                using var a = await ServerProcess.StartAsync(server, gc, "redis", redis.Configuration).ConfigureAwait(false);
+                using var b = await ServerProcess.StartAsync(server, gc, "redis", redis.Configuration).ConfigureAwait(false);
+                return await FallbackScenario.RunAsync(a, b, sizes.FallbackRounds, sizes.FallbackWarmupRounds, redis.CpuSeconds).ConfigureAwait(false);
             }
 
             case "twonode":

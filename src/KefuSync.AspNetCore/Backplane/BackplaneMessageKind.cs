@@ -15,4 +15,11 @@ public enum BackplaneMessageKind
     /// (it dropped that channel's messages, e.g. from a full receive queue) only that channel.
     /// </summary>
     Reconnected = 3,
+
+    /// <summary>
+    /// Node-to-node traffic of fallback (event-stream, long-poll) sessions: a request to the node that holds a session,
+    /// or its reply. <see cref="BackplaneMessage.Channel"/> names the node it is for (<c>fallback:{node}</c>); the payload is
+    /// node-private. Like every message it may be lost during an outage (the asker then times out); it is never repaired.
+    /// </summary>
+    Session = 4,
 }

@@ -27,6 +27,7 @@ internal sealed class KefuMetrics
         WebhooksDelivered = meter.CreateCounter<long>("kefusync.webhooks.delivered", "{event}", "Webhook events answered 2xx, by endpoint.");
         WebhooksFailed = meter.CreateCounter<long>("kefusync.webhooks.failed", "{attempt}", "Webhook delivery attempts that failed (status, connection, refused address, timeout), by endpoint.");
         WebhooksPaused = meter.CreateCounter<long>("kefusync.webhooks.paused", "{pause}", "Webhook endpoints paused after an event failed every attempt, by endpoint.");
+        FallbackRelayed = meter.CreateCounter<long>("kefusync.fallback.relayed", "{request}", "Fallback send, event-stream and poll requests forwarded to the node that holds their session.");
     }
 
     public UpDownCounter<long> Connections { get; }
@@ -54,4 +55,6 @@ internal sealed class KefuMetrics
     public Counter<long> WebhooksFailed { get; }
 
     public Counter<long> WebhooksPaused { get; }
+
+    public Counter<long> FallbackRelayed { get; }
 }

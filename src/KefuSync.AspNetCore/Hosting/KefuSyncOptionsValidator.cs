@@ -23,6 +23,7 @@ internal sealed class KefuSyncOptionsValidator : IValidateOptions<KefuSyncOption
         Positive(errors, "KefuSync:Limits:IdleTimeoutSeconds", limits.IdleTimeoutSeconds, min: 5);
         Positive(errors, "KefuSync:Limits:MaxAppendRetries", limits.MaxAppendRetries, min: 1);
         Positive(errors, "KefuSync:Limits:FallbackSessionIdleSeconds", limits.FallbackSessionIdleSeconds, min: 1);
+        Positive(errors, "KefuSync:Limits:LongPollSeconds", limits.LongPollSeconds, min: 1);
         if (limits.MaxMessageChars * 3 > limits.MaxFrameBytes)
         {
             errors.Add($"KefuSync:Limits:MaxMessageChars ({limits.MaxMessageChars}) cannot fit in KefuSync:Limits:MaxFrameBytes ({limits.MaxFrameBytes}) as UTF-8; raise MaxFrameBytes to at least {limits.MaxMessageChars * 3}.");

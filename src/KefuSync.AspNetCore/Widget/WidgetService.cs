@@ -33,7 +33,7 @@ internal sealed class WidgetService(KefuEndpointLocator endpoint, VisitorTokenSe
             attributes.Add(new("data-kefu-title", title));
         }
 
-        if (request.Transport is "ws" or "sse")
+        if (request.Transport is "ws" or "sse" or "poll")
         {
             attributes.Add(new("data-kefu-transport", request.Transport));
         }

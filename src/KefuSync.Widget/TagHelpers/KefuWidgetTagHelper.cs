@@ -46,7 +46,7 @@ public sealed class KefuWidgetTagHelper : TagHelper
     /// <summary><c>widget</c> or <c>page</c>.</summary>
     public string? Mode { get; set; }
 
-    /// <summary>Force <c>ws</c> or <c>sse</c>.</summary>
+    /// <summary>Force <c>ws</c>, <c>sse</c> (event stream) or <c>poll</c> (long polling).</summary>
     public string? Transport { get; set; }
 
     /// <inheritdoc />

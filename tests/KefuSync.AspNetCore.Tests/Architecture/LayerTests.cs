@@ -32,7 +32,7 @@ public sealed class LayerTests
         ("Conversations", ["Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Email", "Security", "Sync"]),
         ("Presence", ["Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync"]),
         ("Dispatch", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Availability", "Sync", "Conversations", "Presence"]),
-        ("Transport", ["Protocol", "Contracts", "Diagnostics", "Security", "Sync", "Dispatch"]),
+        ("Transport", ["Protocol", "Contracts", "Diagnostics", "Backplane", "Security", "Sync", "Dispatch"]),
         ("Endpoints", ["Contracts"]),
         ("Attachments", ["Protocol", "Contracts", "Stores", "Security", "Sync", "Conversations", "Endpoints"]),
         ("Widget", ["Contracts", "Security", "Endpoints"]),

@@ -53,6 +53,39 @@ public sealed class FallbackTransportTests
         Assert.Equal(2, (await host.Store.ReadAsync(ch, 0, 10)).Count);
     }
 
+    /// <summary>Long polling on one node (docs/protocol.md §1.2.4): the same conversation, frames numbered, the cursor moves on.</summary>
+    [Fact]
+    public async Task LongPoll_CarriesAWholeConversation_WithNumberedFrames()
+    {
+        await using var host = await KefuTestHost.StartAsync(kestrel: true);
+        using var node = new FallbackHttp(host.BaseAddress);
+        var (session, welcome) = await node.ConnectAsync();
+        var ch = "conv:" + welcome.GetProperty("conv").GetString();
+        Assert.Equal(HttpStatusCode.Accepted, await node.SendAsync(
+            session,
+            $$$"""{"t":"sub","c":"x","ch":"{{{ch}}}","rev":0}""",
+            $$$"""{"t":"submit","c":"x","ch":"{{{ch}}}","id":"x-1","rev":0,"op":{"k":"msg","text":"over long polling"}}"""));
+
+        var received = new List<JsonElement>();
+        long after = 0;
+        while (received.Count(f => f.GetProperty("t").GetString() == "ack") < 1)
+        {
+            var poll = await node.PollAsync(session, after);
+            Assert.Equal(HttpStatusCode.OK, poll.Status);
+            Assert.Equal(after + poll.Frames.Count, poll.Seq);
+            received.AddRange(poll.Frames);
+            after = poll.Seq;
+        }
+
+        // presence frames (the visitor's own entry) may come in between
+        var types = received.Select(f => f.GetProperty("t").GetString()).Where(t => t != "presence").ToList();
+        Assert.Equal("subbed", types[0]);
+        Assert.Equal(["ack", "op"], types.Skip(1).Order());
+        Assert.Equal(HttpStatusCode.BadRequest, (await node.PollAsync(session, -1)).Status);
+        using var mallory = new FallbackHttp(host.BaseAddress, "mallory");
+        Assert.Equal(HttpStatusCode.NotFound, (await mallory.PollAsync(session, after)).Status);
+    }
+
     [Fact]
     public async Task UnknownSession_Gets404_AndAForgedHelloGets400WithTheError()
     {

@@ -31,6 +31,8 @@ internal sealed record Sizes
     public int Padding { get; init; } = 60;
     public TimeSpan SlowStallTimeout { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan SlowDrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public int FallbackRounds { get; init; } = 2000;
+    public int FallbackWarmupRounds { get; init; } = 500;
 
     public static Sizes Smoke { get; } = new()
     {
@@ -50,6 +52,8 @@ internal sealed record Sizes
         SlowMessages = 4_000,
         SlowStallTimeout = TimeSpan.FromSeconds(2),
         SlowDrainTimeout = TimeSpan.FromSeconds(3),
+        FallbackRounds = 50,
+        FallbackWarmupRounds = 10,
     };
 }
 

@@ -66,7 +66,7 @@ internal static class BenchServers
                         kefu.AddEntityFrameworkStore(db => db.UseSqlite("Data Source=" + args[2]), o => o.CreateSchemaOnStartup = true);
                         break;
                     case "redis": // server kefu redis HOST:PORT: the Redis store and backplane (several nodes act as one)
-                        kefu.AddRedis(args[2]);
+                        kefu.AddRedis(args[2]).PersistDataProtectionKeysToRedis(); // fallback session ids work on every node
                         break;
                 }
 

@@ -6,6 +6,7 @@
 //   data-kefu-lang       auto | zh-CN | en (the agent's own choice, kept in localStorage, wins)
 import { pickLang, type Lang } from '../i18n';
 import { KefuClient } from '../sync/kefu-client';
+import { fallbackLinks } from '../transport/fallback-links';
 import { ConsoleApp } from '../ui/console/app';
 import { browserLanguages, documentBody } from '../util/env';
 
@@ -35,6 +36,8 @@ function boot(): void {
     agent: true,
     // the agent's socket never carries (or overwrites) a visitor token of this browser
     storage: null,
+    // the console bundles the fallback links (it has no size budget of the widget's kind)
+    linkEnv: { fallback: () => Promise.resolve(fallbackLinks) },
   });
   const mount = document.getElementById('kefu-console') ?? document.body.appendChild(document.createElement('div'));
   window.KefuConsole = new ConsoleApp(mount, client, {

@@ -3,6 +3,7 @@ import { FakeSocket, MemStorage } from '../test/fakes';
 import { Connection, tokenKey } from './connection';
 import { ErrorCode } from '../protocol/error-codes';
 import { must } from '../test/must';
+import { fallbackLinks } from './fallback-links';
 
 const welcome = (extra: object = {}): object => ({
   t: 'welcome', v: 1, server: '1.0.0', conn: 'c1', me: { id: 'v1', name: 'V', role: 'visitor' }, hb: 1000, ttl: 3000, ...extra,
@@ -28,7 +29,14 @@ function make(opts: Partial<ConstructorParameters<typeof Connection>[0]> = {}, s
     version: '1.0.0',
     storage,
     random: () => 0.5,
-    env: { base: 'https://example.test/page', WebSocket: FakeSocket as never, fetch: fetchMock as never, EventSource: FakeES as never },
+    env: {
+      base: 'https://example.test/page',
+      WebSocket: FakeSocket as never,
+      fetch: fetchMock as never,
+      EventSource: FakeES as never,
+      fallback: () => Promise.resolve(fallbackLinks),
+      stallMs: 1e9, // these tests are not about stalled streams (fallback-links.test.ts is)
+    },
     ...opts,
   });
   return { c, storage, fetchMock, es };

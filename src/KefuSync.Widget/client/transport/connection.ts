@@ -1,5 +1,6 @@
-// One logical server connection: chooses a link (WebSocket, else the SSE fallback), sends `hello`, waits for
-// `welcome`, keeps it alive with `ping`, and reconnects with backoff according to the close codes of protocol §6.1.
+// One logical server connection: chooses a link (WebSocket, else an event stream, else long polling), sends `hello`,
+// waits for `welcome`, keeps it alive with `ping`, and reconnects with backoff according to the close codes of
+// protocol §6.1. On a fallback it probes upward now and then (protocol §1.2).
 // Only the leader tab owns a Connection; the sync layer above resubscribes after every `welcome`.
 import type { ClientFrame, HelloFrame } from '../protocol/client-frames';
 import { CloseCode } from '../protocol/close-codes';
@@ -7,12 +8,12 @@ import { PROTOCOL_VERSION } from '../protocol/constants';
 import { ErrorCode } from '../protocol/error-codes';
 import { parseServerFrame, type ServerFrame, type WelcomeFrame } from '../protocol/server-frames';
 import { backoffDelay } from './backoff';
-import { openFallback, openWebSocket, type Link, type LinkEnv } from './links';
+import { lazyLink, openWebSocket, STALLED, type Link, type LinkEnv, type LinkHandlers, type LinkKind } from './links';
 import { Emitter } from '../util/emitter';
 import { pageHref } from '../util/env';
 
 export type ConnState = 'connecting' | 'open' | 'closed' | 'stopped';
-export type TransportMode = 'auto' | 'ws' | 'sse';
+export type TransportMode = 'auto' | 'ws' | 'sse' | 'poll';
 
 /** Optional members also accept undefined: KefuClient forwards its own options as they are. */
 export interface ConnectionOptions {
@@ -27,7 +28,7 @@ export interface ConnectionOptions {
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
   env?: Partial<LinkEnv> | undefined;
   random?: () => number;
-  /** how often to probe WebSocket while on the fallback (ms) */
+  /** how often to probe WebSocket while on a fallback (ms); every 10th probe from long polling tries the event stream */
   probeMs?: number;
   /** how long to wait for `welcome` (ms) */
   helloTimeoutMs?: number;
@@ -48,11 +49,12 @@ export class Connection extends Emitter<ConnectionEvents> {
   welcome: WelcomeFrame | null = null;
   /** the welcome frame's text, relayed as is to the other tabs */
   welcomeText = '';
-  /** the link currently in use, `ws` or `sse` */
-  mode: 'ws' | 'sse';
+  /** the link currently in use */
+  mode: LinkKind;
   private link: Link | null = null;
   private attempt = 0;
   private wsFailures = 0;
+  private probes = 0;
   private timers: Record<'retry' | 'hb' | 'hello' | 'probe', ReturnType<typeof setTimeout> | undefined> = {
     retry: undefined,
     hb: undefined,
@@ -68,7 +70,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   constructor(private readonly o: ConnectionOptions) {
     super();
     this.pageToken = o.token || undefined;
-    this.mode = o.transport === 'sse' ? 'sse' : 'ws';
+    this.mode = o.transport === 'sse' || o.transport === 'poll' ? o.transport : 'ws';
     this.env = { base: pageHref() ?? 'http://localhost/', ...o.env };
   }
 
@@ -125,15 +127,16 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.setState('connecting');
     this.impliedClose = 0;
     const mode = this.mode;
-    const opener = mode === 'ws' ? openWebSocket : openFallback;
-    const link: Link = opener(this.o.endpoint, this.hello(), this.env, {
+    const handlers: LinkHandlers = {
       frame: (text) => {
         if (this.link === link) this.onText(text);
       },
       closed: (code) => {
         if (this.link === link) this.onClosed(code, mode);
       },
-    });
+    };
+    const args = [this.o.endpoint, this.hello(), this.env, handlers] as const;
+    const link: Link = mode === 'ws' ? openWebSocket(...args) : lazyLink(mode, this.env.fallback?.(), ...args);
     this.link = link;
     this.timers.hello = setTimeout(() => {
       if (this.link === link && !this.welcome) this.drop(link, CloseCode.Timeout);
@@ -165,7 +168,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       }
       if (f.server && f.server !== this.o.version) this.emit('mismatch', f.server);
       this.startHeartbeat(Math.max(1000, f.hb || 20000));
-      if (this.mode === 'sse' && this.o.transport !== 'sse') this.scheduleProbe();
+      if (this.mode !== 'ws' && (this.o.transport ?? 'auto') === 'auto') this.scheduleProbe();
       this.setState('open');
     } else if (f.t === 'error' && !f.ch && !f.id) {
       // Connection-level errors announce a close; over the fallback this is the only way to learn its code.
@@ -191,7 +194,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     }, hb);
   }
 
-  private onClosed(code: number, mode: 'ws' | 'sse'): void {
+  private onClosed(code: number, mode: LinkKind): void {
     const welcomed = this.welcome !== null;
     this.link = null;
     this.welcome = null;
@@ -218,6 +221,8 @@ export class Connection extends Emitter<ConnectionEvents> {
       // Two WebSocket failures in a row before any welcome (proxy without upgrade, upgrade refused): fall back.
       if (++this.wsFailures >= 2 && this.o.transport !== 'ws') this.mode = 'sse';
     }
+    // An event stream that delivered nothing (a proxy buffers or refuses it): long polling works through such proxies.
+    if (code === STALLED && mode === 'sse' && this.o.transport !== 'sse') this.mode = 'poll';
     this.setState('closed');
     const quick = code === CloseCode.AuthFailed || code === CloseCode.SlowConsumer || (welcomed && code === CloseCode.GoingAway && this.attempt === 0);
     const delay = quick ? 50 + backoffDelay(0, this.o.random) : Math.max(250, backoffDelay(this.attempt, this.o.random));
@@ -225,11 +230,16 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.timers.retry = setTimeout(() => this.open(), delay);
   }
 
-  /** On the fallback, try a WebSocket now and then; when one opens, switch over (protocol §1). */
+  /** On a fallback, try a WebSocket now and then; when one opens, switch over (protocol §1.2). */
   private scheduleProbe(): void {
     clearTimeout(this.timers.probe);
     this.timers.probe = setTimeout(() => {
-      if (this.mode !== 'sse' || this.state !== 'open') return;
+      if (this.mode === 'ws' || this.state !== 'open') return;
+      if (this.mode === 'poll' && ++this.probes % 10 === 0 && this.link) {
+        // Rarely, from long polling, the event stream again: a proxy may have changed. If it stalls, back to polling.
+        this.switchTo('sse');
+        return;
+      }
       const WS = this.env.WebSocket ?? WebSocket;
       let ws: WebSocket;
       try {
@@ -242,20 +252,25 @@ export class Connection extends Emitter<ConnectionEvents> {
       ws.onopen = () => {
         clearTimeout(t);
         ws.close(CloseCode.Normal);
-        if (this.mode !== 'sse' || !this.link) return;
-        this.mode = 'ws';
+        if (this.mode === 'ws' || !this.link) return;
         this.wsFailures = 0;
-        this.attempt = 0;
-        const link = this.link;
-        this.link = null;
-        link.close();
-        this.onClosed(CloseCode.GoingAway, 'sse');
+        this.switchTo('ws');
       };
       ws.onclose = () => {
         clearTimeout(t);
-        if (this.mode === 'sse') this.scheduleProbe();
+        if (this.mode !== 'ws') this.scheduleProbe();
       };
     }, this.o.probeMs ?? 30000);
+  }
+
+  private switchTo(mode: LinkKind): void {
+    const link = this.link;
+    if (!link) return;
+    this.mode = mode;
+    this.attempt = 0;
+    this.link = null;
+    link.close();
+    this.onClosed(CloseCode.GoingAway, link.kind);
   }
 
   private setState(s: ConnState): void {

@@ -1,16 +1,21 @@
-// The two physical links that carry frames: WebSocket, and the fallback (POST connect + EventSource + POST send).
+// The physical links that carry frames: WebSocket here, and the fallbacks (POST connect + EventSource or long polls +
+// POST send) in fallback-links.ts, which the widget loads lazily (kefu-fallback.js) because few visitors need them.
 // A link knows nothing of the protocol beyond "the hello goes first"; Connection does the rest.
 import type { HelloFrame } from '../protocol/client-frames';
 import { CloseCode } from '../protocol/close-codes';
-import { isObj } from '../protocol/validation';
 
 /**
  * RFC 6455's "closed abnormally" (no close frame): reserved, never sent by a server, so not in protocol §6.1. A link
  * reports it when the socket dropped or an HTTP request of the fallback failed, and Connection reconnects with backoff.
  */
-const ABNORMAL_CLOSE = 1006;
-/** EventSource.CLOSED, spelled out: a test double need not define the constant. */
-const EVENT_SOURCE_CLOSED = 2;
+export const ABNORMAL_CLOSE = 1006;
+/**
+ * Not a close code any server sends: the event stream delivered nothing within its bound (a proxy that buffers or
+ * refuses event streams). Connection then falls back to long polling.
+ */
+export const STALLED = 1;
+/** The window event kefu-fallback.js fires with its {@link FallbackLinks}. */
+export const FALLBACK_MODULE_EVENT = 'kefu:fallback-module';
 
 export interface LinkHandlers {
   /** one frame's text */
@@ -19,8 +24,10 @@ export interface LinkHandlers {
   closed(code: number, opened: boolean): void;
 }
 
+export type LinkKind = 'ws' | 'sse' | 'poll';
+
 export interface Link {
-  readonly kind: 'ws' | 'sse';
+  readonly kind: LinkKind;
   send(frames: object[]): void;
   close(): void;
 }
@@ -37,6 +44,52 @@ export interface LinkEnv {
   WebSocket?: typeof WebSocket;
   EventSource?: typeof EventSource;
   fetch?: typeof fetch;
+  /** loads the fallback links (the widget: kefu-fallback.js; the console: bundled) */
+  fallback?: () => Promise<FallbackLinks>;
+  /** how long an event stream may stay silent after it opened before it counts as failed (ms) */
+  stallMs?: number;
+}
+
+export type Opener = (endpoint: string, hello: HelloFrame, env: LinkEnv, h: LinkHandlers) => Link;
+
+export interface FallbackLinks {
+  sse: Opener;
+  poll: Opener;
+}
+
+/**
+ * A fallback link whose code is still loading: frames wait until it is there. A load that fails closes the link as
+ * dropped, and Connection retries with backoff.
+ */
+export function lazyLink(kind: 'sse' | 'poll', load: Promise<FallbackLinks> | undefined, ...args: Parameters<Opener>): Link {
+  let link: Link | undefined;
+  let closed = false;
+  let queue: object[] = [];
+  const [, , , h] = args;
+  (load ?? Promise.reject(new Error('no fallback'))).then(
+    (m) => {
+      if (closed) return;
+      link = m[kind](...args);
+      if (queue.length) link.send(queue);
+      queue = [];
+    },
+    () => {
+      if (closed) return;
+      closed = true;
+      h.closed(ABNORMAL_CLOSE, false);
+    },
+  );
+  return {
+    kind,
+    send(frames) {
+      if (link) link.send(frames);
+      else queue.push(...frames);
+    },
+    close() {
+      closed = true;
+      link?.close();
+    },
+  };
 }
 
 export function openWebSocket(endpoint: string, hello: HelloFrame, env: LinkEnv, h: LinkHandlers): Link {
@@ -78,94 +131,3 @@ export function openWebSocket(endpoint: string, hello: HelloFrame, env: LinkEnv,
   };
 }
 
-/**
- * Fallback: POST {endpoint}/connect with the hello, then EventSource {endpoint}/sse?session=S for server frames and
- * POST {endpoint}/send?session=S (a JSON array) for client frames. Sends are batched while one POST is in flight, so
- * order is kept.
- */
-export function openFallback(endpoint: string, hello: HelloFrame, env: LinkEnv, h: LinkHandlers): Link {
-  const doFetch = env.fetch ?? fetch.bind(globalThis);
-  const ES = env.EventSource ?? EventSource;
-  let done = false;
-  let opened = false;
-  let session: string | null = null;
-  let es: EventSource | null = null;
-  let queue: object[] = [];
-  let posting = false;
-  const finish = (code: number): void => {
-    if (done) return;
-    done = true;
-    es?.close();
-    h.closed(code, opened);
-  };
-  // Read through a function after each await: `finish` may have run meanwhile, which narrowing cannot see.
-  const isDone = (): boolean => done;
-  const flush = async (): Promise<void> => {
-    if (posting || done || !session || queue.length === 0) return;
-    posting = true;
-    const batch = queue;
-    queue = [];
-    try {
-      const r = await doFetch(endpointUrl(endpoint, 'send?session=' + encodeURIComponent(session), env.base), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(batch),
-        credentials: 'same-origin',
-      });
-      if (!r.ok) finish(r.status === 404 || r.status === 410 ? CloseCode.Timeout : ABNORMAL_CLOSE);
-    } catch {
-      finish(ABNORMAL_CLOSE);
-    }
-    posting = false;
-    void flush();
-  };
-  void (async () => {
-    try {
-      const r = await doFetch(endpointUrl(endpoint, 'connect', env.base), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(hello),
-        credentials: 'same-origin',
-      });
-      if (isDone()) return;
-      if (!r.ok) {
-        finish(r.status === 401 ? CloseCode.AuthFailed : r.status === 403 ? CloseCode.Forbidden : ABNORMAL_CLOSE);
-        return;
-      }
-      const body: unknown = await r.json();
-      if (isDone()) return;
-      if (!isObj(body) || typeof body.session !== 'string' || !Array.isArray(body.frames)) {
-        finish(ABNORMAL_CLOSE);
-        return;
-      }
-      const frames: unknown[] = body.frames;
-      session = body.session;
-      opened = true;
-      const source = new ES(endpointUrl(endpoint, 'sse?session=' + encodeURIComponent(session), env.base), { withCredentials: false });
-      es = source;
-      source.onmessage = (e: MessageEvent<unknown>) => {
-        if (!done && typeof e.data === 'string') h.frame(e.data);
-      };
-      source.onerror = () => {
-        // CONNECTING: the browser retries by itself (the session outlives a dropped stream for a while).
-        // CLOSED: the server refused the stream (session gone); start over.
-        if (source.readyState === EVENT_SOURCE_CLOSED) finish(CloseCode.Timeout);
-      };
-      for (const f of frames) if (!isDone()) h.frame(JSON.stringify(f));
-      void flush();
-    } catch {
-      finish(ABNORMAL_CLOSE);
-    }
-  })();
-  return {
-    kind: 'sse',
-    send(frames) {
-      if (done) return;
-      queue.push(...frames);
-      void flush();
-    },
-    close() {
-      finish(CloseCode.Normal);
-    },
-  };
-}

@@ -9,12 +9,14 @@
 //   data-kefu-title      window title
 //   data-kefu-site       site name shown in the header
 //   data-kefu-mode       widget (launcher + popup) | page (full page, {endpoint}/chat)
-//   data-kefu-transport  auto | ws | sse (force the fallback)
+//   data-kefu-transport  auto | ws | sse | poll (force a fallback)
 import { pickLang } from '../i18n';
 import { KefuClient } from '../sync/kefu-client';
 import { openOutboxStore } from '../sync/idb-store';
 import { Widget, type WidgetConfig } from '../ui/widget/widget';
 import type { TransportMode } from '../transport/connection';
+import { FALLBACK_MODULE_EVENT, type FallbackLinks } from '../transport/links';
+import { loadModule } from '../ui/widget/lazy-module';
 import { browserLanguages, documentBody, isCssColor } from '../util/env';
 
 export interface KefuSyncApi {
@@ -39,11 +41,13 @@ function attr(name: string): string | null {
   return script?.getAttribute(`data-kefu-${name}`) ?? null;
 }
 
+let fallback: Promise<FallbackLinks> | undefined;
+
 async function boot(): Promise<void> {
   if (window.KefuSync) return; // included twice
   const endpoint = (attr('endpoint') || '/kefu').replace(/\/+$/, '');
   const t = attr('transport');
-  const transport: TransportMode = t === 'sse' || t === 'ws' ? t : 'auto';
+  const transport: TransportMode = t === 'sse' || t === 'ws' || t === 'poll' ? t : 'auto';
   const cfg: WidgetConfig = {
     endpoint,
     lang: pickLang(attr('lang'), document.documentElement.lang, browserLanguages()),
@@ -62,6 +66,11 @@ async function boot(): Promise<void> {
     version: attr('version') || '0.0.0',
     token: cfg.token,
     transport,
+    // The fallback links load only when WebSocket fails (kefu-fallback.js), once; a failed load is tried again later.
+    linkEnv: { fallback: () => (fallback ??= loadModule<FallbackLinks>('kefu-fallback.js', FALLBACK_MODULE_EVENT, { src: cfg.script, nonce: cfg.nonce }).catch((e: unknown) => {
+      fallback = undefined;
+      throw e;
+    })) },
     outboxStore: await openOutboxStore(),
   });
   const widget = new Widget(client, cfg);
