@@ -5,7 +5,6 @@
 #
 #   samples/MultiNode/run.sh                   WebSocket through the proxy
 #   samples/MultiNode/run.sh --strip-upgrade   the proxy drops the Upgrade header: the widget falls back to SSE + POST
-#   samples/MultiNode/run.sh --buffer          the proxy buffers responses (event streams too)
 #   --no-build                                 use the build that is there (samples/MvcSite/bin/$KEFU_CONFIGURATION)
 #
 # Environment: KEFU_PROXY_PORT (8080), KEFU_NODE_PORT (5101: the nodes get 5101-5103), KEFU_REDIS_PORT (6391),
@@ -20,9 +19,8 @@ mode=websocket build=1
 for arg in "$@"; do
   case "$arg" in
     --strip-upgrade) mode=strip ;;
-    --buffer) mode=buffer ;;
     --no-build) build=0 ;;
-    *) echo "usage: $0 [--strip-upgrade|--buffer] [--no-build]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--strip-upgrade] [--no-build]" >&2; exit 2 ;;
   esac
 done
 
@@ -78,8 +76,6 @@ done
 case "$mode" in
   websocket) upgrade=$'proxy_set_header Upgrade $http_upgrade;\n      proxy_set_header Connection $connection_upgrade;\n      proxy_buffering off;' ;;
   strip) upgrade=$'proxy_set_header Upgrade "";\n      proxy_set_header Connection "";\n      proxy_buffering off;' ;;
-  # X-Accel-Buffering: no (which KefuSync's event stream sends) would switch buffering off again: ignore it.
-  buffer) upgrade=$'proxy_set_header Upgrade "";\n      proxy_set_header Connection "";\n      proxy_buffering on;\n      proxy_ignore_headers X-Accel-Buffering;' ;;
 esac
 
 cat > "$run/nginx.conf" <<CONF

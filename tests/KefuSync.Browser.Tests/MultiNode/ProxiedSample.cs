@@ -96,6 +96,11 @@ internal sealed class ProxiedSample : IAsyncDisposable
             ? File.ReadAllLines(Path.Combine(RunDirectory, "nginx-access.log")).Select(l => l.Split(' ').Last()).Where(u => u.StartsWith("127.0.0.1:", StringComparison.Ordinal)).ToHashSet()
             : new HashSet<string>();
 
+    /// <summary>Whether nginx passed on a request for <paramref name="path"/> that a node answered (101 or 200).</summary>
+    public bool Requested(string path)
+        => File.Exists(Path.Combine(RunDirectory, "nginx-access.log"))
+           && File.ReadAllLines(Path.Combine(RunDirectory, "nginx-access.log")).Any(l => l.Contains(" " + path, StringComparison.Ordinal) && (l.Contains(" 101 ", StringComparison.Ordinal) || l.Contains(" 200 ", StringComparison.Ordinal)));
+
     /// <summary>SIGKILLs node <paramref name="node"/> (1-3); the script starts it again after a second.</summary>
     public int KillNode(int node)
     {
