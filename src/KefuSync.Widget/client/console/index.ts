@@ -6,6 +6,8 @@
 //   data-kefu-lang       auto | zh-CN | en (the agent's own choice, kept in localStorage, wins)
 import { pickLang, type Lang } from '../i18n';
 import { KefuClient } from '../sync/kefu-client';
+import { RequestTracker } from '../sync/request-tracker';
+import { openFallback } from '../transport/fallback';
 import { ConsoleApp } from '../ui/console/app';
 import { browserLanguages, documentBody } from '../util/env';
 
@@ -33,6 +35,8 @@ function boot(): void {
     endpoint,
     version: attr('version') || '0.0.0',
     agent: true,
+    requests: RequestTracker,
+    fallback: openFallback,
     // the agent's socket never carries (or overwrites) a visitor token of this browser
     storage: null,
   });

@@ -7,9 +7,9 @@ import { PROTOCOL_VERSION } from '../protocol/constants';
 import { ErrorCode } from '../protocol/error-codes';
 import { parseServerFrame, type ServerFrame, type WelcomeFrame } from '../protocol/server-frames';
 import { backoffDelay } from './backoff';
-import { openFallback, openWebSocket, type Link, type LinkEnv } from './links';
+import { openWebSocket, type Link, type LinkEnv, type Opener } from './links';
 import { Emitter } from '../util/emitter';
-import { pageHref } from '../util/env';
+import { isOffline, pageHref } from '../util/env';
 
 export type ConnState = 'connecting' | 'open' | 'closed' | 'stopped';
 export type TransportMode = 'auto' | 'ws' | 'sse';
@@ -26,6 +26,8 @@ export interface ConnectionOptions {
   /** where the minted visitor token is kept; null: nowhere */
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
   env?: Partial<LinkEnv> | undefined;
+  /** opens the SSE fallback: openFallback (fallback.ts), or the widget's lazyLink of it; without it, WebSockets only */
+  fallback?: Opener | undefined;
   random?: () => number;
   /** how often to probe WebSocket while on the fallback (ms) */
   probeMs?: number;
@@ -53,11 +55,10 @@ export class Connection extends Emitter<ConnectionEvents> {
   private link: Link | null = null;
   private attempt = 0;
   private wsFailures = 0;
-  private timers: Record<'retry' | 'hb' | 'hello' | 'probe', ReturnType<typeof setTimeout> | undefined> = {
+  private timers: Record<'retry' | 'hb' | 'hello', ReturnType<typeof setTimeout> | undefined> = {
     retry: undefined,
     hb: undefined,
     hello: undefined,
-    probe: undefined,
   };
   private lastSeen = 0;
   private pageToken: string | undefined;
@@ -68,7 +69,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   constructor(private readonly o: ConnectionOptions) {
     super();
     this.pageToken = o.token || undefined;
-    this.mode = o.transport === 'sse' ? 'sse' : 'ws';
+    this.mode = o.transport === 'sse' && o.fallback ? 'sse' : 'ws';
     this.env = { base: pageHref() ?? 'http://localhost/', ...o.env };
   }
 
@@ -95,11 +96,19 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** Reconnect now (e.g. the browser went back online). */
   kick(): void {
-    if (this.state === 'closed' && this.timers.retry) {
+    if (this.state === 'closed' && !this.link) {
       clearTimeout(this.timers.retry);
       this.timers.retry = undefined;
       this.open();
     }
+  }
+
+  /**
+   * The browser says it has no network (`offline`): the link is dead now, whatever the socket thinks (it may hold
+   * frames for minutes), so close it at once and show it; `online` kicks the reconnect.
+   */
+  offline(): void {
+    if (this.link) this.drop(this.link, CloseCode.Timeout);
   }
 
   private storedToken(): string | undefined {
@@ -125,13 +134,21 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.setState('connecting');
     this.impliedClose = 0;
     const mode = this.mode;
-    const opener = mode === 'ws' ? openWebSocket : openFallback;
-    const link: Link = opener(this.o.endpoint, this.hello(), this.env, {
+    const opener = mode === 'sse' && this.o.fallback ? this.o.fallback : openWebSocket;
+    // on the fallback, the link tries a WebSocket now and then (unless forced): one that opens switches back (§1)
+    const env = { ...this.env, probeMs: this.o.transport === 'sse' ? 0 : (this.o.probeMs ?? 30000) };
+    const link: Link = opener(this.o.endpoint, this.hello(), env, {
       frame: (text) => {
         if (this.link === link) this.onText(text);
       },
       closed: (code) => {
         if (this.link === link) this.onClosed(code, mode);
+      },
+      upgrade: () => {
+        if (this.link !== link) return;
+        this.mode = 'ws';
+        this.wsFailures = 0;
+        this.attempt = 0;
       },
     });
     this.link = link;
@@ -165,7 +182,6 @@ export class Connection extends Emitter<ConnectionEvents> {
       }
       if (f.server && f.server !== this.o.version) this.emit('mismatch', f.server);
       this.startHeartbeat(Math.max(1000, f.hb || 20000));
-      if (this.mode === 'sse' && this.o.transport !== 'sse') this.scheduleProbe();
       this.setState('open');
     } else if (f.t === 'error' && !f.ch && !f.id) {
       // Connection-level errors announce a close; over the fallback this is the only way to learn its code.
@@ -197,7 +213,6 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.welcome = null;
     clearInterval(this.timers.hb);
     clearTimeout(this.timers.hello);
-    clearTimeout(this.timers.probe);
     if (this.state === 'stopped') return;
     if (this.impliedClose) code = this.impliedClose;
     if (code === CloseCode.Forbidden || code === CloseCode.ProtocolError) {
@@ -214,48 +229,16 @@ export class Connection extends Emitter<ConnectionEvents> {
         // ignore
       }
     }
-    if (!welcomed && mode === 'ws') {
+    // offline, every attempt fails: that says nothing about WebSockets on this network
+    if (!welcomed && mode === 'ws' && !isOffline()) {
       // Two WebSocket failures in a row before any welcome (proxy without upgrade, upgrade refused): fall back.
-      if (++this.wsFailures >= 2 && this.o.transport !== 'ws') this.mode = 'sse';
+      if (++this.wsFailures >= 2 && this.o.transport !== 'ws' && this.o.fallback) this.mode = 'sse';
     }
     this.setState('closed');
     const quick = code === CloseCode.AuthFailed || code === CloseCode.SlowConsumer || (welcomed && code === CloseCode.GoingAway && this.attempt === 0);
     const delay = quick ? 50 + backoffDelay(0, this.o.random) : Math.max(250, backoffDelay(this.attempt, this.o.random));
     this.attempt++;
     this.timers.retry = setTimeout(() => this.open(), delay);
-  }
-
-  /** On the fallback, try a WebSocket now and then; when one opens, switch over (protocol §1). */
-  private scheduleProbe(): void {
-    clearTimeout(this.timers.probe);
-    this.timers.probe = setTimeout(() => {
-      if (this.mode !== 'sse' || this.state !== 'open') return;
-      const WS = this.env.WebSocket ?? WebSocket;
-      let ws: WebSocket;
-      try {
-        ws = new WS(new URL(this.o.endpoint.replace(/\/+$/, '') + '/ws', this.env.base).href.replace(/^http/, 'ws'));
-      } catch {
-        this.scheduleProbe(); // no WebSocket constructor that works here now; try again later
-        return;
-      }
-      const t = setTimeout(() => ws.close(), 5000);
-      ws.onopen = () => {
-        clearTimeout(t);
-        ws.close(CloseCode.Normal);
-        if (this.mode !== 'sse' || !this.link) return;
-        this.mode = 'ws';
-        this.wsFailures = 0;
-        this.attempt = 0;
-        const link = this.link;
-        this.link = null;
-        link.close();
-        this.onClosed(CloseCode.GoingAway, 'sse');
-      };
-      ws.onclose = () => {
-        clearTimeout(t);
-        if (this.mode === 'sse') this.scheduleProbe();
-      };
-    }, this.o.probeMs ?? 30000);
   }
 
   private setState(s: ConnState): void {
@@ -268,7 +251,6 @@ export class Connection extends Emitter<ConnectionEvents> {
     clearTimeout(this.timers.retry);
     clearInterval(this.timers.hb);
     clearTimeout(this.timers.hello);
-    clearTimeout(this.timers.probe);
     this.timers.retry = undefined;
   }
 }

@@ -1,22 +1,22 @@
 // The two physical links that carry frames: WebSocket, and the fallback (POST connect + EventSource + POST send).
-// A link knows nothing of the protocol beyond "the hello goes first"; Connection does the rest.
+// A link knows nothing of the protocol beyond "the hello goes first"; Connection does the rest. The fallback itself is
+// in fallback.ts: the widget loads it only when it needs it (kefu-sse.js, lazyLink below).
 import type { HelloFrame } from '../protocol/client-frames';
 import { CloseCode } from '../protocol/close-codes';
-import { isObj } from '../protocol/validation';
 
 /**
  * RFC 6455's "closed abnormally" (no close frame): reserved, never sent by a server, so not in protocol §6.1. A link
  * reports it when the socket dropped or an HTTP request of the fallback failed, and Connection reconnects with backoff.
  */
-const ABNORMAL_CLOSE = 1006;
-/** EventSource.CLOSED, spelled out: a test double need not define the constant. */
-const EVENT_SOURCE_CLOSED = 2;
+export const ABNORMAL_CLOSE = 1006;
 
 export interface LinkHandlers {
   /** one frame's text */
   frame(text: string): void;
   /** the link is gone; `code` is the WebSocket close code (or ABNORMAL_CLOSE when unknown), `opened` whether it ever opened */
   closed(code: number, opened: boolean): void;
+  /** the fallback's probe saw a WebSocket open: reconnect over WebSockets (the link closes with 1001 next) */
+  upgrade?(): void;
 }
 
 export interface Link {
@@ -34,6 +34,8 @@ export function endpointUrl(endpoint: string, path: string, base: string, socket
 
 export interface LinkEnv {
   base: string;
+  /** the fallback tries a WebSocket this often (ms); 0: never */
+  probeMs?: number;
   WebSocket?: typeof WebSocket;
   EventSource?: typeof EventSource;
   fetch?: typeof fetch;
@@ -78,94 +80,36 @@ export function openWebSocket(endpoint: string, hello: HelloFrame, env: LinkEnv,
   };
 }
 
+/** The event kefu-sse.js fires with the fallback's opener. */
+export const SSE_MODULE_EVENT = 'kefu:sse-module';
+
+/** Opens a link: openWebSocket, or the fallback (fallback.ts). */
+export type Opener = (endpoint: string, hello: HelloFrame, env: LinkEnv, h: LinkHandlers) => Link;
+
 /**
- * Fallback: POST {endpoint}/connect with the hello, then EventSource {endpoint}/sse?session=S for server frames and
- * POST {endpoint}/send?session=S (a JSON array) for client frames. Sends are batched while one POST is in flight, so
- * order is kept.
+ * The fallback, opened once `load` hands over its opener (a lazily loaded script): frames sent meanwhile wait, in order.
+ * If it cannot be loaded (offline, blocked), the link closes abnormally and Connection tries again with backoff.
  */
-export function openFallback(endpoint: string, hello: HelloFrame, env: LinkEnv, h: LinkHandlers): Link {
-  const doFetch = env.fetch ?? fetch.bind(globalThis);
-  const ES = env.EventSource ?? EventSource;
-  let done = false;
-  let opened = false;
-  let session: string | null = null;
-  let es: EventSource | null = null;
-  let queue: object[] = [];
-  let posting = false;
-  const finish = (code: number): void => {
-    if (done) return;
-    done = true;
-    es?.close();
-    h.closed(code, opened);
-  };
-  // Read through a function after each await: `finish` may have run meanwhile, which narrowing cannot see.
-  const isDone = (): boolean => done;
-  const flush = async (): Promise<void> => {
-    if (posting || done || !session || queue.length === 0) return;
-    posting = true;
-    const batch = queue;
-    queue = [];
-    try {
-      const r = await doFetch(endpointUrl(endpoint, 'send?session=' + encodeURIComponent(session), env.base), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(batch),
-        credentials: 'same-origin',
-      });
-      if (!r.ok) finish(r.status === 404 || r.status === 410 ? CloseCode.Timeout : ABNORMAL_CLOSE);
-    } catch {
-      finish(ABNORMAL_CLOSE);
-    }
-    posting = false;
-    void flush();
-  };
-  void (async () => {
-    try {
-      const r = await doFetch(endpointUrl(endpoint, 'connect', env.base), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(hello),
-        credentials: 'same-origin',
-      });
-      if (isDone()) return;
-      if (!r.ok) {
-        finish(r.status === 401 ? CloseCode.AuthFailed : r.status === 403 ? CloseCode.Forbidden : ABNORMAL_CLOSE);
-        return;
-      }
-      const body: unknown = await r.json();
-      if (isDone()) return;
-      if (!isObj(body) || typeof body.session !== 'string' || !Array.isArray(body.frames)) {
-        finish(ABNORMAL_CLOSE);
-        return;
-      }
-      const frames: unknown[] = body.frames;
-      session = body.session;
-      opened = true;
-      const source = new ES(endpointUrl(endpoint, 'sse?session=' + encodeURIComponent(session), env.base), { withCredentials: false });
-      es = source;
-      source.onmessage = (e: MessageEvent<unknown>) => {
-        if (!done && typeof e.data === 'string') h.frame(e.data);
-      };
-      source.onerror = () => {
-        // CONNECTING: the browser retries by itself (the session outlives a dropped stream for a while).
-        // CLOSED: the server refused the stream (session gone); start over.
-        if (source.readyState === EVENT_SOURCE_CLOSED) finish(CloseCode.Timeout);
-      };
-      for (const f of frames) if (!isDone()) h.frame(JSON.stringify(f));
-      void flush();
-    } catch {
-      finish(ABNORMAL_CLOSE);
-    }
-  })();
-  return {
-    kind: 'sse',
-    send(frames) {
-      if (done) return;
-      queue.push(...frames);
-      void flush();
-    },
-    close() {
-      finish(CloseCode.Normal);
-    },
+export function lazyLink(load: () => Promise<Opener>): Opener {
+  return (endpoint, hello, env, h) => {
+    let link: Link | null = null;
+    let closed = false;
+    const waiting: object[][] = [];
+    load().then(
+      (open) => {
+        if (closed) return;
+        link = open(endpoint, hello, env, h);
+        for (const f of waiting) link.send(f);
+      },
+      () => closed || h.closed(ABNORMAL_CLOSE, false),
+    );
+    return {
+      kind: 'sse',
+      send: (frames) => (link ? link.send(frames) : waiting.push(frames)),
+      close() {
+        closed = true;
+        link?.close();
+      },
+    };
   };
 }
