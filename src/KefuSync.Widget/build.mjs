@@ -11,6 +11,10 @@ const entries = [
   ['client/widget/away.ts', 'dist/kefu-away.js'],
   // Sizes, thumbnails and links of file messages, loaded by the widget once a file is shown (ui/widget/files-slot.ts).
   ['client/widget/files.ts', 'dist/kefu-files.js'],
+  // Why a message failed and its Retry/Edit/Discard, loaded by the widget once a message fails (ui/widget/failed-slot.ts).
+  ['client/widget/failed.ts', 'dist/kefu-failed.js'],
+  // The SSE + POST fallback link, loaded by the widget only when WebSockets do not get through (transport/links.ts).
+  ['client/widget/sse.ts', 'dist/kefu-sse.js'],
   ['client/console/index.ts', 'dist/kefu-console.js'],
   // Styles are files, loaded with <link> inside the shadow root: a strict CSP needs no 'unsafe-inline'.
   ['client/ui/widget/widget.css', 'dist/kefu-widget.css'],

@@ -15,6 +15,8 @@ import { KefuClient } from '../sync/kefu-client';
 import { openOutboxStore } from '../sync/idb-store';
 import { Widget, type WidgetConfig } from '../ui/widget/widget';
 import type { TransportMode } from '../transport/connection';
+import { lazyLink, SSE_MODULE_EVENT, type Opener } from '../transport/links';
+import { loadModule } from '../ui/widget/lazy-module';
 import { browserLanguages, documentBody, isCssColor } from '../util/env';
 
 export interface KefuSyncApi {
@@ -57,11 +59,20 @@ async function boot(): Promise<void> {
     nonce: script?.nonce || undefined,
     token: attr('token') || undefined,
   };
+  // the SSE fallback's code loads only when WebSockets do not get through (kefu-sse.js), with this script's nonce
+  let sse: Promise<Opener> | undefined;
+  const fallback = lazyLink(() =>
+    (sse ??= loadModule<Opener>('kefu-sse.js', SSE_MODULE_EVENT, { src: cfg.script, nonce: cfg.nonce })).catch((e: unknown) => {
+      sse = undefined;
+      throw e;
+    }),
+  );
   const client = new KefuClient({
     endpoint,
     version: attr('version') || '0.0.0',
     token: cfg.token,
     transport,
+    fallback,
     outboxStore: await openOutboxStore(),
   });
   const widget = new Widget(client, cfg);
