@@ -373,6 +373,7 @@ export class Widget {
       return;
     }
     this.input.value = '';
+    this.renderCount();
     const cleared = this.draft?.edit('', true);
     this.typingNow = false;
     this.pushConvPresence();
