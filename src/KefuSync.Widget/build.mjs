@@ -13,6 +13,10 @@ const entries = [
   ['client/widget/files.ts', 'dist/kefu-files.js'],
   // The event-stream and long-poll links, loaded by the widget only when WebSocket fails (transport/connection.ts).
   ['client/widget/fallback.ts', 'dist/kefu-fallback.js'],
+  // Why a message failed and its Retry/Edit/Discard, loaded by the widget once a message fails (ui/widget/failed-slot.ts).
+  ['client/widget/failed.ts', 'dist/kefu-failed.js'],
+  // The new-message beep, loaded by the widget on its first beep (ui/widget/sound.ts).
+  ['client/widget/sound.ts', 'dist/kefu-sound.js'],
   ['client/console/index.ts', 'dist/kefu-console.js'],
   // Styles are files, loaded with <link> inside the shadow root: a strict CSP needs no 'unsafe-inline'.
   ['client/ui/widget/widget.css', 'dist/kefu-widget.css'],
@@ -25,7 +29,7 @@ await Promise.all(entries.map(([src, out]) => build({
   bundle: true,
   minify: true,
   format: src.endsWith('.css') ? undefined : 'iife',
-  target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+  target: ['chrome100', 'firefox100', 'safari15'],
   legalComments: 'none',
   loader: { '.css': src.endsWith('.css') ? 'css' : 'text' },
   logLevel: 'warning',

@@ -13,7 +13,7 @@ describe('bundle size', () => {
       bundle: true,
       minify: true,
       format: 'iife',
-      target: ['es2020'],
+      target: ['chrome100', 'firefox100', 'safari15'], // as build.mjs: what is shipped
       legalComments: 'none',
       write: false,
     });

@@ -53,6 +53,30 @@ public sealed class ConsolePresenceTests(ConsoleBrowserFixture browser)
         Assert.True(DateTime.UtcNow - closed < ConsoleSiteHost.PresenceTtl + TimeSpan.FromSeconds(1));
     }
 
+    /// <summary>
+    /// Issue 15, bug 2: presence is known only through the connection. While the console is disconnected it says it
+    /// cannot know whether the visitor is on the site, instead of showing "Online now" from before.
+    /// </summary>
+    [Fact]
+    public async Task ConsoleOffline_TheVisitorsPresenceIsUnknown_NotOnlineNow_AndComesBackWithTheConnection()
+    {
+        await using var host = await ConsoleSiteHost.StartAsync();
+        var visitor = await host.OpenVisitorAsync(browser.Browser);
+        var key = await VisitorSaysAsync(visitor, "Still there?");
+        var alice = await host.OpenConsoleAsync(browser.Browser, "alice");
+        await OpenConversationAsync(alice, key);
+        var online = alice.GetByTestId("visitor-online");
+        await Expect(online).ToHaveAttributeAsync("data-online", "true");
+
+        await alice.Context.SetOfflineAsync(true);
+        await Expect(alice.GetByTestId("conn")).ToHaveTextAsync("Connecting…");
+        await Expect(online).ToHaveAttributeAsync("data-online", "unknown");
+        await Expect(online).ToHaveTextAsync("Unknown while reconnecting");
+
+        await alice.Context.SetOfflineAsync(false);
+        await Expect(online).ToHaveAttributeAsync("data-online", "true", new() { Timeout = 30000 });
+    }
+
     [Fact]
     public async Task AgentStatus_IsPublishedOnSite_AndVisitorsSeeAwayAgentsAsAway()
     {

@@ -1,7 +1,7 @@
 // The console's sync pieces against the shared client: the inbox (list, then follow), paging a conversation back
 // with edits that target not-yet-loaded messages, and presence heartbeats that keep an idle agent present.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MessageChannel } from '../sync/message-channel';
+import { PagedMessageChannel } from '../sync/paged-message-channel';
 import { KefuClient } from '../sync/kefu-client';
 import { stubClient } from '../test/client-stub';
 import { BusHub, FakeLocks, FakeSocket, flush } from '../test/fakes';
@@ -89,7 +89,7 @@ describe('conversation paging', () => {
 
   it('subscribes to the tail, pages back with history, and applies later edits to older messages', async () => {
     const { client, sent } = stubClient();
-    const ch = new MessageChannel(client, 'conv:c1', undefined, 2);
+    const ch = new PagedMessageChannel(client, 'conv:c1', undefined, 2);
     expect(sent.at(-1)).toEqual({ t: 'sub', c: 'tabA', ch: 'conv:c1', rev: 0, n: 2 });
     client.dispatch({ t: 'snapshot', ch: 'conv:c1', rev: 4 });
     client.dispatch(m(5, { k: 'edit', target: 2, text: 'fixed', role: 'agent', name: 'A' }, 'agent:a'));

@@ -7,6 +7,7 @@
 import { pickLang, type Lang } from '../i18n';
 import { KefuClient } from '../sync/kefu-client';
 import { fallbackLinks } from '../transport/fallback-links';
+import { RequestTracker } from '../sync/request-tracker';
 import { ConsoleApp } from '../ui/console/app';
 import { browserLanguages, documentBody } from '../util/env';
 
@@ -34,6 +35,7 @@ function boot(): void {
     endpoint,
     version: attr('version') || '0.0.0',
     agent: true,
+    requests: RequestTracker,
     // the agent's socket never carries (or overwrites) a visitor token of this browser
     storage: null,
     // the console bundles the fallback links (it has no size budget of the widget's kind)

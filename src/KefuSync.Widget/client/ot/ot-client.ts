@@ -113,6 +113,15 @@ export class OtClient {
   }
 
   /**
+   * Takes over the pending edits of a client that is gone (a closed page, saved by text-channel.ts): `out` was expressed
+   * against `revision` and keeps its id, so resending it is deduped; `buf` waits behind it.
+   */
+  resume(out: OtSubmit | null, buf: TextOperation | null): void {
+    this.outstandingOp = out ?? (buf && this.mint(buf));
+    this.bufferOp = out && buf;
+  }
+
+  /**
    * Moves a selection reported by another user at `revision` (a position in the server's document) into the local
    * document, past the local pending edits.
    */

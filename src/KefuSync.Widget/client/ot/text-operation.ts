@@ -14,7 +14,8 @@
 // - invert:    apply(invert(a, S), apply(a, S)) === S;
 // - apply refuses an operation whose base length is not the document's length, that puts a boundary between the
 //   halves of a surrogate pair, or that inserts an unpaired surrogate.
-// Kept small for the visitor bundle: algorithms are free functions so a bundle only pays for what it imports.
+// Kept small for the visitor bundle: algorithms are free functions so a bundle only pays for what it imports, and
+// error messages are terse (the code says what is wrong, the numbers where).
 
 /** Stable error codes, identical to the server's OtException.CodeName. */
 export type OtErrorCode =
@@ -55,7 +56,7 @@ export function unpairedSurrogateIndex(s: string): number {
 }
 
 const tooLarge = (n: number): OtError =>
-  new OtError('too_large', `The operation would span ${n} code units; the limit is ${MAX_LENGTH}.`);
+  new OtError('too_large', `length ${n}`);
 
 export class TextOperation {
   /** The components in canonical wire form. Do not modify; use the builder methods. */
@@ -68,7 +69,7 @@ export class TextOperation {
   /** Keeps the next n code units. */
   retain(n: number): this {
     if (n === 0) return this;
-    if (!(n > 0) || !Number.isInteger(n)) throw new RangeError(`retain expects a positive integer, got ${n}`);
+    if (!(n > 0) || !Number.isInteger(n)) throw new RangeError(`retain ${n}`);
     this.grow(n, n);
     const ops = this.ops;
     const last = ops[ops.length - 1];
@@ -97,7 +98,7 @@ export class TextOperation {
   /** Removes the next n code units. */
   delete(n: number): this {
     if (n === 0) return this;
-    if (!(n > 0) || !Number.isInteger(n)) throw new RangeError(`delete expects a positive integer, got ${n}`);
+    if (!(n > 0) || !Number.isInteger(n)) throw new RangeError(`delete ${n}`);
     this.grow(n, 0);
     const ops = this.ops;
     const last = ops[ops.length - 1];
@@ -154,7 +155,7 @@ export function validate(op: TextOperation, doc: string): void {
   if (op.baseLength !== doc.length) {
     throw new OtError(
       'base_length_mismatch',
-      `The operation's base length is ${op.baseLength} but the document's length is ${doc.length}.`,
+      `base length ${op.baseLength}, document ${doc.length}`,
     );
   }
   let pos = 0;
@@ -162,13 +163,13 @@ export function validate(op: TextOperation, doc: string): void {
     if (pos > 0 && pos < doc.length && isHigh(doc.charCodeAt(pos - 1)) && isLow(doc.charCodeAt(pos))) {
       throw new OtError(
         'splits_surrogate_pair',
-        `Component ${i} (${JSON.stringify(c)}) starts at position ${pos}, between the two halves of a surrogate pair.`,
+        `component ${i} at ${pos}`,
       );
     }
     if (typeof c === 'string') {
       const bad = unpairedSurrogateIndex(c);
       if (bad >= 0) {
-        throw new OtError('invalid_surrogate', `Component ${i} inserts text with an unpaired surrogate at offset ${bad}.`);
+        throw new OtError('invalid_surrogate', `component ${i} offset ${bad}`);
       }
     } else pos += Math.abs(c);
   });
@@ -181,21 +182,21 @@ const malformed = (message: string): OtError => new OtError('malformed', message
  * canonical operation; rejects exactly what the server rejects.
  */
 export function fromJSON(value: unknown, maxComponents = DEFAULT_MAX_COMPONENTS): TextOperation {
-  if (!Array.isArray(value)) throw malformed('An operation is a JSON array.');
-  if (value.length > maxComponents) throw malformed(`The operation has more than ${maxComponents} components.`);
+  if (!Array.isArray(value)) throw malformed('not an array');
+  if (value.length > maxComponents) throw malformed(`over ${maxComponents} components`);
   const op = new TextOperation();
   value.forEach((c: unknown, i) => {
     if (typeof c === 'string') {
-      if (c === '') throw malformed(`Component ${i} is an empty string; inserts must be non-empty.`);
+      if (c === '') throw malformed(`component ${i} empty`);
       const bad = unpairedSurrogateIndex(c);
-      if (bad >= 0) throw new OtError('invalid_surrogate', `Component ${i} has an unpaired surrogate at offset ${bad}.`);
+      if (bad >= 0) throw new OtError('invalid_surrogate', `component ${i} offset ${bad}`);
       op.insert(c);
     } else if (typeof c === 'number' && Number.isInteger(c) && Math.abs(c) <= MAX_LENGTH) {
-      if (c === 0) throw malformed(`Component ${i} is zero; retains and deletes must be non-zero.`);
+      if (c === 0) throw malformed(`component ${i} zero`);
       if (c > 0) op.retain(c);
       else op.delete(-c);
     } else {
-      throw malformed(`Component ${i} is not an integer between -${MAX_LENGTH} and ${MAX_LENGTH} or a string.`);
+      throw malformed(`component ${i} invalid`);
     }
   });
   return op;
@@ -207,7 +208,7 @@ export function parse(json: string, maxComponents = DEFAULT_MAX_COMPONENTS): Tex
   try {
     value = JSON.parse(json);
   } catch (e) {
-    throw malformed(`The operation is not valid JSON: ${(e as Error).message}`);
+    throw malformed(`not JSON: ${(e as Error).message}`);
   }
   return fromJSON(value, maxComponents);
 }
@@ -254,7 +255,7 @@ export function compose(a: TextOperation, b: TextOperation): TextOperation {
   if (a.targetLength !== b.baseLength) {
     throw new OtError(
       'not_composable',
-      `Cannot compose: the first operation produces ${a.targetLength} code units but the second expects ${b.baseLength}.`,
+      `compose ${a.targetLength}, ${b.baseLength}`,
     );
   }
   const r = new TextOperation();
@@ -270,7 +271,7 @@ export function compose(a: TextOperation, b: TextOperation): TextOperation {
       r.insert(y.take(y.remaining));
       continue;
     }
-    if (x.done || y.done) throw new OtError('not_composable', 'Cannot compose: one operation ended before the other.');
+    if (x.done || y.done) throw new OtError('not_composable', 'lengths differ');
     const n = Math.min(x.remaining, y.remaining);
     const k = x.kind + y.kind;
     if (k === 'rr') {
@@ -294,7 +295,7 @@ export function transform(a: TextOperation, b: TextOperation): [TextOperation, T
   if (a.baseLength !== b.baseLength) {
     throw new OtError(
       'base_length_mismatch',
-      `Cannot transform: the operations apply to documents of ${a.baseLength} and ${b.baseLength} code units.`,
+      `transform ${a.baseLength}, ${b.baseLength}`,
     );
   }
   const ap = new TextOperation();
@@ -314,7 +315,7 @@ export function transform(a: TextOperation, b: TextOperation): [TextOperation, T
       bp.insert(y.take(n));
       continue;
     }
-    if (x.done || y.done) throw new OtError('base_length_mismatch', 'Cannot transform: one operation ended before the other.');
+    if (x.done || y.done) throw new OtError('base_length_mismatch', 'lengths differ');
     const n = Math.min(x.remaining, y.remaining);
     const k = x.kind + y.kind;
     if (k === 'rr') {
@@ -354,7 +355,7 @@ export function invert(op: TextOperation, doc: string): TextOperation {
  */
 export function transformIndex(op: TextOperation, index: number, insertGoesBefore = true): number {
   if (!Number.isInteger(index) || index < 0 || index > op.baseLength) {
-    throw new RangeError(`index ${index} is outside [0, ${op.baseLength}]`);
+    throw new RangeError(`index ${index} of ${op.baseLength}`);
   }
   let result = index;
   let pos = 0;

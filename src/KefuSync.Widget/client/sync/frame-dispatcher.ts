@@ -9,7 +9,7 @@ export interface DispatchTargets {
   /** this tab's logical client id (`c`) */
   readonly tabId: string;
   handler(ch: string): ChannelHandler | undefined;
-  readonly requests: RequestTracker;
+  readonly requests: RequestTracker | undefined;
   /** an error about this tab that no request or attached channel claims (connection-level, or a detached channel) */
   unclaimed(f: ErrorFrame): void;
 }
@@ -36,11 +36,11 @@ export class FrameDispatcher {
         break;
       case 'history':
       case 'list':
-        this.to.requests.reply(f);
+        this.to.requests?.reply(f);
         break;
       case 'error': {
         if (f.c && f.c !== this.to.tabId) break;
-        if (this.to.requests.fail(f)) break;
+        if (this.to.requests?.fail(f)) break;
         const h = f.ch ? this.to.handler(f.ch) : undefined;
         if (h) h.error(f);
         else this.to.unclaimed(f);

@@ -1,6 +1,6 @@
 // IndexedDB adapter for the outbox: database `kefu-outbox`, object store `ops` keyed by the client op id.
 // Kept thin on purpose; the logic lives in outbox.ts and is tested against MemoryOutboxStore.
-import { MemoryOutboxStore, type OutboxRecord, type OutboxStore } from './outbox';
+import { MemoryOutboxStore, type OutboxRecord, type OutboxStore, type TextRecord } from './outbox';
 
 const req = <T>(r: IDBRequest<T>): Promise<T> =>
   new Promise((resolve, reject) => {
@@ -33,19 +33,19 @@ export class IdbOutboxStore implements OutboxStore {
     });
   }
 
-  private async tx<T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-    const db = await this.db;
-    return req(f(db.transaction('ops', mode).objectStore('ops')));
+  /** One readwrite transaction, resolved once it commits (not when its requests succeed): then it is on disk. */
+  async write(put: Array<OutboxRecord | TextRecord>, del: string[] = []): Promise<void> {
+    const t = (await this.db).transaction('ops', 'readwrite');
+    const s = t.objectStore('ops');
+    for (const r of put) s.put(r);
+    for (const id of del) s.delete(id);
+    await new Promise<void>((resolve, reject) => {
+      t.oncomplete = () => resolve();
+      t.onerror = t.onabort = () => reject(t.error ?? new Error('IndexedDB write failed'));
+    });
   }
-
-  async put(r: OutboxRecord): Promise<void> {
-    await this.tx('readwrite', (s) => s.put(r));
-  }
-  async delete(id: string): Promise<void> {
-    await this.tx('readwrite', (s) => s.delete(id));
-  }
-  getAll(): Promise<OutboxRecord[]> {
-    return this.tx('readonly', (s) => s.getAll() as IDBRequest<OutboxRecord[]>);
+  async getAll(): Promise<unknown[]> {
+    return req((await this.db).transaction('ops').objectStore('ops').getAll());
   }
 }
 

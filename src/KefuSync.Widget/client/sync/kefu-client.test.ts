@@ -167,4 +167,23 @@ describe('KefuClient across tabs', () => {
     await flush();
     expect(a.attentive()).toBe(false);
   });
+
+  it('a lost connection empties every presence list: nobody is shown online while that cannot be known', async () => {
+    const { tab } = browser();
+    const a = tab('tA');
+    const ch = new MessageChannel(a, 'conv:c1');
+    a.start();
+    await flush();
+    const ws = FakeSocket.last();
+    ws.receive(welcome('k1'));
+    await flush();
+    ws.receive({ t: 'presence', ch: 'conv:c1', list: [{ id: 'agent:alice', name: 'Alice', role: 'agent', c: 'x', s: {} }] });
+    await flush();
+    expect(ch.presenceList).toHaveLength(1);
+    ws.serverClose(1006);
+    await flush();
+    expect(a.state).not.toBe('open');
+    expect(ch.presenceList).toEqual([]);
+    a.stop();
+  });
 });

@@ -20,14 +20,14 @@ import type { ErrorFrame, ListFrame, OpRecord, ServerFrame, WelcomeFrame } from 
 import { Connection, type ConnState, type TransportMode } from '../transport/connection';
 import type { LinkEnv } from '../transport/links';
 import { Emitter, randomId } from '../util/emitter';
-import { localStorageOrNull } from '../util/env';
+import { localStorageOrNull, webLocks } from '../util/env';
 import type { ChannelHandler } from './channel-handler';
 import { FrameDispatcher } from './frame-dispatcher';
 import { LeaderElector } from './leader';
-import { Outbox, MemoryOutboxStore, type OutboxRecord, type OutboxStore } from './outbox';
+import { Outbox, MemoryOutboxStore, type OutboxRecord, type OutboxStore, type TextRecord } from './outbox';
 import { OutboxDrain } from './outbox-drain';
 import { PresenceHeartbeat } from './presence-heartbeat';
-import { RequestTracker } from './request-tracker';
+import type { RequestTracker } from './request-tracker';
 import { Subscriptions } from './subscriptions';
 import { TabBus, type BusPort } from './tab-bus';
 import { TabRelay } from './tab-relay';
@@ -54,6 +54,11 @@ export interface KefuClientOptions {
   linkEnv?: Partial<LinkEnv>;
   /** how long a new leader waits for tabs to announce themselves before adopting orphaned outbox records */
   orphanGraceMs?: number;
+  /**
+   * What `history` and `list` (fetchHistory, list) go through: the console passes RequestTracker. The widget pages no
+   * history and lists nothing, so its bundle carries none (size.test.ts).
+   */
+  requests?: new (nextQ: () => string, send: (f: TabFrame) => boolean, timeoutMs?: number) => RequestTracker;
   /** how long a `history` or `list` request waits for its reply */
   requestTimeoutMs?: number;
 }
@@ -80,7 +85,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
   private readonly relay: TabRelay;
   private readonly subs: Subscriptions;
   private readonly presence: PresenceHeartbeat;
-  private readonly requests: RequestTracker;
+  private readonly requests: RequestTracker | undefined;
   private readonly dispatcher: FrameDispatcher;
   private readonly drainer: OutboxDrain;
   private bus: TabBus | null = null;
@@ -89,6 +94,8 @@ export class KefuClient extends Emitter<KefuClientEvents> {
   /** the `conn` of the welcome last acted on: the leader's own state event and its relay both announce it */
   private lastConn = '';
   private counter = 0;
+  /** releases the lock `kefu-tab:{tabId}`, held while started: it tells other pages this tab's records are not orphans */
+  private unlock: (() => void) | undefined;
 
   constructor(readonly o: KefuClientOptions) {
     super();
@@ -124,7 +131,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     });
     this.subs = new Subscriptions(this.tabId, send);
     this.presence = new PresenceHeartbeat((ch, s) => this.send({ t: 'presence', c: this.tabId, ch, s }));
-    this.requests = new RequestTracker(() => this.nextId(), send, o.requestTimeoutMs);
+    this.requests = o.requests && new o.requests(() => this.nextId(), send, o.requestTimeoutMs);
     this.dispatcher = new FrameDispatcher({
       tabId: this.tabId,
       handler: (ch) => this.subs.get(ch),
@@ -175,6 +182,22 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     });
     this.elector.start();
     this.roster.start();
+    void this.locks()
+      ?.request(`kefu-tab:${this.tabId}`, {}, () => new Promise<void>((r) => (this.unlock = r)))
+      .catch(() => {});
+  }
+
+  private locks(): LockManager | null {
+    return this.o.locks === undefined ? webLocks() : this.o.locks;
+  }
+
+  /** Whether the tab `c` of this browser is alive (holds its lock); without Web Locks, none is known to be. */
+  async isAlive(c: string): Promise<boolean> {
+    try {
+      return !!(await this.locks()?.query())?.held?.some((l) => l.name === `kefu-tab:${c}`);
+    } catch {
+      return false;
+    }
   }
 
   /** Leaves: `bye` for this logical client, tells the other tabs, releases leadership. */
@@ -183,6 +206,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     this.send({ t: 'bye', c: this.tabId });
     this.bus.post({ k: 'gone' });
     this.roster.stop();
+    this.unlock?.();
     this.presence.pause();
     this.drainer.stop();
     this.conn?.stop();
@@ -241,8 +265,8 @@ export class KefuClient extends Emitter<KefuClientEvents> {
    * Submits an op on a message channel through the outbox: recorded first, then sent; removed on ack or own op.
    * Returns the record (its `id` identifies the op).
    */
-  async submit(ch: string, op: unknown, rev: number, id = this.nextId()): Promise<OutboxRecord> {
-    const r = await this.outbox.add(ch, id, op, rev);
+  async submit(ch: string, op: unknown, rev: number, id = this.nextId(), extra?: TextRecord[]): Promise<OutboxRecord> {
+    const r = await this.outbox.add(ch, id, op, rev, extra);
     this.relay.outboxChanged();
     this.sendRecord(r);
     return r;
@@ -253,11 +277,11 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     this.send({ t: 'submit', c: this.tabId, ch: r.ch, id: r.id, rev: r.rev, op: r.op });
   }
 
-  /** After a retryable error: resend the record later, with a growing delay. */
-  retryLater(id: string): void {
-    setTimeout(() => {
-      void this.resendIfStillMine(id);
-    }, this.outbox.nextRetryDelay(id));
+  /** After a retryable error: resend the record later, with a growing delay. False when it was retried enough. */
+  retryLater(id: string): boolean {
+    const d = this.outbox.nextRetryDelay(id);
+    if (d >= 0) setTimeout(() => void this.resendIfStillMine(id), d);
+    return d >= 0;
   }
 
   /** Unless it was confirmed, failed for good or adopted by another tab meanwhile. */
@@ -278,13 +302,18 @@ export class KefuClient extends Emitter<KefuClientEvents> {
 
   /** Up to n ops older than rev (paging back). */
   async fetchHistory(ch: string, rev: number, n: number): Promise<OpRecord[]> {
-    const f = await this.requests.request('history', (q) => ({ t: 'history', ch, rev, n: Math.min(MAX_HISTORY_OPS, n), q }));
+    const f = await this.tracker().request('history', (q) => ({ t: 'history', ch, rev, n: Math.min(MAX_HISTORY_OPS, n), q }));
     return f.ops.map((o) => ({ ...o, ch: f.ch }));
   }
 
   /** Agents: the inbox summaries (`list`), with the `inbox` revision they reflect. */
   list(f: ListFilter = 'all', n = MAX_LIST_ITEMS): Promise<ListFrame> {
-    return this.requests.request('list', (q) => ({ t: 'list', f, n: Math.min(MAX_LIST_ITEMS, n), q }));
+    return this.tracker().request('list', (q) => ({ t: 'list', f, n: Math.min(MAX_LIST_ITEMS, n), q }));
+  }
+
+  private tracker(): RequestTracker {
+    if (!this.requests) throw new Error('no options.requests');
+    return this.requests;
   }
 
   // ---- tabs ----
@@ -335,9 +364,13 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     this.bus?.post({ k: 'who' });
     conn.start();
     if (typeof addEventListener === 'function') {
-      const online = (): void => conn.kick();
-      addEventListener('online', online);
-      conn.on('state', (s) => s === 'stopped' && removeEventListener('online', online));
+      // the browser knows before any heartbeat: offline closes the link at once, online reconnects at once
+      const on = (e: string, f: () => void): void => {
+        addEventListener(e, f);
+        conn.on('state', (s) => s === 'stopped' && removeEventListener(e, f));
+      };
+      on('online', () => conn.kick());
+      on('offline', () => conn.offline());
     }
   }
 
@@ -377,10 +410,13 @@ export class KefuClient extends Emitter<KefuClientEvents> {
       this.lastConn = '';
       this.presence.pause();
       // a reply will never come on this connection: the caller asks again after the next welcome
-      this.requests.cancelAll();
+      this.requests?.cancelAll();
     }
     if (s === this.state && s !== 'open') return;
     this.state = s;
+    // Who is online was known through this connection only: without it, nobody is known to be (a fresh list comes with
+    // every `sub`), so no view shows an agent or a visitor "online" while it cannot know.
+    if (s !== 'open') for (const h of this.subs.all()) h.presence({ t: 'presence', ch: h.ch, list: [] });
     this.emit('state', s, w);
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { flush } from '../test/fakes';
 import { op, stubClient } from '../test/client-stub';
 import { MessageChannel } from './message-channel';
+import { MAX_AUTO_RETRIES } from './outbox';
 
 const msg = (text: string, role = 'agent') => ({ k: 'msg', text, name: role === 'agent' ? 'Alice' : 'V', role });
 
@@ -107,6 +108,37 @@ describe('MessageChannel (channel state)', () => {
     await ch.retry(r.id);
     expect(sent[0]).toMatchObject({ t: 'submit', id: r.id });
     expect(ch.items('v1')[0]?.status).toBe('sending');
+  });
+
+  it('a retryable error is resent by itself a few times, then shown failed as retryable; Retry starts over', async () => {
+    const { client, sent } = stubClient();
+    const ch = new MessageChannel(client, 'conv:c1');
+    const r = await ch.send('x');
+    const busy = { t: 'error' as const, code: 'store_unavailable', msg: 'down', retry: true, c: 'tabA', ch: 'conv:c1', id: r.id };
+    for (let i = 0; i < MAX_AUTO_RETRIES; i++) ch.error(busy);
+    await flush();
+    expect(ch.items('v1')[0]?.status).toBe('sending');
+    ch.error(busy);
+    await flush();
+    expect(ch.items('v1')[0]).toMatchObject({ status: 'failed', err: 'store_unavailable', re: true });
+    sent.length = 0;
+    await ch.retry(r.id);
+    expect(sent[0]).toMatchObject({ t: 'submit', id: r.id });
+    expect(ch.items('v1')[0]).toMatchObject({ status: 'sending' });
+    expect(ch.items('v1')[0]).not.toHaveProperty('re');
+    // and it gets its automatic resends again
+    expect(client.retryLater(r.id)).toBe(true);
+  });
+
+  it('discard drops a failed message for good', async () => {
+    const { client } = stubClient();
+    const ch = new MessageChannel(client, 'conv:c1');
+    const r = await ch.send('x');
+    ch.error({ t: 'error', code: 'invalid_op', msg: 'no', retry: false, c: 'tabA', ch: 'conv:c1', id: r.id });
+    await flush();
+    await ch.discard(r.id);
+    expect(ch.items('v1')).toEqual([]);
+    expect(await client.outbox.all()).toEqual([]);
   });
 
   it('edit and recall change the target message only when by its author', () => {

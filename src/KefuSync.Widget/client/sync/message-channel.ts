@@ -5,7 +5,7 @@ import { Emitter } from '../util/emitter';
 import type { ChannelHandler } from './channel-handler';
 import type { KefuClient } from './kefu-client';
 import { MessageLog, type ChatMessage } from './message-log';
-import type { OutboxRecord } from './outbox';
+import type { OutboxRecord, TextRecord } from './outbox';
 import { judge } from './revision';
 import { isObj } from '../protocol/validation';
 import { ErrorCode } from '../protocol/error-codes';
@@ -19,6 +19,8 @@ export interface MessageItem extends ChatMessage {
   status?: MessageStatus;
   /** the server's error code when failed */
   err?: string;
+  /** failed with a retryable error: Retry may succeed */
+  re?: true;
 }
 
 export interface MessageCache {
@@ -34,7 +36,7 @@ export interface MessageChannelEvents {
 }
 
 export class MessageChannel extends Emitter<MessageChannelEvents> implements ChannelHandler {
-  readonly log = new MessageLog();
+  readonly log: MessageLog = this.newLog();
   /** outbox records of this channel (every tab's), not yet seen committed */
   pending: OutboxRecord[] = [];
   presenceList: PresenceEntry[] = [];
@@ -44,11 +46,11 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly detach: () => void;
 
-  /** with `tail`, a fresh subscribe loads only the last `tail` ops; `loadOlder` pages back */
+  /** with `tail`, a fresh subscribe loads only the last `tail` ops; PagedMessageChannel.loadOlder pages back */
   readonly tail?: number;
 
   constructor(
-    private readonly client: KefuClient,
+    protected readonly client: KefuClient,
     readonly ch: string,
     private readonly cache?: MessageCache,
     tail?: number,
@@ -75,28 +77,17 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
     clearTimeout(this.saveTimer);
   }
 
-  /** Sends a chat message (through the outbox). */
-  async send(text: string): Promise<OutboxRecord> {
-    const r = await this.client.submit(this.ch, { k: 'msg', text }, this.rev);
+  /** The log this channel keeps (PagedMessageChannel's pages back). */
+  protected newLog(): MessageLog {
+    return new MessageLog();
+  }
+
+  /** Sends a chat message (through the outbox), writing `draft` (the cleared draft's state) in the same transaction. */
+  async send(text: string, draft?: TextRecord): Promise<OutboxRecord> {
+    const r = await this.client.submit(this.ch, { k: 'msg', text }, this.rev, undefined, draft && [draft]);
     if (!this.pending.some((p) => p.id === r.id)) this.pending.push(r);
     this.emit('change');
     return r;
-  }
-
-  /** Whether older messages than those loaded exist (a tail subscribe skipped them). */
-  get hasOlder(): boolean {
-    return this.log.base > 0;
-  }
-
-  /** Pages in up to `n` older ops with `history`; resolves to the number of messages added. */
-  async loadOlder(n = 50): Promise<number> {
-    const before = this.log.base;
-    if (before <= 0) return 0;
-    const ops = await this.client.fetchHistory(this.ch, before + 1, n);
-    if (this.log.base !== before) return 0; // a concurrent page or a reset got there first
-    const added = this.log.prepend(ops);
-    this.changed();
-    return added;
   }
 
   /** Submits another message op (agents: edit, recall, status, assign) through the outbox. */
@@ -148,6 +139,7 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
         rev: 0, id: r.id, by: me, ts: r.createdAt, name: '', role: '', text: op.text, own: true,
         status: r.err !== undefined ? 'failed' : this.acked.has(r.id) ? 'sent' : 'sending',
         ...(r.err !== undefined ? { err: r.err } : {}),
+        ...(r.re ? { re: true as const } : {}),
       });
     }
     return out;
@@ -223,12 +215,11 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
       }
       return;
     }
-    if (f.retry) this.client.retryLater(f.id);
-    else
-      void this.client.outbox.fail(f.id, f.code).then(async () => {
-        await this.outboxChanged();
-        this.client.outboxChanged();
-      });
+    if (f.retry && this.client.retryLater(f.id)) return;
+    void this.client.outbox.fail(f.id, f.code, f.retry).then(async () => {
+      await this.outboxChanged();
+      this.client.outboxChanged();
+    });
   }
 
   presence(f: PresenceFrame): void {
@@ -240,7 +231,7 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
     this.replaying = true;
   }
 
-  private changed(): void {
+  protected changed(): void {
     this.emit('change');
     const cache = this.cache;
     if (!cache) return;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OpRecord } from '../protocol/server-frames';
 import { MessageLog } from './message-log';
+import { PagedMessageLog } from './paged-message-log';
 
 const att = { id: 'Jq3xY0abcdefghijklmn_-', name: 'screenshot.png', size: 48213, type: 'image/png', w: 1280, h: 720, sha256: 'a'.repeat(64), thumb: true };
 const rec = (rev: number, op: unknown, by = 'agent:alice'): OpRecord => ({ rev, id: `o${rev}`, by, ts: 1000 + rev, op } as OpRecord);
@@ -86,7 +87,7 @@ describe('MessageLog: messages with a file (protocol §4.2, §9.3)', () => {
   });
 
   it('pages in files from history, and applies a recall seen before the page', () => {
-    const log = new MessageLog();
+    const log = new PagedMessageLog();
     log.skipTo(2);
     log.apply(rec(3, { k: 'recall', target: 2 }));
     log.apply(rec(4, msgOp({ att: { ...att, id: 'live' } })));

@@ -34,10 +34,10 @@ const MAX_TEXT = 100000;
 
 export class MessageLog {
   rev = 0;
-  /** revisions up to `base` were skipped (tail subscribe) and not paged in yet with `prepend`: 0 = complete */
+  /** revisions up to `base` were skipped (tail subscribe) and not paged in yet (PagedMessageLog.prepend): 0 = complete */
   base = 0;
   /** edits/recalls whose target is older than what is loaded: applied when `prepend` brings the target */
-  private orphans = new Map<number, { text?: string; recalled?: boolean; by: string }>();
+  protected orphans = new Map<number, { text?: string; recalled?: boolean; by: string }>();
   messages: ChatMessage[] = [];
   /** author id → highest revision they have read */
   reads = new Map<string, number>();
@@ -130,51 +130,6 @@ export class MessageLog {
       if (this.messages.length === 0) this.base = rev;
       this.rev = rev;
     }
-  }
-
-  /**
-   * Pages in older ops (a `history` reply, ascending, all at or below `base`): their messages go before the loaded
-   * ones, their read markers count, and edits/recalls seen earlier for these messages are applied. Returns how many
-   * messages were added.
-   */
-  prepend(ops: readonly OpRecord[]): number {
-    const older: ChatMessage[] = [];
-    const page = ops.filter((r) => r.rev <= this.base && r.rev >= 1);
-    const lowest = page.reduce((m, r) => Math.min(m, r.rev), this.base + 1);
-    const scratch = new MessageLog();
-    scratch.roles = this.roles;
-    scratch.orphans = this.orphans;
-    scratch.messages = older;
-    // edits in this page whose target is older still become orphans
-    scratch.base = lowest - 1;
-    for (const r of page) {
-      scratch.rev = r.rev - 1;
-      const op = r.op;
-      if (isObj(op) && op.k === 'read' && typeof op.upTo === 'number' && Number.isSafeInteger(op.upTo)) {
-        this.reads.set(r.by, Math.max(this.reads.get(r.by) ?? 0, op.upTo));
-        if (typeof op.role === 'string' && op.role) this.roles.set(r.by, op.role);
-        continue;
-      }
-      scratch.apply(r);
-    }
-    older.sort((a, b) => a.rev - b.rev);
-    for (const m of older) {
-      const o = this.orphans.get(m.rev);
-      if (o && o.by === m.by) {
-        if (o.recalled) {
-          m.text = '';
-          m.recalled = true;
-          m.att = undefined;
-        } else if (o.text !== undefined) {
-          m.text = o.text;
-          m.edited = true;
-        }
-        this.orphans.delete(m.rev);
-      }
-    }
-    this.messages = [...older, ...this.messages];
-    this.base = page.length === 0 ? 0 : lowest - 1;
-    return older.length;
   }
 
   /** The highest revision read by anyone with role `role`, or by the author `by`. */

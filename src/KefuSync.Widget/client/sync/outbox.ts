@@ -15,39 +15,61 @@ export interface OutboxRecord {
   /** the logical client (tab) responsible for resending it */
   c: string;
   createdAt: number;
-  /** set when the server refused it for good (error with retry: false): shown as failed, not resent by itself */
+  /** set when it failed (the server's error code): shown as failed, not resent by itself */
   err?: string;
+  /** the failure was retryable (`retry: true`, given up after MAX_AUTO_RETRIES): Retry may succeed */
+  re?: true;
+}
+
+/**
+ * The unsent state of a text channel in one tab (text-channel.ts): its OT client's revision, the op in flight (with its
+ * id, so whoever resends it is deduped), the edits queued behind it and the text in the box. Kept beside the message
+ * records, so a send and the cleared draft are one write. `rev` -1: no snapshot yet, `doc` is all there is.
+ */
+export interface TextRecord {
+  /** `~{c}~{ch}` */
+  id: string;
+  ch: string;
+  c: string;
+  createdAt: number;
+  rev: number;
+  doc: string;
+  out?: { id: string; rev: number; op: unknown };
+  buf?: unknown;
 }
 
 export interface OutboxStore {
-  put(r: OutboxRecord): Promise<void>;
-  delete(id: string): Promise<void>;
-  getAll(): Promise<OutboxRecord[]>;
+  /** Puts and deletes in one transaction: all of them are stored, or none. */
+  write(put: Array<OutboxRecord | TextRecord>, del?: string[]): Promise<void>;
+  getAll(): Promise<unknown[]>;
 }
 
 export class MemoryOutboxStore implements OutboxStore {
-  readonly map = new Map<string, OutboxRecord>();
+  readonly map = new Map<string, OutboxRecord | TextRecord>();
   // Promise-returning like IndexedDB, so callers (and tests) see the same asynchrony.
-  put(r: OutboxRecord): Promise<void> {
-    this.map.set(r.id, structuredCloneSafe(r));
+  write(put: Array<OutboxRecord | TextRecord>, del: string[] = []): Promise<void> {
+    for (const r of put) this.map.set(r.id, structuredCloneSafe(r));
+    for (const id of del) this.map.delete(id);
     return Promise.resolve();
   }
-  delete(id: string): Promise<void> {
-    this.map.delete(id);
-    return Promise.resolve();
+  put(r: OutboxRecord | TextRecord): Promise<void> {
+    return this.write([r]);
   }
-  getAll(): Promise<OutboxRecord[]> {
+  getAll(): Promise<unknown[]> {
     return Promise.resolve([...this.map.values()].map(structuredCloneSafe));
   }
 }
 
 const structuredCloneSafe = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
+/** Resends after `retry: true` errors before the message is shown failed (with Retry): about a minute. */
+export const MAX_AUTO_RETRIES = 6;
+
 /** Retry delays for `retry: true` errors: 1 s, 2 s, 4 s … capped at 30 s. */
 export const retryDelay = (attempt: number): number => Math.min(30000, 1000 * 2 ** Math.min(attempt, 15));
 
 /** Storage outlives versions of this script (and can be written by anyone on the origin): check what comes back. */
-const isRecord = (r: unknown): r is OutboxRecord =>
+const isAny = (r: unknown): r is OutboxRecord & TextRecord =>
   isObj(r) && typeof r.id === 'string' && typeof r.ch === 'string' && typeof r.rev === 'number' &&
   typeof r.c === 'string' && typeof r.createdAt === 'number';
 
@@ -61,22 +83,40 @@ export class Outbox {
   ) {}
 
   /** Records a submit before it is sent. */
-  async add(ch: string, id: string, op: unknown, rev: number): Promise<OutboxRecord> {
+  async add(ch: string, id: string, op: unknown, rev: number, extra: TextRecord[] = []): Promise<OutboxRecord> {
     const r: OutboxRecord = { id, ch, op, rev, c: this.tabId, createdAt: this.now() };
-    await this.store.put(r);
+    await this.store.write([r, ...extra]);
     return r;
   }
 
   /** The server committed it. */
   async settle(id: string): Promise<void> {
     this.attempts.delete(id);
-    await this.store.delete(id);
+    await this.store.write([], [id]);
   }
 
-  /** The server refused it for good; keep it to show it as failed (the user may retry or drop it). */
-  async fail(id: string, code: string): Promise<void> {
+  /** Text states and what to delete, in one write. */
+  text(put: TextRecord[], del: string[] = []): Promise<void> {
+    return this.store.write(put, del).catch(() => {});
+  }
+
+  /** Every well-formed text state of `ch`. */
+  async texts(ch: string): Promise<TextRecord[]> {
+    return (await this.list()).filter((r) => typeof r.doc === 'string' && r.ch === ch);
+  }
+
+  private async list(): Promise<Array<OutboxRecord & TextRecord>> {
+    try {
+      return (await this.store.getAll()).filter(isAny);
+    } catch {
+      return [];
+    }
+  }
+
+  /** It failed (refused for good, or retried enough): kept to show it as failed, with why (the user retries or drops it). */
+  async fail(id: string, code: string, retryable = false): Promise<void> {
     const r = (await this.all()).find((x) => x.id === id);
-    if (r) await this.store.put({ ...r, err: code });
+    if (r) await this.store.write([{ ...r, err: code, ...(retryable ? { re: true as const } : {}) }]);
   }
 
   /** Takes a failed record back: clears the error and makes this tab responsible for it. */
@@ -85,32 +125,29 @@ export class Outbox {
     if (!r) return null;
     const back: OutboxRecord = { ...r, c: this.tabId };
     delete back.err;
-    await this.store.put(back);
+    delete back.re;
+    this.attempts.delete(id);
+    await this.store.write([back]);
     return back;
   }
 
   /** Makes this tab responsible for a record of a tab that is gone; returns the adopted record. */
   async adopt(r: OutboxRecord): Promise<OutboxRecord> {
     const adopted: OutboxRecord = { ...r, c: this.tabId };
-    await this.store.put(adopted);
+    await this.store.write([adopted]);
     return adopted;
   }
 
-  /** The delay before resending after a `retry: true` error, growing per record. */
+  /** The delay before resending after a `retry: true` error, growing per record; -1 once MAX_AUTO_RETRIES are spent. */
   nextRetryDelay(id: string): number {
     const n = this.attempts.get(id) ?? 0;
+    if (n >= MAX_AUTO_RETRIES) return -1;
     this.attempts.set(id, n + 1);
     return retryDelay(n);
   }
 
   /** Every well-formed record, oldest first (optionally of one channel). */
   async all(ch?: string): Promise<OutboxRecord[]> {
-    let list: OutboxRecord[];
-    try {
-      list = await this.store.getAll();
-    } catch {
-      return [];
-    }
-    return list.filter((r) => isRecord(r) && (ch === undefined || r.ch === ch)).sort((a, b) => a.createdAt - b.createdAt);
+    return (await this.list()).filter((r) => typeof r.doc !== 'string' && (ch === undefined || r.ch === ch)).sort((a, b) => a.createdAt - b.createdAt);
   }
 }

@@ -1,6 +1,13 @@
 // A text channel (`vdraft:*`, `draft:*`, `note:*`, `canned:*`) bound to a KefuClient: the three-state OT client of
 // client/ot, fed in revision order. The editor reports whole values (edit(next)); remote changes come out as the
 // new document plus the op that produced it (to move the caret with transformIndex).
+//
+// A durable channel (the visitor's draft) keeps its unsent state in the outbox store, one record per tab: the
+// revision, the op in flight with its id, the edits queued behind it and the text. Every change is written, and the
+// draft cleared by a send is written in the same transaction as the message (`edit(next, true)` hands the record to
+// the caller), so a page closed offline leaves exactly what was in the box. The next page takes over the record of a
+// tab that is gone (it no longer holds its `kefu-tab:` lock): it resends the op in flight under its old id (the server
+// dedupes it if it arrived after all) and then the rest, so sent text never comes back and typed text is never lost.
 import { fromJSON, type TextOperation } from '../ot/text-operation';
 import { OtClient, type OtSubmit } from '../ot/ot-client';
 import { ErrorCode } from '../protocol/error-codes';
@@ -10,7 +17,7 @@ import type { ChannelHandler } from './channel-handler';
 import type { KefuClient } from './kefu-client';
 import { judge } from './revision';
 import { diffOp } from './text-diff';
-import { retryDelay } from './outbox';
+import { retryDelay, type TextRecord } from './outbox';
 
 export interface TextChannelEvents {
   /**
@@ -29,14 +36,25 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
   private dirty = false;
   private counter = 1;
   private retries = 0;
-  private readonly detach: () => void;
+  private detach = (): void => {};
+  private closed = false;
+  /** this tab's record is in the store */
+  private saved = false;
+  private readonly key: string;
 
   constructor(
     private readonly client: KefuClient,
     readonly ch: string,
+    private readonly durable = false,
   ) {
     super();
-    this.detach = client.attach(this);
+    this.key = `~${client.tabId}~${ch}`;
+    const attach = (): void => {
+      if (!this.closed) this.detach = client.attach(this);
+    };
+    // a durable channel subscribes once it knows the revision it stands on (a record taken over starts there)
+    if (durable) void this.restore().finally(attach);
+    else attach();
   }
 
   get rev(): number {
@@ -49,6 +67,7 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
   }
 
   close(): void {
+    this.closed = true;
     this.detach();
   }
 
@@ -66,16 +85,63 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
     }
   }
 
-  /** The editor's new value. */
-  edit(next: string): void {
+  /**
+   * The editor's new value. `hold` (durable channels): the record of the new state is returned instead of written, for
+   * the caller to write with its own (a send and the cleared draft, in one transaction).
+   */
+  edit(next: string, hold = false): TextRecord | undefined {
     if (next === this.doc) return;
     const op = diffOp(this.doc, next);
     this.doc = next;
-    if (!this.ot) {
-      this.dirty = true;
+    if (!this.ot) this.dirty = true;
+    else if (this.ot.applyClient(op)) this.sendOutstanding();
+    return this.save([], hold);
+  }
+
+  /** Takes over the newest record of this channel left by a tab that is gone, and deletes all of theirs. */
+  private async restore(): Promise<void> {
+    const { client } = this;
+    const gone: TextRecord[] = [];
+    for (const r of await client.outbox.texts(this.ch)) if (r.c !== client.tabId && !(await client.isAlive(r.c))) gone.push(r);
+    const r = gone.sort((a, b) => a.createdAt - b.createdAt).at(-1);
+    if (r && !this.ot && !this.dirty && !this.closed) {
+      try {
+        const o = r.out;
+        const out = o && typeof o.id === 'string' && typeof o.rev === 'number' ? { id: o.id, rev: o.rev, op: fromJSON(o.op) } : null;
+        const buf = r.buf === undefined ? null : fromJSON(r.buf);
+        if (r.rev >= 0) {
+          const ot = new OtClient(r.rev, client.tabId, this.counter);
+          ot.resume(out, buf);
+          this.ot = ot;
+        } else this.dirty = true;
+        this.doc = r.doc;
+      } catch {
+        // written by something else on this origin: not a state to resume
+      }
+    }
+    this.save(gone.map((g) => g.id));
+    if (this.doc) this.emit('change', this.doc, null);
+  }
+
+  /** Durable channels: writes this tab's state (or returns it, `hold`), or deletes it once everything is committed. */
+  private save(del: string[] = [], hold = false): TextRecord | undefined {
+    if (!this.durable) return;
+    const ot = this.ot;
+    const { outbox, tabId } = this.client;
+    if (!this.dirty && (!ot || ot.state === 'synchronized')) {
+      if (this.saved || del.length) void outbox.text([], [...del, this.key]);
+      this.saved = false;
       return;
     }
-    if (this.ot.applyClient(op)) this.sendOutstanding();
+    const out = ot?.outstanding;
+    const buf = ot?.buffer;
+    const r: TextRecord = { id: this.key, ch: this.ch, c: tabId, createdAt: Date.now(), rev: ot ? ot.revision : -1, doc: this.doc };
+    if (out) r.out = { id: out.id, rev: out.rev, op: out.op.toJSON() };
+    if (buf) r.buf = buf.toJSON();
+    this.saved = true;
+    if (hold) return r;
+    void outbox.text([r], del);
+    return undefined;
   }
 
   private sendOutstanding(): void {
@@ -107,6 +173,7 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
     // Local edits not known to be committed: re-apply them as one new op on top of the snapshot. If the outstanding op
     // was in fact committed, the snapshot already contains it and the diff is empty.
     if (hadLocal && local !== this.doc) this.edit(local);
+    else this.save();
     // Emit once, with the final text: emitting the bare snapshot first would blank the input under the typist's fingers.
     this.emit('change', this.doc, null);
   }
@@ -123,12 +190,14 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
     if (ot.outstanding && ot.outstanding.id === f.id) {
       this.retries = 0;
       if (ot.serverAck()) this.sendOutstanding();
+      this.save();
       return;
     }
     try {
       const applied = ot.applyServer(fromJSON(f.op));
       const before = this.doc;
       this.doc = applied.apply(before);
+      this.save();
       this.emit('change', this.doc, applied, f.id);
     } catch {
       // The op does not fit our document: our state is wrong. Start over from a snapshot, keeping what was typed.
@@ -147,6 +216,7 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
     if (v === 'apply') {
       this.retries = 0;
       if (ot.serverAck()) this.sendOutstanding();
+      this.save();
     }
   }
 

@@ -97,6 +97,10 @@ export class FakeLocks {
       this.next(name);
     });
   }
+  /** What LockManager.query() reports of the locks held now. */
+  query(): Promise<{ held: Array<{ name: string }> }> {
+    return Promise.resolve({ held: [...this.held].filter(([, h]) => h).map(([name]) => ({ name })) });
+  }
   private next(name: string): void {
     if (this.held.get(name)) return;
     const e = this.queue.get(name)?.shift();

@@ -197,4 +197,30 @@ describe('Connection', () => {
     await vi.advanceTimersByTimeAsync(13000); // hello timeout closes the link
     expect(storage.getItem(tokenKey('/shop/kefu'))).toBeNull();
   });
+
+  it('offline: drops the open link at once (no waiting for the heartbeat), and online reconnects at once', async () => {
+    const { c } = make();
+    const states: string[] = [];
+    c.on('state', (st) => states.push(st));
+    c.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeSocket.last().receive(welcome());
+    expect(c.state).toBe('open');
+    vi.stubGlobal('navigator', { onLine: false });
+    c.offline();
+    expect(c.state).toBe('closed');
+    expect(FakeSocket.last().readyState).toBe(3);
+    // attempts while offline fail, but say nothing about WebSockets here: it stays on ws
+    for (let i = 0; i < 3; i++) {
+      await vi.advanceTimersByTimeAsync(60000);
+      FakeSocket.last().serverClose(1006);
+    }
+    expect(c.mode).toBe('ws');
+    vi.stubGlobal('navigator', { onLine: true });
+    const before = FakeSocket.all.length;
+    c.kick();
+    expect(FakeSocket.all.length).toBe(before + 1);
+    expect(c.state).toBe('connecting');
+    vi.unstubAllGlobals();
+  });
 });

@@ -10,7 +10,7 @@ import { parseServerFrame, type ServerFrame, type WelcomeFrame } from '../protoc
 import { backoffDelay } from './backoff';
 import { lazyLink, openWebSocket, STALLED, type Link, type LinkEnv, type LinkHandlers, type LinkKind } from './links';
 import { Emitter } from '../util/emitter';
-import { pageHref } from '../util/env';
+import { isOffline, pageHref } from '../util/env';
 
 export type ConnState = 'connecting' | 'open' | 'closed' | 'stopped';
 export type TransportMode = 'auto' | 'ws' | 'sse' | 'poll';
@@ -97,11 +97,19 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** Reconnect now (e.g. the browser went back online). */
   kick(): void {
-    if (this.state === 'closed' && this.timers.retry) {
+    if (this.state === 'closed' && !this.link) {
       clearTimeout(this.timers.retry);
       this.timers.retry = undefined;
       this.open();
     }
+  }
+
+  /**
+   * The browser says it has no network (`offline`): the link is dead now, whatever the socket thinks (it may hold
+   * frames for minutes), so close it at once and show it; `online` kicks the reconnect.
+   */
+  offline(): void {
+    if (this.link) this.drop(this.link, CloseCode.Timeout);
   }
 
   private storedToken(): string | undefined {
@@ -217,7 +225,8 @@ export class Connection extends Emitter<ConnectionEvents> {
         // ignore
       }
     }
-    if (!welcomed && mode === 'ws') {
+    // offline, every attempt fails: that says nothing about WebSockets on this network
+    if (!welcomed && mode === 'ws' && !isOffline()) {
       // Two WebSocket failures in a row before any welcome (proxy without upgrade, upgrade refused): fall back.
       if (++this.wsFailures >= 2 && this.o.transport !== 'ws') this.mode = 'sse';
     }
@@ -235,31 +244,22 @@ export class Connection extends Emitter<ConnectionEvents> {
     clearTimeout(this.timers.probe);
     this.timers.probe = setTimeout(() => {
       if (this.mode === 'ws' || this.state !== 'open') return;
-      if (this.mode === 'poll' && ++this.probes % 10 === 0 && this.link) {
+      if (this.mode === 'poll' && ++this.probes % 10 === 0) {
         // Rarely, from long polling, the event stream again: a proxy may have changed. If it stalls, back to polling.
         this.switchTo('sse');
         return;
       }
-      const WS = this.env.WebSocket ?? WebSocket;
-      let ws: WebSocket;
-      try {
-        ws = new WS(new URL(this.o.endpoint.replace(/\/+$/, '') + '/ws', this.env.base).href.replace(/^http/, 'ws'));
-      } catch {
-        this.scheduleProbe(); // no WebSocket constructor that works here now; try again later
-        return;
-      }
-      const t = setTimeout(() => ws.close(), 5000);
-      ws.onopen = () => {
-        clearTimeout(t);
-        ws.close(CloseCode.Normal);
-        if (this.mode === 'ws' || !this.link) return;
-        this.wsFailures = 0;
-        this.switchTo('ws');
-      };
-      ws.onclose = () => {
-        clearTimeout(t);
-        if (this.mode !== 'ws') this.scheduleProbe();
-      };
+      // the fallback links are loaded already (this client is on one): they carry the probe
+      void this.env.fallback?.().then((f) =>
+        f.probe(this.o.endpoint, this.env, (opened) => {
+          if (!opened) {
+            if (this.mode !== 'ws') this.scheduleProbe();
+          } else if (this.mode !== 'ws' && this.link) {
+            this.wsFailures = 0;
+            this.switchTo('ws');
+          }
+        }),
+      );
     }, this.o.probeMs ?? 30000);
   }
 

@@ -171,4 +171,31 @@ export const openPoll = openHttp('poll', (half) => {
   return () => abort?.abort();
 });
 
-export const fallbackLinks: FallbackLinks = { sse: openFallback, poll: openPoll };
+/**
+ * From a fallback, tries a WebSocket for up to 5 s (protocol §1.2: probing upward): `done(true)` once one opened (it is
+ * closed at once), `done(false)` if none did. Here, not in Connection, because only a client on a fallback probes: the
+ * widget's main bundle does not carry it.
+ */
+export function probeWebSocket(endpoint: string, env: LinkEnv, done: (opened: boolean) => void): void {
+  let ws: WebSocket;
+  try {
+    ws = new (env.WebSocket ?? WebSocket)(endpointUrl(endpoint, 'ws', env.base, true));
+  } catch {
+    done(false); // no WebSocket constructor that works here now
+    return;
+  }
+  let opened = false;
+  const t = setTimeout(() => ws.close(), 5000);
+  ws.onopen = () => {
+    opened = true;
+    clearTimeout(t);
+    ws.close(CloseCode.Normal);
+    done(true);
+  };
+  ws.onclose = () => {
+    clearTimeout(t);
+    if (!opened) done(false);
+  };
+}
+
+export const fallbackLinks: FallbackLinks = { sse: openFallback, poll: openPoll, probe: probeWebSocket };

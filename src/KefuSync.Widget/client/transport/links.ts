@@ -55,6 +55,8 @@ export type Opener = (endpoint: string, hello: HelloFrame, env: LinkEnv, h: Link
 export interface FallbackLinks {
   sse: Opener;
   poll: Opener;
+  /** one WebSocket attempt from a fallback: done(true) if it opened */
+  probe: (endpoint: string, env: LinkEnv, done: (opened: boolean) => void) => void;
 }
 
 /**
@@ -66,7 +68,7 @@ export function lazyLink(kind: 'sse' | 'poll', load: Promise<FallbackLinks> | un
   let closed = false;
   let queue: object[] = [];
   const [, , , h] = args;
-  (load ?? Promise.reject(new Error('no fallback'))).then(
+  (load ?? Promise.reject(Error())).then(
     (m) => {
       if (closed) return;
       link = m[kind](...args);

@@ -39,3 +39,6 @@ export function localStorageOrNull(): Storage | null {
     return null;
   }
 }
+
+/** Whether the browser says it has no network (navigator.onLine false); false where there is no navigator. */
+export const isOffline = (): boolean => (globalThis.navigator as Navigator | undefined)?.onLine === false;

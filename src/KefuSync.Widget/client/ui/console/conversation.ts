@@ -2,7 +2,7 @@
 // indicator and live draft preview, the co-edited reply draft with other agents' cursors, internal notes, the
 // visitor's pages and fields, edit/recall of one's own messages, and the status/assign actions.
 import type { KefuClient } from '../../sync/kefu-client';
-import { MessageChannel } from '../../sync/message-channel';
+import { PagedMessageChannel } from '../../sync/paged-message-channel';
 import type { ChatMessage } from '../../sync/message-log';
 import { TextChannel } from '../../sync/text-channel';
 import { conversationChannel, draftChannel, noteChannel, visitorDraftChannel } from '../../protocol/channels';
@@ -65,7 +65,7 @@ export interface ConversationHost {
 export class ConversationView {
   readonly main: HTMLElement;
   readonly details: HTMLElement;
-  readonly msgs: MessageChannel;
+  readonly msgs: PagedMessageChannel;
   private readonly vdraft: TextChannel;
   private readonly draft: TextChannel;
   private readonly note: TextChannel;
@@ -99,7 +99,7 @@ export class ConversationView {
     readonly key: string,
   ) {
     const { client, s } = host;
-    this.msgs = new MessageChannel(client, conversationChannel(key), undefined, PAGE);
+    this.msgs = new PagedMessageChannel(client, conversationChannel(key), undefined, PAGE);
     this.vdraft = new TextChannel(client, visitorDraftChannel(key));
     this.draft = new TextChannel(client, draftChannel(key));
     this.note = new TextChannel(client, noteChannel(key));
@@ -340,7 +340,9 @@ export class ConversationView {
     const v = this.host.visitor(this.key);
     const rows: Node[] = [];
     rows.push(el('h3', { 'data-testid': 'visitor-name' }, this.visitorName()));
-    rows.push(el('p', { class: `presence ${v ? 'on' : 'off'}`, 'data-testid': 'visitor-online', 'data-online': String(!!v) }, v ? s.online : s.offlineVisitor));
+    // presence comes through the connection: while it is down, the console cannot know (and says so)
+    const known = this.host.client.state === 'open';
+    rows.push(el('p', { class: `presence ${v ? 'on' : 'off'}`, 'data-testid': 'visitor-online', 'data-online': known ? String(!!v) : 'unknown' }, v ? s.online : known ? s.offlineVisitor : s.visitorUnknown));
     const dl = el('dl', { class: 'kv' });
     const add = (k: string, val: Node | string, testid?: string): void => {
       dl.append(el('dt', {}, k), el('dd', testid ? { 'data-testid': testid } : {}, val));

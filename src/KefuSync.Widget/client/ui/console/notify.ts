@@ -1,4 +1,5 @@
 // Desktop notifications and the sound, for the leader console tab only (one per browser, however many tabs).
+import { chime } from '../widget/chime';
 import { beep, unlockAudio } from '../widget/sound';
 
 export const notificationsSupported = (): boolean => typeof Notification !== 'undefined';
@@ -23,7 +24,7 @@ export function initSound(): void {
 
 /** Plays the beep and, when allowed and the page is not in front, shows a desktop notification. */
 export function alertAgent(title: string, body: string, tag: string, onClick: () => void): void {
-  beep();
+  beep({}, chime);
   if (!notificationsSupported() || Notification.permission !== 'granted' || document.visibilityState === 'visible') return;
   try {
     const n = new Notification(title, { body: body.slice(0, 200), tag });

@@ -123,7 +123,10 @@ export class ReplyBox {
 
   private render(): void {
     const doc = this.channel.doc;
-    const marks = [...this.cursors].sort((x, y) => x.start - y.start);
+    // An empty draft has nobody editing it: a presence that outlives the send (the sender's box keeps its focus) must
+    // not say "Bob is editing the reply" over an empty box.
+    const shown = doc ? this.cursors : [];
+    const marks = [...shown].sort((x, y) => x.start - y.start);
     const parts: Node[] = [];
     let pos = 0;
     for (const k of marks) {
@@ -139,7 +142,7 @@ export class ReplyBox {
     this.mirror.replaceChildren(...parts);
     this.mirror.scrollTop = this.textarea.scrollTop;
     this.chips.replaceChildren(
-      ...this.cursors.map((k) =>
+      ...shown.map((k) =>
         el('span', { class: `chip ${colorClass(k.id)}`, 'data-testid': 'draft-cursor', 'data-name': k.name, 'data-start': String(k.start), 'data-end': String(k.end) }, this.s.editingDraft(k.name)),
       ),
     );

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { en } from '../../i18n';
+import { en, zhCN } from '../../i18n';
 import type { MessageItem } from '../../sync/message-channel';
 import { el } from './dom';
 import { renderMessage } from './render';
@@ -30,14 +30,14 @@ describe('renderMessage never renders HTML', () => {
     expect(e.getAttribute('title')).toBe('"><img src=x>');
   });
 
-  it('marks own messages with status and a retry button when failed', () => {
-    let retried = '';
-    const li = renderMessage(item('hi', { own: true, status: 'failed', rev: 0 }), en, 'en', undefined, (id) => (retried = id));
+  it('marks own messages with their status; a failed one says "Not sent" at once (why comes with kefu-failed.js)', () => {
+    const li = renderMessage(item('hi', { own: true, status: 'failed', rev: 0, err: 'invalid_op' }), en, 'en');
     expect(li.getAttribute('data-status')).toBe('failed');
     expect(li.className).toContain('own');
     expect(must(li.querySelector('[data-testid="kefu-message-status"]')).textContent).toBe(en.failed);
-    (li.querySelector('[data-testid="kefu-retry"]') as HTMLButtonElement).click();
-    expect(retried).toBe('a-1');
+    // what a message waiting for the connection says (shown by the stylesheet while disconnected)
+    const sending = renderMessage(item('hi', { own: true, status: 'sending', rev: 0 }), zhCN, 'zh-CN');
+    expect(must(sending.querySelector('[data-testid="kefu-message-status"]')).getAttribute('data-w')).toBe(zhCN.waiting);
   });
 
   it('updates an existing item in place', () => {

@@ -17,7 +17,7 @@ export function formatTime(ts: number, lang: string, now = Date.now()): string {
 export const messageKey = (m: MessageItem): string => m.id || `r${m.rev}`;
 
 /** Builds or updates (when `li` is given) the list item of a message. */
-export function renderMessage(m: MessageItem, s: Strings, lang: string, li?: HTMLLIElement, onRetry?: (id: string) => void): HTMLLIElement {
+export function renderMessage(m: MessageItem, s: Strings, lang: string, li?: HTMLLIElement): HTMLLIElement {
   const item = li ?? el('li', { 'data-testid': 'kefu-message' });
   const who = m.own ? 'own' : m.role === 'agent' ? 'agent' : 'other';
   item.className = `msg ${who}${m.recalled ? ' recalled' : ''}`;
@@ -37,12 +37,7 @@ export function renderMessage(m: MessageItem, s: Strings, lang: string, li?: HTM
   const time = el('time', { 'data-testid': 'kefu-message-time', datetime: new Date(m.ts).toISOString() }, formatTime(m.ts, lang));
   const meta = el('div', { class: 'meta' }, time, m.edited ? ` · ${s.edited}` : null);
   if (m.status) {
-    meta.append(' · ', el('span', { class: `st ${m.status}`, 'data-testid': 'kefu-message-status' }, s[m.status]));
-    if (m.status === 'failed' && onRetry) {
-      const b = el('button', { type: 'button', class: 'retry', 'data-testid': 'kefu-retry' }, s.retry);
-      b.addEventListener('click', () => onRetry(m.id));
-      meta.append(' ', b);
-    }
+    meta.append(' · ', el('span', { class: `st ${m.status}`, 'data-testid': 'kefu-message-status', 'data-w': s.waiting }, s[m.status]));
   }
   item.replaceChildren(...[name, bubble, meta].filter((x): x is HTMLDivElement => x !== null));
   return item;

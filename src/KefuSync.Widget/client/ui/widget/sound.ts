@@ -1,15 +1,15 @@
 // A short two-tone beep with Web Audio (no asset). Browsers only let audio start after a user gesture on the page,
 // so the context is created on the first pointer/key event and reused.
+import { loadModule } from './lazy-module';
+
 let ctx: AudioContext | null = null;
 
 export function unlockAudio(): void {
   const unlock = (): void => {
     try {
-      // Safari before 14.1 has only the prefixed constructor
-      const w = window as { AudioContext?: typeof AudioContext; webkitAudioContext?: typeof AudioContext };
-      const AC = w.AudioContext ?? w.webkitAudioContext;
-      if (!ctx && AC) ctx = new AC();
-      void ctx?.resume();
+      // unprefixed in every browser the build targets (Safari 14.1+)
+      ctx ??= new AudioContext();
+      void ctx.resume();
     } catch {
       // no audio
     }
@@ -18,20 +18,23 @@ export function unlockAudio(): void {
   addEventListener('keydown', unlock, { once: true, capture: true });
 }
 
-export function beep(): void {
+/** The event kefu-sound.js fires with its chime once it ran. */
+export const SOUND_MODULE_EVENT = 'kefu:sound-module';
+let chime: Promise<(ac: AudioContext) => void> | undefined;
+
+/**
+ * Beeps if audio was unlocked: with `play` (the console bundles the chime), or the widget's first beep loads it
+ * (kefu-sound.js) with the widget's nonce.
+ */
+export function beep(script: { src?: string | undefined; nonce?: string | undefined }, play?: (ac: AudioContext) => void): void {
   const ac = ctx;
   if (!ac || ac.state !== 'running') return;
-  const t = ac.currentTime;
-  const g = ac.createGain();
-  g.connect(ac.destination);
-  g.gain.setValueAtTime(0.0001, t);
-  g.gain.exponentialRampToValueAtTime(0.15, t + 0.02);
-  g.gain.exponentialRampToValueAtTime(0.0001, t + 0.3);
-  [880, 1175].forEach((f, i) => {
-    const o = ac.createOscillator();
-    o.frequency.value = f;
-    o.connect(g);
-    o.start(t + i * 0.12);
-    o.stop(t + 0.12 + i * 0.12);
-  });
+  if (play) {
+    play(ac);
+    return;
+  }
+  (chime ??= loadModule<(ac: AudioContext) => void>('kefu-sound.js', SOUND_MODULE_EVENT, script)).then(
+    (play) => play(ac),
+    () => (chime = undefined), // offline or blocked: no sound this time, try again next time
+  );
 }

@@ -15,7 +15,9 @@ import { FILES_MODULE_EVENT, type FilesModule } from './files-slot';
 import { loadModule } from './lazy-module';
 import { el, icon, ICON_CHAT, ICON_CLOSE, ICON_SEND } from './dom';
 import { messageKey, renderMessage } from './render';
+import { FAILED_MODULE_EVENT, type FailedModule } from './failed-slot';
 import { beep, unlockAudio } from './sound';
+import { isOffline } from '../../util/env';
 
 export interface WidgetConfig {
   endpoint: string;
@@ -55,6 +57,9 @@ export class Widget {
   private readonly list: HTMLOListElement;
   private readonly empty: HTMLLIElement;
   private readonly typing: HTMLParagraphElement;
+  private readonly count: HTMLParagraphElement;
+  /** the server's limit of a message (welcome.limits.maxText) */
+  private max = 4000;
   private readonly input: HTMLTextAreaElement;
   private readonly sendBtn: HTMLButtonElement;
   private readonly items = new Map<string, HTMLLIElement>();
@@ -74,6 +79,8 @@ export class Widget {
   private readonly away: AwaySlot;
   /** fills the file chips (kefu-files.js, loaded with the first one) */
   private files: Promise<(list: HTMLElement) => void> | undefined;
+  /** adds why and the buttons to a failed message (kefu-failed.js, loaded with the first one) */
+  private failed: Promise<(li: HTMLElement, m: MessageItem) => void> | undefined;
   private locked = false;
 
   constructor(
@@ -121,7 +128,10 @@ export class Widget {
     this.list = el('ol', { class: 'list', role: 'log', 'aria-live': 'polite', 'aria-label': s.messages, 'data-testid': 'kefu-messages', tabindex: '0' }, this.empty);
     this.typing = el('p', { class: 'typing', 'data-testid': 'kefu-typing', 'aria-live': 'polite', hidden: true }, s.typing);
 
-    this.input = el('textarea', { 'data-testid': 'kefu-input', 'aria-label': s.placeholder, placeholder: s.placeholder, rows: '1', maxlength: '4000', enterkeyhint: 'send' });
+    // Longer than a message may be, so a long paste is not cut silently: the counter says it is too long (and by how
+    // much), and Send refuses it. Bounded anyway: the draft of every keystroke travels in one frame.
+    this.input = el('textarea', { 'data-testid': 'kefu-input', 'aria-label': s.placeholder, placeholder: s.placeholder, rows: '1', maxlength: '8000', enterkeyhint: 'send' });
+    this.count = el('p', { class: 'count', 'data-testid': 'kefu-count', 'aria-live': 'polite', hidden: true });
     this.sendBtn = el('button', { type: 'submit', class: 'send', 'data-testid': 'kefu-send', 'aria-label': s.send, title: s.send }, icon(ICON_SEND, 20));
     const form = el('form', { class: 'compose', 'data-testid': 'kefu-form' }, this.input, this.sendBtn);
     form.addEventListener('submit', (e) => {
@@ -136,7 +146,7 @@ export class Widget {
     });
     this.input.addEventListener('input', () => this.onInput());
 
-    this.panel = el('section', { id: 'kefu-panel', class: 'panel', role: page ? 'main' : 'dialog', 'aria-labelledby': 'kefu-title', 'data-testid': 'kefu-window', hidden: !page }, head, this.hint, this.away.element, this.connNote, this.list, this.typing, form);
+    this.panel = el('section', { id: 'kefu-panel', class: 'panel', role: page ? 'main' : 'dialog', 'aria-labelledby': 'kefu-title', 'data-testid': 'kefu-window', hidden: !page }, head, this.hint, this.away.element, this.connNote, this.list, this.typing, this.count, form);
     this.panel.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && !page) {
         e.stopPropagation();
@@ -153,6 +163,7 @@ export class Widget {
     this.site.on('presence', () => this.renderPresence());
     client.setPresence(SITE_CHANNEL, sitePresence(cfg.endpoint));
     client.on('state', () => this.renderConn());
+    for (const e of ['online', 'offline']) addEventListener(e, () => this.renderConn());
     client.on('welcome', (w) => this.onWelcome(w));
     client.on('tabs', () => this.notifyTitle());
     client.on('leader', () => this.notifyTitle());
@@ -236,7 +247,10 @@ export class Widget {
     this.away.setAvailability(w.avail);
     if (!w.conv) return;
     const id = { conv: w.conv, me: w.me.id };
-    if (w.limits?.maxText) this.input.maxLength = w.limits.maxText;
+    if (w.limits?.maxText) {
+      this.max = w.limits.maxText;
+      this.input.maxLength = 2 * this.max;
+    }
     try {
       localStorage.setItem(this.idKey, JSON.stringify(id));
     } catch {
@@ -275,9 +289,9 @@ export class Widget {
       this.fire('message', { text: m.text, role: m.role, rev: m.rev, name: m.name });
       // an agent wrote first (proactive chat): show it, unless the visitor closed the chat after the last time
       if (live && m.role === 'agent' && !this.isOpen && !m.edited && !m.recalled && !this.dismissed()) this.open(false);
-      if (live && this.client.isLeader && !this.client.attentive()) beep();
+      if (live && this.client.isLeader && !this.client.attentive()) beep(this.cfg);
     });
-    this.draft = new TextChannel(this.client, visitorDraftChannel(id.conv));
+    this.draft = new TextChannel(this.client, visitorDraftChannel(id.conv), true);
     if (this.input.value) this.draft.edit(this.input.value);
     this.draft.on('change', (doc, op) => this.onDraft(doc, op));
     this.renderMessages();
@@ -324,6 +338,7 @@ export class Widget {
 
   private onInput(): void {
     this.draft?.edit(this.input.value);
+    this.renderCount();
     this.typingNow = this.input.value.length > 0;
     clearTimeout(this.typingTimer);
     this.typingTimer = setTimeout(() => {
@@ -345,18 +360,35 @@ export class Widget {
       a = b = doc.length;
     }
     ta.value = doc;
+    this.renderCount();
     if (document.activeElement === this.host && this.host.shadowRoot?.activeElement === ta) ta.setSelectionRange(a, b);
   }
 
   private async submit(): Promise<void> {
     const text = this.input.value.trim();
     if (!text || !this.msgs || this.locked) return;
+    if (text.length > this.max) {
+      // refused here, clearly (the server would refuse it too): the counter says by how much
+      this.renderCount(true);
+      return;
+    }
     this.input.value = '';
-    this.draft?.edit('');
+    this.renderCount();
+    const cleared = this.draft?.edit('', true);
     this.typingNow = false;
     this.pushConvPresence();
-    await this.msgs.send(text);
+    await this.msgs.send(text, cleared);
     this.scrollDown(true);
+  }
+
+  /** Near the limit: how many characters of how many; over it: too long. */
+  private renderCount(show = false): void {
+    const n = this.input.value.length;
+    const over = n > this.max;
+    this.count.hidden = !show && n < this.max * 0.9;
+    this.count.textContent = over ? this.s.tooLong(n, this.max) : `${n} / ${this.max}`;
+    this.count.classList.toggle('over', over);
+    this.input.setAttribute('aria-invalid', String(over));
   }
 
   // ---- presence, read markers, notifications ----
@@ -408,14 +440,20 @@ export class Widget {
   }
 
   private renderPresence(): void {
-    const agents = this.agents();
-    const online = agents.length > 0;
+    const s = this.s;
+    const st = this.client.state;
+    const up = st === 'open';
+    // Who is online is known only while connected: else the header says what the connection is doing instead
+    const online = up && this.agents().length > 0;
+    const net = isOffline();
     this.status.setAttribute('data-online', String(online));
-    this.status.replaceChildren(el('span', { class: 'dot', 'aria-hidden': 'true' }), this.cfg.site ? `${this.cfg.site} · ` : '', online ? this.s.online : this.s.offline);
+    this.status.setAttribute('data-conn', up ? 'open' : net ? 'offline' : st);
+    this.status.replaceChildren(el('span', { class: 'dot', 'aria-hidden': 'true' }), this.cfg.site ? `${this.cfg.site} · ` : '', up ? (online ? s.online : s.offline) : net ? s.noNet : st === 'stopped' ? s.stopped : s.connecting);
     const typing = (this.msgs?.presenceList ?? []).some((e) => e.role === 'agent' && (e.s as { typing?: unknown } | null)?.typing === true);
-    this.away.update({ agentsOnline: online, hasMessages: (this.msgs?.log.messages.length ?? 0) > 0, open: this.isOpen });
+    // the offline form follows what is known: a dropped connection is not "nobody is there"
+    if (up) this.away.update({ agentsOnline: online, hasMessages: (this.msgs?.log.messages.length ?? 0) > 0, open: this.isOpen });
     this.away.setEmail(this.storedEmail());
-    const hint = online || this.client.state !== 'open' || this.away.outside;
+    const hint = online || !up || this.away.outside;
     if (this.typing.hidden === !typing && this.hint.hidden === hint) return;
     // the typing line and the hint take height from the list: keep the newest message in view
     const atBottom = this.atBottom();
@@ -435,7 +473,7 @@ export class Widget {
       this.connNote.hidden = st === 'open';
       if (atBottom) this.scrollDown();
     }
-    this.connNote.textContent = st === 'stopped' ? this.s.stopped : this.s.connecting;
+    this.connNote.textContent = st === 'stopped' ? this.s.stopped : isOffline() ? this.s.noNet : this.s.connecting;
     this.root.setAttribute('data-state', st);
     this.sendBtn.disabled = !this.msgs || this.locked;
     this.renderPresence();
@@ -452,7 +490,7 @@ export class Widget {
     for (const it of items) {
       const key = messageKey(it);
       keep.add(key);
-      const li = renderMessage(it, this.s, this.cfg.lang, this.items.get(key), (mid) => void this.msgs?.retry(mid));
+      const li = renderMessage(it, this.s, this.cfg.lang, this.items.get(key));
       this.items.set(key, li);
       if (prev.nextElementSibling !== li) prev.after(li);
       prev = li;
@@ -465,9 +503,21 @@ export class Widget {
     }
     this.empty.hidden = items.length > 0;
     if (items.some((x) => x.att)) {
-      (this.files ??= loadModule<FilesModule>('kefu-files.js', FILES_MODULE_EVENT, { src: this.cfg.script, nonce: this.cfg.nonce }).then((f) =>
+      (this.files ??= this.load<FilesModule>('kefu-files.js', FILES_MODULE_EVENT).then((f) =>
         f.create(this.cfg, this.client, () => this.msgs),
       )).then((fill) => fill(this.list), () => (this.files = undefined));
+    }
+    const failed = items.filter((x) => x.status === 'failed');
+    if (failed.length) {
+      (this.failed ??= this.load<FailedModule>('kefu-failed.js', FAILED_MODULE_EVENT).then((f) => f.create(this.cfg.lang, () => this.msgs, this.input))).then(
+        (fill) => {
+          for (const x of failed) {
+            const li = this.items.get(messageKey(x));
+            if (li) fill(li, x);
+          }
+        },
+        () => (this.failed = undefined),
+      );
     }
     this.away.setEmail(this.storedEmail()); // a contact op from another tab or device
     // pending items render under their outbox id, committed ones under their op id: the same key, so no flicker
@@ -483,6 +533,11 @@ export class Widget {
     if (atBottom) this.scrollDown();
     this.maybeMarkRead();
     this.notifyTitle();
+  }
+
+  /** One of the lazily loaded scripts, beside this one and with its nonce. */
+  private load<T>(file: string, event: string): Promise<T> {
+    return loadModule<T>(file, event, { src: this.cfg.script, nonce: this.cfg.nonce });
   }
 
   private scrollDown(force = false): void {
