@@ -22,7 +22,8 @@ internal sealed record ApiPostMessage(string? Text);
 internal sealed record ApiSetStatus(string? Status);
 
 /// <summary>The body of an assignment: an agent id (<c>agent:NAME</c>) or null to unassign.</summary>
-internal sealed record ApiAssign(string? To);
+/// <remarks><c>to</c> is required, null allowed: an empty body must not unassign by accident.</remarks>
+internal sealed record ApiAssign([property: JsonRequired] string? To);
 
 /// <summary>What a write committed: its revision, and whether it was a repeat of an earlier one (same Idempotency-Key).</summary>
 internal sealed record ApiCommitted(long Revision, bool Duplicate);

@@ -63,6 +63,9 @@ public sealed class RestApiTests
         var conv = (await visitor.HelloAsync()).GetProperty("conv").GetString()!;
         await visitor.SendAsync(new { t = "submit", c = "v", ch = "conv:" + conv, id = "v-" + Guid.NewGuid().ToString("N"), rev = 0, op = new { k = "msg", text } });
         await visitor.WaitForTypeAsync("ack");
+        // Live from here, as the widget is: what the API commits must reach this socket.
+        await visitor.SendAsync(new { t = "sub", c = "v", ch = "conv:" + conv, rev = 1 });
+        await visitor.WaitForTypeAsync("subbed");
         return conv;
     }
 
@@ -228,7 +231,10 @@ public sealed class RestApiTests
         // Refused as the console's frames are (docs/protocol.md §4.2): the op's own rules.
         await ProblemAsync(await http.PostAsync($"/kefu/api/v1/conversations/{conv}/status", Body(new { status = "snoozed" })), HttpStatusCode.BadRequest, "invalid_op");
         await ProblemAsync(await http.PostAsync($"/kefu/api/v1/conversations/{conv}/assign", Body(new { to = "visitor:bob" })), HttpStatusCode.BadRequest, "invalid_op");
-        await ProblemAsync(await http.PostAsync($"/kefu/api/v1/conversations/{conv}/assign", Body(new { })), HttpStatusCode.BadRequest, "invalid_op");
+        await ProblemAsync(await http.PostAsync($"/kefu/api/v1/conversations/{conv}/assign", Body(new { })), HttpStatusCode.BadRequest, "bad_frame");
+        // Nothing refused was committed: still closed and unassigned.
+        var after = Assert.Single((await JsonAsync(await http.GetAsync("/kefu/api/v1/conversations?status=closed&assignee=none"), HttpStatusCode.OK)).GetProperty("items").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, after.GetProperty("assignee").ValueKind);
     }
 
     [Fact]
