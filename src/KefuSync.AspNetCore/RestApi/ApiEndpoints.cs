@@ -182,6 +182,18 @@ internal static class ApiEndpoints
             return Problem(ErrorCodes.InvalidOp, "'Idempotency-Key' must be 1 to 64 printable ASCII characters.");
         }
 
+        // A body is at most a frame's size, as on the socket: refused before it is buffered, not after 30 MB of it.
+        var maxBytes = services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<KefuSyncOptions>>().CurrentValue.Limits.MaxFrameBytes;
+        if (context.Request.ContentLength > maxBytes)
+        {
+            return Problem(ErrorCodes.TooLarge, $"The body is larger than {maxBytes} bytes.");
+        }
+
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = maxBytes;
+        }
+
         T? body;
         try
         {
@@ -190,6 +202,10 @@ internal static class ApiEndpoints
         catch (JsonException ex)
         {
             return Problem(ErrorCodes.BadFrame, "The body is not valid JSON for this endpoint: " + ex.Message);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problem(ErrorCodes.TooLarge, $"The body is larger than {maxBytes} bytes.");
         }
 
         if (body is null)

@@ -257,6 +257,16 @@ public sealed class RestApiTests
             await ProblemAsync(await http.SendAsync(request), HttpStatusCode.BadRequest, "invalid_op");
         }
 
+        // Larger than a frame (64 KiB by default): refused by its length, and without one (chunked) while it is read.
+        await ProblemAsync(await http.PostAsync(url, Body(new { text = new string('x', 70_000) })), HttpStatusCode.RequestEntityTooLarge, "too_large");
+        using (var chunked = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { text = new string('x', 70_000) })))))
+        {
+            chunked.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = chunked };
+            request.Headers.TransferEncodingChunked = true;
+            await ProblemAsync(await http.SendAsync(request), HttpStatusCode.RequestEntityTooLarge, "too_large");
+        }
+
         // An unknown conversation is never created by writing to it.
         var unknown = "AAAAAAAAAAAAAAAAAAAAAA";
         await ProblemAsync(await http.PostAsync($"/kefu/api/v1/conversations/{unknown}/messages", Body(new { text = "hi" })), HttpStatusCode.NotFound, "invalid_channel");
