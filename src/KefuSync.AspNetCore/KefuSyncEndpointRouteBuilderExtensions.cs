@@ -4,6 +4,7 @@ using KefuSync.Availability;
 using KefuSync.FollowUp;
 using KefuSync.Endpoints;
 using KefuSync.Hosting;
+using KefuSync.RestApi;
 using KefuSync.Transport;
 using KefuSync.Widget;
 using Microsoft.AspNetCore.Http;
@@ -60,6 +61,12 @@ public static class KefuSyncEndpointRouteBuilderExtensions
         visitor.MapKefuAvailability();
         visitor.MapKefuEmailLinks();
         console.MapKefuConsole();
+        // The REST API is mapped with the rest: it answers 404 until a key is configured, so mapping it costs a host
+        // nothing, and one switch (KefuSync:Api:Keys) turns it on without a code change. It takes API keys only, never
+        // the agent cookie: a cookie-authenticated JSON POST would need antiforgery tokens a script cannot carry.
+        var api = all.MapGroup("/api").AllowAnonymous();
+        api.MapKefuApi();
+        api.MapOpenApi("/openapi/{documentName}.json").AddEndpointFilter(ApiEndpoints.NotFoundWhenOff).WithDisplayName("KefuSync OpenAPI document");
         return new KefuSyncEndpointConventionBuilder(all, visitor, console);
     }
 }

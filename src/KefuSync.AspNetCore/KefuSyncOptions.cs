@@ -52,4 +52,7 @@ public sealed class KefuSyncOptions
 
     /// <summary>Webhooks delivered from the op log: endpoints, retries, the private-network rule (docs/webhooks.md).</summary>
     public KefuWebhookDeliveryOptions Webhooks { get; set; } = new();
+
+    /// <summary>The REST API and its keys (docs/rest-api.md); off until a key is configured.</summary>
+    public KefuApiOptions Api { get; set; } = new();
 }

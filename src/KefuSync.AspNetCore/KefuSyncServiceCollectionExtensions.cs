@@ -14,6 +14,7 @@ using KefuSync.Security;
 using KefuSync.Stores;
 using KefuSync.Sync;
 using KefuSync.Transport;
+using KefuSync.RestApi;
 using KefuSync.Webhooks;
 using KefuSync.Widget;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -55,6 +56,7 @@ public static class KefuSyncServiceCollectionExtensions
         services.AddSingleton<KefuSyncMarkerService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KefuSyncOptions>, KefuSyncOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KefuSyncOptions>, WebhookOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KefuSyncOptions>, ApiOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddDataProtection();
         services.AddMetrics();
@@ -123,6 +125,9 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<SessionRelay>();
         services.TryAddSingleton<FallbackTransport>();
         services.TryAddSingleton<IKefuSyncService, KefuSyncService>();
+        // The REST API (docs/rest-api.md): off until KefuSync:Api:Keys has a key; its OpenAPI document lists it alone.
+        services.TryAddSingleton<ApiKeys>();
+        services.AddKefuApiDocument();
         services.TryAddSingleton<IKefuEmailSender, SmtpEmailSender>();
         services.TryAddSingleton<EmailLinkTokens>();
         services.TryAddSingleton<FollowUpComposer>();

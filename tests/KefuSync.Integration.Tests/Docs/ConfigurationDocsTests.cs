@@ -34,6 +34,8 @@ public sealed class ConfigurationDocsTests
         typeof(KefuSmtpOptions).FullName!,
         typeof(KefuWebhookDeliveryOptions).FullName!,
         typeof(KefuWebhookOptions).FullName!,
+        typeof(KefuApiOptions).FullName!,
+        typeof(KefuApiKey).FullName!,
         typeof(KefuSyncRedisOptions).AssemblyQualifiedName!,
         typeof(KefuSyncEntityFrameworkOptions).AssemblyQualifiedName!,
     ];
@@ -46,7 +48,7 @@ public sealed class ConfigurationDocsTests
     {
         var type = Type.GetType(typeName) ?? typeof(KefuSyncOptions).Assembly.GetType(typeName)!;
         var docs = Docs();
-        var groups = new[] { typeof(KefuPresenceOptions), typeof(KefuLimitsOptions), typeof(KefuIdentityOptions), typeof(KefuWidgetOptions), typeof(KefuConversationOptions), typeof(KefuRetentionOptions), typeof(KefuAttachmentOptions), typeof(KefuBusinessHoursOptions), typeof(KefuEmailOptions), typeof(KefuWebhookDeliveryOptions) };
+        var groups = new[] { typeof(KefuPresenceOptions), typeof(KefuLimitsOptions), typeof(KefuIdentityOptions), typeof(KefuWidgetOptions), typeof(KefuConversationOptions), typeof(KefuRetentionOptions), typeof(KefuAttachmentOptions), typeof(KefuBusinessHoursOptions), typeof(KefuEmailOptions), typeof(KefuWebhookDeliveryOptions), typeof(KefuApiOptions) };
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (groups.Contains(property.PropertyType))
