@@ -24,6 +24,9 @@ public static class KefuWebhookEvents
     /// <summary>The visitor left an email address (<c>contact</c>).</summary>
     public const string VisitorIdentified = "visitor.identified";
 
+    /// <summary>The visitor rated the closed conversation (<c>rate</c>): <c>score</c> 1–5 and an optional <c>comment</c>.</summary>
+    public const string ConversationRated = "conversation.rated";
+
     /// <summary>Every type above.</summary>
-    public static IReadOnlyList<string> All { get; } = [ConversationCreated, MessageCreated, MessageEdited, MessageRecalled, ConversationStatusChanged, ConversationAssigned, VisitorIdentified];
+    public static IReadOnlyList<string> All { get; } = [ConversationCreated, MessageCreated, MessageEdited, MessageRecalled, ConversationStatusChanged, ConversationAssigned, VisitorIdentified, ConversationRated];
 }

@@ -40,6 +40,8 @@ internal static class ConversationFold
         var replyTo = current.ReplyTo;
         var replyToAt = current.ReplyToAt;
         var lang = current.Lang;
+        var rating = current.Rating;
+        var ratingComment = current.RatingComment;
         if (email is null && author.Visitor?.Fields.TryGetValue("email", out var signed) == true && Email.EmailAddress.IsValid(signed))
         {
             email = signed; // signed into the identity by the host (visitor-field-email)
@@ -92,6 +94,10 @@ internal static class ConversationFold
                 lang = op.Lang;
                 activity = current.Activity;
                 break;
+            case "rate":
+                // Kept after a reopen: it is the verdict on the last close, until the next close is rated.
+                (rating, ratingComment) = ((int)op.Target, op.Text);
+                break;
             case "status":
                 status = op.Value!;
                 break;
@@ -127,6 +133,8 @@ internal static class ConversationFold
             ReplyTo = replyTo,
             ReplyToAt = replyToAt,
             Lang = lang,
+            Rating = rating,
+            RatingComment = ratingComment,
         };
     }
 }

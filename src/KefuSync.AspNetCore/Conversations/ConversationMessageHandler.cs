@@ -1,3 +1,4 @@
+using KefuSync.Diagnostics;
 using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Stores;
@@ -11,8 +12,11 @@ namespace KefuSync.Conversations;
 /// stored as the server builds them (<see cref="MessageOps.BuildPayload"/>, never the client's bytes). Message ops
 /// commute, so a conflict only moves the op to the new head.
 /// </summary>
-internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider time, IOptionsMonitor<KefuSyncOptions> options, IMessageAttachments? attachments = null) : ChannelKindHandler<MessageOp>
+internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider time, IOptionsMonitor<KefuSyncOptions> options, IMessageAttachments? attachments = null, KefuMetrics? metrics = null) : ChannelKindHandler<MessageOp>
 {
+    /// <summary>Ops read per store call when walking back for the rating check.</summary>
+    private const int RatingPage = 64;
+
     private static readonly ChannelKind[] MessageKinds = [ChannelKind.Conversation];
 
     public override IReadOnlyList<ChannelKind> Kinds => MessageKinds;
@@ -22,7 +26,8 @@ internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider ti
     public override bool TryRead(KefuPrincipal author, ChannelName channel, long baseRevision, ReadOnlyMemory<byte> json, out MessageOp op, out SubmitResult refusal)
     {
         refusal = default;
-        if (!MessageOps.TryRead(json.Span, options.CurrentValue.Limits.MaxMessageChars, out op, out var error))
+        var current = options.CurrentValue;
+        if (!MessageOps.TryRead(json.Span, current.Limits.MaxMessageChars, out op, out var error, current.Conversations.Rating))
         {
             refusal = SubmitResult.Fail(ErrorCodes.InvalidOp, error);
             return false;
@@ -31,6 +36,12 @@ internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider ti
         if (ConversationRules.CheckAuthorMayWrite(author, op) is { } forbidden)
         {
             refusal = SubmitResult.Fail(ErrorCodes.Forbidden, forbidden);
+            return false;
+        }
+
+        if (op.Kind == "rate" && ConversationRules.CheckRaterOwns(author, channel.Key) is { } notOwn)
+        {
+            refusal = SubmitResult.Fail(ErrorCodes.Forbidden, notOwn);
             return false;
         }
 
@@ -62,6 +73,16 @@ internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider ti
             return PreparedOp<MessageOp>.Refuse(SubmitResult.Fail(ErrorCodes.InvalidOp, refused));
         }
 
+        if (op.Kind == "rate")
+        {
+            // Closed, and not rated since: decided by the log, not the inbox (folded later, and maybe on another node).
+            var verdict = await RatingVerdictAsync(channel, 0, head, cancellationToken).ConfigureAwait(false);
+            if (ConversationRules.RatingRefusal(verdict) is { } notNow)
+            {
+                return PreparedOp<MessageOp>.Refuse(SubmitResult.Fail(ErrorCodes.InvalidOp, notNow));
+            }
+        }
+
         if (op.AttachmentId is not null)
         {
             // The file must be one uploaded into this conversation (section 9); the op stores the server's metadata. A
@@ -78,14 +99,75 @@ internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider ti
         return PreparedOp<MessageOp>.Ready(op, head, MessageOps.BuildPayload(op, author));
     }
 
-    public override ValueTask<PreparedOp<MessageOp>> RebaseAsync(KefuPrincipal author, ChannelName channel, ChannelRuntime runtime, PreparedOp<MessageOp> prepared, long storeHead, CancellationToken cancellationToken)
+    public override async ValueTask<PreparedOp<MessageOp>> RebaseAsync(KefuPrincipal author, ChannelName channel, ChannelRuntime runtime, PreparedOp<MessageOp> prepared, long storeHead, CancellationToken cancellationToken)
     {
-        // Message ops commute: append at the new head, with the same payload.
+        // Message ops commute: append at the new head, with the same payload. A rating does not: another tab's rating or a
+        // reopen may have landed in between (two tabs rating at once, on two nodes), so only what came since is checked.
         runtime.Head = storeHead;
-        return new ValueTask<PreparedOp<MessageOp>>(prepared with { Head = storeHead });
+        if (prepared.Op.Kind == "rate" && prepared.Refusal is null)
+        {
+            var verdict = await RatingVerdictAsync(channel, prepared.Head, storeHead, cancellationToken).ConfigureAwait(false);
+            if (verdict != ConversationRules.RatingVerdict.Continue && ConversationRules.RatingRefusal(verdict) is { } notNow)
+            {
+                return PreparedOp<MessageOp>.Refuse(SubmitResult.Fail(ErrorCodes.InvalidOp, notNow));
+            }
+        }
+
+        return prepared with { Head = storeHead };
     }
 
     public override void Apply(ChannelRuntime runtime, in CommittedOp<MessageOp> committed) => runtime.Head = committed.Revision;
+
+    public override ValueTask AfterCommitAsync(ChannelRuntime runtime, CommittedOp<MessageOp> committed, CancellationToken cancellationToken)
+    {
+        if (committed.Op.Kind == "rate")
+        {
+            metrics?.Ratings.Add(1, new KeyValuePair<string, object?>("score", committed.Op.Target));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Walks the log back from <paramref name="to"/> to just after <paramref name="after"/>, newest first, until an op decides
+    /// (<see cref="ConversationRules.RatingAfter"/>). Rare (one per close), and a visitor's message or a status stops it early.
+    /// </summary>
+    private async Task<ConversationRules.RatingVerdict> RatingVerdictAsync(ChannelName channel, long after, long to, CancellationToken cancellationToken)
+    {
+        var end = to;
+        while (end > after)
+        {
+            var from = Math.Max(after, end - RatingPage);
+            IReadOnlyList<OpRecord> page;
+            try
+            {
+                page = await store.ReadAsync(channel.Value, from, (int)(end - from), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
+            {
+                throw new StoreUnavailableException(channel.Value, ex);
+            }
+
+            for (var i = page.Count - 1; i >= 0; i--)
+            {
+                var (kind, status, role) = MessageOps.KindStatusRoleOf(page[i].Payload.Span);
+                var verdict = ConversationRules.RatingAfter(kind, status, role);
+                if (verdict != ConversationRules.RatingVerdict.Continue)
+                {
+                    return verdict;
+                }
+            }
+
+            if (page.Count == 0)
+            {
+                break; // trimmed behind a snapshot: what is gone cannot say the conversation was closed
+            }
+
+            end = from;
+        }
+
+        return after == 0 ? ConversationRules.RatingVerdict.NotClosed : ConversationRules.RatingVerdict.Continue;
+    }
 
     private async Task<string?> CheckTargetAsync(KefuPrincipal author, ChannelName channel, MessageOp op, long head, CancellationToken cancellationToken)
     {

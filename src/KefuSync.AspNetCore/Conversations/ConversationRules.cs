@@ -13,10 +13,54 @@ internal static class ConversationRules
     public static readonly string[] ListFilters = ["all", "mine", "unassigned", "closed"];
 
     /// <summary>Status and assignee are agents' business: a visitor (or a forged frame) may not change them.</summary>
-    public static string? CheckAuthorMayWrite(KefuPrincipal author, in MessageOp op)
-        => op.Kind is "status" or "assign" && author.Role == PrincipalRole.Visitor
-            ? "Only agents change a conversation's status or assignee."
-            : null;
+    public static string? CheckAuthorMayWrite(KefuPrincipal author, in MessageOp op) => op.Kind switch
+    {
+        "status" or "assign" when author.Role == PrincipalRole.Visitor => "Only agents change a conversation's status or assignee.",
+        // The rating is the visitor's verdict on the agents: an agent or a bot rating it would make the score meaningless.
+        "rate" when author.Role != PrincipalRole.Visitor => "Only the conversation's visitor rates it.",
+        _ => null,
+    };
+
+    /// <summary>A <c>rate</c> only in the visitor's own conversation (channel access already refuses others; this keeps the rule here too).</summary>
+    public static string? CheckRaterOwns(KefuPrincipal author, string conversationKey)
+        => author.ConversationKey == conversationKey ? null : "Only the conversation's visitor rates it.";
+
+    /// <summary>What one committed op, read newest first, says about whether a <c>rate</c> may follow it.</summary>
+    public enum RatingVerdict
+    {
+        /// <summary>Says nothing (a message of the agents, a read, a contact): look at the op before it.</summary>
+        Continue,
+
+        /// <summary>The conversation was closed and not rated since: the rating is allowed.</summary>
+        Allowed,
+
+        /// <summary>Not closed (never, or reopened since).</summary>
+        NotClosed,
+
+        /// <summary>This close was rated already: once per close, the first rating stands.</summary>
+        AlreadyRated,
+    }
+
+    /// <summary>
+    /// Walking the log back from the head: a <c>status</c> decides (closed allows, anything else means reopened), a
+    /// visitor's <c>msg</c> reopened it, an earlier <c>rate</c> means this close was rated. A second rating is refused
+    /// rather than replacing the first, so a score the agents and webhooks have seen never changes under them.
+    /// </summary>
+    public static RatingVerdict RatingAfter(string? kind, string? status, string? role) => kind switch
+    {
+        "status" => status == "closed" ? RatingVerdict.Allowed : RatingVerdict.NotClosed,
+        "msg" when role == "visitor" => RatingVerdict.NotClosed,
+        "rate" => RatingVerdict.AlreadyRated,
+        _ => RatingVerdict.Continue,
+    };
+
+    /// <summary>The refusal text of a verdict, null when allowed.</summary>
+    public static string? RatingRefusal(RatingVerdict verdict) => verdict switch
+    {
+        RatingVerdict.Allowed => null,
+        RatingVerdict.AlreadyRated => "This conversation was rated already since it was closed.",
+        _ => "Only a closed conversation can be rated.",
+    };
 
     /// <summary>Whether <paramref name="op"/> refers to an earlier revision that must be checked (<see cref="CheckTarget"/>).</summary>
     public static bool HasTarget(in MessageOp op) => op.Kind is "edit" or "recall" or "read";

@@ -64,4 +64,10 @@ internal sealed record ConversationSummary
 
     /// <summary>The visitor's language from their contact op (<c>en</c> or <c>zh-CN</c>): emails are written in it.</summary>
     public string? Lang { get; init; }
+
+    /// <summary>The visitor's rating of the conversation's last rated close (1–5; thumbs are 1 and 5), or null when never rated.</summary>
+    public int? Rating { get; init; }
+
+    /// <summary>The comment that came with <see cref="Rating"/>, if any.</summary>
+    public string? RatingComment { get; init; }
 }

@@ -21,7 +21,10 @@ internal static class MessageOps
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    public static bool TryRead(ReadOnlySpan<byte> json, int maxChars, out MessageOp op, out string error)
+    /// <summary>The longest comment a <c>rate</c> op carries (docs/protocol.md §4.2): a remark, not a second conversation.</summary>
+    public const int MaxRatingCommentChars = 1000;
+
+    public static bool TryRead(ReadOnlySpan<byte> json, int maxChars, out MessageOp op, out string error, KefuRating rating = KefuRating.Stars)
     {
         op = default;
         error = "";
@@ -30,6 +33,8 @@ internal static class MessageOps
         string? value = null;
         string? email = null;
         string? lang = null;
+        string? comment = null;
+        long score = -1;
         var hasTo = false;
         long target = -1;
         string? attachment = null;
@@ -75,6 +80,22 @@ internal static class MessageOps
                     if (!TryReadString(ref reader, "lang", out lang, out error))
                     {
                         return false;
+                    }
+                }
+                else if (reader.ValueTextEquals("comment"u8))
+                {
+                    reader.Read();
+                    if (!TryReadString(ref reader, "comment", out comment, out error))
+                    {
+                        return false;
+                    }
+                }
+                else if (reader.ValueTextEquals("score"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out score))
+                    {
+                        score = -1; // not an integer: the range check below refuses it
                     }
                 }
                 else if (reader.ValueTextEquals("status"u8))
@@ -201,6 +222,29 @@ internal static class MessageOps
                 // Any Chinese tag writes Chinese emails; everything else English (the widget's own two languages).
                 op = new MessageOp(kind, null, 0, email, Lang: lang is not null && lang.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? "zh-CN" : "en");
                 return true;
+            case "rate":
+                // Thumbs are scores 1 and 5, so one metric and one inbox member fit both modes; the visitor/closed/once rules
+                // need the log and are checked by the handler (ConversationRules.CheckRating).
+                if (rating == KefuRating.Off)
+                {
+                    error = "Ratings are off on this server.";
+                    return false;
+                }
+
+                if (rating == KefuRating.Thumbs ? score is not (1 or 5) : score is < 1 or > 5)
+                {
+                    error = rating == KefuRating.Thumbs ? "'score' must be 1 (thumbs down) or 5 (thumbs up)." : "'score' must be an integer from 1 to 5.";
+                    return false;
+                }
+
+                if (comment is not null && comment.Length > MaxRatingCommentChars)
+                {
+                    error = $"'comment' is longer than {MaxRatingCommentChars} characters.";
+                    return false;
+                }
+
+                op = new MessageOp(kind, string.IsNullOrWhiteSpace(comment) ? null : comment, score);
+                return true;
             case "assign":
                 if (!hasTo || (value!.Length > 0 && (!value.StartsWith("agent:", StringComparison.Ordinal) || value.Length > 80)))
                 {
@@ -211,7 +255,7 @@ internal static class MessageOps
                 op = new MessageOp(kind, null, 0, value);
                 return true;
             default:
-                error = "Unknown message kind 'k'; expected msg, read, edit, recall, contact, status or assign.";
+                error = "Unknown message kind 'k'; expected msg, read, edit, recall, contact, rate, status or assign.";
                 return false;
         }
     }
@@ -333,7 +377,15 @@ internal static class MessageOps
         {
             writer.WriteStartObject();
             writer.WriteString("k"u8, op.Kind);
-            if (op.Text is not null)
+            if (op.Kind == "rate")
+            {
+                writer.WriteNumber("score"u8, op.Target);
+                if (op.Text is not null)
+                {
+                    writer.WriteString("comment"u8, op.Text);
+                }
+            }
+            else if (op.Text is not null)
             {
                 writer.WriteString("text"u8, op.Text);
             }
@@ -369,7 +421,7 @@ internal static class MessageOps
                     writer.WriteString("to"u8, op.Value);
                 }
             }
-            else if (op.Target > 0)
+            else if (op.Target > 0 && op.Kind != "rate")
             {
                 writer.WriteNumber("target"u8, op.Target);
             }
@@ -389,6 +441,33 @@ internal static class MessageOps
         }
 
         return payload;
+    }
+
+    /// <summary>Reads <c>k</c>, <c>status</c> and <c>role</c> of a stored payload (for the rating check's walk back).</summary>
+    public static (string? Kind, string? Status, string? Role) KindStatusRoleOf(ReadOnlySpan<byte> payload)
+    {
+        string? kind = null, status = null, role = null;
+        var reader = new Utf8JsonReader(payload);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return (null, null, null);
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var member = reader.ValueTextEquals("k"u8) ? 1 : reader.ValueTextEquals("status"u8) ? 2 : reader.ValueTextEquals("role"u8) ? 3 : 0;
+            reader.Read();
+            if (member == 0 || reader.TokenType != JsonTokenType.String)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            var value = reader.GetString();
+            (kind, status, role) = member switch { 1 => (value, status, role), 2 => (kind, value, role), _ => (kind, status, value) };
+        }
+
+        return (kind, status, role);
     }
 
     /// <summary>Reads the <c>k</c> member of a stored payload (for edit/recall checks).</summary>

@@ -27,6 +27,7 @@ internal sealed class KefuMetrics
         WebhooksDelivered = meter.CreateCounter<long>("kefusync.webhooks.delivered", "{event}", "Webhook events answered 2xx, by endpoint.");
         WebhooksFailed = meter.CreateCounter<long>("kefusync.webhooks.failed", "{attempt}", "Webhook delivery attempts that failed (status, connection, refused address, timeout), by endpoint.");
         WebhooksPaused = meter.CreateCounter<long>("kefusync.webhooks.paused", "{pause}", "Webhook endpoints paused after an event failed every attempt, by endpoint.");
+        Ratings = meter.CreateCounter<long>("kefusync.ratings", "{rating}", "Ratings visitors gave closed conversations, by score (1-5; thumbs are 1 and 5).");
         FallbackRelayed = meter.CreateCounter<long>("kefusync.fallback.relayed", "{request}", "Fallback send, event-stream and poll requests forwarded to the node that holds their session.");
     }
 
@@ -57,4 +58,6 @@ internal sealed class KefuMetrics
     public Counter<long> WebhooksPaused { get; }
 
     public Counter<long> FallbackRelayed { get; }
+
+    public Counter<long> Ratings { get; }
 }

@@ -30,4 +30,9 @@ internal sealed record WebhookData
     public string? Email { get; init; }
 
     public string? Lang { get; init; }
+
+    /// <summary>The score of a rating, 1–5 (thumbs are 1 and 5).</summary>
+    public long? Score { get; init; }
+
+    public string? Comment { get; init; }
 }

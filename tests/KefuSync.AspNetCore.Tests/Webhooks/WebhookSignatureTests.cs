@@ -79,7 +79,7 @@ public sealed class WebhookSignatureTests
     {
         static OpRecord Op(long rev, string json) => new(rev, "c" + rev, "v_1", DateTimeOffset.UnixEpoch, Encoding.UTF8.GetBytes(json));
         Assert.Empty(WebhookEvents.Derive("K", Op(2, "{\"k\":\"read\",\"upTo\":1,\"name\":\"a\",\"role\":\"agent\"}"), _ => true));
-        Assert.Empty(WebhookEvents.Derive("K", Op(2, "{\"k\":\"rate\",\"stars\":5}"), _ => true));
+        Assert.Empty(WebhookEvents.Derive("K", Op(2, "{\"k\":\"poll\",\"options\":5}"), _ => true));
         Assert.Empty(WebhookEvents.Derive("K", Op(2, "not json"), _ => true));
         Assert.Empty(WebhookEvents.Derive("K", Op(2, "[1,2]"), _ => true));
         var created = Assert.Single(WebhookEvents.Derive("K", Op(1, "{\"k\":\"read\",\"upTo\":1}"), _ => true));

@@ -98,15 +98,17 @@ public sealed class WebhookTests : IAsyncLifetime
         await AgentAsync("a-5", new { k = "assign", to = "agent:alice" });
         await AgentAsync("a-6", new { k = "assign", to = (string?)null });
         await AgentAsync("a-7", new { k = "status", status = "closed" });
-        Assert.True((await host.Services.GetRequiredService<IKefuSyncService>().PostMessageAsync(key, "Anything else?", Bot, "b-1")).Committed); // rev 10
+        await visitor.SendAsync(new { t = "submit", c = "v", ch, id = "v-3", rev = 9, op = new { k = "rate", score = 4, comment = "Fast" } }); // rev 10
+        await visitor.WaitForAsync(f => KefuTestClient.Type(f) == "ack" && f.GetProperty("id").GetString() == "v-3");
+        Assert.True((await host.Services.GetRequiredService<IKefuSyncService>().PostMessageAsync(key, "Anything else?", Bot, "b-1")).Committed); // rev 11
 
-        await UntilAsync(() => _receiver.Received.Count >= 10, "ten events arrived");
+        await UntilAsync(() => _receiver.Received.Count >= 11, "eleven events arrived");
         var got = _receiver.Received;
         Assert.All(got, r => Assert.True(r.Verified, $"{r.Id}: the signature does not verify"));
         Assert.Equal(
-            ["conversation.created", "message.created", "visitor.identified", "message.created", "message.edited", "message.recalled", "conversation.assigned", "conversation.assigned", "conversation.status_changed", "message.created"],
+            ["conversation.created", "message.created", "visitor.identified", "message.created", "message.edited", "message.recalled", "conversation.assigned", "conversation.assigned", "conversation.status_changed", "conversation.rated", "message.created"],
             got.Select(r => r.Type));
-        Assert.Equal([$"kefu_{key}_0", $"kefu_{key}_1", $"kefu_{key}_2", $"kefu_{key}_4", $"kefu_{key}_5", $"kefu_{key}_6", $"kefu_{key}_7", $"kefu_{key}_8", $"kefu_{key}_9", $"kefu_{key}_10"], got.Select(r => r.Id));
+        Assert.Equal([$"kefu_{key}_0", $"kefu_{key}_1", $"kefu_{key}_2", $"kefu_{key}_4", $"kefu_{key}_5", $"kefu_{key}_6", $"kefu_{key}_7", $"kefu_{key}_8", $"kefu_{key}_9", $"kefu_{key}_10", $"kefu_{key}_11"], got.Select(r => r.Id));
         Assert.All(got, r => Assert.Equal(key, r.Conversation));
 
         var data = got.Select(r => r.Json.GetProperty("data")).ToList();
@@ -126,13 +128,16 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal("agent:alice", data[6].GetProperty("assignee").GetString());
         Assert.Equal(JsonValueKind.Null, data[7].GetProperty("assignee").ValueKind);
         Assert.Equal("closed", data[8].GetProperty("status").GetString());
-        Assert.Equal("bot", data[9].GetProperty("author").GetProperty("role").GetString());
-        Assert.Equal("bot:helper", data[9].GetProperty("author").GetProperty("id").GetString());
-        Assert.Equal(10, data[9].GetProperty("revision").GetInt64());
-        Assert.Equal(_time.GetUtcNow(), got[9].Json.GetProperty("timestamp").GetDateTimeOffset());
+        Assert.Equal(4, data[9].GetProperty("score").GetInt64());
+        Assert.Equal("Fast", data[9].GetProperty("comment").GetString());
+        Assert.Equal("visitor", data[9].GetProperty("author").GetProperty("role").GetString());
+        Assert.Equal("bot", data[10].GetProperty("author").GetProperty("role").GetString());
+        Assert.Equal("bot:helper", data[10].GetProperty("author").GetProperty("id").GetString());
+        Assert.Equal(11, data[10].GetProperty("revision").GetInt64());
+        Assert.Equal(_time.GetUtcNow(), got[10].Json.GetProperty("timestamp").GetDateTimeOffset());
 
         var status = await StatusAsync(host);
-        await UntilAsync(async () => (await StatusAsync(host)).Delivered == 10, "the deliveries are recorded");
+        await UntilAsync(async () => (await StatusAsync(host)).Delivered == 11, "the deliveries are recorded");
         Assert.Equal(KefuWebhookState.Active, status.State);
         Assert.Equal(NodeId(host), status.Node);
         Assert.Empty(status.RecentFailures);

@@ -21,6 +21,15 @@ describe('inbox', () => {
     expect(must(parseSummary({ key: 'k', status: 'weird' })).status).toBe('open');
   });
 
+  it('parses the rating of a close (score 1-5 and comment) and drops a score the server cannot have stored', () => {
+    expect(parseSummary({ key: 'k', status: 'closed', rating: 4, ratingComment: 'Quick' })).toMatchObject({ rating: 4, ratingComment: 'Quick' });
+    for (const rating of [0, 6, 4.5, '5', null]) {
+      const s = must(parseSummary({ key: 'k', status: 'closed', rating, ratingComment: 'x' }));
+      expect(s).not.toHaveProperty('rating');
+      expect(s).not.toHaveProperty('ratingComment');
+    }
+  });
+
   it('folds: a later summary of the same key replaces the earlier one', () => {
     const m = new InboxModel();
     expect(m.apply(sum('a', { lastRole: 'visitor', lastRevision: 1, unreadRevisions: [1] })).isNew).toBe(true);

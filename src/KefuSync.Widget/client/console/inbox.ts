@@ -21,6 +21,9 @@ export interface Summary {
   visitorRead: number;
   /** the visitor's email: left in the offline form (`contact` op) or signed by the host */
   email?: string;
+  /** the visitor's rating of the last rated close, 1–5 (thumbs are 1 and 5; protocol §4.2 `rate`) */
+  rating?: number;
+  ratingComment?: string;
 }
 
 export type InboxFilter = 'all' | 'mine' | 'unassigned' | 'closed';
@@ -48,6 +51,12 @@ export function parseSummary(v: unknown): Summary | null {
   const opt = { assignee: str(v.assignee), visitorId: str(v.visitorId), visitorName: str(v.visitorName), lastText: str(v.lastText), lastRole: str(v.lastRole), lastName: str(v.lastName), email: str(v.email) };
   for (const [k, x] of Object.entries(opt)) if (x !== undefined) (s as unknown as Record<string, unknown>)[k] = x;
   if (Object.keys(fields).length) s.fields = fields;
+  // only a score the server can have stored: anything else is dropped, never shown as stars
+  if (typeof v.rating === 'number' && Number.isInteger(v.rating) && v.rating >= 1 && v.rating <= 5) {
+    s.rating = v.rating;
+    const c = str(v.ratingComment);
+    if (c) s.ratingComment = c;
+  }
   return s;
 }
 

@@ -353,6 +353,7 @@ export class ConsoleApp {
       el('span', { class: 'row1' }, el('span', { class: `dot ${online ? 'on' : 'off'}`, 'aria-hidden': 'true' }), el('span', { class: 'name', 'data-testid': 'inbox-name' }, name), el('time', { datetime: new Date(x.activity).toISOString() }, formatTime(x.activity, this.cfg.lang)), n ? el('span', { class: 'badge', 'data-testid': 'inbox-unread', 'aria-label': s.unread(n) }, String(n)) : ''),
       el('span', { class: 'last', 'data-testid': 'inbox-last' }, last),
       x.email ? el('span', { class: 'email', 'data-testid': 'inbox-email' }, x.email) : '',
+      x.rating ? el('span', { class: 'rating', 'data-testid': 'inbox-rating', 'data-score': String(x.rating), title: x.ratingComment ?? s.rating(x.rating), 'aria-label': s.rating(x.rating) }, `${'★'.repeat(x.rating)}${x.ratingComment ? ` ${x.ratingComment}` : ''}`) : '',
       el('span', { class: 'row3' }, el('span', { class: `status st-${x.status}`, 'data-testid': 'inbox-status' }, s.statusNames[x.status]), el('span', { class: 'assignee', 'data-testid': 'inbox-assignee' }, x.assignee ? this.agentName(x.assignee) : s.unassigned), fields ? el('span', { class: 'fields' }, fields) : ''),
     );
     b.addEventListener('click', () => this.open(x.key));

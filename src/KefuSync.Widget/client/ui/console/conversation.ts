@@ -331,7 +331,11 @@ export class ConversationView {
     actions.append(toggle);
     // the email the visitor left (offline form) or the host signed: where follow-ups of unread replies go
     const email = sum?.email ? el('a', { class: 'email', 'data-testid': 'conv-email', href: `mailto:${sum.email}` }, sum.email) : '';
-    this.head.replaceChildren(back, el('div', { class: 'conv-title' }, title, badge, who, email), actions);
+    // the visitor's rating of the close (rate op): the score and their comment, as text
+    const rating = sum?.rating
+      ? el('span', { class: 'rating', 'data-testid': 'conv-rating', 'data-score': String(sum.rating), 'aria-label': s.rating(sum.rating) }, `${'★'.repeat(sum.rating)}${'☆'.repeat(5 - sum.rating)}`, sum.ratingComment ? el('q', { 'data-testid': 'conv-rating-comment' }, sum.ratingComment) : '')
+      : '';
+    this.head.replaceChildren(back, el('div', { class: 'conv-title' }, title, badge, who, email, rating), actions);
   }
 
   private renderInfo(): void {
