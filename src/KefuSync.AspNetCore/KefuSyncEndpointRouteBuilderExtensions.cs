@@ -65,7 +65,7 @@ public static class KefuSyncEndpointRouteBuilderExtensions
         // nothing, and one switch (KefuSync:Api:Keys) turns it on without a code change. It takes API keys only, never
         // the agent cookie: a cookie-authenticated JSON POST would need antiforgery tokens a script cannot carry.
         var api = all.MapGroup("/api").AllowAnonymous();
-        api.MapKefuApi();
+        api.MapKefuApi(prefix == "/kefu" ? "" : "_" + string.Concat(prefix.Value!.Trim('/').Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')));
         api.MapOpenApi("/openapi/{documentName}.json").AddEndpointFilter(ApiEndpoints.NotFoundWhenOff).WithDisplayName("KefuSync OpenAPI document");
         return new KefuSyncEndpointConventionBuilder(all, visitor, console);
     }

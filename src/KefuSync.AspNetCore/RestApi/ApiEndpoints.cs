@@ -25,26 +25,29 @@ internal static class ApiEndpoints
 
     private const string PrincipalItem = "KefuSync.ApiPrincipal";
 
-    public static void MapKefuApi(this RouteGroupBuilder api)
+    /// <param name="api">The group under the mapping's prefix.</param>
+    /// <param name="nameSuffix">Appended to every endpoint name: names are unique in an app, and a host may map KefuSync
+    /// under two prefixes (the second mapping's operations get its prefix in their names).</param>
+    public static void MapKefuApi(this RouteGroupBuilder api, string nameSuffix = "")
     {
         var v1 = api.MapGroup("/v1");
         v1.AddEndpointFilter(AuthenticateAsync).WithGroupName(DocumentName).DisableAntiforgery()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
 
-        v1.MapGet("/conversations", ListAsync).WithName("kefu_list_conversations")
+        v1.MapGet("/conversations", ListAsync).WithName("kefu_list_conversations" + nameSuffix)
             .WithSummary("Lists conversations from the inbox, filtered, in pages.")
             .Produces<ApiConversationPage>().ProducesProblem(StatusCodes.Status400BadRequest);
-        v1.MapGet("/conversations/{key}/messages", MessagesAsync).WithName("kefu_list_messages")
+        v1.MapGet("/conversations/{key}/messages", MessagesAsync).WithName("kefu_list_messages" + nameSuffix)
             .WithSummary("A conversation's ops after a revision, in order, in pages.")
             .Produces<ApiMessagePage>().ProducesProblem(StatusCodes.Status400BadRequest);
-        v1.MapPost("/conversations/{key}/messages", PostAsync).WithName("kefu_post_message")
+        v1.MapPost("/conversations/{key}/messages", PostAsync).WithName("kefu_post_message" + nameSuffix)
             .WithSummary("Posts a message as the key's agent or bot; idempotent with Idempotency-Key.")
             .Accepts<ApiPostMessage>("application/json").Produces<ApiCommitted>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests);
-        v1.MapPost("/conversations/{key}/status", StatusAsync).WithName("kefu_set_status")
+        v1.MapPost("/conversations/{key}/status", StatusAsync).WithName("kefu_set_status" + nameSuffix)
             .WithSummary("Sets a conversation's status: open, pending or closed.")
             .Accepts<ApiSetStatus>("application/json").Produces<ApiCommitted>().ProducesProblem(StatusCodes.Status400BadRequest);
-        v1.MapPost("/conversations/{key}/assign", AssignAsync).WithName("kefu_assign")
+        v1.MapPost("/conversations/{key}/assign", AssignAsync).WithName("kefu_assign" + nameSuffix)
             .WithSummary("Assigns a conversation to an agent, or unassigns it with null.")
             .Accepts<ApiAssign>("application/json").Produces<ApiCommitted>().ProducesProblem(StatusCodes.Status400BadRequest);
     }
