@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KefuSync.Protocol;
 
 namespace KefuSync.FollowUp;
 
@@ -85,7 +86,7 @@ internal sealed class EmailState(string conversationKey)
         }
     }
 
-    public static byte[] Claim(string stream, EmailClaim claim) => Write(w =>
+    public static byte[] Claim(string stream, EmailClaim claim) => JsonRecord.Write(w =>
     {
         w.WriteString("k", "claim");
         w.WriteString("s", stream);
@@ -96,7 +97,7 @@ internal sealed class EmailState(string conversationKey)
         w.WriteNumber("try", claim.Tries);
     });
 
-    public static byte[] Finished(string kind, string stream, int n, long upTo, long at) => Write(w =>
+    public static byte[] Finished(string kind, string stream, int n, long upTo, long at) => JsonRecord.Write(w =>
     {
         w.WriteString("k", kind);
         w.WriteString("s", stream);
@@ -105,7 +106,7 @@ internal sealed class EmailState(string conversationKey)
         w.WriteNumber("at", at);
     });
 
-    public static byte[] Failed(string stream, int n, long retryAt) => Write(w =>
+    public static byte[] Failed(string stream, int n, long retryAt) => JsonRecord.Write(w =>
     {
         w.WriteString("k", "fail");
         w.WriteString("s", stream);
@@ -113,18 +114,6 @@ internal sealed class EmailState(string conversationKey)
         w.WriteNumber("retryAt", retryAt);
     });
 
-    public static byte[] Unsubscribe() => Write(w => w.WriteString("k", "unsub"));
+    public static byte[] Unsubscribe() => JsonRecord.Write(w => w.WriteString("k", "unsub"));
 
-    private static byte[] Write(Action<Utf8JsonWriter> members)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            members(w);
-            w.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KefuSync.Protocol;
 
 namespace KefuSync.Webhooks;
 
@@ -145,7 +146,7 @@ internal sealed class WebhookLog(string name)
     /// The fold as a snapshot (<see cref="Stores.ISnapshotStore"/>): the log is trimmed behind it, so it does not grow
     /// with every lease renewal forever and a node starting reads one snapshot and a few records.
     /// </summary>
-    public byte[] ToSnapshot() => Write(w =>
+    public byte[] ToSnapshot() => JsonRecord.Write(w =>
     {
         w.WriteNumber("at", StartAt);
         w.WriteNumber("inbox", Inbox);
@@ -189,21 +190,21 @@ internal sealed class WebhookLog(string name)
         Progress(root);
     }
 
-    public static byte[] Start(long at, long inbox) => Write(w =>
+    public static byte[] Start(long at, long inbox) => JsonRecord.Write(w =>
     {
         w.WriteString("k", "start");
         w.WriteNumber("at", at);
         w.WriteNumber("inbox", inbox);
     });
 
-    public static byte[] Resume(long at) => Write(w =>
+    public static byte[] Resume(long at) => JsonRecord.Write(w =>
     {
         w.WriteString("k", "resume");
         w.WriteNumber("at", at);
     });
 
     /// <summary>A <c>lease</c>, <c>release</c> or <c>pause</c> record with the holder's progress.</summary>
-    public static byte[] Record(string kind, string node, long until, long? inbox, IReadOnlyDictionary<string, long> cursors, long delivered, long last, IReadOnlyList<KefuWebhookFailure> failures) => Write(w =>
+    public static byte[] Record(string kind, string node, long until, long? inbox, IReadOnlyDictionary<string, long> cursors, long delivered, long last, IReadOnlyList<KefuWebhookFailure> failures) => JsonRecord.Write(w =>
     {
         w.WriteString("k", kind);
         w.WriteString("node", node);
@@ -253,16 +254,4 @@ internal sealed class WebhookLog(string name)
         }
     }
 
-    private static byte[] Write(Action<Utf8JsonWriter> members)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            members(w);
-            w.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
 }
