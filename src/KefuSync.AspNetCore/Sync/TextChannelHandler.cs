@@ -39,14 +39,23 @@ internal sealed class TextChannelHandler(IOpStore store, TextDocuments documents
         }
     }
 
-    public override async ValueTask<long> LoadAsync(ChannelName channel, ChannelRuntime runtime, CancellationToken cancellationToken)
-        => (await documents.EnsureLoadedAsync(channel, runtime, cancellationToken).ConfigureAwait(false)).Revision;
+    // The hot path (document loaded, op on the head) completes without an async state machine: the trace replay measured
+    // each extra async layer per op (docs/benchmarks.md, issue 13 round 3).
+    public override ValueTask<long> LoadAsync(ChannelName channel, ChannelRuntime runtime, CancellationToken cancellationToken)
+        => runtime.Text is { } loaded ? new ValueTask<long>(loaded.Revision) : LoadFromStoreAsync(channel, runtime, cancellationToken);
 
     public override long? FindRecent(ChannelRuntime runtime, string clientOpId) => runtime.Text!.FindRecent(clientOpId);
 
-    public override async ValueTask<PreparedOp<TextOperation>> PrepareAsync(KefuPrincipal author, ChannelName channel, ChannelRuntime runtime, long baseRevision, TextOperation op, long head, CancellationToken cancellationToken)
+    public override ValueTask<PreparedOp<TextOperation>> PrepareAsync(KefuPrincipal author, ChannelName channel, ChannelRuntime runtime, long baseRevision, TextOperation op, long head, CancellationToken cancellationToken)
     {
         var state = runtime.Text!;
+        return baseRevision == state.Revision
+            ? new ValueTask<PreparedOp<TextOperation>>(AtHead(state, op, baseRevision))
+            : PrepareBehindOrAheadAsync(channel, state, baseRevision, op, cancellationToken);
+    }
+
+    private async ValueTask<PreparedOp<TextOperation>> PrepareBehindOrAheadAsync(ChannelName channel, TextChannelState state, long baseRevision, TextOperation op, CancellationToken cancellationToken)
+    {
         if (baseRevision > state.Revision)
         {
             // Another node may have committed: catch up before calling the base a future one.
@@ -107,8 +116,11 @@ internal sealed class TextChannelHandler(IOpStore store, TextDocuments documents
     public override void Apply(ChannelRuntime runtime, in CommittedOp<TextOperation> committed)
         => runtime.Text!.ApplyValidated(committed.Revision, committed.Op, committed.ClientOpId); // validated in AtHead, against this very document
 
-    public override async ValueTask AfterCommitAsync(ChannelRuntime runtime, CommittedOp<TextOperation> committed, CancellationToken cancellationToken)
-        => await documents.AfterCommitAsync(committed.Channel, runtime.Text!, cancellationToken).ConfigureAwait(false);
+    public override ValueTask AfterCommitAsync(ChannelRuntime runtime, CommittedOp<TextOperation> committed, CancellationToken cancellationToken)
+        => new(documents.AfterCommitAsync(committed.Channel, runtime.Text!, cancellationToken));
+
+    private async ValueTask<long> LoadFromStoreAsync(ChannelName channel, ChannelRuntime runtime, CancellationToken cancellationToken)
+        => (await documents.EnsureLoadedAsync(channel, runtime, cancellationToken).ConfigureAwait(false)).Revision;
 
     /// <summary>Checks an op that now applies at the head against the document and the size limit, and serializes it once.</summary>
     private PreparedOp<TextOperation> AtHead(TextChannelState state, TextOperation op, long baseRevision)

@@ -125,19 +125,19 @@ internal sealed partial class TextDocuments(IOpStore store, IServiceProvider ser
     }
 
     /// <summary>After a commit: snapshot and trim when due. Call under the runtime's gate. Failures only delay retention.</summary>
-    public async Task AfterCommitAsync(ChannelName channel, TextChannelState state, CancellationToken cancellationToken)
+    public Task AfterCommitAsync(ChannelName channel, TextChannelState state, CancellationToken cancellationToken)
+        => _snapshots is null || ++state.OpsSinceSnapshot < options.CurrentValue.Retention.SnapshotEvery
+            ? Task.CompletedTask // every op but one in SnapshotEvery: no state machine
+            : SnapshotAndTrimAsync(channel, state, cancellationToken);
+
+    private async Task SnapshotAndTrimAsync(ChannelName channel, TextChannelState state, CancellationToken cancellationToken)
     {
         var retention = options.CurrentValue.Retention;
-        if (_snapshots is null || ++state.OpsSinceSnapshot < retention.SnapshotEvery)
-        {
-            return;
-        }
-
         state.OpsSinceSnapshot = 0;
         try
         {
             var bytes = JsonSerializer.SerializeToUtf8Bytes(state.Document.ToString(), SyncJsonContext.Default.String);
-            await _snapshots.SaveSnapshotAsync(channel.Value, new Snapshot(state.Revision, bytes), cancellationToken).ConfigureAwait(false);
+            await _snapshots!.SaveSnapshotAsync(channel.Value, new Snapshot(state.Revision, bytes), cancellationToken).ConfigureAwait(false);
             var trimTo = state.Revision - retention.KeepOpsBehindSnapshot;
             if (trimTo > 0)
             {
