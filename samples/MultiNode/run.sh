@@ -5,6 +5,9 @@
 #
 #   samples/MultiNode/run.sh                   WebSocket through the proxy
 #   samples/MultiNode/run.sh --strip-upgrade   the proxy drops the Upgrade header: the widget falls back to SSE + POST
+#   samples/MultiNode/run.sh --buffer          also a compressing proxy that holds whole responses (gzip of event streams,
+#                                              X-Accel-Buffering ignored): event streams deliver nothing until they end,
+#                                              so the widget falls back to long polling
 #   --no-build                                 use the build that is there (samples/MvcSite/bin/$KEFU_CONFIGURATION)
 #
 # Environment: KEFU_PROXY_PORT (8080), KEFU_NODE_PORT (5101: the nodes get 5101-5103), KEFU_REDIS_PORT (6391),
@@ -19,8 +22,9 @@ mode=websocket build=1
 for arg in "$@"; do
   case "$arg" in
     --strip-upgrade) mode=strip ;;
+    --buffer) mode=buffer ;;
     --no-build) build=0 ;;
-    *) echo "usage: $0 [--strip-upgrade] [--no-build]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--strip-upgrade|--buffer] [--no-build]" >&2; exit 2 ;;
   esac
 done
 
@@ -76,6 +80,9 @@ done
 case "$mode" in
   websocket) upgrade=$'proxy_set_header Upgrade $http_upgrade;\n      proxy_set_header Connection $connection_upgrade;\n      proxy_buffering off;' ;;
   strip) upgrade=$'proxy_set_header Upgrade "";\n      proxy_set_header Connection "";\n      proxy_buffering off;' ;;
+  # proxy_buffering alone still streams (nginx passes each chunk on as it arrives); gzip holds the compressed body until
+  # the response ends, as compressing proxies and some corporate gateways do.
+  buffer) upgrade=$'proxy_set_header Upgrade "";\n      proxy_set_header Connection "";\n      proxy_buffering on;\n      proxy_ignore_headers X-Accel-Buffering;\n      gzip on;\n      gzip_proxied any;\n      gzip_min_length 0;\n      gzip_types text/event-stream application/json;' ;;
 esac
 
 cat > "$run/nginx.conf" <<CONF

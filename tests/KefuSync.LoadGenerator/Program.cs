@@ -8,8 +8,9 @@ using KefuSync.LoadGenerator.Servers;
 //   dotnet tests/KefuSync.LoadGenerator/bin/Release/net10.0/KefuSync.LoadGenerator.dll [options]
 //     --smoke                 tiny sizes, one repetition, all servers; exit 1 on any correctness failure, prints SMOKE OK
 //     --reps N                repetitions (default 5); each run starts a fresh server process
-//     --scenarios a,b,...     idle,connect,fanout,saturation,room1000,coedit,catchup,catchup-sqlite,catchup-redis,twonode,idlenode,slow,fallback
-//                             (default: all; the Redis ones start a throwaway redis-server on a free loopback port)
+//     --scenarios a,b,...     idle,connect,fanout,saturation,room1000,coedit,catchup,catchup-sqlite,catchup-redis,twonode,threenode,twonode-cluster,threenode-cluster,idlenode,slow,fallback
+//                             (default: all; the Redis ones start a throwaway redis-server on a free loopback port,
+//                             the -cluster ones a Redis Cluster of three primaries)
 //     --servers a,b,...       kefu,raw,signalr (default: all)
 //     --gc workstation|server the servers' GC mode (default workstation)
 //     --warmup SECONDS        load before each measured window (default 5; smoke 0.5)
@@ -24,9 +25,9 @@ return await Runner.RunAsync(args);
 
 internal static class Runner
 {
-    private static readonly string[] AllScenarios = ["idle", "connect", "fanout", "saturation", "room1000", "coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "idlenode", "slow", "fallback"];
+    private static readonly string[] AllScenarios = ["idle", "connect", "fanout", "saturation", "room1000", "coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "threenode", "twonode-cluster", "threenode-cluster", "idlenode", "slow", "fallback"];
     private static readonly string[] AllServers = ["kefu", "raw", "signalr"];
-    private static readonly HashSet<string> KefuOnly = ["coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "idlenode", "fallback"];
+    private static readonly HashSet<string> KefuOnly = ["coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "threenode", "twonode-cluster", "threenode-cluster", "idlenode", "fallback"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -202,18 +203,40 @@ internal static class Runner
             }
 
             case "twonode":
+            case "threenode":
+            case "twonode-cluster":
+            case "threenode-cluster":
             {
-                // Two KefuSync nodes sharing the Redis store and backplane; the fan-out load split across them.
-                using var redis = await RedisProcess.StartAsync().ConfigureAwait(false);
-                using var a = await ServerProcess.StartAsync(server, gc, "redis", redis.Configuration).ConfigureAwait(false);
-                using var b = await ServerProcess.StartAsync(server, gc, "redis", redis.Configuration).ConfigureAwait(false);
-                var twoNodes = await Scenarios.FanOutAsync([a, b], ServerKind.Kefu, sizes, sizes.FanOutRooms, sizes.FanOutMembers, sizes.FanOutRate, window: 0, sizes.Measure, redis.CpuSeconds).ConfigureAwait(false);
-                if (a.HasExited || b.HasExited)
+                // Two or three KefuSync nodes sharing the Redis store and backplane (one redis-server, or a Redis Cluster
+                // of three primaries), the fan-out load split across them: every message crosses the backplane.
+                var count = scenario.StartsWith("two", StringComparison.Ordinal) ? 2 : 3;
+                using var single = scenario.EndsWith("-cluster", StringComparison.Ordinal) ? null : await RedisProcess.StartAsync().ConfigureAwait(false);
+                using var cluster = single is null ? await RedisClusterProcess.StartAsync().ConfigureAwait(false) : null;
+                var configuration = single?.Configuration ?? cluster!.Configuration;
+                Func<double> redisCpu = single is null ? cluster!.CpuSeconds : single.CpuSeconds;
+                var nodes = new List<ServerProcess>();
+                try
                 {
-                    twoNodes.Failures.Add("a server process exited during the run");
-                }
+                    for (var i = 0; i < count; i++)
+                    {
+                        nodes.Add(await ServerProcess.StartAsync(server, gc, "redis", configuration).ConfigureAwait(false));
+                    }
 
-                return twoNodes;
+                    var run = await Scenarios.FanOutAsync([.. nodes], ServerKind.Kefu, sizes, sizes.FanOutRooms, sizes.FanOutMembers, sizes.FanOutRate, window: 0, sizes.Measure, redisCpu).ConfigureAwait(false);
+                    if (nodes.Any(n => n.HasExited))
+                    {
+                        run.Failures.Add("a server process exited during the run");
+                    }
+
+                    return run;
+                }
+                finally
+                {
+                    foreach (var node in nodes)
+                    {
+                        node.Dispose();
+                    }
+                }
             }
         }
 

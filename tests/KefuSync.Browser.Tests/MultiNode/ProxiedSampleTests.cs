@@ -8,8 +8,9 @@ namespace KefuSync.Browser.Tests.MultiNode;
 /// <summary>
 /// Three nodes behind a round-robin nginx, no sticky sessions (issue 18, item 8): the visitor's widget and the agent's
 /// console chat through the proxy, and keep chatting while nodes are killed and started again. Nothing is lost or
-/// duplicated. (Long polling across nodes is in Integration's FallbackAcrossNodesTests and FallbackTests' forced poll:
-/// nginx with buffering on still passes event-stream chunks along, so it does not force the widget down to polling.)
+/// duplicated. With <c>--buffer</c> the proxy also compresses event streams, which holds each one until it ends
+/// (nginx's <c>proxy_buffering</c> alone still passes chunks on): the stream delivers nothing, and the widget and the
+/// console fall back to long polling.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class ProxiedSampleTests(BrowserFixture browser)
@@ -17,6 +18,7 @@ public sealed class ProxiedSampleTests(BrowserFixture browser)
     [Theory]
     [InlineData("", "/kefu/ws")]                        // WebSocket through the proxy
     [InlineData("--strip-upgrade", "/kefu/sse")]        // no upgrades: the event stream and POSTs, sessions across nodes
+    [InlineData("--buffer", "/kefu/poll")]              // no upgrades, event streams held back: long polling across nodes
     public async Task ThroughRoundRobinProxy_ChatSurvivesNodesKilledAndRestarted(string mode, string transportPath)
     {
         await using var sample = await ProxiedSample.StartAsync(mode);

@@ -25,7 +25,8 @@ internal sealed class RedisProcess : IDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<RedisProcess> StartAsync()
+    /// <param name="extraArguments">more redis-server arguments, e.g. the cluster ones from <see cref="RedisClusterProcess"/>.</param>
+    public static async Task<RedisProcess> StartAsync(params string[] extraArguments)
     {
         var binary = new[] { Environment.GetEnvironmentVariable("KEFU_REDIS_SERVER"), "/usr/bin/redis-server", "/usr/local/bin/redis-server" }
             .FirstOrDefault(File.Exists)
@@ -35,7 +36,7 @@ internal sealed class RedisProcess : IDisposable
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
         var info = new ProcessStartInfo(binary) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning" })
+        foreach (var argument in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning" }.Concat(extraArguments))
         {
             info.ArgumentList.Add(argument);
         }
