@@ -23,6 +23,10 @@ internal sealed partial class InboxHandler(IOpStore store, IServiceProvider serv
     private static readonly ChannelKind[] InboxKinds = [ChannelKind.Inbox];
 
     private readonly Dictionary<string, ConversationSummary> _items = new(StringComparer.Ordinal);
+
+    // Every key, in ordinal order: the REST API pages by key (a boundary that stays put while conversations change), and
+    // a page must not sort the whole inbox. A key is inserted once, when its conversation first appears.
+    private readonly List<string> _keys = [];
     private readonly ISnapshotStore? _snapshots = (ISnapshotStore?)services.GetService(typeof(ISnapshotStore));
     private long _revision;
     private bool _loaded;
@@ -64,7 +68,7 @@ internal sealed partial class InboxHandler(IOpStore store, IServiceProvider serv
 
     public override void Apply(ChannelRuntime runtime, in CommittedOp<InboxFold> committed)
     {
-        _items[committed.Op.Key] = committed.Op.Summary!;
+        Put(committed.Op.Summary!);
         _revision = committed.Revision;
     }
 
@@ -97,8 +101,51 @@ internal sealed partial class InboxHandler(IOpStore store, IServiceProvider serv
     public IReadOnlyList<ConversationSummary> List(string filter, string agentId, int count)
         => [.. _items.Values.Where(s => ConversationRules.MatchesFilter(s, filter, agentId)).OrderByDescending(s => s.Activity).Take(count)];
 
+    /// <summary>The summary of conversation <paramref name="key"/>, or null. Call under the projection's gate, after <see cref="CatchUpAsync"/>.</summary>
+    public ConversationSummary? Find(string key) => _items.GetValueOrDefault(key);
+
+    /// <summary>
+    /// Up to <paramref name="count"/> summaries that <paramref name="where"/> selects, with keys ordinally after
+    /// <paramref name="after"/> (all when null), in key order: a binary search to the boundary, then only as many as the
+    /// page needs. Call under the projection's gate, after <see cref="CatchUpAsync"/>.
+    /// </summary>
+    public List<ConversationSummary> Page(string? after, int count, Func<ConversationSummary, bool> where)
+    {
+        var start = 0;
+        if (after is not null)
+        {
+            var at = _keys.BinarySearch(after, StringComparer.Ordinal);
+            start = at >= 0 ? at + 1 : ~at;
+        }
+
+        var page = new List<ConversationSummary>(Math.Min(count, 128));
+        for (var i = start; i < _keys.Count && page.Count < count; i++)
+        {
+            var summary = _items[_keys[i]];
+            if (where(summary))
+            {
+                page.Add(summary);
+            }
+        }
+
+        return page;
+    }
+
     /// <summary>Every summary <paramref name="where"/> selects. Call under the projection's gate, after <see cref="CatchUpAsync"/>.</summary>
     public List<ConversationSummary> Where(Func<ConversationSummary, bool> where) => [.. _items.Values.Where(where)];
+
+    private void Put(ConversationSummary summary)
+    {
+        if (_items.TryAdd(summary.Key, summary))
+        {
+            var at = _keys.BinarySearch(summary.Key, StringComparer.Ordinal);
+            _keys.Insert(~at, summary.Key);
+        }
+        else
+        {
+            _items[summary.Key] = summary;
+        }
+    }
 
     /// <summary>Brings the fold up to the store's head (loading the snapshot first, once).</summary>
     public async Task CatchUpAsync(CancellationToken cancellationToken)
@@ -111,7 +158,7 @@ internal sealed partial class InboxHandler(IOpStore store, IServiceProvider serv
             {
                 foreach (var item in JsonSerializer.Deserialize(snapshot.State.Span, InboxJsonContext.Default.ConversationSummaryArray) ?? [])
                 {
-                    _items[item.Key] = item;
+                    Put(item);
                 }
 
                 _revision = snapshot.Revision;
@@ -133,7 +180,7 @@ internal sealed partial class InboxHandler(IOpStore store, IServiceProvider serv
                 var summary = JsonSerializer.Deserialize(op.Payload.Span, InboxJsonContext.Default.ConversationSummary);
                 if (summary is not null)
                 {
-                    _items[summary.Key] = summary;
+                    Put(summary);
                 }
 
                 _revision = op.Revision;

@@ -220,6 +220,38 @@ internal sealed partial class InboxProjection(CommitPipeline pipeline, InboxHand
         }
     }
 
+    /// <summary>The summary of conversation <paramref name="key"/>, read-your-writes, or null when the inbox has none.</summary>
+    public async Task<ConversationSummary?> FindAsync(string key, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
+            await handler.CatchUpAsync(cancellationToken).ConfigureAwait(false);
+            return handler.Find(key);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>A page of summaries in key order after <paramref name="after"/> (see <see cref="InboxHandler.Page"/>), read-your-writes.</summary>
+    public async Task<List<ConversationSummary>> PageAsync(string? after, int count, Func<ConversationSummary, bool> where, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
+            await handler.CatchUpAsync(cancellationToken).ConfigureAwait(false);
+            return handler.Page(after, count, where);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Every summary that <paramref name="where"/> selects (the email follow-up looks for unread replies with it).</summary>
     public async Task<List<ConversationSummary>> WhereAsync(Func<ConversationSummary, bool> where, CancellationToken cancellationToken)
     {

@@ -112,12 +112,13 @@ internal static class ApiEndpoints
 
         var count = limit ?? 50;
         // Ordered by key, not by activity: a page boundary stays put while conversations change, so paging never skips one.
-        var found = await inbox.WhereAsync(
+        // One more than the page asks for tells whether there is a next page.
+        var found = await inbox.PageAsync(
+            after,
+            count + 1,
             s => (status is null || s.Status == status)
-                && (assignee is null || (assignee == "none" ? s.Assignee is null : s.Assignee == assignee))
-                && (after is null || string.CompareOrdinal(s.Key, after) > 0),
+                && (assignee is null || (assignee == "none" ? s.Assignee is null : s.Assignee == assignee)),
             cancellationToken).ConfigureAwait(false);
-        found.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         var page = found.Take(count).Select(s => new ApiConversation(s.Key, s.Status, s.Assignee, s.VisitorName, s.Email, s.LastText, s.LastRevision, s.Unread, s.Activity)).ToList();
         var next = found.Count > count ? WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(page[^1].Key)) : null;
         return Json(new ApiConversationPage(page, next), ApiJsonContext.Default.ApiConversationPage);
@@ -239,8 +240,7 @@ internal static class ApiEndpoints
             return null;
         }
 
-        var found = await inbox.WhereAsync(s => s.Key == key, cancellationToken).ConfigureAwait(false);
-        return found.Count == 0 ? null : channel;
+        return await inbox.FindAsync(key, cancellationToken).ConfigureAwait(false) is null ? null : channel;
     }
 
     private static IResult UnknownConversation(string key) => Problem(ErrorCodes.InvalidChannel, $"No conversation '{key}'.", StatusCodes.Status404NotFound);

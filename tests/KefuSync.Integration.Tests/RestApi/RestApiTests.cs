@@ -111,6 +111,48 @@ public sealed class RestApiTests
     }
 
     [Fact]
+    public async Task ListConversations_FilteredPages_VisitEveryMatchOnce_InKeyOrder()
+    {
+        // The page walks the key index from the cursor and stops when the page is full: matches scattered between
+        // non-matching keys, pages of one, and a cursor that names a key the filter skips must still give every match once.
+        await using var host = await StartAsync();
+        var keys = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            await using var visitor = await host.ConnectAsync();
+            keys.Add(await VisitorConversationAsync(visitor, "question " + i));
+        }
+
+        keys.Sort(string.CompareOrdinal);
+        using var http = Client(host, AgentKey);
+        string[] pending = [keys[1], keys[2], keys[5]];
+        foreach (var key in pending)
+        {
+            await JsonAsync(await http.PostAsync($"/kefu/api/v1/conversations/{key}/status", Body(new { status = "pending" })), HttpStatusCode.OK);
+        }
+
+        var seen = new List<string>();
+        var pages = 0;
+        string? cursor = null;
+        do
+        {
+            var page = await JsonAsync(await http.GetAsync("/kefu/api/v1/conversations?status=pending&limit=1" + (cursor is null ? "" : "&cursor=" + cursor)), HttpStatusCode.OK);
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key").GetString()!));
+            cursor = page.GetProperty("next").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next").GetString();
+            pages++;
+        }
+        while (cursor is not null && pages < 10);
+        Assert.Equal(pending, seen);
+        Assert.Equal(3, pages); // the last page says there is no next one, rather than answering an empty fourth
+
+        // A cursor naming a key that is not pending (keys[3]) continues after it.
+        var after3 = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(keys[3]));
+        var rest = await JsonAsync(await http.GetAsync("/kefu/api/v1/conversations?status=pending&cursor=" + after3), HttpStatusCode.OK);
+        Assert.Equal([keys[5]], rest.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key").GetString()!));
+        Assert.Equal(JsonValueKind.Null, rest.GetProperty("next").ValueKind);
+    }
+
+    [Fact]
     public async Task ListConversations_FiltersByStatusAndAssignee_AndPagesWithACursor()
     {
         await using var host = await StartAsync();
