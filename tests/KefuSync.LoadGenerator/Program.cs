@@ -8,7 +8,8 @@ using KefuSync.LoadGenerator.Servers;
 //   dotnet tests/KefuSync.LoadGenerator/bin/Release/net10.0/KefuSync.LoadGenerator.dll [options]
 //     --smoke                 tiny sizes, one repetition, all servers; exit 1 on any correctness failure, prints SMOKE OK
 //     --reps N                repetitions (default 5); each run starts a fresh server process
-//     --scenarios a,b,...     idle,connect,fanout,saturation,room1000,coedit,catchup,catchup-sqlite,catchup-redis,twonode,threenode,twonode-cluster,threenode-cluster,idlenode,slow,fallback
+//     --scenarios a,b,...     idle,connect,fanout,saturation,room1000,coedit,catchup,catchup-sqlite,catchup-redis,twonode,threenode,twonode-cluster,threenode-cluster,idlenode,slow,fallback,
+//                             burst-connect,long-room
 //                             (default: all; the Redis ones start a throwaway redis-server on a free loopback port,
 //                             the -cluster ones a Redis Cluster of three primaries)
 //     --servers a,b,...       kefu,raw,signalr (default: all)
@@ -25,9 +26,9 @@ return await Runner.RunAsync(args);
 
 internal static class Runner
 {
-    private static readonly string[] AllScenarios = ["idle", "connect", "fanout", "saturation", "room1000", "coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "threenode", "twonode-cluster", "threenode-cluster", "idlenode", "slow", "fallback"];
+    private static readonly string[] AllScenarios = ["idle", "connect", "fanout", "saturation", "room1000", "coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "threenode", "twonode-cluster", "threenode-cluster", "idlenode", "slow", "fallback", "burst-connect", "long-room"];
     private static readonly string[] AllServers = ["kefu", "raw", "signalr"];
-    private static readonly HashSet<string> KefuOnly = ["coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "threenode", "twonode-cluster", "threenode-cluster", "idlenode", "fallback"];
+    private static readonly HashSet<string> KefuOnly = ["coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "threenode", "twonode-cluster", "threenode-cluster", "idlenode", "fallback", "burst-connect", "long-room"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -200,6 +201,19 @@ internal static class Runner
                 using var a = await ServerProcess.StartAsync(server, gc, "redis", redis.Configuration).ConfigureAwait(false);
                 using var b = await ServerProcess.StartAsync(server, gc, "redis", redis.Configuration).ConfigureAwait(false);
                 return await FallbackScenario.RunAsync(a, b, sizes.FallbackRounds, sizes.FallbackWarmupRounds, redis.CpuSeconds).ConfigureAwait(false);
+            }
+
+            case "burst-connect":
+            {
+                // Everyone reconnects after a restart: the store must outlive the node, so Redis.
+                using var redis = await RedisProcess.StartAsync().ConfigureAwait(false);
+                return await BurstScenarios.BurstConnectAsync(() => ServerProcess.StartAsync(server, gc, "redis", redis.Configuration), sizes).ConfigureAwait(false);
+            }
+
+            case "long-room":
+            {
+                using var node = await ServerProcess.StartAsync(server, gc).ConfigureAwait(false);
+                return await BurstScenarios.LongRoomAsync(node, sizes).ConfigureAwait(false);
             }
 
             case "twonode":

@@ -33,6 +33,12 @@ internal sealed record Sizes
     public TimeSpan SlowDrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public int FallbackRounds { get; init; } = 2000;
     public int FallbackWarmupRounds { get; init; } = 500;
+    public int BurstClients { get; init; } = 5000;
+    public int BurstMembers { get; init; } = 50;
+    public int BurstSeen { get; init; } = 10;
+    public int BurstMissed { get; init; } = 50;
+    public int LongRoomMessages { get; init; } = 100_000;
+    public int LongRoomAgents { get; init; } = 50;
 
     public static Sizes Smoke { get; } = new()
     {
@@ -54,6 +60,12 @@ internal sealed record Sizes
         SlowDrainTimeout = TimeSpan.FromSeconds(3),
         FallbackRounds = 50,
         FallbackWarmupRounds = 10,
+        BurstClients = 100,
+        BurstMembers = 10,
+        BurstSeen = 2,
+        BurstMissed = 5,
+        LongRoomMessages = 2_000,
+        LongRoomAgents = 5,
     };
 }
 

@@ -113,6 +113,20 @@ internal sealed class ServerProcess : IDisposable
         return 0;
     }
 
+    /// <summary>The peak resident set size since the process started (VmHWM), in KiB.</summary>
+    public long PeakRssKiB()
+    {
+        foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
     /// <summary>Asks the server for a full compacting collection, then returns its RSS (KiB).</summary>
     public async Task<long> FullGcRssAsync()
     {
