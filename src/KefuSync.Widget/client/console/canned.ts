@@ -8,7 +8,8 @@ import { cannedChannel } from '../protocol/channels';
 export const CANNED_INDEX = cannedChannel('_index');
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
-export const isCannedName = (s: string): boolean => NAME.test(s) && s !== '_index';
+// `_files` holds the replies' files (console/files.ts): like `_index`, a document of the convention, never a reply
+export const isCannedName = (s: string): boolean => NAME.test(s) && s !== '_index' && s !== '_files';
 
 /** The names in the index document: trimmed, valid, first occurrence wins, in document order. */
 export function parseCannedIndex(doc: string): string[] {
