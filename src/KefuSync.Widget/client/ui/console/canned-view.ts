@@ -39,6 +39,7 @@ export class CannedStore extends Emitter<{ change(): void }> {
 
   setFile(name: string, a: Attachment | null): void {
     this.files.edit(setCannedFile(this.files.doc, name, a));
+    this.emit('change'); // a local edit: the channel reports only remote ones
   }
 
   channel(name: string): TextChannel | undefined {

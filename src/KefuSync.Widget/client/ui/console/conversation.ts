@@ -133,7 +133,8 @@ export class ConversationView {
     this.files = new DraftFiles(client, key, host.endpoint, s, this.filesStrings(), () => this.fileLinks(), (f) => {
       sendBtn.disabled = f.uploading;
     });
-    const form = el('form', { class: 'compose', 'data-testid': 'reply-form' }, this.files.element, this.reply.element, el('div', { class: 'compose-actions' }, this.files.button, this.files.input, sendBtn));
+    // the paperclip before the reply box (as in most chat tools): Tab from the reply box still goes straight to Send
+    const form = el('form', { class: 'compose', 'data-testid': 'reply-form' }, this.files.element, this.files.button, this.files.input, this.reply.element, sendBtn);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.send();

@@ -70,7 +70,13 @@ export class DraftFiles {
   clear(sent: readonly Attachment[]): void {
     let doc = this.channel.doc;
     for (const a of sent) doc = removeFile(doc, a.id);
+    this.edit(doc);
+  }
+
+  /** A local edit of the shared document (the channel reports only remote ones: redraw here). */
+  private edit(doc: string): void {
     this.channel.edit(doc);
+    this.render();
   }
 
   addFiles(files: File[]): void {
@@ -108,7 +114,7 @@ export class DraftFiles {
     }).then((r) => {
       if (r.ok) {
         this.local.delete(uploadId);
-        this.channel.edit(addFile(this.channel.doc, r.att));
+        this.edit(addFile(this.channel.doc, r.att));
       } else {
         l.err = r.err;
         if (r.err.retry) l.retry = retry;
@@ -118,7 +124,7 @@ export class DraftFiles {
   }
 
   private remove(id: string): void {
-    this.channel.edit(removeFile(this.channel.doc, id));
+    this.edit(removeFile(this.channel.doc, id));
   }
 
   private render(): void {
