@@ -185,6 +185,53 @@ public sealed class ConsoleFilesTests(ConsoleBrowserFixture browser)
     }
 
     [Fact]
+    public async Task AScreenshotPasted_AndAFileDropped_AreAttachedToTheDraft_AndSentInThatOrder_WithoutText()
+    {
+        await using var host = await ConsoleSiteHost.StartAsync();
+        var visitor = await host.OpenVisitorAsync(browser.Browser);
+        var key = await VisitorSaysAsync(visitor, "What do I need to sign?");
+        var alice = await host.OpenConsoleAsync(browser.Browser, "alice");
+        await OpenConversationAsync(alice, key);
+
+        // A paste carrying an image file (as a screenshot from the clipboard does) attaches it, with its thumbnail.
+        await alice.GetByTestId("reply-input").EvaluateAsync(
+            """
+            (ta, b64) => {
+              const dt = new DataTransfer();
+              dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'image.png', { type: 'image/png' }));
+              ta.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+            }
+            """,
+            Convert.ToBase64String(Png(320, 200, new SKColor(0x7C, 0x3A, 0xED))));
+        var ready = alice.Locator("[data-testid=draft-file][data-state=ready]");
+        await Expect(ready).ToContainTextAsync("image.png");
+        var thumb = ready.GetByTestId("draft-file-thumb");
+        await Eventually.TrueAsync(async () => await thumb.EvaluateAsync<int>("i => i.complete ? i.naturalWidth : 0") > 0, "the pasted image's thumbnail loads");
+
+        // A file dropped on the reply form is attached after it.
+        await alice.GetByTestId("reply-form").EvaluateAsync(
+            """
+            (form, b64) => {
+              const dt = new DataTransfer();
+              dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'terms.pdf', { type: 'application/pdf' }));
+              form.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+              form.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+            }
+            """,
+            Convert.ToBase64String(Pdf(2000)));
+        await Expect(ready).ToHaveCountAsync(2);
+        await Expect(ready.Nth(1)).ToContainTextAsync("terms.pdf");
+
+        // Enter with no text sends the files alone, one message each, in the order attached.
+        await alice.GetByTestId("reply-input").PressAsync("Enter");
+        var chips = visitor.GetByTestId("kefu-file");
+        await Expect(chips).ToHaveCountAsync(2);
+        await Expect(chips.Nth(0).Locator(".fname")).ToHaveTextAsync("image.png");
+        await Expect(chips.Nth(1).Locator(".fname")).ToHaveTextAsync("terms.pdf");
+        await Expect(alice.GetByTestId("draft-file")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task CannedReplyWithAFile_SentToAVisitor_WhoDownloadsIt_WhileAnotherVisitorGets404()
     {
         await using var host = await ConsoleSiteHost.StartAsync();

@@ -55,8 +55,9 @@ export function cannedMatches(names: readonly string[], query: string): string[]
 }
 
 /**
- * Expands the `/name` before the caret into the canned reply's text. `lookup` returns a reply's text, or undefined
- * while it is not loaded. Null when there is nothing to expand (no trigger, no unique match, empty reply).
+ * Expands the `/name` before the caret into the canned reply's text. `lookup` returns a reply's text ('' for a reply
+ * that is only a file), or undefined while it is not loaded or is empty. Null when there is nothing to expand (no
+ * trigger, no unique match, no reply).
  */
 export function expandCanned(
   text: string,
@@ -71,6 +72,7 @@ export function expandCanned(
   const name = found.length === 1 || first?.toLowerCase() === t.query.toLowerCase() ? first : undefined;
   if (!name) return null;
   const reply = lookup(name);
-  if (!reply) return null;
+  // '' is a reply that is only a file (the console's lookup says so): the trigger goes, the file is attached
+  if (reply === undefined) return null;
   return { text: text.slice(0, t.start) + reply + text.slice(caret), caret: t.start + reply.length, name };
 }

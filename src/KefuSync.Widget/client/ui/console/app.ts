@@ -191,7 +191,8 @@ export class ConsoleApp {
       agents: () => this.agents(),
       agentName: (id) => this.agentName(id),
       visitor: (conv) => this.visitors().find((v) => v.conv === conv),
-      canned: () => ({ names: this.canned.names, text: (n) => this.canned.text(n), file: (n) => this.canned.file(n) }),
+      // a reply that is only a file expands to no text (and its file)
+      canned: () => ({ names: this.canned.names, text: (n) => this.canned.text(n) ?? (this.canned.file(n) ? '' : undefined), file: (n) => this.canned.file(n) }),
       back: () => this.open(null),
       error: (code) => this.showError(code),
     };
