@@ -130,6 +130,30 @@ public sealed class AttachmentCopyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TwoAgentsSendingTheSameDraftFile_WithItsOpId_CommitItOnce()
+    {
+        // The console's rule for files of the shared draft (docs/protocol.md §3): the op id is att:<attachment id>, so
+        // whichever agents send the draft, and however often, the file is one message: the server dedupes op ids per
+        // channel, whoever submits them.
+        var visitor = AttachmentClient.Visitor(_host);
+        var files = AttachmentClient.Agent(_host, visitor.Scope);
+        var id = (await files.UploadOkAsync(TestFiles.Pdf, "draft-file-1", "terms.pdf")).GetProperty("id").GetString()!;
+        var ch = "conv:" + visitor.Scope;
+        await using var alice = await _host.ConnectAsync(agent: "alice");
+        await alice.HelloAsync(agent: true);
+        await using var bob = await _host.ConnectAsync(agent: "bob");
+        await bob.HelloAsync(agent: true);
+
+        await alice.SendAsync(new { t = "submit", c = "a", ch, id = "att:" + id, rev = 0, op = new { k = "msg", att = new { id }, text = "Please sign" } });
+        var first = await alice.WaitForAsync(f => KefuTestClient.Type(f) == "ack" && f.GetProperty("id").GetString() == "att:" + id);
+        await bob.SendAsync(new { t = "submit", c = "b", ch, id = "att:" + id, rev = 0, op = new { k = "msg", att = new { id }, text = "Please sign" } });
+        var second = await bob.WaitForAsync(f => KefuTestClient.Type(f) == "ack" && f.GetProperty("id").GetString() == "att:" + id);
+        Assert.True(second.TryGetProperty("dup", out var dup) && dup.GetBoolean(), second.ToString());
+        Assert.Equal(first.GetProperty("rev").GetInt64(), second.GetProperty("rev").GetInt64());
+        Assert.Single(await _host.Store.ReadAsync(ch, 0, 10));
+    }
+
+    [Fact]
     public async Task Copy_ByAVisitor_IsForbidden_AnUnknownSourceIs404_AndMalformedIsBadRequest()
     {
         var canned = AttachmentClient.Agent(_host, "_canned");
