@@ -28,6 +28,7 @@ internal static partial class AttachmentEndpoints
     {
         group.MapPost("/files/{scope}", UploadAsync).DisableAntiforgery().WithDisplayName("KefuSync upload");
         group.MapPost("/files/{scope}/links", LinksAsync).DisableAntiforgery().WithDisplayName("KefuSync file links");
+        group.MapPost("/files/{scope}/copy", CopyAsync).DisableAntiforgery().WithDisplayName("KefuSync file copy");
         group.MapMethods("/files/{scope}", [HttpMethods.Options], Preflight).WithDisplayName("KefuSync upload preflight");
         group.MapMethods("/files/{scope}/links", [HttpMethods.Options], Preflight).WithDisplayName("KefuSync links preflight");
         group.MapMethods("/files/{scope}/{id}", [HttpMethods.Get, HttpMethods.Head], (HttpContext c, string scope, string id) => DownloadAsync(c, scope, id, thumbnail: false)).WithDisplayName("KefuSync download");
@@ -112,6 +113,75 @@ internal static partial class AttachmentEndpoints
         using (var writer = new Utf8JsonWriter(buffer))
         {
             WriteMetadata(writer, outcome.Attachment!, scope, links, KefuEndpointMetadata.Of(context)!.For(context));
+        }
+
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>POST {prefix}/files/{scope}/copy?id=U&amp;from=S&amp;att=A</c> (agents only): the attachment A of scope S (a canned
+    /// reply's file in <c>_canned</c>) becomes a new attachment of <paramref name="scope"/>, which a <c>msg</c> there can
+    /// carry and whose visitor may download. Why a copy rather than a cross-scope reference: downloads stay authorised by
+    /// scope alone (§9.1), a recall deletes only the conversation's copy, and erasing a conversation erases its files.
+    /// </summary>
+    private static async Task CopyAsync(HttpContext context, string scope)
+    {
+        var service = context.RequestServices.GetRequiredService<AttachmentService>();
+        if (!Cors(context))
+        {
+            await WriteErrorAsync(context, new AttachmentRefusal(403, "forbidden", "This Origin may not copy files here (KefuSync:AllowedOrigins).")).ConfigureAwait(false);
+            return;
+        }
+
+        if (!service.Options.Enabled)
+        {
+            await WriteErrorAsync(context, new AttachmentRefusal(403, "forbidden", "Attachments are disabled on this server.")).ConfigureAwait(false);
+            return;
+        }
+
+        var uploadId = context.Request.Query["id"].ToString();
+        var from = context.Request.Query["from"].ToString();
+        var source = context.Request.Query["att"].ToString();
+        if (!AttachmentKeys.IsScope(scope) || !AttachmentKeys.IsUploadId(uploadId) || !AttachmentKeys.IsScope(from) || !AttachmentKeys.IsAttachmentId(source))
+        {
+            await WriteErrorAsync(context, new AttachmentRefusal(400, "bad_request", "A copy needs 'id' (1-64 chars of A-Za-z0-9_-), 'from' (a scope) and 'att' (an attachment id).")).ConfigureAwait(false);
+            return;
+        }
+
+        var (caller, refusal) = await ResolveCallerAsync(context).ConfigureAwait(false);
+        if (refusal is not null || caller is null || caller.Role is not (PrincipalRole.Agent or PrincipalRole.Bot))
+        {
+            // A visitor never copies: their files are uploaded into their own scope, and _canned is not theirs to read.
+            await WriteErrorAsync(context, refusal ?? new AttachmentRefusal(403, "forbidden", "Only agents may copy files.")).ConfigureAwait(false);
+            return;
+        }
+
+        UploadOutcome? outcome;
+        try
+        {
+            outcome = await service.CopyAsync(caller, scope, uploadId, from, source, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (StoreFailedException ex)
+        {
+            Log.StoreFailed(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AttachmentEndpoints).FullName!), ex.InnerException ?? ex);
+            await WriteErrorAsync(context, new AttachmentRefusal(503, "store_unavailable", "The file store is unavailable; copy again later with the same id.", Retry: true)).ConfigureAwait(false);
+            return;
+        }
+
+        if (outcome is not { Attachment: { } copied })
+        {
+            await WriteErrorAsync(context, NotFound()).ConfigureAwait(false);
+            return;
+        }
+
+        var links = context.RequestServices.GetRequiredService<AttachmentLinks>();
+        context.Response.StatusCode = outcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteMetadata(writer, copied, scope, links, KefuEndpointMetadata.Of(context)!.For(context));
         }
 
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);

@@ -14,5 +14,8 @@ internal sealed partial class AttachmentService
 
         [LoggerMessage(EventId = 1803, EventName = "AttachmentDeleted", Level = LogLevel.Information, Message = "Deleted attachment {Id}.")]
         public static partial void Deleted(ILogger logger, string id);
+
+        [LoggerMessage(EventId = 1805, EventName = "AttachmentCopied", Level = LogLevel.Debug, Message = "Copied attachment {Source} as {Id}.")]
+        public static partial void Copied(ILogger logger, string source, string id);
     }
 }

@@ -102,6 +102,56 @@ internal sealed partial class AttachmentService(
         }
     }
 
+    /// <summary>
+    /// Copies the attachment <paramref name="sourceId"/> of <paramref name="sourceScope"/> into <paramref name="scope"/> as a
+    /// new attachment of that scope (docs/protocol.md §9.1 <c>copy</c>): a canned reply's file becomes a file of the
+    /// conversation it is sent to, so that conversation's visitor may download it and nobody else. The new id is a function
+    /// of the target scope, the agent and <paramref name="uploadId"/>, so a repeat finds the first copy and copies nothing.
+    /// Null when the source does not exist. The bytes are streamed blob to blob; nothing is decoded again.
+    /// </summary>
+    /// <exception cref="StoreFailedException">The blob store failed (<c>store_unavailable</c>).</exception>
+    public async Task<UploadOutcome?> CopyAsync(KefuPrincipal agent, string scope, string uploadId, string sourceScope, string sourceId, CancellationToken cancellationToken)
+    {
+        var id = AttachmentKeys.AttachmentId(scope, agent.Id, uploadId);
+        if (await FindAsync(scope, id, cancellationToken).ConfigureAwait(false) is { } earlier)
+        {
+            return new UploadOutcome(earlier, false, null);
+        }
+
+        var source = await FindAsync(sourceScope, sourceId, cancellationToken).ConfigureAwait(false);
+        if (source is null)
+        {
+            return null;
+        }
+
+        if (!await CopyBlobAsync(AttachmentKeys.File(sourceScope, sourceId), AttachmentKeys.File(scope, id), source.Type, cancellationToken).ConfigureAwait(false))
+        {
+            return null; // deleted between its metadata and its bytes
+        }
+
+        var thumb = source.Thumb && await CopyBlobAsync(AttachmentKeys.Thumb(sourceScope, sourceId), AttachmentKeys.Thumb(scope, id), ContentSniffer.WebP, cancellationToken).ConfigureAwait(false);
+        var meta = source with { Id = id, Thumb = thumb, Uploader = agent.Id, Created = time.GetUtcNow().ToUnixTimeMilliseconds() };
+        var outcome = await CommitAsync(scope, meta, cancellationToken).ConfigureAwait(false);
+        if (outcome.Created)
+        {
+            Log.Copied(logger, sourceId, id);
+        }
+
+        return outcome;
+    }
+
+    private async Task<bool> CopyBlobAsync(string from, string to, string contentType, CancellationToken cancellationToken)
+    {
+        await using var blob = await Guard(() => blobs.OpenReadAsync(from, cancellationToken)).ConfigureAwait(false);
+        if (blob is null)
+        {
+            return false;
+        }
+
+        await Guard(() => blobs.PutAsync(to, blob.Content, contentType, cancellationToken)).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>The attachment <paramref name="id"/> of <paramref name="scope"/>, or null when there is none.</summary>
     public async Task<AttachmentMetadata?> FindAsync(string scope, string id, CancellationToken cancellationToken)
     {

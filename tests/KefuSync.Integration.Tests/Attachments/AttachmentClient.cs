@@ -54,6 +54,14 @@ internal sealed class AttachmentClient(HttpClient http, string? token, string? a
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
+    /// <summary><c>POST /kefu/files/{scope}/copy?id=U&amp;from=S&amp;att=A</c> (§9.1): copies a file into this client's scope.</summary>
+    public async Task<HttpResponseMessage> CopyAsync(string uploadId, string from, string att, string? scope = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/kefu/files/{scope ?? Scope}/copy?id={uploadId}&from={Uri.EscapeDataString(from)}&att={Uri.EscapeDataString(att)}");
+        Authenticate(request);
+        return await http.SendAsync(request);
+    }
+
     public async Task<HttpResponseMessage> GetAsync(string path, bool authenticate = true, HttpMethod? method = null)
     {
         using var request = new HttpRequestMessage(method ?? HttpMethod.Get, path);

@@ -8,7 +8,8 @@ import { cannedChannel } from '../protocol/channels';
 export const CANNED_INDEX = cannedChannel('_index');
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
-export const isCannedName = (s: string): boolean => NAME.test(s) && s !== '_index';
+// `_files` holds the replies' files (console/files.ts): like `_index`, a document of the convention, never a reply
+export const isCannedName = (s: string): boolean => NAME.test(s) && s !== '_index' && s !== '_files';
 
 /** The names in the index document: trimmed, valid, first occurrence wins, in document order. */
 export function parseCannedIndex(doc: string): string[] {
@@ -54,8 +55,9 @@ export function cannedMatches(names: readonly string[], query: string): string[]
 }
 
 /**
- * Expands the `/name` before the caret into the canned reply's text. `lookup` returns a reply's text, or undefined
- * while it is not loaded. Null when there is nothing to expand (no trigger, no unique match, empty reply).
+ * Expands the `/name` before the caret into the canned reply's text. `lookup` returns a reply's text ('' for a reply
+ * that is only a file), or undefined while it is not loaded or is empty. Null when there is nothing to expand (no
+ * trigger, no unique match, no reply).
  */
 export function expandCanned(
   text: string,
@@ -70,6 +72,7 @@ export function expandCanned(
   const name = found.length === 1 || first?.toLowerCase() === t.query.toLowerCase() ? first : undefined;
   if (!name) return null;
   const reply = lookup(name);
-  if (!reply) return null;
+  // '' is a reply that is only a file (the console's lookup says so): the trigger goes, the file is attached
+  if (reply === undefined) return null;
   return { text: text.slice(0, t.start) + reply + text.slice(caret), caret: t.start + reply.length, name };
 }

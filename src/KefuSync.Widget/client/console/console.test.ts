@@ -140,6 +140,8 @@ describe('canned replies', () => {
     expect(expandCanned('/holiday', 8, names, look)).toBeNull(); // not loaded / empty
     expect(expandCanned('/nope', 5, names, look)).toBeNull();
     expect(expandCanned('/', 1, names, look)).toBeNull();
+    // a reply that is only a file: its lookup is '' (not undefined), and the trigger is replaced by nothing
+    expect(expandCanned('Hi /holiday', 11, names, (n) => (n === 'holiday' ? '' : texts[n]))).toEqual({ text: 'Hi ', caret: 3, name: 'holiday' });
   });
 });
 

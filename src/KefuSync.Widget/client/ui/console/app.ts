@@ -15,6 +15,7 @@ import { ConversationView, type AgentInfo, type ConversationHost, type VisitorPa
 import { alertAgent, askPermission, initSound, needsPermission } from './notify';
 import { consoleStrings, type ConsoleStrings } from './strings';
 import { SITE_CHANNEL } from '../../protocol/channels';
+import { filesStrings } from '../../i18n/files';
 
 export interface ConsoleConfig {
   endpoint: string;
@@ -127,7 +128,7 @@ export class ConsoleApp {
     this.inbox = new InboxChannel(client);
     this.site = new PresenceChannel(client, SITE_CHANNEL);
     this.canned = new CannedStore(client);
-    this.cannedView = new CannedView(this.canned, s);
+    this.cannedView = new CannedView(this.canned, s, cfg.endpoint, filesStrings(cfg.lang));
     this.host = this.makeHost();
 
     this.inbox.on('loaded', () => this.renderInbox());
@@ -190,7 +191,8 @@ export class ConsoleApp {
       agents: () => this.agents(),
       agentName: (id) => this.agentName(id),
       visitor: (conv) => this.visitors().find((v) => v.conv === conv),
-      canned: () => ({ names: this.canned.names, text: (n) => this.canned.text(n) }),
+      // a reply that is only a file expands to no text (and its file)
+      canned: () => ({ names: this.canned.names, text: (n) => this.canned.text(n) ?? (this.canned.file(n) ? '' : undefined), file: (n) => this.canned.file(n) }),
       back: () => this.open(null),
       error: (code) => this.showError(code),
     };

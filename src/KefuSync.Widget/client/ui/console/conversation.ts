@@ -16,6 +16,10 @@ import { formatTime } from '../widget/render';
 import { filesStrings } from '../../i18n/files';
 import { chipFiller, type ChipFiller } from '../files/file-chip';
 import { FileLinks } from '../files/file-links';
+import type { Attachment } from '../../protocol/attachment';
+import { CANNED_SCOPE, draftOps, isImage } from '../../console/files';
+import { DraftFiles } from './draft-files';
+import { ImageViewer } from './image-viewer';
 import { ReplyBox, colorClass } from './reply-box';
 import type { ConsoleStrings } from './strings';
 import { bindTextarea, type TextBinding } from './text-binding';
@@ -57,7 +61,7 @@ export interface ConversationHost {
   agents(): AgentInfo[];
   agentName(id: string): string;
   visitor(conv: string): VisitorPresence | undefined;
-  canned(): { names: string[]; text: (name: string) => string | undefined };
+  canned(): { names: string[]; text: (name: string) => string | undefined; file: (name: string) => Attachment | undefined };
   back(): void;
   error(code: string): void;
 }
@@ -70,6 +74,9 @@ export class ConversationView {
   private readonly draft: TextChannel;
   private readonly note: TextChannel;
   private readonly reply: ReplyBox;
+  private readonly files: DraftFiles;
+  private readonly viewer: ImageViewer;
+  private links: FileLinks | undefined;
   private readonly noteBinding: TextBinding;
   private readonly list: HTMLOListElement;
   private readonly olderBtn: HTMLButtonElement;
@@ -122,14 +129,57 @@ export class ConversationView {
     ta.addEventListener('keydown', (e) => this.onReplyKey(e));
     ta.addEventListener('blur', () => this.setReplying(false));
     const sendBtn = el('button', { type: 'submit', class: 'send primary', 'data-testid': 'reply-send' }, s.send);
-    const form = el('form', { class: 'compose', 'data-testid': 'reply-form' }, this.reply.element, sendBtn);
+    // while a file of this tab is still uploading, Send waits: Enter right after a paste must not leave the file behind
+    this.files = new DraftFiles(client, key, host.endpoint, s, this.filesStrings(), () => this.fileLinks(), (f) => {
+      sendBtn.disabled = f.uploading;
+    });
+    // the paperclip before the reply box (as in most chat tools): Tab from the reply box still goes straight to Send
+    const form = el('form', { class: 'compose', 'data-testid': 'reply-form' }, this.files.element, this.files.button, this.files.input, this.reply.element, sendBtn);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.send();
     });
+    // a pasted screenshot and files dropped on the reply form are attached like chosen ones
+    ta.addEventListener('paste', (e) => {
+      const files = [...(e.clipboardData?.files ?? [])];
+      if (!files.length) return;
+      e.preventDefault();
+      this.files.addFiles(files);
+    });
+    const dragging = (on: boolean): void => {
+      form.classList.toggle('dragging', on);
+    };
+    form.addEventListener('dragover', (e) => {
+      if (!e.dataTransfer?.types.includes('Files')) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+      dragging(true);
+    });
+    form.addEventListener('dragleave', (e) => {
+      if (!form.contains(e.relatedTarget as Node | null)) dragging(false);
+    });
+    form.addEventListener('drop', (e) => {
+      const files = [...(e.dataTransfer?.files ?? [])];
+      dragging(false);
+      if (!files.length) return;
+      e.preventDefault();
+      this.files.addFiles(files);
+    });
     this.main = el('section', { class: 'conv', 'data-testid': 'conversation', 'data-key': key, 'aria-label': s.reply }, this.head, this.viewers, el('div', { class: 'messages-wrap' }, this.list), this.typing, this.preview, this.cannedHint, form);
     this.olderRow = el('li', { class: 'older-row' }, this.olderBtn);
     this.list.append(this.olderRow);
+    // a thumbnail opens the viewer (Enter on the focused link is a click too) instead of a new tab
+    this.viewer = new ImageViewer(s, () => this.fileLinks(), this.main);
+    this.list.addEventListener('click', (e) => {
+      const a = e.target instanceof Element ? e.target.closest('a') : null;
+      const id = a?.querySelector('img.thumb') ? a.closest<HTMLElement>('.file')?.dataset.att : undefined;
+      if (!a || !id) return;
+      const images = this.images();
+      const i = images.findIndex((x) => x.id === id);
+      if (i < 0) return;
+      e.preventDefault();
+      this.viewer.open(images, i, a);
+    });
 
     // ---- details column ----
     this.info = el('div', { class: 'visitor-info', 'data-testid': 'visitor-info' });
@@ -184,6 +234,8 @@ export class ConversationView {
     clearTimeout(this.replyTimer);
     this.offs.forEach((f) => f());
     this.reply.destroy();
+    this.files.destroy();
+    this.viewer.destroy();
     this.noteBinding.unbind();
     this.host.client.setPresence(conversationChannel(this.key), null);
     this.msgs.close();
@@ -224,6 +276,9 @@ export class ConversationView {
       if (x) {
         e.preventDefault();
         this.reply.set(x.text, x.caret);
+        // the reply's file goes with it: copied into this conversation and attached to the draft (console/files.ts)
+        const file = c.file(x.name);
+        if (file) this.files.addCopy(CANNED_SCOPE, file);
         this.renderCannedHint();
         return;
       }
@@ -244,13 +299,35 @@ export class ConversationView {
 
   private async send(): Promise<void> {
     const text = this.reply.value.trim();
-    if (!text) return;
+    const files = this.files.files;
+    if ((!text && !files.length) || this.files.uploading) return;
     // clearing the draft is a delete op: every agent's reply box empties
     this.reply.set('', 0);
     this.setReplying(false);
     this.renderCannedHint();
-    await this.msgs.send(text);
+    if (files.length) {
+      // one msg per file, the text with the first; op ids follow from the attachment ids, so whichever agent sends,
+      // and however often, each file is sent once (console/files.ts)
+      this.files.clear(files);
+      for (const { id, op } of draftOps(text, files)) await this.host.client.submit(conversationChannel(this.key), op, this.msgs.rev, id);
+    } else {
+      await this.msgs.send(text);
+    }
     this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  private filesStrings(): ReturnType<typeof filesStrings> {
+    return filesStrings(this.host.lang === 'zh-CN' ? 'zh-CN' : 'en');
+  }
+
+  /** Signed links of this conversation's files, asked with the agent's cookie (§9.1), cached until they expire. */
+  private fileLinks(): FileLinks {
+    return (this.links ??= new FileLinks({ endpoint: this.host.endpoint, scope: () => this.key }));
+  }
+
+  /** The conversation's images, oldest first (what the viewer steps through). */
+  private images(): Attachment[] {
+    return this.msgs.log.messages.flatMap((m) => (m.att && !m.recalled && isImage(m.att) ? [m.att] : []));
   }
 
   // ---- presence ----
@@ -415,6 +492,7 @@ export class ConversationView {
       }
     }
     this.olderBtn.hidden = !m.hasOlder;
+    this.viewer.update(this.images());
     if (atBottom) this.list.scrollTop = this.list.scrollHeight;
     this.maybeMarkRead();
     // a short conversation page that does not fill the view: page in more at once
@@ -437,7 +515,7 @@ export class ConversationView {
     if (m.att) {
       chip = old?.dataset.att === m.att.id ? old : el('div', { class: 'file', 'data-att': m.att.id }, el('span', { class: 'fname' }, m.att.name));
       if (!chip.hasAttribute('data-filled')) {
-        this.fillChip ??= chipFiller(new FileLinks({ endpoint: this.host.endpoint, scope: () => this.key }), filesStrings(this.host.lang === 'zh-CN' ? 'zh-CN' : 'en'), '');
+        this.fillChip ??= chipFiller(this.fileLinks(), this.filesStrings(), '');
         this.fillChip(chip, m.att);
       }
     }

@@ -1,4 +1,33 @@
 // Strings of the agent console, zh-CN and en (the console picks with i18n's pickLang; agents can switch).
+import { ErrorCode } from '../../protocol/error-codes';
+import { humanSize } from '../files/file-chip';
+
+const UNITS = ['B', 'KB', 'MB', 'GB'];
+
+/** Why the server refused a file (§9.4), with the limit it stated; `types` lists what is allowed. */
+function fileErrorText(zh: boolean, code: string, limit?: number, types?: string[]): string {
+  const max = limit === undefined ? '' : humanSize(limit, UNITS);
+  const list = (types ?? []).join(', ');
+  switch (code) {
+    case ErrorCode.TooLarge:
+      return zh ? `文件太大：最大 ${max}` : `Too large: the limit is ${max}`;
+    case 'quota_exceeded':
+      return zh ? `本会话的文件已满（上限 ${max}）` : `This conversation's files are full (limit ${max})`;
+    case 'type_not_allowed':
+      return zh ? `不支持此文件类型；允许：${list}` : `This type of file is not allowed; allowed: ${list}`;
+    case 'image_too_large':
+      return zh ? `图片像素过多（上限 ${limit ?? ''} 像素）` : `The image has too many pixels (limit ${limit ?? ''})`;
+    case 'invalid_image':
+      return zh ? '图片无法读取' : 'The image could not be read';
+    case ErrorCode.RateLimited:
+      return zh ? '上传太频繁，请稍后重试' : 'Too many uploads; try again shortly';
+    case ErrorCode.StoreUnavailable:
+    case 'network':
+      return zh ? '上传失败，请重试' : 'Upload failed; try again';
+    default:
+      return zh ? `上传失败（${code}）` : `Upload failed (${code})`;
+  }
+}
 export const en = {
   console: 'Console',
   inbox: 'Inbox',
@@ -73,6 +102,18 @@ export const en = {
   you: 'You',
   unread: (n: number): string => `${n} unread`,
   error: (code: string): string => `Could not do that (${code}).`,
+  attach: 'Attach files',
+  pastedImage: 'pasted-image.png',
+  removeFile: (n: string): string => `Remove ${n}`,
+  uploading: (n: string): string => `Uploading ${n}`,
+  fileError: (code: string, limit?: number, types?: string[]): string => fileErrorText(false, code, limit, types),
+  cannedAttach: 'Attach a file',
+  imageViewer: 'Image viewer',
+  imageOf: (i: number, n: number): string => `${i} of ${n}`,
+  previousImage: 'Previous image',
+  nextImage: 'Next image',
+  closeViewer: 'Close',
+  download: 'Download',
 };
 
 export type ConsoleStrings = typeof en;
@@ -151,6 +192,18 @@ export const zhCN: ConsoleStrings = {
   you: '我',
   unread: (n: number): string => `${n} 条未读`,
   error: (code: string): string => `操作失败（${code}）。`,
+  attach: '添加附件',
+  pastedImage: 'pasted-image.png',
+  removeFile: (n: string): string => `移除 ${n}`,
+  uploading: (n: string): string => `正在上传 ${n}`,
+  fileError: (code: string, limit?: number, types?: string[]): string => fileErrorText(true, code, limit, types),
+  cannedAttach: '添加附件',
+  imageViewer: '图片查看器',
+  imageOf: (i: number, n: number): string => `第 ${i}/${n} 张`,
+  previousImage: '上一张',
+  nextImage: '下一张',
+  closeViewer: '关闭',
+  download: '下载',
 };
 
 export const consoleStrings = (lang: 'zh-CN' | 'en'): ConsoleStrings => (lang === 'zh-CN' ? zhCN : en);
