@@ -13,6 +13,7 @@ public sealed class TinyOpStore : IOpStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<OpRecord>> _logs = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Channel, string ClientOpId), long> _clientOps = [];
+    private readonly Dictionary<(string Channel, string Client), (long Number, long Revision)> _marks = [];
 
     /// <inheritdoc />
     public Task<AppendResult> AppendAsync(string channel, long expectedRevision, OpDraft op, CancellationToken cancellationToken = default)
@@ -20,10 +21,16 @@ public sealed class TinyOpStore : IOpStore
         ArgumentNullException.ThrowIfNull(op);
         lock (_gate)
         {
-            // Rule 3: the client op id first, whatever expectedRevision says.
+            // Rule 3: the client op id first, whatever expectedRevision says; then, for a sequenced (text) op, its
+            // client's high-water mark: a number at or below it was committed already, or was overtaken.
             if (_clientOps.TryGetValue((channel, op.ClientOpId), out var original))
             {
                 return Task.FromResult(AppendResult.Duplicate(original));
+            }
+
+            if (op.Sequence is { } sequence && _marks.TryGetValue((channel, sequence.Client), out var mark) && sequence.Number <= mark.Number)
+            {
+                return Task.FromResult(AppendResult.Duplicate(mark.Revision));
             }
 
             var log = Log(channel);
@@ -35,7 +42,15 @@ public sealed class TinyOpStore : IOpStore
             // Rule 4: copy the payload, the caller's buffer may be pooled.
             var revision = expectedRevision + 1;
             log.Add(new OpRecord(revision, op.ClientOpId, op.Author, op.Timestamp, op.Payload.ToArray()));
-            _clientOps[(channel, op.ClientOpId)] = revision;
+            if (op.Sequence is { } next)
+            {
+                _marks[(channel, next.Client)] = (next.Number, revision); // one entry per client, not one per keystroke
+            }
+            else
+            {
+                _clientOps[(channel, op.ClientOpId)] = revision;
+            }
+
             return Task.FromResult(AppendResult.Appended(revision));
         }
     }

@@ -41,6 +41,11 @@ public interface IKefuSyncService
     /// (<c>draft:KEY</c>, <c>note:KEY</c>, <c>canned:NAME</c>). It is transformed against everything committed since,
     /// exactly like an agent's keystroke, so agents typing at the same time keep their text.
     /// </summary>
+    /// <remarks>
+    /// <c>clientOpId</c> is the idempotency key; null generates one. An id of the form <c>{prefix}-{n}</c> is sequenced, as
+    /// a client's (docs/protocol.md §4.1): for one prefix, n must grow with every op, since an op whose n is not above the
+    /// highest committed for its prefix is a duplicate. Any other id dedupes while its op is retained.
+    /// </remarks>
     Task<KefuSubmitResult> SubmitTextOperationAsync(string channel, long baseRevision, TextOperation operation, KefuSender sender, string? clientOpId = null, CancellationToken cancellationToken = default);
 
     /// <summary>The current text and revision of a text channel.</summary>

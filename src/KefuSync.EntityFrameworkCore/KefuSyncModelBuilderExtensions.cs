@@ -16,7 +16,8 @@ public static class KefuSyncModelBuilderExtensions
 
     /// <summary>
     /// Adds the KefuSync tables to the model: <c>kefu_ops</c> (operations, PK channel + revision), <c>kefu_client_ops</c>
-    /// (client op id → revision, PK channel + client_op_id, unique channel + revision; never trimmed),
+    /// (client op id → revision of the retained ops, PK channel + client_op_id, unique channel + revision),
+    /// <c>kefu_client_sequences</c> (a sequenced client's high-water mark, PK channel + client; never trimmed),
     /// <c>kefu_snapshots</c> (PK channel), and for the blob store (attachments) <c>kefu_blobs</c> (PK key) and
     /// <c>kefu_blob_chunks</c> (PK blob id + sequence). Call it from <c>OnModelCreating</c>, then add a migration as usual.
     /// </summary>
@@ -48,6 +49,17 @@ public static class KefuSyncModelBuilderExtensions
             id.Property(c => c.Channel).HasColumnName("channel").HasMaxLength(ChannelMaxLength).IsUnicode(false);
             id.Property(c => c.ClientOpId).HasColumnName("client_op_id").HasMaxLength(ClientOpIdMaxLength).IsUnicode(false);
             id.Property(c => c.Revision).HasColumnName("revision").ValueGeneratedNever();
+        });
+
+        modelBuilder.Entity<ClientSequenceRow>(mark =>
+        {
+            mark.ToTable("kefu_client_sequences", schema);
+            mark.HasKey(m => new { m.Channel, m.Client }).HasName("pk_kefu_client_sequences");
+            mark.Property(m => m.Channel).HasColumnName("channel").HasMaxLength(ChannelMaxLength).IsUnicode(false);
+            mark.Property(m => m.Client).HasColumnName("client").HasMaxLength(ClientOpIdMaxLength).IsUnicode(false);
+            // Raising a mark is a compare-and-swap on the number it was read with.
+            mark.Property(m => m.Number).HasColumnName("number").IsConcurrencyToken();
+            mark.Property(m => m.Revision).HasColumnName("revision");
         });
 
         modelBuilder.Entity<SnapshotRow>(snapshot =>

@@ -22,14 +22,17 @@ namespace KefuSync.Testing;
 /// <item><b>Conflicts and duplicates are results</b>: <see cref="AppendStatus.Conflict"/> carries the head,
 /// <see cref="AppendStatus.Duplicate"/> the original revision, and neither writes anything. The duplicate check comes first,
 /// whatever <c>expectedRevision</c> the resend carries.</item>
-/// <item><b>Client op ids</b> are remembered per channel for as long as the channel exists, including after trimming.</item>
+/// <item><b>Client op ids</b> of ops without a sequence are remembered per channel for as long as their op is retained
+/// (forever, unless trimming removes the op: then the id goes with it). An op with a <see cref="OpDraft.Sequence"/> is a
+/// duplicate when its number is at most the highest committed for its client on the channel; only that high-water mark
+/// (number and revision) is kept, and trimming keeps it.</item>
 /// <item><b>Payloads</b> are opaque bytes and come back byte for byte; the store copies them on append (the caller's buffer
 /// may be pooled). Timestamps come back as the same instant, to at least millisecond precision (the offset may be
 /// normalised to UTC).</item>
 /// <item><b>Reads</b>: <see cref="IOpStore.ReadAsync"/> pages forward, <see cref="IOpStore.ReadBeforeAsync"/> pages backward,
 /// both in ascending order; out-of-range bounds and <c>maxCount &lt;= 0</c> give an empty list, never an exception.</item>
 /// <item><b>Snapshots</b> (optional capability): newer wins; trimming never goes past the latest snapshot, removes only
-/// payloads (the head and client op ids stay), and leaves a gap readers can see.</item>
+/// ops and the ids of those without a sequence (the head and the sequence marks stay), and leaves a gap readers can see.</item>
 /// <item><b>Exceptions</b> mean the store is unreachable or broken; the caller retries. Nothing in this class expects one.</item>
 /// </list>
 /// </remarks>
@@ -89,7 +92,11 @@ public abstract class OpStoreSpecification : IAsyncLifetime
     protected static OpDraft Draft(string clientOpId, string json = "{\"t\":\"msg\"}", string author = "visitor:1", DateTimeOffset? timestamp = null) =>
         new(clientOpId, author, timestamp ?? BaseTime, Encoding.UTF8.GetBytes(json));
 
-    /// <summary>Appends <paramref name="count"/> ops (ids <c>op-1</c>…) to a fresh channel and returns it.</summary>
+    /// <summary>A draft with id <c>{client}-{number}</c> and that <see cref="OpDraft.Sequence"/>, as KefuSync appends a text op.</summary>
+    protected static OpDraft Sequenced(string client, long number, string json = "[\"x\"]") =>
+        Draft($"{client}-{number}", json) with { Sequence = new OpSequence(client, number) };
+
+    /// <summary>Appends <paramref name="count"/> ops (ids <c>op-1</c>…, without a sequence) to a fresh channel and returns it.</summary>
     protected async Task<string> ChannelWithOpsAsync(int count, string purpose = "spec")
     {
         var channel = NewChannel(purpose);
@@ -266,6 +273,103 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Single(await ReadAllAsync(channel));
     }
 
+    // ---------------------------------------------------------------- sequenced ids (text channels)
+
+    /// <summary>A sequenced op is a duplicate when its number is at or below its client's mark: the mark's revision comes back, whatever the expected revision.</summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(99)]
+    public async Task Sequenced_IsDuplicate_AtOrBelowItsClientsMark_WhateverExpectedRevision(long expected)
+    {
+        var channel = NewChannel("text");
+        Assert.Equal(AppendResult.Appended(1), await Store.AppendAsync(channel, 0, Sequenced("tab", 1)));
+        Assert.Equal(AppendResult.Appended(2), await Store.AppendAsync(channel, 1, Sequenced("tab", 2)));
+        Assert.Equal(AppendResult.Appended(3), await Store.AppendAsync(channel, 2, Sequenced("other", 1)));
+
+        // Equal to the mark: the original revision. Below it: the mark's revision (the client's later op covers it), or the
+        // op's own revision from a store that also remembers the ids of the sequenced ops it retains (IOpStore rule 3).
+        Assert.Equal(AppendResult.Duplicate(2), await Store.AppendAsync(channel, expected, Sequenced("tab", 2, "[\"again\"]")));
+        Assert.Contains(await Store.AppendAsync(channel, expected, Sequenced("tab", 1, "[\"late\"]")), new[] { AppendResult.Duplicate(2), AppendResult.Duplicate(1) });
+        Assert.Equal(AppendResult.Duplicate(3), await Store.AppendAsync(channel, expected, Sequenced("other", 1)));
+        Assert.Equal(3, await Store.GetRevisionAsync(channel));
+        Assert.Equal(["tab-1", "tab-2", "other-1"], (await ReadAllAsync(channel)).Select(o => o.ClientOpId));
+    }
+
+    /// <summary>A higher number appends and raises the mark; numbers may skip; marks belong to one client on one channel.</summary>
+    [Fact]
+    public async Task Sequenced_HigherNumber_Appends_AndMarksAreScopedToClientAndChannel()
+    {
+        var channel = NewChannel("text");
+        var elsewhere = NewChannel("text");
+        Assert.Equal(AppendResult.Appended(1), await Store.AppendAsync(channel, 0, Sequenced("a", 5)));
+        Assert.Equal(AppendResult.Duplicate(1), await Store.AppendAsync(channel, 1, Sequenced("a", 3)));
+        Assert.Equal(AppendResult.Appended(2), await Store.AppendAsync(channel, 1, Sequenced("a", 9)));
+        Assert.Equal(AppendResult.Duplicate(2), await Store.AppendAsync(channel, 2, Sequenced("a", 6)));
+
+        // The prefix is the client: "a-b" is not "a", and "ab" is not "a".
+        Assert.Equal(AppendResult.Appended(3), await Store.AppendAsync(channel, 2, Sequenced("a-b", 1)));
+        Assert.Equal(AppendResult.Appended(4), await Store.AppendAsync(channel, 3, Sequenced("ab", 2)));
+        Assert.Equal(AppendResult.Appended(1), await Store.AppendAsync(elsewhere, 0, Sequenced("a", 1)));
+
+        // A refused append (conflict) does not raise the mark.
+        Assert.Equal(AppendResult.Conflict(4), await Store.AppendAsync(channel, 1, Sequenced("a", 20)));
+        Assert.Equal(AppendResult.Appended(5), await Store.AppendAsync(channel, 4, Sequenced("a", 10)));
+    }
+
+    /// <summary>The id of an op appended without a sequence still dedupes a sequenced append of the same id (ops committed before sequences existed).</summary>
+    [Fact]
+    public async Task Sequenced_IsDuplicate_OfAnIdRememberedWithoutSequence()
+    {
+        var channel = NewChannel("text");
+        Assert.Equal(AppendResult.Appended(1), await Store.AppendAsync(channel, 0, Draft("tab-4")));
+        Assert.Equal(AppendResult.Duplicate(1), await Store.AppendAsync(channel, 1, Sequenced("tab", 4)));
+        Assert.Equal(1, await Store.GetRevisionAsync(channel));
+        Assert.Single(await ReadAllAsync(channel));
+    }
+
+    /// <summary>Racing resends of one sequenced op append it exactly once; the others get Duplicate, never Conflict.</summary>
+    [Fact]
+    public async Task ConcurrentResends_OfOneSequencedOp_AppendExactlyOnce()
+    {
+        var channel = NewChannel("text");
+        Assert.Equal(AppendResult.Appended(1), await Store.AppendAsync(channel, 0, Sequenced("tab", 1)));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
+            Task.Run(() => Store.AppendAsync(channel, 1, Sequenced("tab", 2, $"[\"copy {i}\"]")))));
+
+        Assert.Single(results, r => r.Status == AppendStatus.Appended);
+        Assert.All(results, r => Assert.Equal(2, r.Revision));
+        Assert.All(results, r => Assert.NotEqual(AppendStatus.Conflict, r.Status));
+        Assert.Equal(2, await Store.GetRevisionAsync(channel));
+        Assert.Equal(2, (await ReadAllAsync(channel)).Count);
+    }
+
+    /// <summary>The lookup with a sequence answers as the append's duplicate check would, and writes nothing; so does IOpStore's default.</summary>
+    [Fact]
+    public async Task FindClientOp_WithSequence_AnswersAsTheDuplicateCheck_AlsoTheDefaultImplementation()
+    {
+        var channel = NewChannel("text");
+        Assert.Equal(AppendResult.Appended(1), await Store.AppendAsync(channel, 0, Sequenced("tab", 1)));
+        Assert.Equal(AppendResult.Appended(2), await Store.AppendAsync(channel, 1, Sequenced("tab", 4)));
+        Assert.Equal(AppendResult.Appended(3), await Store.AppendAsync(channel, 2, Draft("uuid-like")));
+
+        foreach (var store in new[] { Store, new OpStoreWithoutLookup(Store) })
+        {
+            Assert.Equal(2, await store.FindDuplicateAsync(channel, "tab-4", new OpSequence("tab", 4)));
+            Assert.Equal(2, await store.FindDuplicateAsync(channel, "tab-2", new OpSequence("tab", 2)));
+            Assert.Null(await store.FindDuplicateAsync(channel, "tab-5", new OpSequence("tab", 5)));
+            Assert.Null(await store.FindDuplicateAsync(channel, "new-1", new OpSequence("new", 1)));
+            Assert.Null(await store.FindDuplicateAsync(NewChannel("text"), "tab-1", new OpSequence("tab", 1)));
+            Assert.Equal(3, await store.FindDuplicateAsync(channel, "uuid-like", null));
+            Assert.Null(await store.FindDuplicateAsync(channel, "other", null));
+        }
+
+        Assert.Equal(3, await Store.GetRevisionAsync(channel));
+        Assert.Equal(AppendResult.Appended(4), await Store.AppendAsync(channel, 3, Sequenced("tab", 5))); // the lookups reserved nothing
+    }
+
     // ---------------------------------------------------------------- client op lookup
 
     /// <summary>A committed client op id is found at its original revision; an id never appended, or on another channel, is null.</summary>
@@ -296,9 +400,9 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal(AppendResult.Appended(3), await Store.AppendAsync(a, 2, Draft("unknown"))); // the lookup reserved nothing
     }
 
-    /// <summary>An op whose payload was trimmed behind a snapshot is still found: its id is remembered for the lifetime of the channel.</summary>
+    /// <summary>The lookup forgets the ids of trimmed ops without a sequence, knows those retained, and knows sequenced ops by their mark after any trim.</summary>
     [Fact]
-    public async Task FindClientOp_KnowsOpsWhosePayloadWasTrimmed()
+    public async Task FindClientOp_AfterTrim_ForgetsTrimmedIds_AndKeepsSequenceMarks()
     {
         if (!SupportsSnapshots)
         {
@@ -307,12 +411,16 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         }
 
         var channel = await ChannelWithOpsAsync(6);
-        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(5, "\"s5\""u8.ToArray()));
-        Assert.Equal(5, await Snapshots.TrimAsync(channel, 5));
+        Assert.Equal(AppendResult.Appended(7), await Store.AppendAsync(channel, 6, Sequenced("tab", 3)));
+        Assert.Equal(AppendResult.Appended(8), await Store.AppendAsync(channel, 7, Draft("kept")));
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(7, "\"s7\""u8.ToArray()));
+        Assert.Equal(7, await Snapshots.TrimAsync(channel, 7));
 
-        // A resend of op-2 whose base was trimmed long ago: the store must still say it was committed, and where.
-        Assert.Equal(2, await Store.FindClientOpAsync(channel, "op-2"));
-        Assert.Equal(6, await Store.FindClientOpAsync(channel, "op-6"));
+        Assert.Null(await Store.FindClientOpAsync(channel, "op-2"));
+        Assert.Null(await Store.FindClientOpAsync(channel, "op-6"));
+        Assert.Equal(8, await Store.FindClientOpAsync(channel, "kept"));
+        Assert.Equal(7, await Store.FindDuplicateAsync(channel, "tab-3", new OpSequence("tab", 3)));
+        Assert.Equal(7, await Store.FindDuplicateAsync(channel, "tab-1", new OpSequence("tab", 1)));
     }
 
     /// <summary>IOpStore's default implementation (for stores that do not implement the lookup) answers the same, and writes nothing.</summary>
@@ -503,7 +611,13 @@ public abstract class OpStoreSpecification : IAsyncLifetime
 
     /// <summary>Concurrent appenders retrying on conflict end with consecutive revisions, every op exactly once, each writer's ops in its order.</summary>
     [Fact]
-    public async Task ConcurrentAppenders_RetryingOnConflict_ProduceConsecutiveRevisions_WithEveryOpExactlyOnce()
+    public Task ConcurrentAppenders_RetryingOnConflict_ProduceConsecutiveRevisions_WithEveryOpExactlyOnce() => ConcurrentAppendersAsync(sequenced: false);
+
+    /// <summary>The same with sequenced ids (each writer one client numbering its ops): every op exactly once, in order.</summary>
+    [Fact]
+    public Task ConcurrentSequencedAppenders_RetryingOnConflict_ProduceConsecutiveRevisions_WithEveryOpExactlyOnce() => ConcurrentAppendersAsync(sequenced: true);
+
+    private async Task ConcurrentAppendersAsync(bool sequenced)
     {
         var channel = NewChannel();
         var writers = ConcurrentWriters;
@@ -517,11 +631,13 @@ public abstract class OpStoreSpecification : IAsyncLifetime
             var expected = await Store.GetRevisionAsync(channel);
             for (var i = 0; i < perWriter; i++)
             {
-                var id = $"w{w}-{i}";
+                var id = $"w{w}-{i + 1}";
+                var json = $"{{\"w\":{w},\"i\":{i}}}";
+                var draft = sequenced ? Sequenced($"w{w}", i + 1, json) : Draft(id, json);
                 for (var attempt = 0; ; attempt++)
                 {
                     Assert.True(attempt < 10_000, "an appender never got through");
-                    var result = await Store.AppendAsync(channel, expected, Draft(id, $"{{\"w\":{w},\"i\":{i}}}"));
+                    var result = await Store.AppendAsync(channel, expected, draft);
                     if (result.Status == AppendStatus.Conflict)
                     {
                         expected = result.Revision;
@@ -649,9 +765,12 @@ public abstract class OpStoreSpecification : IAsyncLifetime
         Assert.Equal(AppendResult.Appended(11), await Store.AppendAsync(channel, 10, Draft("after-trim")));
     }
 
-    /// <summary>Trimmed ops still dedupe: client op ids and the head survive trimming.</summary>
+    /// <summary>
+    /// Trimming forgets the ids of the trimmed ops without a sequence (bounded state: a text channel keeps no id per
+    /// keystroke), keeps the head, and keeps the ids of the ops it did not trim.
+    /// </summary>
     [Fact]
-    public async Task Trim_KeepsClientOpIds_SoTrimmedOpsStillDedupe()
+    public async Task Trim_ForgetsTheIdsOfTrimmedOpsWithoutSequence_AndKeepsTheHead()
     {
         if (!SupportsSnapshots)
         {
@@ -659,17 +778,72 @@ public abstract class OpStoreSpecification : IAsyncLifetime
             return;
         }
 
-        var channel = await ChannelWithOpsAsync(5);
-        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(5, "\"all\""u8.ToArray()));
+        var channel = await ChannelWithOpsAsync(7);
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(5, "\"s5\""u8.ToArray()));
         Assert.Equal(5, await Snapshots.TrimAsync(channel, 5));
+
+        // Retained ops still dedupe; trimmed ones are forgotten, so the revision check applies to them again.
+        Assert.Equal(AppendResult.Duplicate(6), await Store.AppendAsync(channel, 2, Draft("op-6")));
+        Assert.Equal(AppendResult.Duplicate(7), await Store.AppendAsync(channel, 7, Draft("op-7")));
+        Assert.Equal(AppendResult.Conflict(7), await Store.AppendAsync(channel, 2, Draft("op-3")));
+        Assert.Equal(AppendResult.Appended(8), await Store.AppendAsync(channel, 7, Draft("op-3")));
+
+        // Every op trimmed, the head among them: the head survives, and so does nothing else.
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(8, "\"s8\""u8.ToArray()));
+        Assert.Equal(3, await Snapshots.TrimAsync(channel, 8));
+        Assert.Empty(await Store.ReadAsync(channel, 0, 10));
+        Assert.Equal(8, await Store.GetRevisionAsync(channel));
+        Assert.Equal(AppendResult.Conflict(8), await Store.AppendAsync(channel, 0, Draft("op-7")));
+        Assert.Equal(AppendResult.Appended(9), await Store.AppendAsync(channel, 8, Draft("op-3")));
+        Assert.Equal(9, await Store.GetRevisionAsync(channel));
+    }
+
+    /// <summary>Trimming keeps every sequence high-water mark: a trimmed sequenced op, or an older one of its client, is still a duplicate.</summary>
+    [Fact]
+    public async Task Trim_KeepsSequenceMarks_SoTrimmedSequencedOpsStillDedupe()
+    {
+        if (!SupportsSnapshots)
+        {
+            Assert.IsNotAssignableFrom<ISnapshotStore>(Store);
+            return;
+        }
+
+        var channel = NewChannel("text");
+        for (var i = 1; i <= 6; i++)
+        {
+            Assert.Equal(AppendResult.Appended(i), await Store.AppendAsync(channel, i - 1, Sequenced(i % 2 == 0 ? "even" : "odd", i)));
+        }
+
+        await Snapshots.SaveSnapshotAsync(channel, new Snapshot(6, "\"all\""u8.ToArray()));
+        Assert.Equal(6, await Snapshots.TrimAsync(channel, 6));
         Assert.Empty(await Store.ReadAsync(channel, 0, 10));
 
-        // Even with every op trimmed, the head and every client op id survive.
-        Assert.Equal(5, await Store.GetRevisionAsync(channel));
-        Assert.Equal(AppendResult.Duplicate(3), await Store.AppendAsync(channel, 2, Draft("op-3")));
-        Assert.Equal(AppendResult.Duplicate(5), await Store.AppendAsync(channel, 5, Draft("op-5")));
-        Assert.Equal(AppendResult.Conflict(5), await Store.AppendAsync(channel, 0, Draft("new")));
-        Assert.Equal(AppendResult.Appended(6), await Store.AppendAsync(channel, 5, Draft("new")));
+        Assert.Equal(6, await Store.GetRevisionAsync(channel));
+        Assert.Equal(AppendResult.Duplicate(6), await Store.AppendAsync(channel, 0, Sequenced("even", 6)));
+        Assert.Equal(AppendResult.Duplicate(6), await Store.AppendAsync(channel, 2, Sequenced("even", 2)));
+        Assert.Equal(AppendResult.Duplicate(5), await Store.AppendAsync(channel, 6, Sequenced("odd", 3)));
+        Assert.Equal(AppendResult.Conflict(6), await Store.AppendAsync(channel, 3, Sequenced("odd", 7)));
+        Assert.Equal(AppendResult.Appended(7), await Store.AppendAsync(channel, 6, Sequenced("odd", 7)));
+    }
+
+    /// <summary>Trimming one channel forgets nothing of another: message ids (never trimmed) dedupe for as long as the channel exists.</summary>
+    [Fact]
+    public async Task Trim_OfOneChannel_LeavesTheIdsOfAnotherAlone()
+    {
+        if (!SupportsSnapshots)
+        {
+            Assert.IsNotAssignableFrom<ISnapshotStore>(Store);
+            return;
+        }
+
+        var messages = await ChannelWithOpsAsync(3, "conv");
+        var text = await ChannelWithOpsAsync(3, "text");
+        await Snapshots.SaveSnapshotAsync(text, new Snapshot(3, "\"t\""u8.ToArray()));
+        Assert.Equal(3, await Snapshots.TrimAsync(text, 3));
+
+        Assert.Equal(AppendResult.Duplicate(1), await Store.AppendAsync(messages, 0, Draft("op-1")));
+        Assert.Equal(1, await Store.FindClientOpAsync(messages, "op-1"));
+        Assert.Equal(3, (await ReadAllAsync(messages)).Count);
     }
 
     /// <summary>Trimming never goes past the latest snapshot, and trims nothing twice.</summary>

@@ -27,12 +27,13 @@ internal static class Replay
     public static async Task<int> RunAsync(string[] names)
     {
         var failed = false;
-        Console.WriteLine("| trace | edits | final chars | median ms | ops/s (median of 5) | runs (ms) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---|");
+        Console.WriteLine("| trace | edits | final chars | median ms | ops/s (median of 5) | runs (ms) | dedupe entries left (tab ids / UUIDs) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---|---:|");
         foreach (var name in names.Length > 0 ? names : EditingTrace.Names)
         {
             var trace = EditingTrace.Load(name);
             var times = new List<double>();
+            long tabEntries = 0;
             for (var run = 0; run < 6; run++)
             {
                 using var server = new ServerDocumentPath();
@@ -49,15 +50,25 @@ internal static class Replay
                         failed = true;
                     }
 
+                    tabEntries = server.DedupeEntries;
+
                     continue; // warm-up
                 }
 
                 times.Add(elapsed);
             }
 
+            // The same trace with unsequenced ids (a third-party client's UUIDs): their ids go when trimming removes their ops.
+            long uuidEntries;
+            using (var uuids = new ServerDocumentPath())
+            {
+                await uuids.ReplayAsync(trace.Json, uuidIds: true).ConfigureAwait(false);
+                uuidEntries = uuids.DedupeEntries;
+            }
+
             times.Sort();
             var median = times[times.Count / 2];
-            Console.WriteLine($"| {name} | {trace.Operations.Length:N0} | {trace.EndContent.Length:N0} | {median:F0} | {trace.Operations.Length / (median / 1000):N0} | {string.Join(", ", times.Select(t => t.ToString("F0")))} |");
+            Console.WriteLine($"| {name} | {trace.Operations.Length:N0} | {trace.EndContent.Length:N0} | {median:F0} | {trace.Operations.Length / (median / 1000):N0} | {string.Join(", ", times.Select(t => t.ToString("F0")))} | {tabEntries:N0} / {uuidEntries:N0} |");
         }
 
         return failed ? 1 : 0;

@@ -1,5 +1,6 @@
 using KefuSync.Protocol;
 using KefuSync.Security;
+using KefuSync.Stores;
 using KefuSync.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -41,12 +42,17 @@ internal sealed class ServerDocumentPath : IDisposable
         }
     }
 
-    /// <summary>Submits every op of the trace in order, each against the current head (a single sequential editor).</summary>
-    public async Task ReplayAsync(byte[][] ops)
+    /// <summary>
+    /// Submits every op of the trace in order, each against the current head (a single sequential editor), with the ids
+    /// a browser tab sends (<c>t-1</c>, <c>t-2</c>…: sequenced, docs/protocol.md §4.1), or with UUIDs when
+    /// <paramref name="uuidIds"/> (a third-party client: unsequenced ids, forgotten when their op is trimmed).
+    /// </summary>
+    public async Task ReplayAsync(byte[][] ops, bool uuidIds = false)
     {
         for (var i = 0; i < ops.Length; i++)
         {
-            var result = await _committer.SubmitAsync(_author, _channel, "t-" + i, _revision, ops[i], CancellationToken.None).ConfigureAwait(false);
+            var id = uuidIds ? Guid.NewGuid().ToString() : "t-" + (i + 1);
+            var result = await _committer.SubmitAsync(_author, _channel, id, _revision, ops[i], CancellationToken.None).ConfigureAwait(false);
             if (!result.Committed)
             {
                 throw new InvalidOperationException($"op {i} refused: {result.ErrorCode} {result.ErrorMessage}");
@@ -57,6 +63,9 @@ internal sealed class ServerDocumentPath : IDisposable
     }
 
     public long Revision => _revision;
+
+    /// <summary>Client op ids plus sequence marks the in-memory store holds (docs/benchmarks.md, bounded dedupe state).</summary>
+    public long DedupeEntries => ((InMemoryOpStore)_services.GetRequiredService<IOpStore>()).DedupeEntries;
 
     public async Task<string> TextAsync()
     {

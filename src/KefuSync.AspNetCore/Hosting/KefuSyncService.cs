@@ -129,7 +129,9 @@ internal sealed class KefuSyncService(CommitPipeline committer, TextDocuments do
     }
 
     /// <summary>An unguessable client op id for a host call that brought none (128 random bits, like a connection id).</summary>
-    private static string NewClientOpId() => Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+    // Random, and ending in '~' so that it is never a sequenced id (docs/protocol.md §4.1): base64url may end in "-123",
+    // which on a text channel would read as number 123 of client "…" and could be taken for a duplicate.
+    private static string NewClientOpId() => Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)) + "~";
 
     private static ChannelName Channel(string channel)
         => ChannelName.TryParse(channel, out var name) ? name : throw new ArgumentException($"'{channel}' is not a valid channel name (docs/protocol.md §3).", nameof(channel));

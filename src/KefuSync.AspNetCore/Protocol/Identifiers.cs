@@ -50,6 +50,47 @@ internal static class Identifiers
         return true;
     }
 
+    /// <summary>
+    /// The most digits of the number of a sequenced client op id. Nine, not more: a UUID's last group is twelve hex
+    /// digits, all of them decimal in one UUID in 300, and such an id must not read as number 123456789012 of a client
+    /// that exists once (its mark would be kept forever). No page mints a billion ops on one channel.
+    /// </summary>
+    public const int MaxSequenceDigits = 9;
+
+    /// <summary>
+    /// A sequenced client op id (docs/protocol.md §4.1): <c>{prefix}-{number}</c>, where the number is the 1–9 decimal
+    /// digits after the last <c>-</c>, without a leading zero, and the prefix, everything before that <c>-</c>, is not
+    /// empty. <c>tab7-12</c> and <c>a-b-3</c> are sequenced (<c>tab7</c>, 12; <c>a-b</c>, 3); <c>tab7-012</c>,
+    /// <c>tab7-0</c>, <c>-3</c>, <c>uuid</c> and <c>x-1~</c> are not.
+    /// </summary>
+    public static bool TryParseSequenced(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? prefix, out long number)
+    {
+        prefix = null;
+        number = 0;
+        var dash = id.LastIndexOf('-');
+        var digits = id.Length - dash - 1;
+        if (dash < 1 || digits < 1 || digits > MaxSequenceDigits || id[dash + 1] == '0')
+        {
+            return false;
+        }
+
+        long value = 0;
+        for (var i = dash + 1; i < id.Length; i++)
+        {
+            var ch = id[i];
+            if (!char.IsAsciiDigit(ch))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (ch - '0');
+        }
+
+        prefix = id[..dash];
+        number = value;
+        return true;
+    }
+
     /// <summary>Request id (<c>q</c>): absent, or 1–64 printable ASCII characters like a client op id.</summary>
     public static bool IsQuery(string? value) => value is null || IsOpId(value);
 

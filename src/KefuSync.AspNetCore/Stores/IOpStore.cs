@@ -9,9 +9,22 @@ namespace KefuSync.Stores;
 /// <item>Revisions start at 1 and are consecutive per channel. A channel that was never written has revision 0.</item>
 /// <item>An append succeeds only when the head equals <c>expectedRevision</c>, and assigns <c>expectedRevision + 1</c>
 /// in the same atomic step (a Lua script, a transaction under a unique constraint, a lock).</item>
-/// <item>A client op id is remembered per channel for as long as the channel exists, even after <see cref="ISnapshotStore.TrimAsync"/>
-/// removes the operation's payload. A repeat returns <see cref="AppendStatus.Duplicate"/> with the original revision,
-/// whatever <c>expectedRevision</c> it carries; the duplicate check comes before the revision check.</item>
+/// <item>Dedupe comes before the revision check: an append is <see cref="AppendStatus.Duplicate"/>, writes nothing and
+/// returns the revision below, whatever <c>expectedRevision</c> it carries, when
+/// <list type="bullet">
+/// <item>its client op id is remembered: the id of an op appended without <see cref="OpDraft.Sequence"/> is remembered
+/// for as long as that op is retained, which is forever unless <see cref="ISnapshotStore.TrimAsync"/> removes it (then the
+/// id goes with it). The revision is the original one. This holds for an append with a sequence too: an id committed
+/// before sequences existed still dedupes.</item>
+/// <item>or it carries a <see cref="OpDraft.Sequence"/> whose <see cref="OpSequence.Number"/> is at most the highest
+/// number committed on the channel for the same <see cref="OpSequence.Client"/> (its high-water mark). The revision is
+/// that of the highest one: the original revision when the numbers are equal (for a lower number, a store that still
+/// remembers the op's id by the rule above answers with the op's own revision instead). An appended op with a sequence raises its
+/// client's mark; only the mark (number and revision) is kept per channel and client, never the id, and trimming keeps
+/// it. A store may also remember the ids of sequenced ops while they are retained.</item>
+/// </list>
+/// KefuSync sets a sequence on text channels only (docs/protocol.md §4.1), so message ids dedupe for as long as the
+/// message exists, and a text channel's dedupe state is one mark per client plus the ids of the retained ops.</item>
 /// <item>Payload bytes come back exactly as written.</item>
 /// <item>Conflicts and duplicates are result values, not exceptions. Exceptions mean the store is unreachable or broken;
 /// the caller treats them as retryable.</item>
@@ -41,20 +54,40 @@ public interface IOpStore
 
     /// <summary>
     /// The revision at which <paramref name="clientOpId"/> was committed to <paramref name="channel"/>, or <see langword="null"/>
-    /// when it never was. It answers from the same client op ids as the duplicate check of <see cref="AppendAsync"/>, so it
-    /// also knows ops whose payload was trimmed.
+    /// when it never was (or was forgotten with its trimmed op). It answers from the same client op ids as the duplicate
+    /// check of <see cref="AppendAsync"/> for an op without a sequence.
     /// </summary>
     /// <remarks>
     /// <para>KefuSync asks before it refuses a resend (docs/protocol.md §4.1: the id is checked before the base), e.g. when the
-    /// base of a resent text op was trimmed long after the op was committed. It is never on the path of a new op.</para>
+    /// base of a resent message op is outside an edit window. It is never on the path of a new op.</para>
     /// <para>Stores should implement it as one lookup. The default implementation is correct for every store that keeps
     /// rules 2 and 3 above, at the cost of an append round trip: it appends with an expected revision of -1, which no head
     /// equals, so the store answers <see cref="AppendStatus.Duplicate"/> with the original revision or
     /// <see cref="AppendStatus.Conflict"/>, and writes nothing.</para>
     /// </remarks>
-    async Task<long?> FindClientOpAsync(string channel, string clientOpId, CancellationToken cancellationToken = default)
+    Task<long?> FindClientOpAsync(string channel, string clientOpId, CancellationToken cancellationToken = default)
+        => ProbeAsync(channel, clientOpId, null, cancellationToken);
+
+    /// <summary>
+    /// What the duplicate check of <see cref="AppendAsync"/> (rule 3) would answer for an op with this id and
+    /// <paramref name="sequence"/>: the revision of a <see cref="AppendStatus.Duplicate"/>, or <see langword="null"/> when the
+    /// op would be appended. With a sequence that is the revision of the client's high-water mark when
+    /// <see cref="OpSequence.Number"/> is at most its number; without one it is <see cref="FindClientOpAsync(string, string, CancellationToken)"/>.
+    /// </summary>
+    /// <remarks>
+    /// KefuSync asks before it refuses a text op whose base was trimmed (<c>stale_base</c>): a resend of an op committed
+    /// long ago gets its revision instead. The default implementation answers without a sequence from
+    /// <see cref="FindClientOpAsync(string, string, CancellationToken)"/>, and with one by the same append probe at an
+    /// expected revision of -1 (it writes nothing), so a store written before sequences existed compiles and stays correct.
+    /// Stores that keep marks should implement it as one lookup.
+    /// </remarks>
+    Task<long?> FindDuplicateAsync(string channel, string clientOpId, OpSequence? sequence, CancellationToken cancellationToken = default)
+        => sequence is null ? FindClientOpAsync(channel, clientOpId, cancellationToken) : ProbeAsync(channel, clientOpId, sequence, cancellationToken);
+
+    /// <summary>An append at an expected revision of -1, which no head equals: Duplicate or Conflict, and nothing written.</summary>
+    private async Task<long?> ProbeAsync(string channel, string clientOpId, OpSequence? sequence, CancellationToken cancellationToken)
     {
-        var probe = new OpDraft(clientOpId, "", DateTimeOffset.UnixEpoch, ReadOnlyMemory<byte>.Empty);
+        var probe = new OpDraft(clientOpId, "", DateTimeOffset.UnixEpoch, ReadOnlyMemory<byte>.Empty) { Sequence = sequence };
         var result = await AppendAsync(channel, -1, probe, cancellationToken).ConfigureAwait(false);
         return result.Status switch
         {

@@ -22,7 +22,7 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
         var log = _channels.GetOrAdd(channel, static _ => new ChannelLog());
         lock (log)
         {
-            if (log.ClientOps.TryGetValue(op.ClientOpId, out var original))
+            if (log.FindDuplicate(op.ClientOpId, op.Sequence) is { } original)
             {
                 return Task.FromResult(AppendResult.Duplicate(original));
             }
@@ -34,7 +34,16 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
 
             // Append copies the payload: the caller's buffer may be pooled and reused after this call returns.
             var revision = log.Append(op);
-            log.ClientOps[op.ClientOpId] = revision;
+            if (op.Sequence is { } sequence)
+            {
+                // Only the client's mark, never the id: a text channel's dedupe state grows with its clients, not its keystrokes.
+                log.Sequences[sequence.Client] = (sequence.Number, revision);
+            }
+            else
+            {
+                log.ClientOps[op.ClientOpId] = revision;
+            }
+
             return Task.FromResult(AppendResult.Appended(revision));
         }
     }
@@ -90,6 +99,9 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
     }
 
     public Task<long?> FindClientOpAsync(string channel, string clientOpId, CancellationToken cancellationToken = default)
+        => FindDuplicateAsync(channel, clientOpId, null, cancellationToken);
+
+    public Task<long?> FindDuplicateAsync(string channel, string clientOpId, OpSequence? sequence, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clientOpId);
         if (!_channels.TryGetValue(channel, out var log))
@@ -99,7 +111,28 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
 
         lock (log)
         {
-            return Task.FromResult(log.ClientOps.TryGetValue(clientOpId, out var revision) ? revision : (long?)null);
+            return Task.FromResult(log.FindDuplicate(clientOpId, sequence));
+        }
+    }
+
+    /// <summary>
+    /// The dedupe entries held: remembered client op ids plus sequence high-water marks, over every channel. The trace
+    /// replay prints it (docs/benchmarks.md): it grows with the retained ops and the clients, not with the edits.
+    /// </summary>
+    internal long DedupeEntries
+    {
+        get
+        {
+            long total = 0;
+            foreach (var (_, log) in _channels)
+            {
+                lock (log)
+                {
+                    total += log.ClientOps.Count + log.Sequences.Count;
+                }
+            }
+
+            return total;
         }
     }
 
@@ -142,6 +175,7 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
         {
             var limit = Math.Min(upToRevision, log.Snapshot?.Revision ?? 0);
             var count = (int)Math.Clamp(limit - log.FirstRevision + 1, 0, log.Count);
+            log.ForgetIds(count);
             log.RemoveFirst(count);
             return Task.FromResult((long)count);
         }
@@ -151,8 +185,9 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
     /// One channel's log. Ops are <see cref="Entry"/> structs in one growing array; payload bytes are packed end to end
     /// in chunks that start small (a conversation with three messages holds a few hundred bytes, not a 32 KiB block) and
     /// double up to <see cref="MaxChunk"/>. A chunk is only ever appended to, so the memory handed out by
-    /// <see cref="Records"/> never changes under a reader. The client op ids stay in <see cref="ClientOps"/> after a
-    /// trim: the store contract requires dedupe of trimmed ops too. Every member is used under the log's lock.
+    /// <see cref="Records"/> never changes under a reader. <see cref="ClientOps"/> holds the ids of the retained ops that
+    /// had no sequence (a trim forgets those of the ops it removes), <see cref="Sequences"/> one high-water mark per
+    /// sequenced client, kept for the life of the channel (IOpStore rule 3). Every member is used under the log's lock.
     /// </summary>
     private sealed class ChannelLog
     {
@@ -167,6 +202,8 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
         private int _fill; // bytes used in the last chunk
 
         public readonly Dictionary<string, long> ClientOps = new(StringComparer.Ordinal);
+
+        public readonly Dictionary<string, (long Number, long Revision)> Sequences = new(StringComparer.Ordinal);
 
         public long FirstRevision { get; private set; } = 1;
 
@@ -214,6 +251,30 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
             }
 
             return records;
+        }
+
+        /// <summary>IOpStore rule 3: a remembered id, or a sequence at or below its client's mark.</summary>
+        public long? FindDuplicate(string clientOpId, OpSequence? sequence)
+        {
+            if (ClientOps.TryGetValue(clientOpId, out var original))
+            {
+                return original;
+            }
+
+            return sequence is { } s && Sequences.TryGetValue(s.Client, out var mark) && s.Number <= mark.Number ? mark.Revision : null;
+        }
+
+        /// <summary>Forgets the ids of the first <paramref name="count"/> ops (sequenced ones were never remembered).</summary>
+        public void ForgetIds(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                ref readonly var e = ref _entries[_start + i];
+                if (ClientOps.TryGetValue(e.ClientOpId, out var revision) && revision == FirstRevision + i)
+                {
+                    ClientOps.Remove(e.ClientOpId);
+                }
+            }
         }
 
         /// <summary>Drops the first <paramref name="count"/> ops and every chunk that only they used.</summary>

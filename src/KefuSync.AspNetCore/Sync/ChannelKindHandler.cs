@@ -1,5 +1,6 @@
 using KefuSync.Protocol;
 using KefuSync.Security;
+using KefuSync.Stores;
 
 namespace KefuSync.Sync;
 
@@ -49,6 +50,13 @@ internal abstract class ChannelKindHandler<TOp> : IChannelKindHandler
 
     /// <summary>Loads (or refreshes) the channel's cached state into <paramref name="runtime"/>; returns the head this node knows.</summary>
     public abstract ValueTask<long> LoadAsync(ChannelName channel, ChannelRuntime runtime, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The op's place in its client's sequence, for the store's dedupe (IOpStore rule 3), or null (the default): its id is
+    /// then remembered for as long as the op is retained. Only kinds whose ops may be trimmed and whose clients number
+    /// their ops upwards return one (text channels); message ids must dedupe for as long as the message exists.
+    /// </summary>
+    public virtual OpSequence? SequenceOf(string clientOpId) => null;
 
     /// <summary>The revision of a recent commit with this client op id, from cached state (O(1)); null sends the question to the store.</summary>
     public virtual long? FindRecent(ChannelRuntime runtime, string clientOpId) => null;

@@ -103,22 +103,30 @@ internal sealed partial class CommitPipeline
                 }
 
                 var prepared = await handler.PrepareAsync(author, channel, runtime, baseRevision, op, head, cancellationToken).ConfigureAwait(false);
+                var sequence = handler.SequenceOf(clientOpId);
                 var maxAttempts = _options.CurrentValue.Limits.MaxAppendRetries;
                 for (var attempt = 0; ; attempt++)
                 {
                     if (prepared.Refusal is { } refusal)
                     {
-                        return await UnlessCommittedAsync(channel, clientOpId, refusal, cancellationToken).ConfigureAwait(false);
+                        return await UnlessCommittedAsync(channel, clientOpId, sequence, refusal, cancellationToken).ConfigureAwait(false);
                     }
 
                     var now = _time.GetUtcNow();
-                    var result = await AppendAsync(channel, prepared.Head, new OpDraft(clientOpId, author.Id, now, prepared.Payload), cancellationToken).ConfigureAwait(false);
-                    switch (result.Status)
+                    var result = await AppendAsync(channel, prepared.Head, new OpDraft(clientOpId, author.Id, now, prepared.Payload) { Sequence = sequence }, cancellationToken).ConfigureAwait(false);
+                    var status = result.Status;
+                    if (status == AppendStatus.Duplicate && result.Revision == prepared.Head + 1 && (sequence is null || await IsCommittedAtAsync(channel, result.Revision, clientOpId, cancellationToken).ConfigureAwait(false)))
+                    {
+                        // A Duplicate at exactly the revision we wrote is our own append, answered after a store-internal
+                        // retry: it still has to be applied and broadcast. Re-broadcasting is harmless: clients dedupe by
+                        // revision. A sequenced op is also a Duplicate of a later op of its client (a higher n that another
+                        // node committed there), which is not ours to apply: the record at that revision tells.
+                        status = AppendStatus.Appended;
+                    }
+
+                    switch (status)
                     {
                         case AppendStatus.Appended:
-                        case AppendStatus.Duplicate when result.Revision == prepared.Head + 1:
-                            // (A Duplicate at exactly the revision we wrote is our own append, answered after a store-internal
-                            // retry: it still has to be applied and broadcast. Re-broadcasting is harmless: clients dedupe by revision.)
                             var committed = new CommittedOp<TOp>(channel, result.Revision, clientOpId, author, now, prepared.Op, prepared.Payload);
                             handler.Apply(runtime, committed);
                             await CommittedAsync(handler, committed, cancellationToken).ConfigureAwait(false);
@@ -157,12 +165,12 @@ internal sealed partial class CommitPipeline
     /// ack gets its original revision (docs/protocol.md §4.1: the id is checked first). New ops never come here, so the
     /// hot path pays nothing for it; the handlers' recent ids answer most resends before this.
     /// </summary>
-    private async Task<SubmitResult> UnlessCommittedAsync(ChannelName channel, string clientOpId, SubmitResult refusal, CancellationToken cancellationToken)
+    private async Task<SubmitResult> UnlessCommittedAsync(ChannelName channel, string clientOpId, OpSequence? sequence, SubmitResult refusal, CancellationToken cancellationToken)
     {
         long? original;
         try
         {
-            original = await _store.FindClientOpAsync(channel.Value, clientOpId, cancellationToken).ConfigureAwait(false);
+            original = await _store.FindDuplicateAsync(channel.Value, clientOpId, sequence, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
         {
@@ -170,6 +178,20 @@ internal sealed partial class CommitPipeline
         }
 
         return original is { } revision ? SubmitResult.Dup(revision) : refusal;
+    }
+
+    /// <summary>Whether the op stored at <paramref name="revision"/> has this client op id (off the hot path: only after a Duplicate at head + 1).</summary>
+    private async Task<bool> IsCommittedAtAsync(ChannelName channel, long revision, string clientOpId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var ops = await _store.ReadAsync(channel.Value, revision - 1, 1, cancellationToken).ConfigureAwait(false);
+            return ops.Count == 1 && ops[0].Revision == revision && string.Equals(ops[0].ClientOpId, clientOpId, StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
+        {
+            throw new StoreUnavailableException(channel.Value, ex);
+        }
     }
 
     private async ValueTask<AppendResult> AppendAsync(ChannelName channel, long expected, OpDraft draft, CancellationToken cancellationToken)

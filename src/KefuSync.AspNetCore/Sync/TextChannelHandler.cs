@@ -46,6 +46,14 @@ internal sealed class TextChannelHandler(IOpStore store, TextDocuments documents
 
     public override long? FindRecent(ChannelRuntime runtime, string clientOpId) => runtime.Text!.FindRecent(clientOpId);
 
+    /// <summary>
+    /// <c>{p}-{n}</c> ids are sequenced (docs/protocol.md §4.1): the OT client has one op in flight per channel, so its n
+    /// only grows, and the store keeps one high-water mark per client instead of every keystroke's id. Read from the id,
+    /// never from the frame's <c>c</c>: a reopened page resends a closed tab's op under that tab's id.
+    /// </summary>
+    public override OpSequence? SequenceOf(string clientOpId)
+        => Identifiers.TryParseSequenced(clientOpId, out var client, out var number) ? new OpSequence(client, number) : null;
+
     public override ValueTask<PreparedOp<TextOperation>> PrepareAsync(KefuPrincipal author, ChannelName channel, ChannelRuntime runtime, long baseRevision, TextOperation op, long head, CancellationToken cancellationToken)
     {
         var state = runtime.Text!;

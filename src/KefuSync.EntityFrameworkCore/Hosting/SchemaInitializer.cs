@@ -40,15 +40,30 @@ internal sealed partial class SchemaInitializer<TContext>(
 
         if (await TablesExistAsync(db, cancellationToken).ConfigureAwait(false))
         {
+            var added = false;
             if (!await BlobTablesExistAsync(db, cancellationToken).ConfigureAwait(false))
             {
                 // A database created by a version before attachments: add the two blob tables alone.
-                await CreateBlobTablesAsync(db, cancellationToken).ConfigureAwait(false);
-                Log.TablesCreated(logger, typeof(TContext).Name);
-                return;
+                await CreateTablesNamedAsync(db, "kefu_blob", cancellationToken).ConfigureAwait(false);
+                added = true;
             }
 
-            Log.SchemaPresent(logger);
+            if (!await SequenceTableExistsAsync(db, cancellationToken).ConfigureAwait(false))
+            {
+                // A database created by a version before sequenced text ids (IOpStore rule 3): add the marks table alone.
+                await CreateTablesNamedAsync(db, "kefu_client_sequences", cancellationToken).ConfigureAwait(false);
+                added = true;
+            }
+
+            if (added)
+            {
+                Log.TablesCreated(logger, typeof(TContext).Name);
+            }
+            else
+            {
+                Log.SchemaPresent(logger);
+            }
+
             return;
         }
 
@@ -87,12 +102,25 @@ internal sealed partial class SchemaInitializer<TContext>(
         }
     }
 
-    /// <summary>Runs the statements of the context's create script that create the blob tables (and their keys).</summary>
-    private static async Task CreateBlobTablesAsync(TContext db, CancellationToken cancellationToken)
+    private static async Task<bool> SequenceTableExistsAsync(TContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.Set<ClientSequenceRow>().AsNoTracking().AnyAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DbException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Runs the statements of the context's create script that name <paramref name="table"/> (its tables and keys).</summary>
+    private static async Task CreateTablesNamedAsync(TContext db, string table, CancellationToken cancellationToken)
     {
         var statements = db.Database.GenerateCreateScript()
             .Split(";", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(s => s.Contains("kefu_blob", StringComparison.Ordinal));
+            .Where(s => s.Contains(table, StringComparison.Ordinal));
         foreach (var statement in statements)
         {
 #pragma warning disable EF1002 // The statements come from EF Core's own create script, not from input.

@@ -19,6 +19,10 @@ namespace KefuSync.EntityFrameworkCore.Stores;
 /// <see cref="AppendStatus.Duplicate"/> with the original revision, otherwise <see cref="AppendStatus.Conflict"/> with the
 /// head. The reads before the insert are a fast path and the check that the head is not <em>behind</em>
 /// <c>expectedRevision</c> (which no unique key could catch).</para>
+/// <para><b>Sequenced ops</b> (IOpStore rule 3) also get a ledger row, which orders them and which the trim deletes with
+/// the op; their dedupe is the client's row in <c>kefu_client_sequences</c>, raised in the same SaveChanges by an UPDATE
+/// conditional on the number it was read with (a concurrency token), or inserted under its primary key. A text channel
+/// therefore keeps one mark per client and one ledger row per retained op, whatever it was sent.</para>
 /// <para>Every call uses a fresh context from <see cref="IDbContextFactory{TContext}"/> (pooled when the host registered
 /// it so), reads with <c>AsNoTracking</c>, and runs inside a Polly pipeline (retry with jitter, circuit breaker, and a timeout of
 /// <see cref="KefuSyncEntityFrameworkOptions.OperationTimeout"/> per attempt). No explicit transaction is opened, so a host's retrying
@@ -83,7 +87,7 @@ internal sealed partial class EntityFrameworkOpStore<TContext> : IOpStore, ISnap
         ArgumentException.ThrowIfNullOrEmpty(channel);
         ArgumentNullException.ThrowIfNull(op);
         // Copy now: the caller's buffer may be pooled and reused once this call returns.
-        var draft = new PendingAppend(channel, expectedRevision, op.ClientOpId, op.Author, op.Timestamp.ToUniversalTime(), op.Payload.ToArray());
+        var draft = new PendingAppend(channel, expectedRevision, op.ClientOpId, op.Author, op.Timestamp.ToUniversalTime(), op.Payload.ToArray(), op.Sequence);
         return RunAsync(static (self, state, token) => self.AppendCoreAsync(state, token), draft, cancellationToken);
     }
 
@@ -95,10 +99,25 @@ internal sealed partial class EntityFrameworkOpStore<TContext> : IOpStore, ISnap
             // from one round trip, and a resend is answered here, before any insert: an insert that the unique key refuses
             // is logged as a failure by EF Core itself (two "fail:" entries with stack traces), and a resend after a lost ack
             // is the normal path after every reconnect. Only a true race (the same id appended concurrently) still gets there.
-            var (head, original) = await ProbeAsync(db, append.Channel, append.ClientOpId, cancellationToken).ConfigureAwait(false);
-            if (original is { } revision)
+            long head;
+            Mark? mark = null;
+            if (append.Sequence is { } sequence)
             {
-                return AppendResult.Duplicate(revision);
+                var probe = await ProbeSequencedAsync(db, append.Channel, append.ClientOpId, sequence.Client, cancellationToken).ConfigureAwait(false);
+                if (probe.Duplicate(sequence) is { } revision)
+                {
+                    return AppendResult.Duplicate(revision);
+                }
+
+                (head, mark) = (probe.Head, probe.Mark);
+            }
+            else
+            {
+                (head, var original) = await ProbeAsync(db, append.Channel, append.ClientOpId, cancellationToken).ConfigureAwait(false);
+                if (original is { } revision)
+                {
+                    return AppendResult.Duplicate(revision);
+                }
             }
 
             if (head != append.ExpectedRevision)
@@ -108,6 +127,22 @@ internal sealed partial class EntityFrameworkOpStore<TContext> : IOpStore, ISnap
 
             var next = append.ExpectedRevision + 1;
             db.Add(new ClientOpRow { Channel = append.Channel, ClientOpId = append.ClientOpId, Revision = next });
+            if (append.Sequence is { } raise)
+            {
+                if (mark is { } read)
+                {
+                    // UPDATE ... WHERE channel, client AND number = the number read: a concurrent raise makes it fail.
+                    var row = new ClientSequenceRow { Channel = append.Channel, Client = raise.Client, Number = read.Number, Revision = read.Revision };
+                    db.Attach(row);
+                    row.Number = raise.Number;
+                    row.Revision = next;
+                }
+                else
+                {
+                    db.Add(new ClientSequenceRow { Channel = append.Channel, Client = raise.Client, Number = raise.Number, Revision = next });
+                }
+            }
+
             db.Add(new OpRow
             {
                 Channel = append.Channel,
@@ -151,7 +186,7 @@ internal sealed partial class EntityFrameworkOpStore<TContext> : IOpStore, ISnap
     private async Task<AppendResult?> ResolveFailedAppendAsync(PendingAppend append, CancellationToken cancellationToken)
     {
         await using var db = await CreateContextAsync(cancellationToken).ConfigureAwait(false);
-        var original = await FindOriginalAsync(db, append.Channel, append.ClientOpId, cancellationToken).ConfigureAwait(false);
+        var original = await FindOriginalAsync(db, append.Channel, append.ClientOpId, append.Sequence, cancellationToken).ConfigureAwait(false);
         if (original is { } revision)
         {
             return AppendResult.Duplicate(revision);
@@ -176,6 +211,9 @@ internal sealed partial class EntityFrameworkOpStore<TContext> : IOpStore, ISnap
     }
 
     public Task<long?> FindClientOpAsync(string channel, string clientOpId, CancellationToken cancellationToken = default)
+        => FindDuplicateAsync(channel, clientOpId, null, cancellationToken);
+
+    public Task<long?> FindDuplicateAsync(string channel, string clientOpId, OpSequence? sequence, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(channel);
         ArgumentNullException.ThrowIfNull(clientOpId);
@@ -183,9 +221,9 @@ internal sealed partial class EntityFrameworkOpStore<TContext> : IOpStore, ISnap
             static async (self, query, token) =>
             {
                 await using var db = await self.CreateContextAsync(token).ConfigureAwait(false);
-                return await FindOriginalAsync(db, query.Channel, query.ClientOpId, token).ConfigureAwait(false);
+                return await FindOriginalAsync(db, query.Channel, query.ClientOpId, query.Sequence, token).ConfigureAwait(false);
             },
-            (Channel: channel, ClientOpId: clientOpId),
+            (Channel: channel, ClientOpId: clientOpId, Sequence: sequence),
             cancellationToken);
     }
 
@@ -316,10 +354,26 @@ internal sealed partial class EntityFrameworkOpStore<TContext> : IOpStore, ISnap
 
                 // Never past the latest snapshot: ops behind it are the only way to rebuild anything newer.
                 var limit = Math.Min(query.Revision, snapshotRevision.Value);
-                // Only kefu_ops rows go; kefu_client_ops keeps every client op id, so trimmed ops still dedupe.
-                return (long)await db.Set<OpRow>()
+                var removed = (long)await db.Set<OpRow>()
                     .Where(o => o.Channel == query.Channel && o.Revision <= limit)
                     .ExecuteDeleteAsync(token).ConfigureAwait(false);
+
+                // Their ids go too (IOpStore rule 3; the marks in kefu_client_sequences stay), except the ledger's row at
+                // the head, which holds the head of a channel whose ops are all trimmed: it keeps its revision and loses
+                // its id. Read the head first: it only grows, so every row below it is safe to delete, and an append
+                // racing with this trim writes above it.
+                var head = await HeadAsync(db, query.Channel, token).ConfigureAwait(false);
+                await db.Set<ClientOpRow>()
+                    .Where(c => c.Channel == query.Channel && c.Revision <= limit && c.Revision < head)
+                    .ExecuteDeleteAsync(token).ConfigureAwait(false);
+                if (limit >= head)
+                {
+                    await db.Set<ClientOpRow>()
+                        .Where(c => c.Channel == query.Channel && c.Revision == head && c.ClientOpId != ClientOpRow.HeadTombstone)
+                        .ExecuteUpdateAsync(c => c.SetProperty(x => x.ClientOpId, ClientOpRow.HeadTombstone), token).ConfigureAwait(false);
+                }
+
+                return removed;
             },
             new RangeQuery(channel, upToRevision, 0),
             cancellationToken);
@@ -357,11 +411,50 @@ internal sealed partial class EntityFrameworkOpStore<TContext> : IOpStore, ISnap
         return (head, original);
     }
 
-    private static async Task<long?> FindOriginalAsync(TContext db, string channel, string clientOpId, CancellationToken cancellationToken) =>
-        await db.Set<ClientOpRow>().AsNoTracking()
+    /// <summary>
+    /// The head, the revision of <paramref name="clientOpId"/> if retained, and the client's mark, in one query: the ledger
+    /// row at the head with two scalar subqueries (index seeks). A channel never written has no ledger row, and then no
+    /// mark either (a mark is written with its op's ledger row, and the head row is never deleted).
+    /// </summary>
+    private static async Task<SequencedProbe> ProbeSequencedAsync(TContext db, string channel, string clientOpId, string client, CancellationToken cancellationToken)
+    {
+        var ledger = db.Set<ClientOpRow>().AsNoTracking();
+        var marks = db.Set<ClientSequenceRow>().AsNoTracking();
+        var row = await ledger.Where(c => c.Channel == channel).OrderByDescending(c => c.Revision)
+            .Select(c => new
+            {
+                Head = c.Revision,
+                Original = ledger.Where(o => o.Channel == channel && o.ClientOpId == clientOpId).Select(o => (long?)o.Revision).FirstOrDefault(),
+                MarkNumber = marks.Where(m => m.Channel == channel && m.Client == client).Select(m => (long?)m.Number).FirstOrDefault(),
+                MarkRevision = marks.Where(m => m.Channel == channel && m.Client == client).Select(m => (long?)m.Revision).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            return new SequencedProbe(0, null, null);
+        }
+
+        return new SequencedProbe(row.Head, row.Original, row is { MarkNumber: { } number, MarkRevision: { } revision } ? new Mark(number, revision) : null);
+    }
+
+    /// <summary>IOpStore rule 3 after a failed insert or for the lookup: the retained id, else the client's mark.</summary>
+    private static async Task<long?> FindOriginalAsync(TContext db, string channel, string clientOpId, OpSequence? sequence, CancellationToken cancellationToken)
+    {
+        var original = await db.Set<ClientOpRow>().AsNoTracking()
             .Where(c => c.Channel == channel && c.ClientOpId == clientOpId)
             .Select(c => (long?)c.Revision)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (original is not null || sequence is not { } s)
+        {
+            return original;
+        }
+
+        var mark = await db.Set<ClientSequenceRow>().AsNoTracking()
+            .Where(m => m.Channel == channel && m.Client == s.Client)
+            .Select(m => new { m.Number, m.Revision })
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return mark is not null && s.Number <= mark.Number ? mark.Revision : null;
+    }
 
     private static IReadOnlyList<OpRecord> ToRecords(List<OpRow> rows, bool reverse)
     {
@@ -403,7 +496,16 @@ internal sealed partial class EntityFrameworkOpStore<TContext> : IOpStore, ISnap
             cancellationToken).AsTask();
     }
 
-    private sealed record PendingAppend(string Channel, long ExpectedRevision, string ClientOpId, string Author, DateTimeOffset Timestamp, byte[] Payload);
+    private sealed record PendingAppend(string Channel, long ExpectedRevision, string ClientOpId, string Author, DateTimeOffset Timestamp, byte[] Payload, OpSequence? Sequence);
+
+    /// <summary>A client's high-water mark as read.</summary>
+    private readonly record struct Mark(long Number, long Revision);
+
+    private readonly record struct SequencedProbe(long Head, long? Original, Mark? Mark)
+    {
+        public long? Duplicate(OpSequence sequence) =>
+            Original ?? (Mark is { } mark && sequence.Number <= mark.Number ? mark.Revision : null);
+    }
 
     private readonly record struct RangeQuery(string Channel, long Revision, int MaxCount);
 }

@@ -10,7 +10,10 @@ namespace KefuSync.Redis.Stores;
 /// Layout for prefix <c>kefu:</c> and channel <c>c1</c>:
 /// <list type="table">
 /// <item><term><c>kefu:{c1}:head</c></term><description>string: the head revision (INCR).</description></item>
-/// <item><term><c>kefu:{c1}:ids</c></term><description>hash: client op id → revision. Never trimmed.</description></item>
+/// <item><term><c>kefu:{c1}:ids</c></term><description>hash: client op id → revision, for ops without a sequence; a trim
+/// deletes the ids of the ops it removes.</description></item>
+/// <item><term><c>kefu:{c1}:seq</c></term><description>hash: sequence client → <c>"number:revision"</c>, its high-water mark
+/// (IOpStore rule 3). Never trimmed: one field per client of a text channel.</description></item>
 /// <item><term><c>kefu:{c1}:ops</c></term><description>sorted set: score = revision, member = encoded op (<see cref="OpRecordCodec"/>).
 /// Range reads by score are O(log n + k); trimming is ZREMRANGEBYSCORE.</description></item>
 /// <item><term><c>kefu:{c1}:snap</c></term><description>hash: <c>rev</c> and <c>state</c> of the newest snapshot.</description></item>
@@ -25,6 +28,7 @@ internal readonly struct RedisKeys
         ClientOps = root + "ids";
         Ops = root + "ops";
         Snapshot = root + "snap";
+        Sequences = root + "seq";
     }
 
     public RedisKey Head { get; }
@@ -34,6 +38,8 @@ internal readonly struct RedisKeys
     public RedisKey Ops { get; }
 
     public RedisKey Snapshot { get; }
+
+    public RedisKey Sequences { get; }
 
     /// <summary>
     /// The channel name as it goes between the braces. Redis takes the hash tag up to the first <c>}</c>, and hashes the

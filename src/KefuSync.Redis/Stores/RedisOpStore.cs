@@ -12,8 +12,8 @@ namespace KefuSync.Redis.Stores;
 /// <remarks>
 /// <para>Every call goes through <see cref="RedisConnection.Idempotent"/> (timeout, retry with jitter, circuit breaker). Retrying
 /// an append is safe: if the first attempt did commit and only its reply was lost (a timeout, a dropped connection),
-/// the retry finds the client op id in the ids hash and returns <see cref="AppendStatus.Duplicate"/> with the revision the
-/// first attempt got, which the caller treats as an ack. Nothing is ever written twice.
+/// the retry finds the client op id in the ids hash (a sequenced op: its client's mark in the seq hash) and returns
+/// <see cref="AppendStatus.Duplicate"/> with the revision the first attempt got, which the caller treats as an ack. Nothing is ever written twice.
 /// </para>
 /// <para>With <see cref="KefuSyncRedisOptions.WaitForReplicas"/> set, an append (or a duplicate: its original may not be
 /// replicated yet) is acknowledged only after Redis <c>WAIT</c> confirms that many replicas hold it. <c>WAIT</c> must run on
@@ -35,8 +35,8 @@ internal sealed class RedisOpStore(RedisConnection connection, IOptions<KefuSync
         ArgumentNullException.ThrowIfNull(op);
         var keys = new RedisKeys(connection.KeyPrefix, channel);
         // Encoded once, outside the pipeline: retries resend the same bytes (the encoding copies the caller's payload).
-        RedisKey[] scriptKeys = [keys.ClientOps, keys.Head, keys.Ops];
-        RedisValue[] scriptArgs = [op.ClientOpId, expectedRevision, OpRecordCodec.Encode(op), _waitForReplicas > 0 ? 1 : 0];
+        RedisKey[] scriptKeys = [keys.ClientOps, keys.Head, keys.Ops, keys.Sequences];
+        RedisValue[] scriptArgs = [op.ClientOpId, expectedRevision, OpRecordCodec.Encode(op), _waitForReplicas > 0 ? 1 : 0, op.Sequence?.Client ?? "", op.Sequence?.Number ?? 0];
 
         var result = await connection.ExecuteAsync(
             connection.Idempotent,
@@ -89,9 +89,29 @@ internal sealed class RedisOpStore(RedisConnection connection, IOptions<KefuSync
         ArgumentException.ThrowIfNullOrEmpty(channel);
         ArgumentNullException.ThrowIfNull(clientOpId);
         var key = new RedisKeys(connection.KeyPrefix, channel).ClientOps;
-        // HGET on the ids hash the append script dedupes with (never trimmed): O(1).
+        // HGET on the ids hash the append script dedupes with: O(1).
         var value = await connection.ExecuteAsync(connection.Idempotent, m => m.GetDatabase().HashGetAsync(key, clientOpId), cancellationToken).ConfigureAwait(false);
         return value.IsNull ? null : (long)value;
+    }
+
+    public async Task<long?> FindDuplicateAsync(string channel, string clientOpId, OpSequence? sequence, CancellationToken cancellationToken = default)
+    {
+        if (sequence is not { } s)
+        {
+            return await FindClientOpAsync(channel, clientOpId, cancellationToken).ConfigureAwait(false);
+        }
+
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        ArgumentNullException.ThrowIfNull(clientOpId);
+        var channelKeys = new RedisKeys(connection.KeyPrefix, channel);
+        RedisKey[] keys = [channelKeys.ClientOps, channelKeys.Sequences];
+        RedisValue[] args = [clientOpId, s.Client, s.Number];
+        // The append script's duplicate check alone, in one script (both hashes share the channel's hash tag).
+        var result = await connection.ExecuteAsync(
+            connection.Idempotent,
+            m => m.GetDatabase().ScriptEvaluateAsync(RedisScripts.Find, keys, args),
+            cancellationToken).ConfigureAwait(false);
+        return result.IsNull ? null : (long)result;
     }
 
     public Task<IReadOnlyList<OpRecord>> ReadAsync(string channel, long afterRevision, int maxCount, CancellationToken cancellationToken = default)
@@ -163,7 +183,7 @@ internal sealed class RedisOpStore(RedisConnection connection, IOptions<KefuSync
     {
         ArgumentException.ThrowIfNullOrEmpty(channel);
         var channelKeys = new RedisKeys(connection.KeyPrefix, channel);
-        RedisKey[] keys = [channelKeys.Ops, channelKeys.Snapshot];
+        RedisKey[] keys = [channelKeys.Ops, channelKeys.Snapshot, channelKeys.ClientOps];
         RedisValue[] args = [upToRevision];
         var result = await connection.ExecuteAsync(
             connection.Idempotent,

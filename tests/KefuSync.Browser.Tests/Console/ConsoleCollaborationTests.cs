@@ -73,6 +73,36 @@ public sealed class ConsoleCollaborationTests(ConsoleBrowserFixture browser)
         await WaitForAsync(async () => (await host.Kefu.GetDocumentAsync("draft:" + key)).Text.Length == 0);
     }
 
+    /// <summary>
+    /// The console makes a new text channel for a conversation's draft each time it is opened. Its op ids must continue
+    /// the tab's sequence on that channel: restarting at 1 resent ids the server had committed, which it answers as
+    /// duplicates, so what the agent typed after coming back was shown but never saved.
+    /// </summary>
+    [Fact]
+    public async Task ADraftOpenedAgain_AfterAnotherConversation_KeepsSavingWhatIsTyped()
+    {
+        await using var host = await ConsoleSiteHost.StartAsync();
+        var first = await VisitorSaysAsync(await host.OpenVisitorAsync(browser.Browser), "First visitor");
+        var second = await VisitorSaysAsync(await host.OpenVisitorAsync(browser.Browser), "Second visitor");
+        var alice = await host.OpenConsoleAsync(browser.Browser, "alice");
+        var input = alice.GetByTestId("reply-input");
+
+        await OpenConversationAsync(alice, first);
+        await input.ClickAsync();
+        await input.PressSequentiallyAsync("hello", new() { Delay = 20 });
+        await WaitForAsync(async () => (await host.Kefu.GetDocumentAsync("draft:" + first)).Text == "hello");
+
+        await OpenConversationAsync(alice, second);
+        await OpenConversationAsync(alice, first);
+        await Expect(input).ToHaveValueAsync("hello");
+        await input.ClickAsync();
+        await input.PressAsync("End");
+        await input.PressSequentiallyAsync(" world", new() { Delay = 20 });
+
+        await WaitForAsync(async () => (await host.Kefu.GetDocumentAsync("draft:" + first)).Text == "hello world");
+        await Expect(input).ToHaveValueAsync("hello world");
+    }
+
     [Fact]
     public async Task ServerSideSuggestion_InsertedWhileTwoAgentsType_KeepsEveryKeystroke()
     {

@@ -341,6 +341,8 @@ public sealed class SiteHost : IAsyncDisposable
 
         public Task<long?> FindClientOpAsync(string channel, string clientOpId, CancellationToken cancellationToken = default) => inner.FindClientOpAsync(channel, clientOpId, cancellationToken);
 
+        public Task<long?> FindDuplicateAsync(string channel, string clientOpId, OpSequence? sequence, CancellationToken cancellationToken = default) => inner.FindDuplicateAsync(channel, clientOpId, sequence, cancellationToken);
+
         public Task<IReadOnlyList<OpRecord>> ReadAsync(string channel, long afterRevision, int maxCount, CancellationToken cancellationToken = default)
             => inner.ReadAsync(channel, afterRevision, maxCount, cancellationToken);
 

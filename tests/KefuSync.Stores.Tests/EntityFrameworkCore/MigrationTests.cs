@@ -4,6 +4,7 @@ using KefuSync.Hosting;
 using KefuSync.Stores.Tests.Providers;
 using KefuSync.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KefuSync.Stores.Tests.EntityFrameworkCore;
@@ -61,6 +62,89 @@ public sealed class MigrationTests
         await using var owned = new KefuSyncDbContextFactory().CreateDbContext([]);
         Assert.False(owned.Database.HasPendingModelChanges(), "KefuSyncDbContext has model changes without a migration");
     }
+
+    /// <summary>
+    /// A database migrated before sequenced text ids existed, holding text ops, migrates to the marks table: the ids
+    /// committed before still dedupe (also as sequenced resends), new ops get marks, and a trim forgets the old ids.
+    /// </summary>
+    [Fact]
+    public async Task ADatabaseFromBeforeSequences_Migrates_AndItsOpsStillDedupe()
+    {
+        var directory = Directory.CreateTempSubdirectory("kefu-upgrade-").FullName;
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddDbContextFactory<HostAppDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(directory, "host.db")}"));
+        new KefuSyncBuilder(services).AddEntityFrameworkStore<HostAppDbContext>(o => o.CreateSchemaOnStartup = false);
+        await using (var provider = services.BuildServiceProvider())
+        {
+            var factory = provider.GetRequiredService<IDbContextFactory<HostAppDbContext>>();
+            await using (var db = await factory.CreateDbContextAsync())
+            {
+                await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(PreviousMigration);
+                Assert.Contains(NewMigration, await db.Database.GetPendingMigrationsAsync());
+
+                // Text ops as the previous version stored them: one kefu_client_ops row per op, the sequences table absent.
+                for (var i = 1; i <= 3; i++)
+                {
+                    await db.Database.ExecuteSqlRawAsync(
+                        "INSERT INTO kefu_client_ops (channel, client_op_id, revision) VALUES ('draft:u', {0}, {1}); " +
+                        "INSERT INTO kefu_ops (channel, revision, client_op_id, author, timestamp, payload) VALUES ('draft:u', {1}, {0}, 'agent:1', '2026-01-01 00:00:00+00:00', X'5B2278225D')",
+                        $"tab-{i}", i);
+                }
+
+                await db.Database.MigrateAsync();
+                Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+            }
+
+            var store = provider.GetRequiredService<IOpStore>();
+            Assert.Equal(3, await store.GetRevisionAsync("draft:u"));
+            var resend = new OpDraft("tab-2", "agent:1", DateTimeOffset.UtcNow, "[\"x\"]"u8.ToArray()) { Sequence = new OpSequence("tab", 2) };
+            Assert.Equal(AppendResult.Duplicate(2), await store.AppendAsync("draft:u", 3, resend));
+            var next = new OpDraft("tab-4", "agent:1", DateTimeOffset.UtcNow, "[3,\"y\"]"u8.ToArray()) { Sequence = new OpSequence("tab", 4) };
+            Assert.Equal(AppendResult.Appended(4), await store.AppendAsync("draft:u", 3, next));
+            Assert.Equal(AppendResult.Duplicate(4), await store.AppendAsync("draft:u", 0, next));
+
+            var snapshots = provider.GetRequiredService<ISnapshotStore>();
+            await snapshots.SaveSnapshotAsync("draft:u", new Snapshot(4, "\"xy\""u8.ToArray()));
+            Assert.Equal(4, await snapshots.TrimAsync("draft:u", 4));
+            Assert.Null(await store.FindClientOpAsync("draft:u", "tab-1"));
+            Assert.Equal(4, await store.FindDuplicateAsync("draft:u", "tab-3", new OpSequence("tab", 3)));
+            Assert.Equal(4, await store.GetRevisionAsync("draft:u"));
+            await using var check = await factory.CreateDbContextAsync();
+            Assert.Equal(1, await check.Database.SqlQueryRaw<int>("SELECT COUNT(*) AS \"Value\" FROM kefu_client_ops WHERE channel = 'draft:u'").SingleAsync());
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    /// <summary>A database that CreateSchemaOnStartup made before sequenced ids gets the marks table at the next start.</summary>
+    [Fact]
+    public async Task CreateSchemaOnStartup_AddsTheSequencesTable_ToADatabaseFromBefore()
+    {
+        var directory = Directory.CreateTempSubdirectory("kefu-startup-").FullName;
+        var cs = $"Data Source={Path.Combine(directory, "kefu.db")}";
+        await using (var first = await TestHosts.EntityFrameworkAsync(o => o.UseSqlite(cs)))
+        {
+            await using var db = await first.GetRequiredService<IDbContextFactory<KefuSyncDbContext>>().CreateDbContextAsync();
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE kefu_client_sequences");
+        }
+
+        await using (var second = await TestHosts.EntityFrameworkAsync(o => o.UseSqlite(cs)))
+        {
+            var store = second.GetRequiredService<IOpStore>();
+            var op = new OpDraft("tab-1", "agent:1", DateTimeOffset.UtcNow, "[\"x\"]"u8.ToArray()) { Sequence = new OpSequence("tab", 1) };
+            Assert.Equal(AppendResult.Appended(1), await store.AppendAsync("draft:s", 0, op));
+            Assert.Equal(AppendResult.Duplicate(1), await store.AppendAsync("draft:s", 1, op));
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    private const string PreviousMigration = "20261202002332_HostAppBlobs";
+
+    private const string NewMigration = "20261202073142_HostAppSequences";
 
     [Fact]
     public async Task KefuSyncOwnedContext_CreatedByMigrations_StoresAppendsDuplicatesAndSnapshots()

@@ -90,7 +90,7 @@ public sealed class PostgresMigrationTests(PostgresServerFixture server)
                     "SELECT table_schema || '.' || table_name AS \"Value\" FROM information_schema.tables WHERE table_schema IN ('public', 'kefu')")
                 .ToListAsync();
             Assert.Equal(
-                ["kefu.kefu_blob_chunks", "kefu.kefu_blobs", "kefu.kefu_client_ops", "kefu.kefu_ops", "kefu.kefu_snapshots", "public.__EFMigrationsHistory", "public.orders"],
+                ["kefu.kefu_blob_chunks", "kefu.kefu_blobs", "kefu.kefu_client_ops", "kefu.kefu_client_sequences", "kefu.kefu_ops", "kefu.kefu_snapshots", "public.__EFMigrationsHistory", "public.orders"],
                 tables.Order(StringComparer.Ordinal));
 
             db.Orders.Add(new Order { Product = "茶叶" });

@@ -62,7 +62,7 @@ public sealed class InMemoryOpStoreTests : OpStoreSpecification
             }
         }
 
-        // Everything kept reads back in order, in pages, with its metadata; trimmed ops are still deduplicated.
+        // Everything kept reads back in order, in pages, with its metadata; kept ops still dedupe, trimmed ones are forgotten.
         var after = firstKept - 1;
         while (true)
         {
@@ -87,6 +87,9 @@ public sealed class InMemoryOpStoreTests : OpStoreSpecification
         Assert.Equal(3000, after);
         var before = await store.ReadBeforeAsync("c", 3001, 10);
         Assert.Equal(Enumerable.Range(2991, 10).Select(r => (long)r), before.Select(r => r.Revision));
-        Assert.Equal(AppendResult.Duplicate(1), await store.AppendAsync("c", 3000, new OpDraft("op-1", "a:1", BaseTime, new byte[] { 9 })));
+        Assert.Equal(AppendResult.Duplicate(firstKept), await store.AppendAsync("c", 3000, new OpDraft("op-" + firstKept, "a:1", BaseTime, new byte[] { 9 })));
+        Assert.Equal(AppendResult.Duplicate(3000), await store.AppendAsync("c", 0, new OpDraft("op-3000", "a:1", BaseTime, new byte[] { 9 })));
+        Assert.Equal(3000 - firstKept + 1, ((InMemoryOpStore)store).DedupeEntries);
+        Assert.Equal(AppendResult.Appended(3001), await store.AppendAsync("c", 3000, new OpDraft("op-1", "a:1", BaseTime, new byte[] { 9 })));
     }
 }

@@ -63,7 +63,7 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : IAsyncLifet
     {
         var multiplexer = await Node(TestHosts.UniquePrefix()).GetRequiredService<RedisConnection>().GetMultiplexerAsync(default);
         var keys = new RedisKeys("kefu:", channel);
-        var slots = new[] { keys.Head, keys.ClientOps, keys.Ops, keys.Snapshot }.Select(k => multiplexer.HashSlot(k)).Distinct().ToList();
+        var slots = new[] { keys.Head, keys.ClientOps, keys.Ops, keys.Snapshot, keys.Sequences }.Select(k => multiplexer.HashSlot(k)).Distinct().ToList();
         Assert.Single(slots);
 
         // And the store really works with it on the cluster (a CROSSSLOT script would fail here).
@@ -72,6 +72,17 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : IAsyncLifet
         Assert.Single(await store.ReadAsync(channel, 0, 10));
         Assert.Equal(1, await store.FindClientOpAsync(channel, "id-1"));
         Assert.Null(await store.FindClientOpAsync(channel, "id-2"));
+
+        // A sequenced op (the seq hash, in the same slot), its lookup script, and a trim that forgets ids (ids hash).
+        var sequenced = new OpDraft("tab-1", "v", DateTimeOffset.UnixEpoch, "{}"u8.ToArray()) { Sequence = new OpSequence("tab", 1) };
+        Assert.Equal(AppendResult.Appended(2), await store.AppendAsync(channel, 1, sequenced));
+        Assert.Equal(AppendResult.Duplicate(2), await store.AppendAsync(channel, 0, sequenced));
+        Assert.Equal(2, await store.FindDuplicateAsync(channel, "tab-1", new OpSequence("tab", 1)));
+        var snapshots = (ISnapshotStore)store;
+        await snapshots.SaveSnapshotAsync(channel, new Snapshot(2, "\"s\""u8.ToArray()));
+        Assert.Equal(2, await snapshots.TrimAsync(channel, 2));
+        Assert.Null(await store.FindClientOpAsync(channel, "id-1"));
+        Assert.Equal(2, await store.FindDuplicateAsync(channel, "tab-1", new OpSequence("tab", 1)));
     }
 
     [Fact]

@@ -101,8 +101,10 @@ public sealed class RedisFaultTests(RedisServerFixture server) : IClassFixture<R
         Assert.Equal(["op-1", "op-2", "op-3"], ops.Select(o => o.ClientOpId));
     }
 
-    [Fact]
-    public async Task Store_FrozenMidAppend_CommitsExactlyOnceOrFailsRetryably_AndTheResendDedupes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a text op: deduped by its client's mark (IOpStore rule 3), not by its id
+    public async Task Store_FrozenMidAppend_CommitsExactlyOnceOrFailsRetryably_AndTheResendDedupes(bool sequenced)
     {
         // SIGSTOP at varying moments around one append: before the request is written (it runs only after SIGCONT, when
         // the caller has long been told it failed), while it is in flight, or after the reply. Whatever the moment, the
@@ -113,6 +115,7 @@ public sealed class RedisFaultTests(RedisServerFixture server) : IClassFixture<R
         for (var i = 1; i <= 8; i++)
         {
             var id = $"op-{i}";
+            var draft = sequenced ? Draft(id) with { Sequence = new OpSequence("op", i) } : Draft(id);
             var pauseAfter = TimeSpan.FromTicks(TimeSpan.TicksPerMillisecond * (i - 1) / 4); // 0, 0.25 ms, ... 1.75 ms
             AppendResult? first = null;
             Exception? failure = null;
@@ -121,7 +124,7 @@ public sealed class RedisFaultTests(RedisServerFixture server) : IClassFixture<R
                 server.Pause();
             }
 
-            var append = Store.AppendAsync(channel, i - 1, Draft(id));
+            var append = Store.AppendAsync(channel, i - 1, draft);
             if (pauseAfter > TimeSpan.Zero)
             {
                 var spin = Stopwatch.StartNew();
@@ -160,10 +163,10 @@ public sealed class RedisFaultTests(RedisServerFixture server) : IClassFixture<R
             }
 
             // The client resends until acked; the op has exactly one revision, i.
-            var resend = await EventuallyAsync(() => Store.AppendAsync(channel, i - 1, Draft(id)));
+            var resend = await EventuallyAsync(() => Store.AppendAsync(channel, i - 1, draft));
             Assert.Equal(i, resend.Revision);
             Assert.NotEqual(AppendStatus.Conflict, resend.Status);
-            Assert.Equal(AppendResult.Duplicate(i), await Store.AppendAsync(channel, i, Draft(id)));
+            Assert.Equal(AppendResult.Duplicate(i), await Store.AppendAsync(channel, i, draft));
         }
 
         var ops = await Store.ReadAsync(channel, 0, 100);

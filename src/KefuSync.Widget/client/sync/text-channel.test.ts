@@ -93,6 +93,27 @@ describe('TextChannel', () => {
     expect(t.doc).toBe('');
   });
 
+  it('a channel opened again in the same tab continues its ids, never reusing one (the console reopens a conversation)', () => {
+    const { client, sent } = stubClient();
+    const ids = () => sent.flatMap((f) => (f.t === 'submit' ? [f.id] : []));
+    const first = new TextChannel(client, 'draft:c1');
+    first.snapshot({ t: 'snapshot', ch: 'draft:c1', rev: 0, doc: '' });
+    first.edit('a');
+    first.ack({ t: 'ack', c: 'tabA', ch: 'draft:c1', id: 'tabA-1', rev: 1 });
+    first.edit('ab'); // in flight when the agent switches away
+    first.close();
+    const again = new TextChannel(client, 'draft:c1');
+    again.snapshot({ t: 'snapshot', ch: 'draft:c1', rev: 2, doc: 'ab' });
+    again.edit('abc');
+    // the ids are unique per channel for the life of the tab: a reused id is a duplicate and the edit would be lost
+    expect(ids()).toEqual(['tabA-1', 'tabA-2', 'tabA-3']);
+    // another channel of the same tab has its own sequence
+    const other = new TextChannel(client, 'note:c1');
+    other.snapshot({ t: 'snapshot', ch: 'note:c1', rev: 0, doc: '' });
+    other.edit('n');
+    expect(ids().at(-1)).toBe('tabA-1');
+  });
+
   it('an op that does not fit asks for a snapshot, keeping the typed text', () => {
     const { client, sent } = stubClient();
     const t = new TextChannel(client, 'vdraft:c1');

@@ -28,13 +28,22 @@ export interface TextChannelEvents {
   presence(list: PresenceEntry[]): void;
 }
 
+/**
+ * The next op counter of every channel, per tab (its KefuClient), for the life of the page. A channel opened again (the
+ * console makes a new TextChannel each time a conversation is opened) continues where the last one stopped: the tab
+ * never reuses an id on a channel, since the server takes a text op whose n is not above the highest it committed for
+ * the prefix as a duplicate (protocol §4.1), and the edit would be lost.
+ */
+const counters = new WeakMap<KefuClient, Record<string, number>>();
+
 export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHandler {
   doc = '';
   presenceList: PresenceEntry[] = [];
   /** null until the first snapshot: local edits are kept (dirty) and submitted once the document is known */
   private ot: OtClient | null = null;
   private dirty = false;
-  private counter = 1;
+  /** this tab's entry of `counters` */
+  private readonly next: Record<string, number>;
   private retries = 0;
   private detach = (): void => {};
   private closed = false;
@@ -49,6 +58,7 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
   ) {
     super();
     this.key = `~${client.tabId}~${ch}`;
+    counters.set(client, (this.next = counters.get(client) ?? {}));
     const attach = (): void => {
       if (!this.closed) this.detach = client.attach(this);
     };
@@ -61,9 +71,9 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
     return this.ot?.revision ?? 0;
   }
 
-  /** Whether every local edit has been committed. */
+  /** Whether every local edit has been committed (nothing in flight: the OT client is synchronized). */
   get synced(): boolean {
-    return !this.dirty && (this.ot?.state ?? 'synchronized') === 'synchronized';
+    return !this.dirty && !this.ot?.outstanding;
   }
 
   close(): void {
@@ -110,7 +120,7 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
         const out = o && typeof o.id === 'string' && typeof o.rev === 'number' ? { id: o.id, rev: o.rev, op: fromJSON(o.op) } : null;
         const buf = r.buf === undefined ? null : fromJSON(r.buf);
         if (r.rev >= 0) {
-          const ot = new OtClient(r.rev, client.tabId, this.counter);
+          const ot = new OtClient(r.rev, client.tabId, this.next[this.ch]);
           ot.resume(out, buf);
           this.ot = ot;
         } else this.dirty = true;
@@ -128,7 +138,7 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
     if (!this.durable) return;
     const ot = this.ot;
     const { outbox, tabId } = this.client;
-    if (!this.dirty && (!ot || ot.state === 'synchronized')) {
+    if (!this.dirty && !ot?.outstanding) {
       if (this.saved || del.length) void outbox.text([], [...del, this.key]);
       this.saved = false;
       return;
@@ -144,14 +154,18 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
     return undefined;
   }
 
+  /** Every id minted is sent from here, so this is where the channel's counter moves on. */
   private sendOutstanding(): void {
-    const out: OtSubmit | null = this.ot?.outstanding ?? null;
-    if (out) this.client.send({ t: 'submit', c: this.client.tabId, ch: this.ch, id: out.id, rev: out.rev, op: out.op.toJSON() });
+    const ot = this.ot;
+    const out: OtSubmit | null | undefined = ot?.outstanding;
+    if (ot && out) {
+      this.next[this.ch] = ot.nextCounter;
+      this.client.send({ t: 'submit', c: this.client.tabId, ch: this.ch, id: out.id, rev: out.rev, op: out.op.toJSON() });
+    }
   }
 
   /** Throws the OT state away and asks for a snapshot; `keepLocal`: rebase the local text on it. */
   private reset(keepLocal: boolean): void {
-    if (this.ot) this.counter = this.ot.nextCounter;
     this.ot = null;
     this.dirty = keepLocal;
     this.client.resubscribe(this.ch, true);
@@ -165,9 +179,8 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
     // new id, so a committed op would land twice ("HelloHello").
     if (this.ot && f.rev <= this.ot.revision) return;
     const local = this.doc;
-    const hadLocal = this.dirty || (this.ot !== null && this.ot.state !== 'synchronized');
-    if (this.ot) this.counter = this.ot.nextCounter;
-    this.ot = new OtClient(f.rev, this.client.tabId, this.counter);
+    const hadLocal = this.dirty || !!this.ot?.outstanding;
+    this.ot = new OtClient(f.rev, this.client.tabId, this.next[this.ch]);
     this.doc = f.doc ?? '';
     this.dirty = false;
     // Local edits not known to be committed: re-apply them as one new op on top of the snapshot. If the outstanding op

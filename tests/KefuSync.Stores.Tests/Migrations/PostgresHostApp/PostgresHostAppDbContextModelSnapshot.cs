@@ -116,6 +116,35 @@ namespace KefuSync.Stores.Tests.Migrations.PostgresHostApp
                     b.ToTable("kefu_client_ops", "kefu");
                 });
 
+            modelBuilder.Entity("KefuSync.EntityFrameworkCore.Model.ClientSequenceRow", b =>
+                {
+                    b.Property<string>("Channel")
+                        .HasMaxLength(128)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("Client")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("client");
+
+                    b.Property<long>("Number")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint")
+                        .HasColumnName("number");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint")
+                        .HasColumnName("revision");
+
+                    b.HasKey("Channel", "Client")
+                        .HasName("pk_kefu_client_sequences");
+
+                    b.ToTable("kefu_client_sequences", "kefu");
+                });
+
             modelBuilder.Entity("KefuSync.EntityFrameworkCore.Model.OpRow", b =>
                 {
                     b.Property<string>("Channel")

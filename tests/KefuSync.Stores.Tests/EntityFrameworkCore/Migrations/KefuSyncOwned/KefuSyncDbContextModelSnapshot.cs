@@ -111,6 +111,35 @@ namespace KefuSync.Stores.Tests.EntityFrameworkCore.Migrations.KefuSyncOwned
                     b.ToTable("kefu_client_ops", (string)null);
                 });
 
+            modelBuilder.Entity("KefuSync.EntityFrameworkCore.Model.ClientSequenceRow", b =>
+                {
+                    b.Property<string>("Channel")
+                        .HasMaxLength(128)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("Client")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client");
+
+                    b.Property<long>("Number")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("number");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.HasKey("Channel", "Client")
+                        .HasName("pk_kefu_client_sequences");
+
+                    b.ToTable("kefu_client_sequences", (string)null);
+                });
+
             modelBuilder.Entity("KefuSync.EntityFrameworkCore.Model.OpRow", b =>
                 {
                     b.Property<string>("Channel")
