@@ -29,7 +29,8 @@ const MAX_TRIES = 6;
 /** Why a file is refused, in words, with the limit the visitor can act on. */
 export function reason(s: UploadStrings, code: string | undefined, l: FileLimits): string {
   const why = s.why[code ?? ''] ?? s.refused;
-  if (code === ErrorCode.TooLarge && l.maxFile) return `${why} (${s.upTo(humanSize(l.maxFile, s.units))})`;
+  // a limit is a round number: 10 MB, not 10.0 MB
+  if (code === ErrorCode.TooLarge && l.maxFile) return `${why} (${s.upTo(humanSize(l.maxFile, s.units).replace('.0 ', ' '))})`;
   if (code === 'type_not_allowed' && l.fileTypes?.length) return `${why} (${[...new Set(l.fileTypes.map(typeLabel))].join(', ')})`;
   if (code === 'image_too_large' && l.maxPixels) return `${why} (${s.upTo(s.megapixels(Math.round(l.maxPixels / 1e6)))})`;
   return why;
@@ -49,7 +50,7 @@ export function createUploads(cfg: WidgetConfig, client: KefuClient, msgs: () =>
   const tray = el('ul', { class: 'tray', 'data-testid': 'kefu-tray', hidden: true });
   panel.querySelector('form.compose')?.before(tray);
   let chosen: Array<{ f: File; li: HTMLLIElement; url?: string | undefined }> = [];
-  /** uploads under way in this tab, by record id: a second drain waits for the same one */
+  /** uploads under way or done in this tab, by record id: a second drain waits for the same one, a later one reuses it */
   const running = new Map<string, Promise<OutboxRecord | null>>();
   /** progress of this tab's uploads (0–1), by record id */
   const progress = new Map<string, number>();
@@ -181,7 +182,12 @@ export function createUploads(cfg: WidgetConfig, client: KefuClient, msgs: () =>
       const up = r.up;
       let p = running.get(r.id);
       if (!p) {
-        p = attempt({ ...r, up }, current).finally(() => running.delete(r.id));
+        // kept once it has the att (the record leaves the outbox when its op is confirmed); dropped when it did not
+        // get one, so the next drain tries again
+        p = attempt({ ...r, up }, current).then((done) => {
+          if (!done) running.delete(r.id);
+          return done;
+        });
         running.set(r.id, p);
       }
       return p;

@@ -2,7 +2,7 @@
 // CSP-safe: no inline script or style; styles come from kefu-widget.css through a <link> in the shadow root, and the
 // accent colour is a custom property set through the CSSOM.
 import { transformIndex, type TextOperation } from '../../ot/text-operation';
-import { strings, type Lang, type Strings } from '../../i18n';
+import { en, type Lang, type Strings } from '../../i18n';
 import type { KefuClient } from '../../sync/kefu-client';
 import { MessageChannel, type MessageItem } from '../../sync/message-channel';
 import { PresenceChannel } from '../../sync/presence-channel';
@@ -36,6 +36,8 @@ export interface WidgetConfig {
   nonce?: string | undefined;
   /** the visitor token from the page (kefu-files.js sends it with its requests) */
   token?: string | undefined;
+  /** the strings of `lang` (English when absent: the entry loads zh-CN's as kefu-zh.js) */
+  strings?: Strings | undefined;
 }
 
 interface Identity {
@@ -91,7 +93,7 @@ export class Widget {
     private readonly client: KefuClient,
     private readonly cfg: WidgetConfig,
   ) {
-    this.s = strings(cfg.lang);
+    this.s = cfg.strings ?? en;
     this.idKey = `kefu:me:${cfg.endpoint}`;
     const s = this.s;
     const page = cfg.mode === 'page';
@@ -139,7 +141,7 @@ export class Widget {
     this.sendBtn = el('button', { type: 'submit', class: 'send', 'data-testid': 'kefu-send', 'aria-label': s.send, title: s.send }, icon(ICON_SEND, 20));
     // files: the paperclip opens the chooser (and loads kefu-upload.js meanwhile); see the panel's listeners below
     const file = el('input', { type: 'file', multiple: true, hidden: true });
-    const attach = el('button', { type: 'button', class: 'attach', 'data-testid': 'kefu-attach', 'aria-label': s.attach, title: s.attach }, icon(ICON_CLIP, 20));
+    const attach = el('button', { type: 'button', class: 'attach', 'data-testid': 'kefu-attach', 'aria-label': s.attach }, icon(ICON_CLIP, 20));
     attach.addEventListener('click', () => {
       file.value = ''; // the same file chosen again is a change too
       file.click();
@@ -164,10 +166,11 @@ export class Widget {
     for (const t of ['change', 'paste', 'dragenter', 'dragover', 'dragleave', 'drop']) {
       this.panel.addEventListener(t, (e) => {
         const d = (e as DragEvent).dataTransfer ?? (e as ClipboardEvent).clipboardData;
-        const f = (e.target as HTMLInputElement).files;
-        if (d ? !d.types.includes('Files') : !f) return; // text pasted, a textarea's change: not ours
+        const f = (d ?? (e.target as HTMLInputElement)).files;
+        // text pasted or dragged, a textarea's change: the browser's own
+        if (!f?.length && !d?.types.includes('Files')) return;
         e.preventDefault();
-        const files = [...((d ?? e.target as HTMLInputElement).files ?? [])];
+        const files = [...(f ?? [])];
         this.upl().then((u) => u.take(t, files), noop);
       });
     }
