@@ -402,7 +402,10 @@ export class Widget {
     }
     // the chosen files first, then the text: in the outbox, and so in the conversation, in this order
     await this.up?.then((u) => u.send(), noop);
-    if (!text) return;
+    if (!text) {
+      this.scrollDown(true);
+      return;
+    }
     this.input.value = '';
     this.renderCount();
     const cleared = this.draft?.edit('', true);
