@@ -207,6 +207,10 @@ export function createUploads(cfg: WidgetConfig, client: KefuClient, msgs: () =>
           const url = previews.get(id);
           const [img, made] = url ? [el('img', { class: 'thumb', src: url, alt: r.up.n, 'data-testid': 'kefu-preview' }), url] : preview(r.up.b, r.up.t, r.up.n);
           if (made) previews.set(id, made);
+          // the preview has no size until it loads: a list that was at its end stays there
+          img?.addEventListener('load', () => {
+            if (l.scrollHeight - l.scrollTop - l.clientHeight < 260) l.scrollTop = l.scrollHeight;
+          });
           chip.replaceChildren(img ?? '', el('span', { class: 'frow' }, el('span', { class: 'fname' }, r.up.n), el('span', { class: 'fsize' }, humanSize(r.up.s, s.units))));
         }
         const bar = chip.querySelector('progress');
