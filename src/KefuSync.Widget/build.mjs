@@ -9,8 +9,12 @@ const entries = [
   ['client/widget/index.ts', 'dist/kefu-widget.js'],
   // The offline form, loaded by the widget only when no agent is available (ui/widget/away-slot.ts).
   ['client/widget/away.ts', 'dist/kefu-away.js'],
+  // The zh-CN strings, loaded by the widget's entry on a zh-CN page (i18n/index.ts); English is in the main bundle.
+  ['client/widget/zh.ts', 'dist/kefu-zh.js'],
   // Sizes, thumbnails and links of file messages, loaded by the widget once a file is shown (ui/widget/files-slot.ts).
   ['client/widget/files.ts', 'dist/kefu-files.js'],
+  // Sending files (tray, checks, upload and progress), loaded once a visitor attaches one or the outbox holds one (ui/widget/upload-slot.ts).
+  ['client/widget/upload.ts', 'dist/kefu-upload.js'],
   // The event-stream and long-poll links, loaded by the widget only when WebSocket fails (transport/connection.ts).
   ['client/widget/fallback.ts', 'dist/kefu-fallback.js'],
   // Why a message failed and its Retry/Edit/Discard, loaded by the widget once a message fails (ui/widget/failed-slot.ts).

@@ -20,7 +20,7 @@ public sealed class StrictCspFilter : IResultFilter
         context.HttpContext.Items[NonceKey] = nonce;
         // connect-src 'self' also covers ws(s):// of this origin (CSP Level 3).
         context.HttpContext.Response.Headers.ContentSecurityPolicy =
-            $"default-src 'self'; script-src 'nonce-{nonce}'; style-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
+            $"default-src 'self'; script-src 'nonce-{nonce}'; style-src 'self'; connect-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
     }
 
     public void OnResultExecuted(ResultExecutedContext context)

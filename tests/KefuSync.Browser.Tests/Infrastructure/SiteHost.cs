@@ -253,7 +253,7 @@ public sealed class SiteHost : IAsyncDisposable
         {
             nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
             context.Response.Headers.ContentSecurityPolicy =
-                $"default-src 'self'; script-src 'nonce-{nonce}'; style-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'";
+                $"default-src 'self'; script-src 'nonce-{nonce}'; style-src 'self'; connect-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'";
         }
 
         var widget = context.KefuWidget(new KefuWidgetRenderOptions

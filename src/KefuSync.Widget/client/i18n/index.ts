@@ -1,4 +1,6 @@
-// Strings of the visitor widget, zh-CN and en. English is the fallback for every other language.
+// Strings of the visitor widget, zh-CN and en. English is the fallback for every other language. The widget's main
+// bundle carries English only: a zh-CN page loads `zhCN` as kefu-zh.js (widget/zh.ts) before the widget is drawn, so
+// the bundle every visitor loads does not carry both languages (size.test.ts).
 export type Lang = 'zh-CN' | 'en';
 
 export const en = {
@@ -7,6 +9,7 @@ export const en = {
   close: 'Close chat',
   placeholder: 'Type a message…',
   send: 'Send',
+  attach: 'Attach a file',
   online: 'Online',
   offline: 'Away',
   offlineHint: "We're away right now. Leave a message and we'll reply as soon as we can.",
@@ -23,7 +26,6 @@ export const en = {
   recalled: 'Message recalled',
   edited: 'edited',
   unread: (n: number): string => (n === 1 ? '1 unread message' : `${n} unread messages`),
-  you: 'You',
   messages: 'Messages',
   empty: 'Ask us anything, we usually reply in a few minutes.',
 };
@@ -36,6 +38,7 @@ export const zhCN: Strings = {
   close: '关闭聊天窗口',
   placeholder: '输入消息…',
   send: '发送',
+  attach: '发送文件',
   online: '在线',
   offline: '离开',
   offlineHint: '客服暂时不在线，请留言，我们会尽快回复。',
@@ -52,7 +55,6 @@ export const zhCN: Strings = {
   recalled: '消息已撤回',
   edited: '已编辑',
   unread: (n: number): string => `${n} 条未读消息`,
-  you: '我',
   messages: '消息',
   empty: '有什么可以帮您？我们通常几分钟内回复。',
 };
@@ -72,3 +74,6 @@ export function pickLang(attr: string | null | undefined, htmlLang: string | nul
 }
 
 export const strings = (lang: Lang): Strings => (lang === 'zh-CN' ? zhCN : en);
+
+/** The event kefu-zh.js fires with `zhCN`. */
+export const ZH_MODULE_EVENT = 'kefu:zh-module';

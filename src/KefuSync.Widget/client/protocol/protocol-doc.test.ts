@@ -39,7 +39,8 @@ describe('protocol tables equal docs/protocol.md', () => {
   it('close codes: §6.1', () => {
     const documented = firstTableAfter('### 6.1 Close codes').map((r) => Number(r[0]));
     expect(documented.length).toBeGreaterThan(5);
-    expect(Object.values(CloseCode)).toEqual(documented);
+    // a numeric enum maps names to numbers and numbers back to names: the numbers are the codes
+    expect(Object.values(CloseCode).filter((v) => typeof v === 'number')).toEqual(documented);
   });
 
   it('no client file outside protocol/ spells an error code inline', () => {

@@ -24,7 +24,7 @@ export interface WelcomeFrame {
   conv?: string;
   hb: number;
   ttl: number;
-  limits?: { maxFrame?: number; maxText?: number };
+  limits?: { maxFrame?: number; maxText?: number; maxFile?: unknown; fileTypes?: unknown };
   /** visitors: business hours and the offline form (§2.4) */
   avail?: Availability;
 }

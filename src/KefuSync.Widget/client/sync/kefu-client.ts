@@ -24,8 +24,8 @@ import { localStorageOrNull, webLocks } from '../util/env';
 import type { ChannelHandler } from './channel-handler';
 import { FrameDispatcher } from './frame-dispatcher';
 import { LeaderElector } from './leader';
-import { Outbox, MemoryOutboxStore, type OutboxRecord, type OutboxStore, type TextRecord } from './outbox';
-import { OutboxDrain } from './outbox-drain';
+import { Outbox, MemoryOutboxStore, toUpload, type FileEntry, type OutboxRecord, type OutboxStore, type TextRecord } from './outbox';
+import { OutboxDrain, type DrainContext } from './outbox-drain';
 import { PresenceHeartbeat } from './presence-heartbeat';
 import type { RequestTracker } from './request-tracker';
 import { Subscriptions } from './subscriptions';
@@ -96,6 +96,8 @@ export class KefuClient extends Emitter<KefuClientEvents> {
   private counter = 0;
   /** releases the lock `kefu-tab:{tabId}`, held while started: it tells other pages this tab's records are not orphans */
   private unlock: (() => void) | undefined;
+  /** Uploads a file record when this tab leads (the widget's lazily loaded kefu-upload.js); see OutboxDrain. */
+  uploader: DrainContext['upload'] | undefined;
 
   constructor(readonly o: KefuClientOptions) {
     super();
@@ -128,6 +130,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
       outboxChanged: () => {
         for (const h of this.subs.all()) void h.outboxChanged?.();
       },
+      drain: () => this.drain(),
     });
     this.subs = new Subscriptions(this.tabId, send);
     this.presence = new PresenceHeartbeat((ch, s) => this.send({ t: 'presence', c: this.tabId, ch, s }));
@@ -144,6 +147,8 @@ export class KefuClient extends Emitter<KefuClientEvents> {
         isLive: (c) => this.roster.isLive(c),
         isGone: (c) => this.roster.isGone(c),
         adopted: () => this.outboxChanged(),
+        // none (a client without kefu-upload.js) throws here, and the drain stops before the file
+        upload: (r, current) => (this.uploader as DrainContext['upload'])(r, current),
       },
       o.orphanGraceMs,
     );
@@ -255,7 +260,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     const gate = this.drainer.gate;
     if (f.t === 'submit' && gate) {
       if (conn.state !== 'open') return false;
-      void gate.then(() => this.conn === conn && conn.send(f));
+      void gate.then((ok) => ok && this.conn === conn && conn.send(f));
       return true;
     }
     return conn.send(f);
@@ -263,18 +268,30 @@ export class KefuClient extends Emitter<KefuClientEvents> {
 
   /**
    * Submits an op on a message channel through the outbox: recorded first, then sent; removed on ack or own op.
-   * Returns the record (its `id` identifies the op).
+   * Returns the record (its `id` identifies the op). With `up` (a chosen file, op `{k: 'msg'}`), the leader's drain
+   * uploads it first and holds every later submit until the file's op is sent (docs/protocol.md §9.6).
    */
-  async submit(ch: string, op: unknown, rev: number, id = this.nextId(), extra?: TextRecord[]): Promise<OutboxRecord> {
-    const r = await this.outbox.add(ch, id, op, rev, extra);
+  async submit(ch: string, op: unknown, rev: number, id = this.nextId(), extra?: TextRecord[], up?: FileEntry): Promise<OutboxRecord> {
+    const r = await this.outbox.add(ch, id, op, rev, extra, up);
     this.relay.outboxChanged();
     this.sendRecord(r);
     return r;
   }
 
-  /** Sends an outbox record (again). */
+  /** Sends an outbox record (again); a file not uploaded yet goes to the leader's drain instead. */
   sendRecord(r: OutboxRecord): void {
-    this.send({ t: 'submit', c: this.tabId, ch: r.ch, id: r.id, rev: r.rev, op: r.op });
+    if (toUpload(r)) this.drain();
+    else this.send({ t: 'submit', c: this.tabId, ch: r.ch, id: r.id, rev: r.rev, op: r.op });
+  }
+
+  /**
+   * Leader: resends the outbox in order now (on its open connection). Another tab asks the leader over the bus; the
+   * leader starts the drain when the message arrives, before any submit that tab sent after it, so none overtakes.
+   */
+  drain(): void {
+    const conn = this.conn;
+    if (!this.isLeader) this.bus?.post({ k: 'dr' });
+    else if (conn?.state === 'open') this.drainer.start((f) => conn.send(f), () => this.isLeader && this.conn === conn && conn.state === 'open');
   }
 
   /** After a retryable error: resend the record later, with a growing delay. False when it was retried enough. */
@@ -391,13 +408,7 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     this.emit('welcome', w);
     this.subs.subscribeAll();
     this.presence.resume(w.ttl);
-    const conn = this.conn;
-    if (this.isLeader && conn) {
-      this.drainer.start(
-        (f) => conn.send(f),
-        () => this.isLeader && this.conn === conn && conn.state === 'open',
-      );
-    }
+    if (this.isLeader) this.drain();
   }
 
   /** Routes one validated server frame to the channel or request it concerns. */

@@ -134,9 +134,12 @@ export class MessageChannel extends Emitter<MessageChannelEvents> implements Cha
     });
     for (const r of this.pending) {
       const op = r.op;
-      if (!isObj(op) || op.k !== 'msg' || typeof op.text !== 'string') continue;
+      // a file still in the outbox shows its name at once (its id is the server's, unknown until it is uploaded)
+      const u = r.up;
+      if (!isObj(op) || op.k !== 'msg' || (typeof op.text !== 'string' && !u)) continue;
       out.push({
-        rev: 0, id: r.id, by: me, ts: r.createdAt, name: '', role: '', text: op.text, own: true,
+        rev: 0, id: r.id, by: me, ts: r.createdAt, name: '', role: '', text: u ? '' : (op.text as string), own: true,
+        ...(u && { att: { id: '', name: u.n, size: u.s, type: u.t } }),
         status: r.err !== undefined ? 'failed' : this.acked.has(r.id) ? 'sent' : 'sending',
         ...(r.err !== undefined ? { err: r.err } : {}),
         ...(r.re ? { re: true as const } : {}),

@@ -10,7 +10,7 @@ function setup(live: string[], gone: string[] = []) {
   const store = new MemoryOutboxStore();
   const outbox = new Outbox(store, 'lead');
   const adopted = vi.fn();
-  const drain = new OutboxDrain({ outbox, isLive: (c) => c === 'lead' || live.includes(c), isGone: (c) => gone.includes(c), adopted }, 100);
+  const drain = new OutboxDrain({ outbox, isLive: (c) => c === 'lead' || live.includes(c), isGone: (c) => gone.includes(c), adopted, upload: () => Promise.reject(new Error('no files here')) }, 100);
   const put = (id: string, c: string, createdAt: number, err?: string) =>
     store.put({ id, ch: 'conv:a', op: { k: 'msg', text: id }, rev: 0, c, createdAt, ...(err ? { err } : {}) });
   const sent: SubmitFrame[] = [];

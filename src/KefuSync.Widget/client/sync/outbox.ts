@@ -19,7 +19,24 @@ export interface OutboxRecord {
   err?: string;
   /** the failure was retryable (`retry: true`, given up after MAX_AUTO_RETRIES): Retry may succeed */
   re?: true;
+  /**
+   * A chosen file (docs/protocol.md §9.6): its bytes as a Blob (IndexedDB stores it as it is, nothing is read into
+   * memory), the upload id `u` chosen with it, its name, size and the browser's type. The op is `{k: 'msg'}` until
+   * the file is uploaded; then it carries `att {id}` and is sent like any other record.
+   */
+  up?: FileEntry;
 }
+
+export interface FileEntry {
+  u: string;
+  b: Blob;
+  n: string;
+  s: number;
+  t: string;
+}
+
+/** Whether a record is a file still to upload: it must never be sent before it is (its op has no `att` yet). */
+export const toUpload = (r: OutboxRecord): boolean => !!r.up && !(r.op as { att?: unknown }).att;
 
 /**
  * The unsent state of a text channel in one tab (text-channel.ts): its OT client's revision, the op in flight (with its
@@ -60,7 +77,13 @@ export class MemoryOutboxStore implements OutboxStore {
   }
 }
 
-const structuredCloneSafe = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+// A copy as storage would give back; a file's Blob is kept as it is (IndexedDB stores a Blob, JSON does not).
+const structuredCloneSafe = <T>(v: T): T => {
+  const c = JSON.parse(JSON.stringify(v)) as T & { up?: FileEntry };
+  const up = (v as { up?: FileEntry }).up;
+  if (up) c.up = { ...up };
+  return c;
+};
 
 /** Resends after `retry: true` errors before the message is shown failed (with Retry): about a minute. */
 export const MAX_AUTO_RETRIES = 6;
@@ -83,8 +106,8 @@ export class Outbox {
   ) {}
 
   /** Records a submit before it is sent. */
-  async add(ch: string, id: string, op: unknown, rev: number, extra: TextRecord[] = []): Promise<OutboxRecord> {
-    const r: OutboxRecord = { id, ch, op, rev, c: this.tabId, createdAt: this.now() };
+  async add(ch: string, id: string, op: unknown, rev: number, extra: TextRecord[] = [], up?: FileEntry): Promise<OutboxRecord> {
+    const r: OutboxRecord = { id, ch, op, rev, c: this.tabId, createdAt: this.now(), ...(up && { up }) };
     await this.store.write([r, ...extra]);
     return r;
   }
@@ -93,6 +116,11 @@ export class Outbox {
   async settle(id: string): Promise<void> {
     this.attempts.delete(id);
     await this.store.write([], [id]);
+  }
+
+  /** Writes a record back as it is now (a file record once uploaded). */
+  put(r: OutboxRecord): Promise<void> {
+    return this.store.write([r]);
   }
 
   /** Text states and what to delete, in one write. */

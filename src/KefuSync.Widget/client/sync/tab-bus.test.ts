@@ -8,7 +8,7 @@ describe('validateBusMessage', () => {
     expect(validateBusMessage({ kv: 1, from: 'tabA', k: 'up', f: { t: 'sub', c: 'tabA', ch: 'conv:x', rev: 0 } })).not.toBeNull();
     expect(validateBusMessage({ kv: 1, from: 'L', k: 'down', d: '{"t":"pong"}' })).not.toBeNull();
     expect(validateBusMessage({ kv: 1, from: 'L', k: 'state', s: 'open', w: '{}' })).not.toBeNull();
-    for (const k of ['gone', 'who', 'ob']) expect(validateBusMessage({ kv: 1, from: 'a', k })).not.toBeNull();
+    for (const k of ['gone', 'who', 'ob', 'dr']) expect(validateBusMessage({ kv: 1, from: 'a', k })).not.toBeNull();
   });
 
   it.each([

@@ -26,7 +26,9 @@ export type BusBody =
   /** new leader → tabs: announce yourselves (reply with `hi`), and resend your state */
   | { k: 'who' }
   /** tab → all: the outbox changed, re-read pending messages */
-  | { k: 'ob' };
+  | { k: 'ob' }
+  /** tab → leader: resend the outbox in order now (a file was put into it) */
+  | { k: 'dr' };
 
 export type BusMessage = BusBody & { kv: typeof KV; from: string };
 
@@ -52,6 +54,7 @@ export function validateBusMessage(m: unknown): BusMessage | null {
     case 'gone':
     case 'who':
     case 'ob':
+    case 'dr':
       return { kv: KV, from, k: m.k };
     default:
       return null;

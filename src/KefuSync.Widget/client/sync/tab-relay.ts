@@ -19,6 +19,8 @@ export interface RelayTargets {
   leaderState(from: string, state: ConnState, welcome: WelcomeFrame | null): void;
   /** some tab changed the outbox */
   outboxChanged(): void;
+  /** leader: another tab asks for a drain (it put a file into the outbox) */
+  drain(): void;
 }
 
 export class TabRelay {
@@ -44,7 +46,7 @@ export class TabRelay {
     this.to.post({ k: 'ob' });
   }
 
-  /** The relay part of the tab bus: `up`, `down`, `state`, `ob`. */
+  /** The relay part of the tab bus: `up`, `down`, `state`, `ob`, `dr`. */
   receive(m: BusMessage): void {
     switch (m.k) {
       case 'up':
@@ -68,6 +70,9 @@ export class TabRelay {
         break;
       case 'ob':
         this.to.outboxChanged();
+        break;
+      case 'dr':
+        if (this.to.isLeader()) this.to.drain();
         break;
       default:
         break;

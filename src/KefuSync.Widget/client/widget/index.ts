@@ -10,7 +10,7 @@
 //   data-kefu-site       site name shown in the header
 //   data-kefu-mode       widget (launcher + popup) | page (full page, {endpoint}/chat)
 //   data-kefu-transport  auto | ws | sse | poll (force a fallback)
-import { pickLang } from '../i18n';
+import { en, pickLang, ZH_MODULE_EVENT, type Strings } from '../i18n';
 import { KefuClient } from '../sync/kefu-client';
 import { openOutboxStore } from '../sync/idb-store';
 import { Widget, type WidgetConfig } from '../ui/widget/widget';
@@ -61,6 +61,10 @@ async function boot(): Promise<void> {
     nonce: script?.nonce || undefined,
     token: attr('token') || undefined,
   };
+  // zh-CN strings come as kefu-zh.js, while IndexedDB opens; English if it cannot load (blocked, offline)
+  const zh = cfg.lang === 'zh-CN' ? loadModule<Strings>('kefu-zh.js', ZH_MODULE_EVENT, { src: cfg.script, nonce: cfg.nonce }).catch(() => en) : en;
+  const [outboxStore, strings] = await Promise.all([openOutboxStore(), zh]);
+  cfg.strings = strings;
   const client = new KefuClient({
     endpoint,
     version: attr('version') || '0.0.0',
@@ -71,7 +75,7 @@ async function boot(): Promise<void> {
       fallback = undefined;
       throw e;
     })) },
-    outboxStore: await openOutboxStore(),
+    outboxStore,
   });
   const widget = new Widget(client, cfg);
   document.body.append(widget.host);

@@ -2,7 +2,7 @@
 // CSP-safe: no inline script or style; styles come from kefu-widget.css through a <link> in the shadow root, and the
 // accent colour is a custom property set through the CSSOM.
 import { transformIndex, type TextOperation } from '../../ot/text-operation';
-import { strings, type Lang, type Strings } from '../../i18n';
+import { en, type Lang, type Strings } from '../../i18n';
 import type { KefuClient } from '../../sync/kefu-client';
 import { MessageChannel, type MessageItem } from '../../sync/message-channel';
 import { PresenceChannel } from '../../sync/presence-channel';
@@ -13,7 +13,8 @@ import { isObj } from '../../protocol/validation';
 import { AwaySlot } from './away-slot';
 import { FILES_MODULE_EVENT, type FilesModule } from './files-slot';
 import { loadModule } from './lazy-module';
-import { el, icon, ICON_CHAT, ICON_CLOSE, ICON_SEND } from './dom';
+import { el, icon, ICON_CHAT, ICON_CLIP, ICON_CLOSE, ICON_SEND } from './dom';
+import { UPLOAD_MODULE_EVENT, type UploadModule, type Uploads } from './upload-slot';
 import { messageKey, renderMessage } from './render';
 import { FAILED_MODULE_EVENT, type FailedModule } from './failed-slot';
 import { beep, unlockAudio } from './sound';
@@ -35,6 +36,8 @@ export interface WidgetConfig {
   nonce?: string | undefined;
   /** the visitor token from the page (kefu-files.js sends it with its requests) */
   token?: string | undefined;
+  /** the strings of `lang` (English when absent: the entry loads zh-CN's as kefu-zh.js) */
+  strings?: Strings | undefined;
 }
 
 interface Identity {
@@ -43,6 +46,7 @@ interface Identity {
 }
 
 const TYPING_IDLE_MS = 3000;
+const noop = (): void => {};
 
 export class Widget {
   readonly host: HTMLElement;
@@ -81,13 +85,15 @@ export class Widget {
   private files: Promise<(list: HTMLElement) => void> | undefined;
   /** adds why and the buttons to a failed message (kefu-failed.js, loaded with the first one) */
   private failed: Promise<(li: HTMLElement, m: MessageItem) => void> | undefined;
+  /** sends files (kefu-upload.js, loaded with the first one attached, or the first one in the outbox) */
+  private up: Promise<Uploads> | undefined;
   private locked = false;
 
   constructor(
     private readonly client: KefuClient,
     private readonly cfg: WidgetConfig,
   ) {
-    this.s = strings(cfg.lang);
+    this.s = cfg.strings ?? en;
     this.idKey = `kefu:me:${cfg.endpoint}`;
     const s = this.s;
     const page = cfg.mode === 'page';
@@ -133,7 +139,15 @@ export class Widget {
     this.input = el('textarea', { 'data-testid': 'kefu-input', 'aria-label': s.placeholder, placeholder: s.placeholder, rows: '1', maxlength: '8000', enterkeyhint: 'send' });
     this.count = el('p', { class: 'count', 'data-testid': 'kefu-count', 'aria-live': 'polite', hidden: true });
     this.sendBtn = el('button', { type: 'submit', class: 'send', 'data-testid': 'kefu-send', 'aria-label': s.send, title: s.send }, icon(ICON_SEND, 20));
-    const form = el('form', { class: 'compose', 'data-testid': 'kefu-form' }, this.input, this.sendBtn);
+    // files: the paperclip opens the chooser (and loads kefu-upload.js meanwhile); see the panel's listeners below
+    const file = el('input', { type: 'file', multiple: true, hidden: true });
+    const attach = el('button', { type: 'button', class: 'attach', 'data-testid': 'kefu-attach', 'aria-label': s.attach }, icon(ICON_CLIP, 20));
+    attach.addEventListener('click', () => {
+      file.value = ''; // the same file chosen again is a change too
+      file.click();
+      this.upl().catch(noop);
+    });
+    const form = el('form', { class: 'compose', 'data-testid': 'kefu-form' }, attach, file, this.input, this.sendBtn);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.submit();
@@ -147,6 +161,19 @@ export class Widget {
     this.input.addEventListener('input', () => this.onInput());
 
     this.panel = el('section', { id: 'kefu-panel', class: 'panel', role: page ? 'main' : 'dialog', 'aria-labelledby': 'kefu-title', 'data-testid': 'kefu-window', hidden: !page }, head, this.hint, this.away.element, this.connNote, this.list, this.typing, this.count, form);
+    // Chosen (the file input's change), pasted (an image in the clipboard) or dragged over and dropped: kefu-upload.js
+    // takes it from here. The files are read now: a DataTransfer is empty once its event is over.
+    for (const t of ['change', 'paste', 'dragenter', 'dragover', 'dragleave', 'drop']) {
+      this.panel.addEventListener(t, (e) => {
+        const d = (e as DragEvent).dataTransfer ?? (e as ClipboardEvent).clipboardData;
+        const f = (d ?? (e.target as HTMLInputElement)).files;
+        // text pasted or dragged, a textarea's change: the browser's own
+        if (!f?.length && !d?.types.includes('Files')) return;
+        e.preventDefault();
+        const files = [...(f ?? [])];
+        this.upl().then((u) => u.take(t, files), noop);
+      });
+    }
     this.panel.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && !page) {
         e.stopPropagation();
@@ -159,6 +186,7 @@ export class Widget {
     shadow.append(this.root);
 
     // ---- sync ----
+    client.uploader = (r, current) => this.upl().then((u) => u.upload(r, current));
     this.site = new PresenceChannel(client, SITE_CHANNEL);
     this.site.on('presence', () => this.renderPresence());
     client.setPresence(SITE_CHANNEL, sitePresence(cfg.endpoint));
@@ -366,10 +394,16 @@ export class Widget {
 
   private async submit(): Promise<void> {
     const text = this.input.value.trim();
-    if (!text || !this.msgs || this.locked) return;
+    if (!this.msgs || this.locked) return;
     if (text.length > this.max) {
       // refused here, clearly (the server would refuse it too): the counter says by how much
       this.renderCount(true);
+      return;
+    }
+    // the chosen files first, then the text: in the outbox, and so in the conversation, in this order
+    await this.up?.then((u) => u.send(), noop);
+    if (!text) {
+      this.scrollDown(true);
       return;
     }
     this.input.value = '';
@@ -507,7 +541,9 @@ export class Widget {
         f.create(this.cfg, this.client, () => this.msgs),
       )).then((fill) => fill(this.list), () => (this.files = undefined));
     }
-    const failed = items.filter((x) => x.status === 'failed');
+    if (items.some((x) => x.att && !x.rev)) this.upl().then((u) => u.fill(this.list), noop);
+    // a failed file's reason and buttons come with its preview (kefu-upload.js)
+    const failed = items.filter((x) => x.status === 'failed' && !x.att);
     if (failed.length) {
       (this.failed ??= this.load<FailedModule>('kefu-failed.js', FAILED_MODULE_EVENT).then((f) => f.create(this.cfg.lang, () => this.msgs, this.input))).then(
         (fill) => {
@@ -533,6 +569,17 @@ export class Widget {
     if (atBottom) this.scrollDown();
     this.maybeMarkRead();
     this.notifyTitle();
+  }
+
+  /** kefu-upload.js, once (again after a failed load). */
+  private upl(): Promise<Uploads> {
+    return (this.up ??= this.load<UploadModule>('kefu-upload.js', UPLOAD_MODULE_EVENT).then(
+      (m) => m.create(this.cfg, this.client, () => this.msgs, this.panel),
+      (e: unknown) => {
+        this.up = undefined;
+        throw e;
+      },
+    ));
   }
 
   /** One of the lazily loaded scripts, beside this one and with its nonce. */
