@@ -39,15 +39,9 @@ internal static partial class AttachmentEndpoints
     private static async Task UploadAsync(HttpContext context, string scope)
     {
         var service = context.RequestServices.GetRequiredService<AttachmentService>();
-        if (!Cors(context))
+        if (Closed(context, service, "upload") is { } closed)
         {
-            await WriteErrorAsync(context, new AttachmentRefusal(403, "forbidden", "This Origin may not upload here (KefuSync:AllowedOrigins).")).ConfigureAwait(false);
-            return;
-        }
-
-        if (!service.Options.Enabled)
-        {
-            await WriteErrorAsync(context, new AttachmentRefusal(403, "forbidden", "Attachments are disabled on this server.")).ConfigureAwait(false);
+            await WriteErrorAsync(context, closed).ConfigureAwait(false);
             return;
         }
 
@@ -127,15 +121,9 @@ internal static partial class AttachmentEndpoints
     private static async Task CopyAsync(HttpContext context, string scope)
     {
         var service = context.RequestServices.GetRequiredService<AttachmentService>();
-        if (!Cors(context))
+        if (Closed(context, service, "copy files") is { } closed)
         {
-            await WriteErrorAsync(context, new AttachmentRefusal(403, "forbidden", "This Origin may not copy files here (KefuSync:AllowedOrigins).")).ConfigureAwait(false);
-            return;
-        }
-
-        if (!service.Options.Enabled)
-        {
-            await WriteErrorAsync(context, new AttachmentRefusal(403, "forbidden", "Attachments are disabled on this server.")).ConfigureAwait(false);
+            await WriteErrorAsync(context, closed).ConfigureAwait(false);
             return;
         }
 
@@ -191,7 +179,7 @@ internal static partial class AttachmentEndpoints
     {
         if (!Cors(context))
         {
-            await WriteErrorAsync(context, new AttachmentRefusal(403, "forbidden", "This Origin may not ask for links here (KefuSync:AllowedOrigins).")).ConfigureAwait(false);
+            await WriteErrorAsync(context, OriginRefused("ask for links")).ConfigureAwait(false);
             return;
         }
 
@@ -347,6 +335,14 @@ internal static partial class AttachmentEndpoints
     }
 
     /// <summary>Checks the Origin; for an allowed foreign origin, adds the CORS response header. False: a foreign Origin.</summary>
+    /// <summary>Why an upload or a copy is refused before its query is read: a foreign Origin, or attachments switched off.</summary>
+    private static AttachmentRefusal? Closed(HttpContext context, AttachmentService service, string doing)
+        => !Cors(context) ? OriginRefused(doing)
+            : !service.Options.Enabled ? new AttachmentRefusal(403, "forbidden", "Attachments are disabled on this server.")
+            : null;
+
+    private static AttachmentRefusal OriginRefused(string doing) => new(403, "forbidden", $"This Origin may not {doing} here (KefuSync:AllowedOrigins).");
+
     private static bool Cors(HttpContext context)
     {
         if (!context.RequestServices.GetRequiredService<OriginPolicy>().IsAllowed(context))

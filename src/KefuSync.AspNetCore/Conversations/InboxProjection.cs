@@ -203,68 +203,38 @@ internal sealed partial class InboxProjection(CommitPipeline pipeline, InboxHand
         }
     }
 
-    /// <summary>Summaries for a console: by last activity, newest first, filtered.</summary>
-    public async Task<(IReadOnlyList<ConversationSummary> Items, long Revision)> ListAsync(string filter, string agentId, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="read"/> on the fold under the projection's gate, after folding what this node has queued and
+    /// catching up with other nodes: every read of the inbox sees its own writes.
+    /// </summary>
+    private async Task<T> ReadAsync<T>(Func<T> read, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // Read your own writes: fold what this node has queued before answering.
             await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
             await handler.CatchUpAsync(cancellationToken).ConfigureAwait(false);
-            return (handler.List(filter, agentId, count), handler.Revision);
+            return read();
         }
         finally
         {
             _gate.Release();
         }
     }
+
+    /// <summary>Summaries for a console: by last activity, newest first, filtered.</summary>
+    public Task<(IReadOnlyList<ConversationSummary> Items, long Revision)> ListAsync(string filter, string agentId, int count, CancellationToken cancellationToken)
+        => ReadAsync(() => (handler.List(filter, agentId, count), handler.Revision), cancellationToken);
 
     /// <summary>The summary of conversation <paramref name="key"/>, read-your-writes, or null when the inbox has none.</summary>
-    public async Task<ConversationSummary?> FindAsync(string key, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
-            await handler.CatchUpAsync(cancellationToken).ConfigureAwait(false);
-            return handler.Find(key);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task<ConversationSummary?> FindAsync(string key, CancellationToken cancellationToken)
+        => ReadAsync(() => handler.Find(key), cancellationToken);
 
     /// <summary>A page of summaries in key order after <paramref name="after"/> (see <see cref="InboxHandler.Page"/>), read-your-writes.</summary>
-    public async Task<List<ConversationSummary>> PageAsync(string? after, int count, Func<ConversationSummary, bool> where, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
-            await handler.CatchUpAsync(cancellationToken).ConfigureAwait(false);
-            return handler.Page(after, count, where);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task<List<ConversationSummary>> PageAsync(string? after, int count, Func<ConversationSummary, bool> where, CancellationToken cancellationToken)
+        => ReadAsync(() => handler.Page(after, count, where), cancellationToken);
 
     /// <summary>Every summary that <paramref name="where"/> selects (the email follow-up looks for unread replies with it).</summary>
-    public async Task<List<ConversationSummary>> WhereAsync(Func<ConversationSummary, bool> where, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
-            await handler.CatchUpAsync(cancellationToken).ConfigureAwait(false);
-            return handler.Where(where);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task<List<ConversationSummary>> WhereAsync(Func<ConversationSummary, bool> where, CancellationToken cancellationToken)
+        => ReadAsync(() => handler.Where(where), cancellationToken);
 }

@@ -86,10 +86,16 @@ internal static class Identifiers
             value = (value * 10) + (ch - '0');
         }
 
-        prefix = id[..dash];
+        // One typist submits op after op with the same prefix: reuse this thread's last prefix string rather than cut a
+        // new one from every keystroke's id (the parse is on the text hot path).
+        var last = t_lastPrefix;
+        prefix = last is not null && id.AsSpan(0, dash).SequenceEqual(last) ? last : t_lastPrefix = id[..dash];
         number = value;
         return true;
     }
+
+    [ThreadStatic]
+    private static string? t_lastPrefix;
 
     /// <summary>Request id (<c>q</c>): absent, or 1–64 printable ASCII characters like a client op id.</summary>
     public static bool IsQuery(string? value) => value is null || IsOpId(value);
