@@ -42,9 +42,9 @@ public interface IKefuSyncService
     /// exactly like an agent's keystroke, so agents typing at the same time keep their text.
     /// </summary>
     /// <remarks>
-    /// <c>clientOpId</c> is the idempotency key; null generates one. An id of the form <c>{prefix}-{n}</c> is sequenced, as
-    /// a client's (docs/protocol.md §4.1): for one prefix, n must grow with every op, since an op whose n is not above the
-    /// highest committed for its prefix is a duplicate. Any other id dedupes while its op is retained.
+    /// <c>clientOpId</c> is the idempotency key; null generates one. Ids given here are never sequenced, whatever their
+    /// shape (docs/protocol.md §4.1): host code may submit several ops at once, and a sequenced id would make a later one
+    /// drop an earlier one. An id dedupes while its op is retained.
     /// </remarks>
     Task<KefuSubmitResult> SubmitTextOperationAsync(string channel, long baseRevision, TextOperation operation, KefuSender sender, string? clientOpId = null, CancellationToken cancellationToken = default);
 

@@ -52,7 +52,7 @@ internal sealed class ServerDocumentPath : IDisposable
         for (var i = 0; i < ops.Length; i++)
         {
             var id = uuidIds ? Guid.NewGuid().ToString() : "t-" + (i + 1);
-            var result = await _committer.SubmitAsync(_author, _channel, id, _revision, ops[i], CancellationToken.None).ConfigureAwait(false);
+            var result = await _committer.SubmitAsync(_author, _channel, id, _revision, ops[i], CancellationToken.None, fromClientFrame: true).ConfigureAwait(false);
             if (!result.Committed)
             {
                 throw new InvalidOperationException($"op {i} refused: {result.ErrorCode} {result.ErrorMessage}");

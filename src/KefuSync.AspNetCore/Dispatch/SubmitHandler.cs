@@ -48,7 +48,7 @@ internal sealed class SubmitHandler(FrameReplies replies, CommitPipeline committ
             return;
         }
 
-        var result = await committer.SubmitAsync(connection.Principal!, channel, frame.Id!, frame.Revision.Value, frame.Op, cancellationToken).ConfigureAwait(false);
+        var result = await committer.SubmitAsync(connection.Principal!, channel, frame.Id!, frame.Revision.Value, frame.Op, cancellationToken, fromClientFrame: true).ConfigureAwait(false);
         if (result.Committed)
         {
             connection.Send(FrameWriter.Ack(frame.Client!, channel.Value, frame.Id!, result.Revision, result.Duplicate));

@@ -37,9 +37,9 @@ internal abstract class ChannelKindHandler<TOp> : IChannelKindHandler
 
     internal ICommitListener<TOp>[]? Listeners { get => Volatile.Read(ref _listeners); set => Volatile.Write(ref _listeners, value); }
 
-    ValueTask<SubmitResult> IChannelKindHandler.SubmitAsync(CommitPipeline pipeline, KefuPrincipal author, ChannelName channel, string clientOpId, long baseRevision, ReadOnlyMemory<byte> op, CancellationToken cancellationToken)
+    ValueTask<SubmitResult> IChannelKindHandler.SubmitAsync(CommitPipeline pipeline, KefuPrincipal author, ChannelName channel, string clientOpId, long baseRevision, ReadOnlyMemory<byte> op, bool fromClientFrame, CancellationToken cancellationToken)
         => TryRead(author, channel, baseRevision, op, out var parsed, out var refusal)
-            ? pipeline.CommitAsync(this, author, channel, clientOpId, baseRevision, parsed, cancellationToken)
+            ? pipeline.CommitAsync(this, author, channel, clientOpId, baseRevision, parsed, cancellationToken, fromClientFrame)
             : new ValueTask<SubmitResult>(refusal);
 
     /// <summary>

@@ -66,7 +66,12 @@ internal sealed partial class CommitPipeline
     }
 
     /// <summary>Commits an op a client (or the host, through <see cref="IKefuSyncService"/>) submitted as wire JSON.</summary>
-    public ValueTask<SubmitResult> SubmitAsync(KefuPrincipal author, ChannelName channel, string clientOpId, long baseRevision, ReadOnlyMemory<byte> op, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <c>fromClientFrame</c>: a <c>submit</c> frame of a wire client, whose ids on text channels may be sequenced (docs/protocol.md §4.1: its OT
+    /// client has one op in flight, so its numbers only grow). Ids given through the server-side API or the REST API are
+    /// idempotency keys of callers that may submit concurrently: never sequenced, or a later id would drop an earlier one.
+    /// </remarks>
+    public ValueTask<SubmitResult> SubmitAsync(KefuPrincipal author, ChannelName channel, string clientOpId, long baseRevision, ReadOnlyMemory<byte> op, CancellationToken cancellationToken, bool fromClientFrame = false)
     {
         var kind = (int)channel.Kind;
         if ((uint)kind >= (uint)_handlers.Length || _handlers[kind] is not { } handler)
@@ -79,14 +84,14 @@ internal sealed partial class CommitPipeline
             return new ValueTask<SubmitResult>(SubmitResult.Fail(ErrorCodes.BadFrame, "'rev' must not be negative."));
         }
 
-        return handler.SubmitAsync(this, author, channel, clientOpId, baseRevision, op, cancellationToken);
+        return handler.SubmitAsync(this, author, channel, clientOpId, baseRevision, op, fromClientFrame, cancellationToken);
     }
 
     /// <summary>
     /// The loop. <paramref name="op"/> was read by <paramref name="handler"/> already (<see cref="ChannelKindHandler{TOp}.TryRead"/>),
     /// or built by the server itself (the inbox's summaries).
     /// </summary>
-    public async ValueTask<SubmitResult> CommitAsync<TOp>(ChannelKindHandler<TOp> handler, KefuPrincipal author, ChannelName channel, string clientOpId, long baseRevision, TOp op, CancellationToken cancellationToken)
+    public async ValueTask<SubmitResult> CommitAsync<TOp>(ChannelKindHandler<TOp> handler, KefuPrincipal author, ChannelName channel, string clientOpId, long baseRevision, TOp op, CancellationToken cancellationToken, bool fromClientFrame = false)
     {
         try
         {
@@ -103,7 +108,7 @@ internal sealed partial class CommitPipeline
                 }
 
                 var prepared = await handler.PrepareAsync(author, channel, runtime, baseRevision, op, head, cancellationToken).ConfigureAwait(false);
-                var sequence = handler.SequenceOf(clientOpId);
+                var sequence = fromClientFrame ? handler.SequenceOf(clientOpId) : null;
                 var maxAttempts = _options.CurrentValue.Limits.MaxAppendRetries;
                 for (var attempt = 0; ; attempt++)
                 {

@@ -15,5 +15,5 @@ internal interface IChannelKindHandler
     IReadOnlyList<ChannelKind> Kinds { get; }
 
     /// <summary>Parses <paramref name="op"/> (the wire JSON) and commits it through <paramref name="pipeline"/>'s loop.</summary>
-    ValueTask<SubmitResult> SubmitAsync(CommitPipeline pipeline, KefuPrincipal author, ChannelName channel, string clientOpId, long baseRevision, ReadOnlyMemory<byte> op, CancellationToken cancellationToken);
+    ValueTask<SubmitResult> SubmitAsync(CommitPipeline pipeline, KefuPrincipal author, ChannelName channel, string clientOpId, long baseRevision, ReadOnlyMemory<byte> op, bool fromClientFrame, CancellationToken cancellationToken);
 }

@@ -48,6 +48,21 @@ public sealed class SequencedIdsTests
     }
 
     [Fact]
+    public async Task HostApiIds_AreNeverSequenced_SoAnEarlierIdCommittedLaterIsNotADuplicate()
+    {
+        // Host code (IKefuSyncService, the REST API) may have several ops in flight with ids like "one-12", "one-13":
+        // the second may commit first. Only a client's submit frames are sequenced (docs/protocol.md §4.1).
+        using var services = Build();
+        var pipeline = services.GetRequiredService<CommitPipeline>();
+        var channel = Name("draft:host");
+
+        Assert.Equal(SubmitResult.Ok(1), await pipeline.SubmitAsync(Agent, channel, "one-13", 0, Insert(0, "b"), CancellationToken.None));
+        var earlier = await pipeline.SubmitAsync(Agent, channel, "one-12", 0, Insert(0, "a"), CancellationToken.None);
+        Assert.Equal(SubmitResult.Ok(2), earlier);
+        Assert.Equal(SubmitResult.Dup(2), await pipeline.SubmitAsync(Agent, channel, "one-12", 0, Insert(0, "a"), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task TextChannel_KeepsOneMarkPerClient_NotOneIdPerKeystroke()
     {
         using var services = Build(o => (o.Retention.SnapshotEvery, o.Retention.KeepOpsBehindSnapshot) = (50, 20));
@@ -58,7 +73,7 @@ public sealed class SequencedIdsTests
         var revision = 0L;
         for (var i = 1; i <= 500; i++)
         {
-            var result = await pipeline.SubmitAsync(Agent, channel, "tab-" + i, revision, Insert(revision, "x"), CancellationToken.None);
+            var result = await pipeline.SubmitAsync(Agent, channel, "tab-" + i, revision, Insert(revision, "x"), CancellationToken.None, fromClientFrame: true);
             Assert.Equal(SubmitResult.Ok(i), result);
             revision = result.Revision;
         }
@@ -66,7 +81,7 @@ public sealed class SequencedIdsTests
         Assert.Equal(1, store.DedupeEntries); // the mark of "tab"; no id is kept
 
         // A keystroke resent after trimming is still answered with its revision (by the mark), never applied twice.
-        var resend = await pipeline.SubmitAsync(Agent, channel, "tab-3", 2, Insert(2, "x"), CancellationToken.None);
+        var resend = await pipeline.SubmitAsync(Agent, channel, "tab-3", 2, Insert(2, "x"), CancellationToken.None, fromClientFrame: true);
         Assert.True(resend.Committed);
         Assert.True(resend.Duplicate);
         Assert.Equal(500, await store.GetRevisionAsync(channel.Value));
@@ -83,7 +98,7 @@ public sealed class SequencedIdsTests
         var revision = 0L;
         for (var i = 1; i <= 500; i++)
         {
-            var result = await pipeline.SubmitAsync(Agent, channel, Guid.NewGuid().ToString(), revision, Insert(revision, "y"), CancellationToken.None);
+            var result = await pipeline.SubmitAsync(Agent, channel, Guid.NewGuid().ToString(), revision, Insert(revision, "y"), CancellationToken.None, fromClientFrame: true);
             Assert.True(result.Committed);
             revision = result.Revision;
         }
@@ -111,11 +126,11 @@ public sealed class SequencedIdsTests
         var other = new OpDraft("tab-2", Agent.Id, DateTimeOffset.UnixEpoch, Encoding.UTF8.GetBytes("[\"hello\"]")) { Sequence = new OpSequence("tab", 2) };
         Assert.Equal(AppendResult.Appended(1), await store.AppendAsync(channel.Value, 0, other, CancellationToken.None));
 
-        var late = await pipeline.SubmitAsync(Agent, channel, "tab-1", 0, Encoding.UTF8.GetBytes("[\"hel\"]"), CancellationToken.None);
+        var late = await pipeline.SubmitAsync(Agent, channel, "tab-1", 0, Encoding.UTF8.GetBytes("[\"hel\"]"), CancellationToken.None, fromClientFrame: true);
         Assert.Equal(SubmitResult.Dup(1), late);
 
         // The next op of the client catches this node up: the document is the store's, with no "hel" applied on top.
-        Assert.Equal(SubmitResult.Ok(2), await pipeline.SubmitAsync(Agent, channel, "tab-3", 1, Encoding.UTF8.GetBytes("[5,\"!\"]"), CancellationToken.None));
+        Assert.Equal(SubmitResult.Ok(2), await pipeline.SubmitAsync(Agent, channel, "tab-3", 1, Encoding.UTF8.GetBytes("[5,\"!\"]"), CancellationToken.None, fromClientFrame: true));
         Assert.Equal(("hello!", 2L), await documents.SnapshotAsync(channel, CancellationToken.None));
         Assert.Equal(2, await store.GetRevisionAsync(channel.Value, CancellationToken.None));
     }
