@@ -85,6 +85,18 @@ export class OtClient {
   }
 
   /**
+   * Folds the buffer into the outstanding op, keeping its id. Only for an op that never left the page (the caller
+   * knows): the server cannot hold that id, so its content may still change. An op left changing nothing is dropped.
+   */
+  absorb(): void {
+    const out = this.outstandingOp;
+    if (out === null) return;
+    const op = this.bufferOp === null ? out.op : compose(out.op, this.bufferOp);
+    this.bufferOp = null;
+    this.outstandingOp = op.isNoop() ? null : { id: out.id, rev: out.rev, op };
+  }
+
+  /**
    * A remote op committed at `revision + 1`. Returns the op to apply to the local document (transformed past the
    * local pending edits).
    */

@@ -71,6 +71,58 @@ describe('TextChannel', () => {
     expect(sent).toEqual([{ t: 'sub', c: 'tabA', ch: 'vdraft:c1', rev: 1 }]);
   });
 
+  it('edits made while offline go as one op after the reconnect: a draft typed and sent offline never shows again', () => {
+    // Another tab of the visitor would apply every committed op in turn: had the offline insert been sent alone, with
+    // its deletion next, that tab's box would hold the sent text for a moment (and a send then would carry it along).
+    const { client, sent } = stubClient();
+    let online = true;
+    client.send = (f) => online && sent.push(f) > 0;
+    const t = new TextChannel(client, 'vdraft:c1');
+    t.snapshot({ t: 'snapshot', ch: 'vdraft:c1', rev: 0, doc: '' });
+    sent.length = 0; // the sub
+    online = false;
+    t.edit('sent while offline');
+    t.edit(''); // the send cleared the box
+    t.edit('still in the box');
+    expect(sent).toEqual([]);
+    online = true;
+    t.subbed();
+    expect(sent).toEqual([{ t: 'submit', c: 'tabA', ch: 'vdraft:c1', id: 'tabA-2', rev: 0, op: ['still in the box'] }]); // tabA-1 changed nothing in the end
+    t.ack({ t: 'ack', c: 'tabA', ch: 'vdraft:c1', id: 'tabA-2', rev: 1 });
+    expect(t.synced).toBe(true);
+  });
+
+  it('an op that may have reached the server is resent as it was, and the edits behind it follow', () => {
+    const { client, sent } = stubClient();
+    let online = true;
+    client.send = (f) => online && sent.push(f) > 0;
+    const t = new TextChannel(client, 'vdraft:c1');
+    t.snapshot({ t: 'snapshot', ch: 'vdraft:c1', rev: 0, doc: '' });
+    t.edit('a'); // handed to the socket: the server may have it
+    online = false;
+    t.edit('');
+    sent.length = 0;
+    online = true;
+    t.subbed();
+    expect(sent).toEqual([{ t: 'submit', c: 'tabA', ch: 'vdraft:c1', id: 'tabA-1', rev: 0, op: ['a'] }]);
+    t.ack({ t: 'ack', c: 'tabA', ch: 'vdraft:c1', id: 'tabA-1', rev: 1 });
+    expect(sent.at(-1)).toEqual({ t: 'submit', c: 'tabA', ch: 'vdraft:c1', id: 'tabA-2', rev: 1, op: [-1] });
+  });
+
+  it('edits that cancel out offline send nothing at all', () => {
+    const { client, sent } = stubClient();
+    let online = false;
+    client.send = (f) => online && sent.push(f) > 0;
+    const t = new TextChannel(client, 'vdraft:c1');
+    t.snapshot({ t: 'snapshot', ch: 'vdraft:c1', rev: 2, doc: 'x' });
+    t.edit('xy');
+    t.edit('x');
+    online = true;
+    t.subbed();
+    expect(sent).toEqual([]);
+    expect(t.synced).toBe(true);
+  });
+
   it('resends the outstanding op with the same id after subbed (reconnect)', () => {
     const { client, sent } = stubClient();
     const t = new TextChannel(client, 'vdraft:c1');

@@ -45,6 +45,8 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
   /** this tab's entry of `counters` */
   private readonly next: Record<string, number>;
   private retries = 0;
+  /** the op in flight was refused by the client (offline), so the server cannot have it */
+  private unsent = false;
   private detach = (): void => {};
   private closed = false;
   /** this tab's record is in the store */
@@ -105,6 +107,9 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
     this.doc = next;
     if (!this.ot) this.dirty = true;
     else if (this.ot.applyClient(op)) this.sendOutstanding();
+    // Offline, edits pile up behind an op that never left: send them as one. Sent one by one after the reconnect,
+    // every other tab would show each step, e.g. a message typed and sent offline reappearing in its box.
+    else if (this.unsent) this.ot.absorb();
     return this.save([], hold);
   }
 
@@ -160,7 +165,7 @@ export class TextChannel extends Emitter<TextChannelEvents> implements ChannelHa
     const out: OtSubmit | null | undefined = ot?.outstanding;
     if (ot && out) {
       this.next[this.ch] = ot.nextCounter;
-      this.client.send({ t: 'submit', c: this.client.tabId, ch: this.ch, id: out.id, rev: out.rev, op: out.op.toJSON() });
+      this.unsent = !this.client.send({ t: 'submit', c: this.client.tabId, ch: this.ch, id: out.id, rev: out.rev, op: out.op.toJSON() });
     }
   }
 

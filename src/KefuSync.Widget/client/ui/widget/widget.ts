@@ -88,6 +88,7 @@ export class Widget {
   /** sends files (kefu-upload.js, loaded with the first one attached, or the first one in the outbox) */
   private up: Promise<Uploads> | undefined;
   private locked = false;
+  private early = false; // Enter pressed before the conversation was known
 
   constructor(
     private readonly client: KefuClient,
@@ -322,6 +323,7 @@ export class Widget {
     this.draft = new TextChannel(this.client, visitorDraftChannel(id.conv), true);
     if (this.input.value) this.draft.edit(this.input.value);
     this.draft.on('change', (doc, op) => this.onDraft(doc, op));
+    if (this.early) void this.submit();
     this.renderMessages();
     this.pushConvPresence(true);
     this.renderConn();
@@ -394,6 +396,8 @@ export class Widget {
 
   private async submit(): Promise<void> {
     const text = this.input.value.trim();
+    // before the first welcome a new visitor has no conversation yet: send when it is bound (bind)
+    this.early = !this.msgs;
     if (!this.msgs || this.locked) return;
     if (text.length > this.max) {
       // refused here, clearly (the server would refuse it too): the counter says by how much
