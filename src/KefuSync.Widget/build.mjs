@@ -2,6 +2,7 @@
 // Run by the MSBuild target KefuBuildClient; `npm run build` does the same by hand.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync } from 'node:fs';
+import { mangleProps } from './private-names.mjs';
 
 mkdirSync('dist', { recursive: true });
 
@@ -27,14 +28,23 @@ const entries = [
   ['client/ui/console/console.css', 'dist/kefu-console.css'],
 ].filter(([src]) => existsSync(src));
 
-await Promise.all(entries.map(([src, out]) => build({
-  entryPoints: [src],
-  outfile: out,
-  bundle: true,
-  minify: true,
-  format: src.endsWith('.css') ? undefined : 'iife',
-  target: ['chrome100', 'firefox100', 'safari15'],
-  legalComments: 'none',
-  loader: { '.css': src.endsWith('.css') ? 'css' : 'text' },
-  logLevel: 'warning',
-})));
+// Private member names are shortened (private-names.mjs). One mangle cache runs through every script, built one after
+// the other, so a name is shortened the same way in the widget and in each chunk it loads.
+const mangle = mangleProps();
+let mangleCache = {};
+for (const [src, out] of entries) {
+  const css = src.endsWith('.css');
+  const r = await build({
+    entryPoints: [src],
+    outfile: out,
+    bundle: true,
+    minify: true,
+    format: css ? undefined : 'iife',
+    target: ['chrome100', 'firefox100', 'safari15'],
+    legalComments: 'none',
+    loader: { '.css': css ? 'css' : 'text' },
+    logLevel: 'warning',
+    ...(css || !mangle ? {} : { mangleProps: mangle, mangleCache }),
+  });
+  if (r.mangleCache) mangleCache = r.mangleCache;
+}

@@ -3,11 +3,13 @@ import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { must } from './test/must';
+import { mangleProps } from '../private-names.mjs';
 
 const LIMIT = 20 * 1024;
 
 describe('bundle size', () => {
   it('kefu-widget.js is at most 20 KB gzipped', async () => {
+    const mangle = mangleProps(); // as build.mjs: private member names shortened
     const r = await build({
       entryPoints: ['client/widget/index.ts'],
       bundle: true,
@@ -15,6 +17,7 @@ describe('bundle size', () => {
       format: 'iife',
       target: ['chrome100', 'firefox100', 'safari15'], // as build.mjs: what is shipped
       legalComments: 'none',
+      ...(mangle ? { mangleProps: mangle } : {}),
       write: false,
     });
     const js = must(r.outputFiles[0], 'the bundle').contents;
