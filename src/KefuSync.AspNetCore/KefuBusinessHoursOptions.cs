@@ -24,6 +24,13 @@ public sealed class KefuBusinessHoursOptions
     /// <summary>Dated exceptions that replace the weekly hours of their date (an empty <see cref="KefuHoursException.Hours"/> closes it).</summary>
     public IList<KefuHoursException> Exceptions { get; set; } = [];
 
+    /// <summary>
+    /// Whether agents may edit the schedule in the console (its Hours panel). Default true. When false the console shows
+    /// the schedule read-only and the server refuses an edit with <c>forbidden</c>; an edit saved before still applies
+    /// until an agent resets it, so set it false only after resetting, or start from a store without edits.
+    /// </summary>
+    public bool ConsoleEditing { get; set; } = true;
+
     /// <summary>What the widget does outside business hours. Default <see cref="KefuOutsideHours.OfflineForm"/>.</summary>
     public KefuOutsideHours OutsideHours { get; set; } = KefuOutsideHours.OfflineForm;
 }

@@ -11,6 +11,7 @@ using KefuSync.Dispatch;
 using KefuSync.Hosting;
 using KefuSync.Presence;
 using KefuSync.Security;
+using KefuSync.Settings;
 using KefuSync.Stores;
 using KefuSync.Sync;
 using KefuSync.Transport;
@@ -101,6 +102,9 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommitListener<MessageOp>, RecallListener>());
         services.TryAddSingleton<ConversationMessageHandler>();
         services.TryAddSingleton<InboxHandler>();
+        services.TryAddSingleton<HoursSettingsSync>();
+        services.TryAddSingleton<HoursSettingsHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelKindHandler, HoursSettingsHandler>(sp => sp.GetRequiredService<HoursSettingsHandler>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelKindHandler, TextChannelHandler>(sp => sp.GetRequiredService<TextChannelHandler>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelKindHandler, ConversationMessageHandler>(sp => sp.GetRequiredService<ConversationMessageHandler>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelKindHandler, InboxHandler>(sp => sp.GetRequiredService<InboxHandler>()));
@@ -145,6 +149,10 @@ public static class KefuSyncServiceCollectionExtensions
             });
         services.AddHostedService<WebhookDeliveryService>();
         services.AddHostedService<KefuSyncBackgroundService>();
+        // Business hours edited in the console (settings:hours): every node follows the last edit and tells its visitors.
+        services.AddHostedService(sp => sp.GetRequiredService<HoursSettingsSync>());
+        services.TryAddSingleton<AvailabilityPush>();
+        services.AddHostedService(sp => sp.GetRequiredService<AvailabilityPush>());
         services.AddKefuWidget();
         return builder;
     }

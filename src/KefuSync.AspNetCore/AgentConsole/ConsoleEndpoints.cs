@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
+using System.Text.Json;
+using KefuSync.Availability;
 using KefuSync.Endpoints;
 using KefuSync.Protocol;
 using Microsoft.AspNetCore.Authorization;
@@ -44,7 +47,7 @@ internal static class ConsoleEndpoints
         return console;
     }
 
-    private static IResult Serve(HttpContext context, KefuEndpointLocator endpoints, IOptions<KefuSyncOptions> options)
+    private static IResult Serve(HttpContext context, KefuEndpointLocator endpoints, IOptions<KefuSyncOptions> options, BusinessHours hours)
     {
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
@@ -65,13 +68,32 @@ internal static class ConsoleEndpoints
             version,
             assets.Add("/kefu-console.js").ToUriComponent(),
             assets.Add("/kefu-console.css").ToUriComponent(),
-            options.Value.SiteName);
+            options.Value.SiteName,
+            ConfiguredHours(hours, options.Value.BusinessHours.ConsoleEditing));
         context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy(context.Request);
         context.Response.Headers["Referrer-Policy"] = "same-origin";
         return Results.Content(html, "text/html; charset=utf-8");
     }
 
-    private static string Render(string endpoint, string version, string script, string css, string siteName)
+    /// <summary>
+    /// The schedule of the options, for the console's Hours panel to show when no edit is in force and to offer on reset;
+    /// the edits themselves come from the <c>settings:hours</c> channel. <c>edit</c>: whether agents may change it.
+    /// </summary>
+    private static string ConfiguredHours(BusinessHours hours, bool editable)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            HoursJson.WriteMembers(w, hours.Configured);
+            w.WriteBoolean("edit"u8, editable);
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static string Render(string endpoint, string version, string script, string css, string siteName, string hours)
     {
         var h = HtmlEncoder.Default;
         var sb = new StringBuilder(1024);
@@ -87,6 +109,7 @@ internal static class ConsoleEndpoints
           .Append(" data-kefu-endpoint=\"").Append(h.Encode(endpoint)).Append('"')
           .Append(" data-kefu-version=\"").Append(h.Encode(version)).Append('"')
           .Append(" data-kefu-site=\"").Append(h.Encode(siteName)).Append('"')
+          .Append(" data-kefu-hours=\"").Append(h.Encode(hours)).Append('"')
           .Append("></script></body></html>\n");
         return sb.ToString();
     }

@@ -23,4 +23,7 @@ internal enum ChannelKind
 
     /// <summary><c>site</c>: presence only; who is on the site and which agents are online.</summary>
     Site,
+
+    /// <summary><c>settings:hours</c>: the site's settings edited in the console (the business hours); the last op counts.</summary>
+    Settings,
 }

@@ -43,6 +43,7 @@ internal readonly record struct ChannelName(string Value, ChannelKind Kind, stri
             "draft" => ChannelKind.Draft,
             "note" => ChannelKind.Note,
             "canned" => ChannelKind.Canned,
+            "settings" when key == HoursSettingKey => ChannelKind.Settings, // the only setting so far
             _ => null,
         };
         if (kind is null)
@@ -57,6 +58,12 @@ internal readonly record struct ChannelName(string Value, ChannelKind Kind, stri
     public static ChannelName Conversation(string key) => new("conv:" + key, ChannelKind.Conversation, key);
 
     public static ChannelName VisitorDraft(string key) => new("vdraft:" + key, ChannelKind.VisitorDraft, key);
+
+    /// <summary>The key of the business hours' settings channel.</summary>
+    public const string HoursSettingKey = "hours";
+
+    /// <summary>The business hours edited in the console (docs/protocol.md §4.4).</summary>
+    public static ChannelName HoursSettings { get; } = new("settings:" + HoursSettingKey, ChannelKind.Settings, HoursSettingKey);
 
     /// <summary>The agents' inbox.</summary>
     public static ChannelName Inbox { get; } = new("inbox", ChannelKind.Inbox, "");

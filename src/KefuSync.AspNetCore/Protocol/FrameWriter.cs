@@ -112,6 +112,15 @@ internal static class FrameWriter
         return End(w);
     }
 
+    /// <summary>The <c>avail</c> frame (§2.4): the availability changed since <c>welcome</c> (an agent edited the hours).</summary>
+    public static byte[] Availability(in AvailabilityView avail)
+    {
+        var w = Begin("avail"u8);
+        w.WritePropertyName("avail"u8);
+        WriteAvailability(w, avail);
+        return End(w);
+    }
+
     /// <summary>The <c>avail</c> object (§2.4), also the body of <c>GET {prefix}/availability</c>.</summary>
     public static void WriteAvailability(Utf8JsonWriter w, in AvailabilityView avail)
     {

@@ -14,6 +14,9 @@ internal sealed class ConnectionRegistry
     /// <summary>Connections accepted since start (WebSocket and fallback).</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
 
+    /// <summary>The open connections (a live view: connections may come and go while it is walked).</summary>
+    public ICollection<ConnectionContext> All => _connections.Values;
+
     public void Add(ConnectionContext connection)
     {
         _connections[connection.Id] = connection;

@@ -32,16 +32,17 @@ public sealed class LayerTests
         ("Conversations", ["Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Email", "Security", "Sync"]),
         ("Presence", ["Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync"]),
         ("Dispatch", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Availability", "Sync", "Conversations", "Presence"]),
-        ("Transport", ["Protocol", "Contracts", "Diagnostics", "Backplane", "Security", "Sync", "Dispatch"]),
+        ("Settings", ["Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Availability"]),
+        ("Transport", ["Protocol", "Contracts", "Diagnostics", "Backplane", "Security", "Availability", "Sync", "Dispatch"]),
         ("Endpoints", ["Contracts"]),
         ("Attachments", ["Protocol", "Contracts", "Stores", "Security", "Sync", "Conversations", "Endpoints"]),
         ("Widget", ["Contracts", "Security", "Endpoints"]),
-        ("AgentConsole", ["Contracts", "Protocol", "Security", "Endpoints", "Widget"]),
+        ("AgentConsole", ["Contracts", "Protocol", "Security", "Endpoints", "Widget", "Availability"]),
         ("FollowUp", ["Protocol", "Contracts", "Diagnostics", "Stores", "Email", "Security", "Sync", "Conversations", "Endpoints", "Widget"]),
         ("Webhooks", ["Protocol", "Contracts", "Diagnostics", "Stores", "Sync", "Conversations"]),
         ("RestApi", ["Protocol", "Contracts", "Stores", "Security", "Sync", "Conversations"]),
-        ("Hosting", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "FollowUp", "Webhooks"]),
-        ("Api", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "FollowUp", "Webhooks", "RestApi", "Hosting"]),
+        ("Hosting", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "Settings", "FollowUp", "Webhooks"]),
+        ("Api", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "Settings", "FollowUp", "Webhooks", "RestApi", "Hosting"]),
     ];
 
     /// <summary>Areas that depend on the BCL alone: no ASP.NET Core, Microsoft.Extensions, EF Core, Redis or any other package.</summary>

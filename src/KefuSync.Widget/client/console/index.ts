@@ -4,11 +4,13 @@
 //   data-kefu-version    client version, sent in hello
 //   data-kefu-site       site name shown in the header
 //   data-kefu-lang       auto | zh-CN | en (the agent's own choice, kept in localStorage, wins)
+//   data-kefu-hours      the configured business hours as JSON, with `edit`: whether agents may change them
 import { pickLang, type Lang } from '../i18n';
 import { KefuClient } from '../sync/kefu-client';
 import { fallbackLinks } from '../transport/fallback-links';
 import { RequestTracker } from '../sync/request-tracker';
 import { ConsoleApp } from '../ui/console/app';
+import { parseHours, type HoursValue } from '../ui/console/hours-view';
 import { browserLanguages, documentBody } from '../util/env';
 
 declare global {
@@ -20,6 +22,15 @@ declare global {
 const script = document.currentScript as HTMLScriptElement | null;
 const attr = (name: string): string | null => script?.getAttribute(`data-kefu-${name}`) ?? null;
 const LANG_KEY = 'kefu:console:lang';
+
+function readHours(json: string | null): { value: HoursValue | null; edit: boolean } {
+  try {
+    const v = JSON.parse(json ?? 'null') as { edit?: unknown } | null;
+    return { value: parseHours(v), edit: v?.edit === true };
+  } catch {
+    return { value: null, edit: false };
+  }
+}
 
 function boot(): void {
   if (window.KefuConsole) return;
@@ -46,6 +57,7 @@ function boot(): void {
     endpoint,
     site: attr('site') || 'KefuSync',
     lang,
+    hours: readHours(attr('hours')),
     switchLang(next) {
       try {
         localStorage.setItem(LANG_KEY, next);

@@ -61,4 +61,10 @@ describe('parseServerFrame', () => {
     expect(parseServerFrame(42)).toBeNull();
     expect(parseServerFrame('{"t":"pong","q":"' + 'x'.repeat(5 * 1024 * 1024) + '"}')).toBeNull();
   });
+
+  it('takes an avail frame only with a well-formed avail (protocol §2.4)', () => {
+    expect(parseServerFrame('{"t":"avail","avail":{"open":false,"back":1767254400000,"out":"form","ask":"optional"}}')).toMatchObject({ t: 'avail', avail: { open: false, out: 'form' } });
+    expect(parseServerFrame('{"t":"avail","avail":{"open":"no","out":"form","ask":"optional"}}')).toBeNull();
+    expect(parseServerFrame('{"t":"avail"}')).toBeNull();
+  });
 });

@@ -95,6 +95,11 @@ export interface PongFrame {
   t: 'pong';
   q?: string;
 }
+/** The availability changed since `welcome`: an agent edited the business hours (protocol §2.4). */
+export interface AvailFrame {
+  t: 'avail';
+  avail: Availability;
+}
 /** Reply to `list` (agents): conversation summaries (protocol §4.3), validated by the console's inbox model. */
 export interface ListFrame {
   t: 'list';
@@ -112,6 +117,7 @@ export type ServerFrame =
   | HistoryFrame
   | ErrorFrame
   | PongFrame
+  | AvailFrame
   | ListFrame;
 
 function isOpRecord(o: unknown, ch?: string): o is OpRecord {
@@ -182,6 +188,8 @@ export function validateServerFrame(f: unknown): ServerFrame | null {
         : null;
     case 'pong':
       return optStr(f.q) ? (f as unknown as PongFrame) : null;
+    case 'avail':
+      return parseAvailability(f.avail) ? (f as unknown as AvailFrame) : null;
     case 'list':
       return optStr(f.q) && isRev(f.rev) && Array.isArray(f.items) ? (f as unknown as ListFrame) : null;
     default:

@@ -16,7 +16,7 @@
 // (MessageChannel, TextChannel).
 import type { ListFilter, TabFrame } from '../protocol/client-frames';
 import { MAX_HISTORY_OPS, MAX_LIST_ITEMS } from '../protocol/constants';
-import type { ErrorFrame, ListFrame, OpRecord, ServerFrame, WelcomeFrame } from '../protocol/server-frames';
+import type { Availability, ErrorFrame, ListFrame, OpRecord, ServerFrame, WelcomeFrame } from '../protocol/server-frames';
 import { Connection, type ConnState, type TransportMode } from '../transport/connection';
 import type { LinkEnv } from '../transport/links';
 import { Emitter, randomId } from '../util/emitter';
@@ -67,6 +67,8 @@ export interface KefuClientEvents {
   /** connection state as seen by this tab; welcome when open */
   state(state: ConnState, welcome: WelcomeFrame | null): void;
   welcome(w: WelcomeFrame): void;
+  /** the availability changed since welcome (an agent edited the business hours) */
+  avail(a: Availability): void;
   leader(isLeader: boolean): void;
   /** another tab's visibility/open state changed (leader uses it for notifications) */
   tabs(): void;
@@ -413,7 +415,8 @@ export class KefuClient extends Emitter<KefuClientEvents> {
 
   /** Routes one validated server frame to the channel or request it concerns. */
   dispatch(f: ServerFrame): void {
-    this.dispatcher.dispatch(f);
+    if (f.t === 'avail') this.emit('avail', f.avail);
+    else this.dispatcher.dispatch(f);
   }
 
   private setState(s: ConnState, w: WelcomeFrame | null): void {

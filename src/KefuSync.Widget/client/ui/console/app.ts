@@ -11,6 +11,8 @@ import { InboxChannel } from '../../console/inbox-channel';
 import { el } from '../widget/dom';
 import { formatTime } from '../widget/render';
 import { CannedStore, CannedView } from './canned-view';
+import { HoursView, type HoursValue } from './hours-view';
+import { hoursStrings } from './hours-strings';
 import { ConversationView, type AgentInfo, type ConversationHost, type VisitorPage, type VisitorPresence } from './conversation';
 import { alertAgent, askPermission, initSound, needsPermission } from './notify';
 import { consoleStrings, type ConsoleStrings } from './strings';
@@ -23,7 +25,11 @@ export interface ConsoleConfig {
   lang: 'zh-CN' | 'en';
   /** called when the agent switches language (the page reloads the strings) */
   switchLang(lang: 'zh-CN' | 'en'): void;
+  /** the site's configured business hours and whether agents may edit them (data-kefu-hours) */
+  hours?: { value: HoursValue | null; edit: boolean };
 }
+
+type Aside = 'details' | 'canned' | 'hours';
 
 const STATUS_TICK_MS = 15000;
 
@@ -35,7 +41,7 @@ export class ConsoleApp {
   readonly canned: CannedStore;
   readonly status = new AgentStatusTracker();
   private filter: InboxFilter = 'all';
-  private aside: 'details' | 'canned' = 'details';
+  private aside: Aside = 'details';
   private conv: ConversationView | null = null;
   private readonly connEl: HTMLSpanElement;
   private readonly statusSel: HTMLSelectElement;
@@ -46,7 +52,8 @@ export class ConsoleApp {
   private readonly visitorList: HTMLUListElement;
   private readonly mainEl: HTMLElement;
   private readonly asideBody: HTMLDivElement;
-  private readonly asideBtns: Record<'details' | 'canned', HTMLButtonElement>;
+  private readonly asideBtns: Record<Aside, HTMLButtonElement>;
+  private hoursView: HoursView | undefined;
   private readonly cannedView: CannedView;
   private readonly toast: HTMLParagraphElement;
   private readonly baseTitle: string;
@@ -109,16 +116,18 @@ export class ConsoleApp {
     const details = el('button', { type: 'button', role: 'tab', 'data-testid': 'aside-details' }, s.details);
     const cannedBtn = el('button', { type: 'button', role: 'tab', 'data-testid': 'aside-canned' }, s.canned);
     // at phone width the details are folded under the conversation: a tab click unfolds (or folds) them
-    const asideClick = (a: 'details' | 'canned'): void => {
+    const asideClick = (a: Aside): void => {
       const open = this.root.hasAttribute('data-aside-open');
       this.root.toggleAttribute('data-aside-open', !(open && this.aside === a));
       this.setAside(a);
     };
     details.addEventListener('click', () => asideClick('details'));
     cannedBtn.addEventListener('click', () => asideClick('canned'));
-    this.asideBtns = { details, canned: cannedBtn };
+    const hoursBtn = el('button', { type: 'button', role: 'tab', 'data-testid': 'aside-hours' }, hoursStrings(cfg.lang).tab);
+    hoursBtn.addEventListener('click', () => asideClick('hours'));
+    this.asideBtns = { details, canned: cannedBtn, hours: hoursBtn };
     this.asideBody = el('div', { class: 'aside-body' });
-    const aside = el('aside', { class: 'aside', 'aria-label': s.details }, el('div', { class: 'tabs', role: 'tablist' }, details, cannedBtn), this.asideBody);
+    const aside = el('aside', { class: 'aside', 'aria-label': s.details }, el('div', { class: 'tabs', role: 'tablist' }, details, cannedBtn, hoursBtn), this.asideBody);
     this.toast = el('p', { class: 'toast', role: 'alert', 'data-testid': 'toast', hidden: true });
 
     this.root = el('div', { class: 'kc', 'data-testid': 'console', 'data-view': 'list', 'data-state': 'connecting', lang: cfg.lang }, top, el('div', { class: 'cols' }, side, this.mainEl, aside), this.toast);
@@ -263,9 +272,15 @@ export class ConsoleApp {
     this.visitorList.hidden = t !== 'visitors';
   }
 
-  private setAside(a: 'details' | 'canned'): void {
+  private setAside(a: Aside): void {
     this.aside = a;
     for (const [k, b] of Object.entries(this.asideBtns)) b.setAttribute('aria-selected', String(k === a));
+    if (a === 'hours') {
+      // subscribed from the first look on, so it stays current while the agent works elsewhere
+      this.hoursView ??= new HoursView(this.client, this.cfg.lang, this.cfg.hours?.value ?? null, this.cfg.hours?.edit ?? false);
+      this.asideBody.replaceChildren(this.hoursView.element);
+      return;
+    }
     this.asideBody.replaceChildren(a === 'canned' ? this.cannedView.element : this.conv ? this.conv.details : el('p', { class: 'placeholder' }, this.s.pick));
   }
 

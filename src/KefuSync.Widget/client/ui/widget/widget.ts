@@ -194,6 +194,7 @@ export class Widget {
     client.on('state', () => this.renderConn());
     for (const e of ['online', 'offline']) addEventListener(e, () => this.renderConn());
     client.on('welcome', (w) => this.onWelcome(w));
+    client.on('avail', (a) => this.away.setAvailability(a));
     client.on('tabs', () => this.notifyTitle());
     client.on('leader', () => this.notifyTitle());
     const cached = this.loadIdentity();
