@@ -70,7 +70,7 @@ internal static class FrameWriter
         return End(w);
     }
 
-    public static byte[] Welcome(string connectionId, string meId, string meName, string role, string? token, string? conversation, int heartbeatMs, int ttlMs, int maxFrame, int maxText, long maxFile = 0, long maxPixels = 0, IReadOnlyList<string>? fileTypes = null, AvailabilityView? availability = null)
+    public static byte[] Welcome(string connectionId, string meId, string meName, string role, string? token, string? conversation, int heartbeatMs, int ttlMs, int maxFrame, int maxText, long maxFile = 0, long maxPixels = 0, IReadOnlyList<string>? fileTypes = null, AvailabilityView? availability = null, string? rating = null)
     {
         var w = Begin("welcome"u8);
         w.WriteNumber("v"u8, ProtocolConstants.Version);
@@ -109,6 +109,8 @@ internal static class FrameWriter
             WriteAvailability(w, avail);
         }
 
+        // Visitors: the scale of the closed conversation's rating card (§2.2); absent when ratings are off.
+        WriteOptional(w, "rating"u8, rating);
         return End(w);
     }
 
