@@ -42,6 +42,7 @@ internal static class ConversationFold
         var lang = current.Lang;
         var rating = current.Rating;
         var ratingComment = current.RatingComment;
+        var (transcript, transcriptTo, transcriptLang) = (current.Transcript, current.TranscriptTo, current.TranscriptLang);
         if (email is null && author.Visitor?.Fields.TryGetValue("email", out var signed) == true && Email.EmailAddress.IsValid(signed))
         {
             email = signed; // signed into the identity by the host (visitor-field-email)
@@ -98,6 +99,10 @@ internal static class ConversationFold
                 // Kept after a reopen: it is the verdict on the last close, until the next close is rated.
                 (rating, ratingComment) = ((int)op.Target, op.Text);
                 break;
+            case "transcript":
+                (transcript, transcriptTo, transcriptLang) = (revision, op.Value, op.Lang);
+                activity = current.Activity; // asking for an email is not activity: it must not reorder the inbox
+                break;
             case "status":
                 status = op.Value!;
                 break;
@@ -135,6 +140,9 @@ internal static class ConversationFold
             Lang = lang,
             Rating = rating,
             RatingComment = ratingComment,
+            Transcript = transcript,
+            TranscriptTo = transcriptTo,
+            TranscriptLang = transcriptLang,
         };
     }
 }

@@ -97,6 +97,7 @@ internal sealed partial class HelloHandler(FrameReplies replies, VisitorTokenSer
                 KefuRating.Stars => "stars",
                 KefuRating.Thumbs => "thumbs",
                 _ => null,
-            }));
+            },
+            transcript: principal.Role == PrincipalRole.Visitor && current.Email.Enabled));
     }
 }

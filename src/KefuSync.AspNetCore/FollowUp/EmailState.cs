@@ -15,6 +15,9 @@ internal sealed class EmailState(string conversationKey)
 {
     public const string VisitorStream = "v";
 
+    /// <summary>The transcripts a visitor asked for (docs/protocol.md §4.2 <c>transcript</c>).</summary>
+    public const string TranscriptStream = "t";
+
     public string Key { get; } = conversationKey;
 
     /// <summary>The log's channel name, <c>email:KEY</c>.</summary>

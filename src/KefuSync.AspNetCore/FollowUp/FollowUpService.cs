@@ -38,6 +38,7 @@ internal sealed partial class FollowUpService(
     ILogger<FollowUpService> logger) : BackgroundService
 {
     private const int MaxLines = 20;
+    private const int MaxTranscriptLines = 500;
     private readonly Dictionary<string, EmailState> _states = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _pass = new(1, 1); // one pass at a time: the poll loop, or a test driving it
 
@@ -91,12 +92,20 @@ internal sealed partial class FollowUpService(
 
     private async Task PassAsync(CancellationToken cancellationToken)
     {
-        var candidates = await inbox.WhereAsync(s => s.Email is not null && s.ReplyFrom > 0, cancellationToken).ConfigureAwait(false);
+        var candidates = await inbox.WhereAsync(s => (s.Email is not null && s.ReplyFrom > 0) || s.Transcript > 0, cancellationToken).ConfigureAwait(false);
         var keep = new HashSet<string>(StringComparer.Ordinal);
         foreach (var summary in candidates)
         {
             keep.Add(summary.Key);
-            await VisitorAsync(summary, cancellationToken).ConfigureAwait(false);
+            if (summary.Email is not null && summary.ReplyFrom > 0)
+            {
+                await VisitorAsync(summary, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (summary.Transcript > 0)
+            {
+                await TranscriptAsync(summary, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         // Only conversations that may still need an email keep their state in memory: bounded by the inbox.
@@ -124,32 +133,85 @@ internal sealed partial class FollowUpService(
             return;
         }
 
-        var claim = stream.Open is { } open
-            ? open with { Node = node.Id, Until = now + (long)email.ClaimLease.TotalMilliseconds, Tries = open.Tries + 1 }
-            : new EmailClaim(stream.Done + 1, summary.ReplyTo, node.Id, now + (long)email.ClaimLease.TotalMilliseconds, 1);
-        if (claim.Tries > email.MaxAttempts)
+        var claim = NextClaim(stream, summary.ReplyTo, now, email);
+        await DeliverAsync(state, EmailState.VisitorStream, claim, "follow_up", async c =>
         {
-            Log.GaveUp(logger, summary.Key, claim.N, email.MaxAttempts);
-            metrics.EmailsFailed.Add(1);
-            await FinishAsync(state, "gaveup", EmailState.VisitorStream, claim, now, cancellationToken).ConfigureAwait(false);
+            var lines = await LinesAsync(summary, stream.Covered, c.UpTo, cancellationToken).ConfigureAwait(false);
+            return composer.Visitor(summary, summary.Email!, c.N, lines);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The transcript a visitor asked for (a <c>transcript</c> op, docs/protocol.md §4.2): one email for every request
+    /// not covered yet, through the same claim, send and record steps as a follow-up, on its own stream <c>t</c>.
+    /// </summary>
+    private async Task TranscriptAsync(ConversationSummary summary, CancellationToken cancellationToken)
+    {
+        var email = options.CurrentValue.Email;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        _states.TryGetValue(summary.Key, out var state);
+        if (state is not null && !TranscriptWanted(summary, state, state.Stream(EmailState.TranscriptStream), now))
+        {
+            return; // what this node knows says nothing is due: no store call
+        }
+
+        state = await LoadAsync(summary.Key, cancellationToken).ConfigureAwait(false);
+        var stream = state.Stream(EmailState.TranscriptStream);
+        if (!TranscriptWanted(summary, state, stream, now))
+        {
             return;
         }
 
-        var claimPayload = EmailState.Claim(EmailState.VisitorStream, claim);
-        var claimed = await store.AppendAsync(state.LogChannel, state.Head, new OpDraft($"claim:{EmailState.VisitorStream}:{claim.N}:{claim.Tries}:{node.Id}", node.Id, time.GetUtcNow(), claimPayload), cancellationToken).ConfigureAwait(false);
+        var claim = NextClaim(stream, summary.Transcript, now, email);
+        await DeliverAsync(state, EmailState.TranscriptStream, claim, "transcript", async c =>
+        {
+            var (lines, more) = await TranscriptLinesAsync(summary.Key, c.UpTo, cancellationToken).ConfigureAwait(false);
+            return composer.Transcript(summary, summary.TranscriptTo!, c.N, lines, more);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A request not covered by an email yet (or a claim whose lease ran out); an unsubscribed conversation gets none.</summary>
+    private static bool TranscriptWanted(ConversationSummary summary, EmailState state, EmailStream stream, long now)
+        => !state.Unsubscribed && summary.TranscriptTo is not null
+            && (stream.Open is { } open ? open.Until <= now : summary.Transcript > stream.Covered);
+
+    /// <summary>The open email taken over (same number, same Message-ID), or the next one, covering up to <paramref name="upTo"/>.</summary>
+    private EmailClaim NextClaim(EmailStream stream, long upTo, long now, KefuEmailOptions email)
+        => stream.Open is { } open
+            ? open with { Node = node.Id, Until = now + (long)email.ClaimLease.TotalMilliseconds, Tries = open.Tries + 1 }
+            : new EmailClaim(stream.Done + 1, upTo, node.Id, now + (long)email.ClaimLease.TotalMilliseconds, 1);
+
+    /// <summary>
+    /// Claims email <paramref name="claim"/> of <paramref name="streamName"/> (a compare-and-swap at the log's head), writes
+    /// it with <paramref name="compose"/> (null: nothing to send, given up), sends it within half the lease and records
+    /// <c>sent</c>, <c>fail</c> (with a back-off) or <c>gaveup</c>.
+    /// </summary>
+    private async Task DeliverAsync(EmailState state, string streamName, EmailClaim claim, string kind, Func<EmailClaim, Task<KefuEmailMessage?>> compose, CancellationToken cancellationToken)
+    {
+        var email = options.CurrentValue.Email;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (claim.Tries > email.MaxAttempts)
+        {
+            Log.GaveUp(logger, state.Key, claim.N, email.MaxAttempts);
+            metrics.EmailsFailed.Add(1);
+            await FinishAsync(state, "gaveup", streamName, claim, now, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var claimPayload = EmailState.Claim(streamName, claim);
+        var claimed = await store.AppendAsync(state.LogChannel, state.Head, new OpDraft($"claim:{streamName}:{claim.N}:{claim.Tries}:{node.Id}", node.Id, time.GetUtcNow(), claimPayload), cancellationToken).ConfigureAwait(false);
         if (claimed.Status != AppendStatus.Appended)
         {
-            Log.ClaimLost(logger, summary.Key, claim.N);
+            Log.ClaimLost(logger, state.Key, claim.N);
             await CatchUpAsync(state, cancellationToken).ConfigureAwait(false);
             return; // another node claimed (or finished) first
         }
 
         state.Apply(claimed.Revision, claimPayload);
-        var lines = await LinesAsync(summary, stream.Covered, claim.UpTo, cancellationToken).ConfigureAwait(false);
-        var message = composer.Visitor(summary, summary.Email!, claim.N, lines);
+        var message = await compose(claim).ConfigureAwait(false);
         if (message is null)
         {
-            await FinishAsync(state, "gaveup", EmailState.VisitorStream, claim, now, cancellationToken).ConfigureAwait(false);
+            await FinishAsync(state, "gaveup", streamName, claim, now, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -164,15 +226,15 @@ internal sealed partial class FollowUpService(
         {
             // Refused, unreachable or too slow: free the claim, and back off before any node tries again.
             var retryAt = now + (long)Math.Min(email.PollInterval.TotalMilliseconds * Math.Pow(2, claim.Tries), TimeSpan.FromHours(1).TotalMilliseconds);
-            Log.SendFailed(logger, summary.Key, claim.N, claim.Tries, ex);
+            Log.SendFailed(logger, state.Key, claim.N, claim.Tries, ex);
             metrics.EmailsFailed.Add(1);
-            await AppendAtHeadAsync(state, $"fail:{EmailState.VisitorStream}:{claim.N}:{claim.Tries}", EmailState.Failed(EmailState.VisitorStream, claim.N, retryAt), cancellationToken).ConfigureAwait(false);
+            await AppendAtHeadAsync(state, $"fail:{streamName}:{claim.N}:{claim.Tries}", EmailState.Failed(streamName, claim.N, retryAt), cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        metrics.EmailsSent.Add(1, new KeyValuePair<string, object?>("kind", "follow_up"));
-        Log.Sent(logger, summary.Key, claim.N, message.MessageId);
-        await FinishAsync(state, "sent", EmailState.VisitorStream, claim, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        metrics.EmailsSent.Add(1, new KeyValuePair<string, object?>("kind", kind));
+        Log.Sent(logger, state.Key, claim.N, message.MessageId);
+        await FinishAsync(state, "sent", streamName, claim, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Whether the visitor stream has an email to start or to take over now.</summary>
@@ -247,6 +309,60 @@ internal sealed partial class FollowUpService(
 
         return [.. lines.Where(l => l.Text.Length > 0).TakeLast(MaxLines).Select(l => new FollowUpComposer.Line(l.Name, l.Text))];
     }
+
+    /// <summary>
+    /// Every message of the conversation up to <paramref name="upTo"/>, in order, edits and recalls applied (a recalled one
+    /// is left out), a file as its name only: a link would bypass the download's access check. The last
+    /// <see cref="MaxTranscriptLines"/>; <c>more</c> says earlier ones were left out.
+    /// </summary>
+    private async Task<(List<FollowUpComposer.TranscriptLine> Lines, bool More)> TranscriptLinesAsync(string key, long upTo, CancellationToken cancellationToken)
+    {
+        var lines = new List<(long Rev, FollowUpComposer.TranscriptLine Line)>();
+        var channel = ChannelName.Conversation(key).Value;
+        long from = 0;
+        while (from < upTo)
+        {
+            var ops = await store.ReadAsync(channel, from, 500, cancellationToken).ConfigureAwait(false);
+            if (ops.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var op in ops)
+            {
+                if (op.Revision > upTo)
+                {
+                    break;
+                }
+
+                from = op.Revision;
+                using var json = JsonDocument.Parse(op.Payload);
+                var root = json.RootElement;
+                var kind = Str(root, "k");
+                if (kind == "msg")
+                {
+                    var file = root.TryGetProperty("att", out var att) && att.ValueKind == JsonValueKind.Object ? Str(att, "name") : null;
+                    var line = new FollowUpComposer.TranscriptLine(Str(root, "name") ?? "", Str(root, "role") ?? "", op.Timestamp.ToUnixTimeMilliseconds(), Str(root, "text") ?? "", file);
+                    lines.Add((op.Revision, line));
+                }
+                else if (kind is "edit" or "recall" && root.TryGetProperty("target", out var target) && target.TryGetInt64(out var rev))
+                {
+                    var index = lines.FindIndex(l => l.Rev == rev);
+                    if (index >= 0)
+                    {
+                        lines[index] = kind == "edit"
+                            ? (rev, lines[index].Line with { Text = Str(root, "text") ?? "" })
+                            : (rev, lines[index].Line with { Text = "", File = null });
+                    }
+                }
+            }
+        }
+
+        var shown = lines.Where(l => l.Line.Text.Length > 0 || l.Line.File is not null).Select(l => l.Line).ToList();
+        return shown.Count > MaxTranscriptLines ? (shown[^MaxTranscriptLines..], true) : (shown, false);
+    }
+
+    private static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     private async Task<EmailState> LoadAsync(string key, CancellationToken cancellationToken)
     {
