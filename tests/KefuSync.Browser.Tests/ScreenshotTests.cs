@@ -103,8 +103,16 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
         await Expect(tab.Page.GetByTestId("kefu-closed-card")).ToBeInViewportAsync();
         await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{prefix}-rated.png") });
 
-        // Thumbs: a site of its own with Conversations.Rating = Thumbs.
-        await using var thumbsSite = await SiteHost.StartAsync(new SiteHostOptions { Configure = o => o.Conversations.Rating = KefuRating.Thumbs });
+        // Thumbs: a site of its own with Conversations.Rating = Thumbs, and emails on: the card offers the transcript.
+        await using var smtp = KefuSync.Tests.Smtp.SmtpSink.Start();
+        await using var thumbsSite = await SiteHost.StartAsync(new SiteHostOptions
+        {
+            Configure = o =>
+            {
+                o.Conversations.Rating = KefuRating.Thumbs;
+                smtp.Configure(o.Email);
+            },
+        });
         var thumbsContext = await Fixture.NewContextAsync(thumbsSite.BaseUrl, width, height, mobile, zh ? "zh-CN" : "en-US");
         try
         {
@@ -116,6 +124,7 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
             await thumbsAgent.StatusAsync(thumbsConv, "closed");
             await Expect(thumbs.Page.GetByTestId("kefu-closed-card")).ToHaveAttributeAsync("data-state", "unrated");
             await thumbs.Page.GetByTestId("kefu-rate-5").CheckAsync();
+            await Expect(thumbs.Page.GetByTestId("kefu-transcript-send")).ToBeVisibleAsync();
             await thumbs.Page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{prefix}-thumbs.png") });
         }
         finally

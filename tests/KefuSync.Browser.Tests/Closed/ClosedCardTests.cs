@@ -103,6 +103,56 @@ public sealed class ClosedCardTests(BrowserFixture fixture) : BrowserTest(fixtur
         Assert.Equal([(5, (string?)null)], await RatesAsync(conv));
     }
 
+    [Fact]
+    public async Task EmailMeTheTranscript_FromTheCard_ArrivesAtARealSmtpServer_AndEveryTabSaysWhereItGoes()
+    {
+        await using var smtp = KefuSync.Tests.Smtp.SmtpSink.Start();
+        await using var site = await SiteHost.StartAsync(new SiteHostOptions
+        {
+            Configure = o =>
+            {
+                smtp.Configure(o.Email);
+                o.Email.PollInterval = TimeSpan.FromMilliseconds(200);
+            },
+        });
+        var context = await Fixture.NewContextAsync(site.BaseUrl);
+        try
+        {
+            var one = await WidgetPage.OpenAsync(context, SiteHost.PageUrl("one", csp: true));
+            var two = await WidgetPage.OpenAsync(context, SiteHost.PageUrl("two", csp: true));
+            await one.WaitReadyAsync();
+            await two.WaitReadyAsync();
+            var conv = await one.ConversationAsync();
+            await one.SendAsync("Do you ship to Lyon?");
+            await using var agent = await AgentSession.ConnectAsync(site);
+            await agent.SayAsync(conv, "Yes, in three days.");
+            await agent.StatusAsync(conv, "closed");
+            await Expect(one.Page.GetByTestId("kefu-transcript-email")).ToBeVisibleAsync();
+
+            // A bad address is refused on the card, with the reason; nothing is sent.
+            await one.Page.GetByTestId("kefu-transcript-email").FillAsync("ada@example.com, eve@example.com");
+            await one.Page.GetByTestId("kefu-transcript-send").ClickAsync();
+            await Expect(one.Page.GetByTestId("kefu-transcript-error")).ToBeVisibleAsync();
+            await Expect(one.Page.GetByTestId("kefu-transcript-email")).ToHaveAttributeAsync("aria-invalid", "true");
+
+            await one.Page.GetByTestId("kefu-transcript-email").FillAsync("ada@example.com");
+            await one.Page.GetByTestId("kefu-transcript-email").PressAsync("Enter");
+            foreach (var tab in new[] { one, two })
+            {
+                await Expect(tab.Page.GetByTestId("kefu-transcript-sent")).ToHaveTextAsync("We'll email the transcript to ada@example.com.");
+            }
+
+            var mail = Assert.Single(await smtp.WaitForAsync(1));
+            Assert.Equal("ada@example.com", mail.To.Mailboxes.Single().Address);
+            Assert.Contains("Do you ship to Lyon?", mail.TextBody, StringComparison.Ordinal);
+            Assert.Contains("Yes, in three days.", mail.TextBody, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
     private async Task RateOnItsOwnSocketAsync(string token, string conv, int score)
     {
         using var socket = new System.Net.WebSockets.ClientWebSocket();

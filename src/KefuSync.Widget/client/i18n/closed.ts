@@ -21,6 +21,16 @@ export const closedEn = {
   /** any other code */
   notSent: 'Your rating was not accepted.',
   ok: 'OK',
+  mailAsk: 'Email me the transcript',
+  mailSend: 'Send',
+  mailSending: 'Sending the request…',
+  mailed: (to: string): string => `We'll email the transcript to ${to}.`,
+  mailInvalid: 'Enter one email address, like name@example.com.',
+  mailRefused: {
+    invalid_op: 'The transcript cannot be sent now (the conversation was reopened, or asked for too often).',
+    forbidden: 'Only the visitor of this conversation can ask for its transcript.',
+  } as Record<string, string | undefined>,
+  mailNotSent: 'The transcript request was not accepted.',
 };
 
 export type ClosedStrings = typeof closedEn;
@@ -43,6 +53,16 @@ export const closedZhCN: ClosedStrings = {
   },
   notSent: '评价未被接受。',
   ok: '知道了',
+  mailAsk: '通过邮件发送对话记录',
+  mailSend: '发送',
+  mailSending: '正在提交请求…',
+  mailed: (to: string): string => `对话记录将发送至 ${to}。`,
+  mailInvalid: '请输入一个有效的邮箱地址，例如 name@example.com。',
+  mailRefused: {
+    invalid_op: '现在无法发送对话记录（会话已重新打开，或请求次数过多）。',
+    forbidden: '只有本会话的访客可以索取对话记录。',
+  },
+  mailNotSent: '对话记录请求未被接受。',
 };
 
 export const closedStrings = (lang: Lang): ClosedStrings => (lang === 'zh-CN' ? closedZhCN : closedEn);

@@ -29,6 +29,8 @@ export interface WelcomeFrame {
   avail?: Availability;
   /** visitors: the rating card's scale, `stars` or `thumbs`; absent when ratings are off (§2.2) */
   rating?: unknown;
+  /** visitors: true when the server emails transcripts (§2.2, the `transcript` op of §4.2) */
+  transcript?: unknown;
 }
 /** One committed op (an `op` frame without `t`, as in `history.ops`). */
 export interface OpRecord {

@@ -15,9 +15,9 @@ import { closedState } from './closed-state';
 const visitorMsg = (rev: number, text: string) => op(rev, { k: 'msg', text, name: 'Visitor', role: 'visitor' }, `v-${rev}`, 'v1');
 const close = (rev: number) => op(rev, { k: 'status', status: 'closed', name: 'Alice', role: 'agent' });
 
-function widget(rating: unknown = 'stars', lang: 'en' | 'zh-CN' = 'en') {
+function widget(rating: unknown = 'stars', lang: 'en' | 'zh-CN' = 'en', transcript = false) {
   const { client, sent } = stubClient();
-  client.welcome = { t: 'welcome', v: 1, server: '1', conn: 'k', me: { id: 'v1', name: 'Visitor', role: 'visitor' }, hb: 1, ttl: 1, ...(rating ? { rating } : {}) };
+  client.welcome = { t: 'welcome', v: 1, server: '1', conn: 'k', me: { id: 'v1', name: 'Visitor', role: 'visitor' }, hb: 1, ttl: 1, ...(rating ? { rating } : {}), ...(transcript ? { transcript } : {}) };
   const msgs = new MessageChannel(client, 'conv:c1');
   const list = document.createElement('ol');
   document.body.append(list);
@@ -174,9 +174,61 @@ describe('the closed card', () => {
   it('zh-CN: every string has its translation', () => {
     expect(Object.keys(closedZhCN).sort()).toEqual(Object.keys(closedEn).sort());
     expect(Object.keys(closedZhCN.refused).sort()).toEqual(Object.keys(closedEn.refused).sort());
+    expect(Object.keys(closedZhCN.mailRefused).sort()).toEqual(Object.keys(closedEn.mailRefused).sort());
     const { msgs, q, fill } = widget('stars', 'zh-CN');
     msgs.op(close(1));
     fill();
     expect(must(q('kefu-closed-title')).textContent).toBe('会话已结束');
+  });
+
+  it('transcript: offered only when welcome.transcript; prefilled with the contact email; a bad address is refused here', async () => {
+    const off = widget('stars');
+    off.msgs.op(close(1));
+    off.fill();
+    expect(off.q('kefu-transcript')).toBeNull();
+
+    const { msgs, sent, q, fill } = widget('stars', 'en', true);
+    msgs.op(op(1, { k: 'contact', email: 'ada@example.com', lang: 'en', role: 'visitor' }, 'c', 'v1'));
+    msgs.op(close(2));
+    fill();
+    const input = must(q('kefu-transcript-email')) as HTMLInputElement;
+    expect(input.value).toBe('ada@example.com');
+    input.value = 'ada@example.com\r\nBcc: eve@example.com';
+    (must(q('kefu-transcript-form')) as HTMLFormElement).requestSubmit();
+    await flush();
+    expect(must(q('kefu-transcript-error')).hidden).toBe(false);
+    expect(sent.filter((f) => f.t === 'submit')).toHaveLength(0);
+    input.value = 'ada@example.org';
+    (must(q('kefu-transcript-form')) as HTMLFormElement).requestSubmit();
+    await flush();
+    fill();
+    const submit = sent.find((f) => f.t === 'submit');
+    expect(submit && 'op' in submit ? submit.op : null).toEqual({ k: 'transcript', email: 'ada@example.org', lang: 'en' });
+    expect(q('kefu-transcript-sending')).not.toBeNull();
+    const id = submit && 'id' in submit ? submit.id : '';
+    msgs.op(op(3, { k: 'transcript', email: 'ada@example.org', lang: 'en', role: 'visitor' }, id, 'v1'));
+    fill();
+    expect(must(q('kefu-transcript-sent')).textContent).toBe("We'll email the transcript to ada@example.org.");
+    expect(q('kefu-closed-card')?.getAttribute('data-state')).toBe('unrated'); // the rating is still offered
+  });
+
+  it('transcript refused (reopened meanwhile, or too often): the reason, and OK drops it', async () => {
+    const { msgs, sent, q, fill } = widget('stars', 'zh-CN', true);
+    msgs.op(close(1));
+    fill();
+    (must(q('kefu-transcript-email')) as HTMLInputElement).value = 'ada@example.com';
+    (must(q('kefu-transcript-form')) as HTMLFormElement).requestSubmit();
+    await flush();
+    const submit = sent.find((f) => f.t === 'submit');
+    const id = submit && 'id' in submit ? submit.id : '';
+    msgs.error({ t: 'error', code: 'invalid_op', msg: 'At most 3 transcripts are sent per close.', retry: false, c: 'tabA', ch: 'conv:c1', id });
+    await flush();
+    fill();
+    expect(must(q('kefu-transcript-refused')).textContent).toContain(closedZhCN.mailRefused.invalid_op);
+    (must(q('kefu-transcript-ok')) as HTMLButtonElement).click();
+    await flush();
+    fill();
+    expect(q('kefu-transcript-refused')).toBeNull();
+    expect(q('kefu-transcript-email')).not.toBeNull();
   });
 });

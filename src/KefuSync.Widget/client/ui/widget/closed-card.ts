@@ -8,6 +8,7 @@
 // The scale is a group of native radio buttons: arrow keys move between them, Tab reaches Send, and a screen reader
 // reads "4 stars" or "Thumbs up". No inline styles: the highlighted stars are classes (widget.css).
 import { closedStrings, type ClosedStrings } from '../../i18n/closed';
+import { isEmail } from './away-panel';
 import { el } from './dom';
 import type { ClosedCard, ClosedHost } from './closed-slot';
 import { closedState, ratingMode, type ClosedState, type RatingMode } from './closed-state';
@@ -22,6 +23,8 @@ class Card {
   /** the score chosen and not sent yet: kept across redraws of the same close */
   private chosen = 0;
   private comment: HTMLTextAreaElement | null = null;
+  /** the transcript address being typed: kept across redraws */
+  private address: HTMLInputElement | null = null;
 
   constructor(private readonly w: ClosedHost) {
     this.s = closedStrings(w.cfg.lang);
@@ -36,20 +39,22 @@ class Card {
       this.key = '';
       return;
     }
-    const mode = ratingMode(this.w.client.welcome?.rating);
+    const welcome = this.w.client.welcome;
+    const mode = ratingMode(welcome?.rating);
+    const mail = welcome?.transcript === true;
     // redraw only when what is shown changes: a redraw would drop the comment being typed
-    const key = JSON.stringify([st, mode]);
+    const key = JSON.stringify([st, mode, mail]);
     if (key !== this.key) {
       if (st.close !== this.close) this.chosen = 0; // a new close: a new choice
       this.close = st.close;
       this.key = key;
-      this.draw(st, mode);
+      this.draw(st, mode, mail);
     }
     // always the last item: messages are inserted before it
     if (this.w.list.lastElementChild !== this.li) this.w.list.append(this.li);
   }
 
-  private draw(st: ClosedState, mode: RatingMode): void {
+  private draw(st: ClosedState, mode: RatingMode, mail: boolean): void {
     const s = this.s;
     const thumbs = mode === 'thumbs';
     const parts: Node[] = [el('h3', { id: 'kefu-closed-title', 'data-testid': 'kefu-closed-title' }, s.title)];
@@ -69,8 +74,62 @@ class Card {
       ok.addEventListener('click', () => void this.w.msgs?.discard(id));
       parts.push(el('p', { class: 'refused', role: 'alert', 'data-testid': 'kefu-rate-refused', 'data-code': code }, s.refused[code] ?? s.notSent, ' ', ok));
     }
+    if (mail) parts.push(this.transcript(st));
     if (!rated) parts.push(el('p', { class: 'again' }, s.again));
     this.li.replaceChildren(...parts);
+  }
+
+  /** "Email me the transcript": the address (prefilled with the one on record), or where it goes, or why not. */
+  private transcript(st: ClosedState): HTMLElement {
+    const s = this.s;
+    const box = el('div', { class: 'transcript', 'data-testid': 'kefu-transcript' });
+    if (st.mailed || st.mailing) {
+      box.append(el('p', { class: 'mailed', 'data-testid': st.mailed ? 'kefu-transcript-sent' : 'kefu-transcript-sending' }, st.mailed ? s.mailed(st.mailed) : s.mailSending));
+    } else {
+      const old = this.address;
+      const input = el('input', { type: 'email', id: 'kefu-transcript-email', 'data-testid': 'kefu-transcript-email', autocomplete: 'email', inputmode: 'email', maxlength: '254', placeholder: 'name@example.com', 'aria-describedby': 'kefu-transcript-error' });
+      input.value = old ? old.value : (this.w.msgs?.log.contact ?? this.stored() ?? '');
+      this.address = input;
+      const error = el('p', { class: 'away-error', id: 'kefu-transcript-error', 'data-testid': 'kefu-transcript-error', role: 'alert', hidden: true }, s.mailInvalid);
+      const form = el('form', { class: 'transcript-form', 'data-testid': 'kefu-transcript-form', novalidate: true },
+        el('label', { for: 'kefu-transcript-email' }, s.mailAsk),
+        el('div', { class: 'away-row' }, input, el('button', { type: 'submit', class: 'away-save', 'data-testid': 'kefu-transcript-send' }, s.mailSend)),
+        error);
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        const v = input.value.trim();
+        const ok = isEmail(v);
+        error.hidden = ok;
+        input.setAttribute('aria-invalid', String(!ok));
+        if (ok) void this.mail(v);
+        else input.focus();
+      });
+      box.append(form);
+    }
+    if (st.mailRefused) {
+      const ok = el('button', { type: 'button', class: 'act', 'data-testid': 'kefu-transcript-ok' }, s.ok);
+      const id = st.mailRefused.id;
+      ok.addEventListener('click', () => void this.w.msgs?.discard(id));
+      box.append(el('p', { class: 'refused', role: 'alert', 'data-testid': 'kefu-transcript-refused', 'data-code': st.mailRefused.code }, s.mailRefused[st.mailRefused.code] ?? s.mailNotSent, ' ', ok));
+    }
+    return box;
+  }
+
+  /** What this browser saved from the offline form for this conversation (widget.ts emailKey). */
+  private stored(): string | null {
+    try {
+      return localStorage.getItem(`kefu:email:${this.w.cfg.endpoint}:${this.w.msgs?.ch.slice(5) ?? ''}`);
+    } catch {
+      return null;
+    }
+  }
+
+  private async mail(email: string): Promise<void> {
+    const msgs = this.w.msgs;
+    if (!msgs) return;
+    await msgs.submitOp({ k: 'transcript', email, lang: this.w.cfg.lang });
+    this.address = null;
+    await msgs.outboxChanged();
   }
 
   private form(mode: 'stars' | 'thumbs'): HTMLFormElement {

@@ -20,12 +20,20 @@ export interface ClosedState {
   sending?: number | undefined;
   /** a `rate` of this browser the server refused: its outbox id and the error code */
   refused?: { id: string; code: string } | undefined;
+  /** the address of this close's latest `transcript` request in the log (the email is on its way) */
+  mailed?: string | undefined;
+  /** a `transcript` request of this browser still in the outbox */
+  mailing?: string | undefined;
+  /** a `transcript` request the server refused */
+  mailRefused?: { id: string; code: string } | undefined;
 }
 
 export const ratingMode = (v: unknown): RatingMode => (v === 'stars' || v === 'thumbs' ? v : null);
 
 const score = (op: unknown): number | undefined =>
   isObj(op) && typeof op.score === 'number' && Number.isInteger(op.score) && op.score >= 1 && op.score <= 5 ? op.score : undefined;
+
+const email = (op: unknown): string | undefined => (isObj(op) && typeof op.email === 'string' && op.email.length <= 254 ? op.email : undefined);
 
 /** The card of the conversation, or null when it is not closed (never closed, or reopened). */
 export function closedState(log: MessageLog, pending: readonly OutboxRecord[]): ClosedState | null {
@@ -34,11 +42,21 @@ export function closedState(log: MessageLog, pending: readonly OutboxRecord[]): 
   const close = st.rev;
   if (log.messages.some((m) => m.rev > close && m.role === 'visitor')) return null;
   const r = log.ops.rate;
-  const state: ClosedState = { close, rated: r && typeof r.rev === 'number' && r.rev > close ? score(r.op) : undefined };
+  const t = log.ops.transcript;
+  const state: ClosedState = {
+    close,
+    rated: r && typeof r.rev === 'number' && r.rev > close ? score(r.op) : undefined,
+    mailed: t && typeof t.rev === 'number' && t.rev > close ? email(t.op) : undefined,
+  };
   for (const p of pending) {
-    if (!isObj(p.op) || p.op.k !== 'rate') continue;
-    if (p.err !== undefined) state.refused = { id: p.id, code: p.err };
-    else state.sending = score(p.op);
+    if (!isObj(p.op)) continue;
+    if (p.op.k === 'rate') {
+      if (p.err !== undefined) state.refused = { id: p.id, code: p.err };
+      else state.sending = score(p.op);
+    } else if (p.op.k === 'transcript') {
+      if (p.err !== undefined) state.mailRefused = { id: p.id, code: p.err };
+      else state.mailing = email(p.op);
+    }
   }
   return state;
 }
