@@ -43,6 +43,7 @@ internal static class ConversationFold
         var rating = current.Rating;
         var ratingComment = current.RatingComment;
         var (transcript, transcriptTo, transcriptLang) = (current.Transcript, current.TranscriptTo, current.TranscriptLang);
+        var waitingSince = current.WaitingSince;
         if (email is null && author.Visitor?.Fields.TryGetValue("email", out var signed) == true && Email.EmailAddress.IsValid(signed))
         {
             email = signed; // signed into the identity by the host (visitor-field-email)
@@ -61,6 +62,7 @@ internal static class ConversationFold
                     // Answering means having read what came before.
                     unread = [];
                     agentRead = Math.Max(agentRead, revision);
+                    waitingSince = 0; // answered
                     if (revision > visitorRead)
                     {
                         // A reply the visitor has not read yet: the email follow-up's clock starts at the first of them.
@@ -71,6 +73,7 @@ internal static class ConversationFold
                 else
                 {
                     unread = unread.Length >= MaxUnread ? unread : [.. unread, revision];
+                    waitingSince = waitingSince == 0 ? timestampMs : waitingSince;
                     status = ConversationRules.StatusAfterVisitorMessage(status);
                 }
 
@@ -143,6 +146,7 @@ internal static class ConversationFold
             Transcript = transcript,
             TranscriptTo = transcriptTo,
             TranscriptLang = transcriptLang,
+            WaitingSince = waitingSince,
         };
     }
 }

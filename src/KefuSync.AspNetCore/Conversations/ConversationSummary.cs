@@ -80,4 +80,8 @@ internal sealed record ConversationSummary
 
     /// <summary>The language of that request (<c>en</c> or <c>zh-CN</c>): the transcript is written in it.</summary>
     public string? TranscriptLang { get; init; }
+
+    /// <summary>Unix ms of the first visitor message no agent has answered yet (0: answered): the agent notification waits from it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public long WaitingSince { get; init; }
 }

@@ -111,6 +111,76 @@ internal sealed class FollowUpComposer(EmailLinkTokens links, IOptionsMonitor<Ke
     }
 
     /// <summary>
+    /// The notification to an agent address: who is waiting, their messages, the email they left (if any) and the link
+    /// to the conversation in the console (which asks the agent to sign in). In English and Chinese: the options know no
+    /// agent's language. Null when there is nothing to show.
+    /// </summary>
+    public KefuEmailMessage? Agent(ConversationSummary summary, string to, string stream, int n, IReadOnlyList<Line> lines)
+    {
+        if (lines.Count == 0)
+        {
+            return null;
+        }
+
+        var site = options.CurrentValue.SiteName;
+        var who = string.IsNullOrWhiteSpace(summary.VisitorName) ? "A visitor" : summary.VisitorName!;
+        var whoZh = string.IsNullOrWhiteSpace(summary.VisitorName) ? "一位访客" : summary.VisitorName!;
+        var console = options.CurrentValue.Email.LinkBaseUrl.TrimEnd('/') + "/console#c=" + Uri.EscapeDataString(summary.Key);
+        var subject = $"{site}: {who} is waiting for an answer / {whoZh} 正在等待回复";
+        var intro = $"{who} wrote while no agent was online. / {whoZh} 在无客服在线时留言。";
+        var contact = summary.Email is { } address ? $"Email / 邮箱: {address}" : null;
+        var action = "Answer in the console / 在客服控制台回复";
+
+        var text = new StringBuilder();
+        text.Append(intro).Append("\n\n");
+        foreach (var line in lines)
+        {
+            foreach (var part in line.Text.Split('\n'))
+            {
+                text.Append("  ").Append(part).Append('\n');
+            }
+
+            text.Append('\n');
+        }
+
+        if (contact is not null)
+        {
+            text.Append(contact).Append("\n\n");
+        }
+
+        text.Append(action).Append(": ").Append(console).Append('\n');
+
+        var h = Html;
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html><html><body style=\"font-family:system-ui,sans-serif;color:#1c2128\">");
+        html.Append("<p>").Append(h.Encode(intro)).Append("</p>");
+        foreach (var line in lines)
+        {
+            html.Append("<p style=\"margin:0 0 12px;padding:8px 12px;border-left:3px solid #d0d7de;background:#f2f4f7\">")
+                .Append(h.Encode(line.Text).Replace("&#xA;", "<br>", StringComparison.Ordinal)).Append("</p>");
+        }
+
+        if (contact is not null)
+        {
+            html.Append("<p>").Append(h.Encode(contact)).Append("</p>");
+        }
+
+        html.Append("<p><a href=\"").Append(h.Encode(console)).Append("\" style=\"display:inline-block;padding:10px 16px;background:#1f6feb;color:#fff;border-radius:8px;text-decoration:none\">").Append(h.Encode(action)).Append("</a></p></body></html>");
+
+        return new KefuEmailMessage
+        {
+            MessageId = MessageId(summary.Key, stream, n),
+            From = options.CurrentValue.Email.From,
+            To = to,
+            Subject = subject,
+            TextBody = text.ToString(),
+            HtmlBody = html.ToString(),
+            Language = "en",
+            Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["Auto-Submitted"] = "auto-generated" },
+        };
+    }
+
+    /// <summary>
     /// The transcript the visitor asked for, in the language of the request, to its address; null when the conversation
     /// has no visitor identity (no unsubscribe could name it) or nothing to show. Times are UTC: the server does not
     /// know the visitor's time zone.

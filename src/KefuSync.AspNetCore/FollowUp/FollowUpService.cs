@@ -1,6 +1,7 @@
 using System.Text.Json;
 using KefuSync.Conversations;
 using KefuSync.Diagnostics;
+using KefuSync.Presence;
 using KefuSync.Protocol;
 using KefuSync.Stores;
 using KefuSync.Sync;
@@ -31,6 +32,7 @@ internal sealed partial class FollowUpService(
     IOpStore store,
     IKefuEmailSender sender,
     FollowUpComposer composer,
+    PresenceTracker presence,
     NodeIdentity node,
     KefuMetrics metrics,
     TimeProvider time,
@@ -41,6 +43,10 @@ internal sealed partial class FollowUpService(
     private const int MaxTranscriptLines = 500;
     private readonly Dictionary<string, EmailState> _states = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _pass = new(1, 1); // one pass at a time: the poll loop, or a test driving it
+
+    // Presence comes from every node over the backplane, refreshed every TTL/3: a node that started less than a TTL ago
+    // may not have heard of an agent who is online, so it tells no agent that nobody is there.
+    private readonly long _startedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -92,7 +98,8 @@ internal sealed partial class FollowUpService(
 
     private async Task PassAsync(CancellationToken cancellationToken)
     {
-        var candidates = await inbox.WhereAsync(s => (s.Email is not null && s.ReplyFrom > 0) || s.Transcript > 0, cancellationToken).ConfigureAwait(false);
+        var notify = options.CurrentValue.Email.AgentAddresses.Count > 0;
+        var candidates = await inbox.WhereAsync(s => (s.Email is not null && s.ReplyFrom > 0) || s.Transcript > 0 || (notify && s.WaitingSince > 0), cancellationToken).ConfigureAwait(false);
         var keep = new HashSet<string>(StringComparer.Ordinal);
         foreach (var summary in candidates)
         {
@@ -105,6 +112,11 @@ internal sealed partial class FollowUpService(
             if (summary.Transcript > 0)
             {
                 await TranscriptAsync(summary, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (notify && summary.WaitingSince > 0)
+            {
+                await AgentsAsync(summary, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -169,6 +181,54 @@ internal sealed partial class FollowUpService(
             return composer.Transcript(summary, summary.TranscriptTo!, c.N, lines, more);
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Tells <see cref="KefuEmailOptions.AgentAddresses"/> about a visitor who is waiting: a visitor message no agent has
+    /// answered for <see cref="KefuEmailOptions.AgentDelay"/>, while no agent is online (on any node). One stream per
+    /// address, at most one email per <see cref="KefuEmailOptions.Throttle"/>, each covering the visitor messages since
+    /// the last one; an agent who answers, or comes online, stops it.
+    /// </summary>
+    private async Task AgentsAsync(ConversationSummary summary, CancellationToken cancellationToken)
+    {
+        var email = options.CurrentValue.Email;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (summary.WaitingSince + (long)email.AgentDelay.TotalMilliseconds > now
+            || now - _startedAt < (long)options.CurrentValue.Presence.Ttl.TotalMilliseconds
+            || presence.AgentsAvailable())
+        {
+            return; // not due, this node may not know who is online yet, or someone is there to answer
+        }
+
+        foreach (var address in email.AgentAddresses)
+        {
+            var name = EmailState.AgentStream(address);
+            _states.TryGetValue(summary.Key, out var state);
+            if (state is not null && !AgentWanted(summary, state.Stream(name), now, email))
+            {
+                continue;
+            }
+
+            state = await LoadAsync(summary.Key, cancellationToken).ConfigureAwait(false);
+            var stream = state.Stream(name);
+            if (!AgentWanted(summary, stream, now, email))
+            {
+                continue;
+            }
+
+            var claim = NextClaim(stream, summary.LastRevision, now, email);
+            await DeliverAsync(state, name, claim, "agent", async c =>
+            {
+                var lines = await LinesAsync(summary, stream.Covered, c.UpTo, cancellationToken, visitors: true).ConfigureAwait(false);
+                return composer.Agent(summary, address, name, c.N, lines);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>An open claim whose lease ran out, or visitor messages no email covered, past the throttle.</summary>
+    private static bool AgentWanted(ConversationSummary summary, EmailStream stream, long now, KefuEmailOptions email)
+        => stream.Open is { } open
+            ? open.Until <= now
+            : summary.LastRevision > stream.Covered && (stream.LastAt == 0 || stream.LastAt + (long)email.Throttle.TotalMilliseconds <= now);
 
     /// <summary>A request not covered by an email yet (or a claim whose lease ran out); an unsubscribed conversation gets none.</summary>
     private static bool TranscriptWanted(ConversationSummary summary, EmailState state, EmailStream stream, long now)
@@ -261,10 +321,14 @@ internal sealed partial class FollowUpService(
         return due <= now;
     }
 
-    /// <summary>The agent messages after <paramref name="after"/> up to <paramref name="upTo"/> that the email shows (edits and recalls applied).</summary>
-    private async Task<List<FollowUpComposer.Line>> LinesAsync(ConversationSummary summary, long after, long upTo, CancellationToken cancellationToken)
+    /// <summary>
+    /// The agent messages (or, with <paramref name="visitors"/>, the visitor's) after <paramref name="after"/> up to
+    /// <paramref name="upTo"/> that the email shows (edits and recalls applied).
+    /// </summary>
+    private async Task<List<FollowUpComposer.Line>> LinesAsync(ConversationSummary summary, long after, long upTo, CancellationToken cancellationToken, bool visitors = false)
     {
-        var from = Math.Max(after, summary.VisitorRead);
+        // visitors: only what came after the agents last answered (or read); agents: what the visitor has not read
+        var from = Math.Max(after, visitors ? summary.AgentRead : summary.VisitorRead);
         var lines = new List<(long Rev, string Name, string Text)>();
         var channel = ChannelName.Conversation(summary.Key).Value;
         while (from < upTo)
@@ -287,14 +351,17 @@ internal sealed partial class FollowUpService(
                 var root = json.RootElement;
                 var kind = root.TryGetProperty("k", out var k) ? k.GetString() : null;
                 var role = root.TryGetProperty("role", out var r) ? r.GetString() : null;
-                if (role is not ("agent" or "bot"))
+                if (visitors ? role != "visitor" : role is not ("agent" or "bot"))
                 {
                     continue;
                 }
 
                 if (kind == "msg")
                 {
-                    lines.Add((op.Revision, root.GetProperty("name").GetString() ?? "", root.GetProperty("text").GetString() ?? ""));
+                    // a file without a caption shows as its name (never a link: the download is access-checked)
+                    var file = root.TryGetProperty("att", out var att) && att.ValueKind == JsonValueKind.Object ? Str(att, "name") : null;
+                    var text = Str(root, "text") ?? "";
+                    lines.Add((op.Revision, Str(root, "name") ?? "", file is null ? text : text.Length > 0 ? $"📎 {file}\n{text}" : $"📎 {file}"));
                 }
                 else if (kind is "edit" or "recall" && root.TryGetProperty("target", out var target))
                 {
