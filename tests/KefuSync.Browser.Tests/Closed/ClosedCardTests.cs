@@ -124,6 +124,7 @@ public sealed class ClosedCardTests(BrowserFixture fixture) : BrowserTest(fixtur
             await two.WaitReadyAsync();
             var conv = await one.ConversationAsync();
             await one.SendAsync("Do you ship to Lyon?");
+            await one.ExpectNothingPendingAsync();
             await using var agent = await AgentSession.ConnectAsync(site);
             await agent.SayAsync(conv, "Yes, in three days.");
             await agent.StatusAsync(conv, "closed");

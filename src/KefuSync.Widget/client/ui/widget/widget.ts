@@ -560,8 +560,9 @@ export class Widget {
         () => (this.failed = undefined),
       );
     }
-    // closed (by the log, in every tab): the rating card; once loaded it follows every change, a reopen removes it
-    if (m.log.ops.status) {
+    // closed (by the log, in every tab): the rating card, loaded with the first close shown; once loaded it follows
+    // every change (a reopen removes the card)
+    if (this.card || (m.log.ops.status?.op as { status?: unknown } | undefined)?.status == 'closed') {
       (this.card ??= this.load<ClosedCard>(CLOSED_MODULE_EVENT)).then((fill) => fill(this), () => (this.card = undefined));
     }
     this.away.setEmail(this.storedEmail()); // a contact op from another tab or device
