@@ -20,6 +20,8 @@ const entries = [
   ['client/widget/fallback.ts', 'dist/kefu-fallback.js'],
   // Why a message failed and its Retry/Edit/Discard, loaded by the widget once a message fails (ui/widget/failed-slot.ts).
   ['client/widget/failed.ts', 'dist/kefu-failed.js'],
+  // The closed conversation's card (rating, comment), loaded by the widget once a closed conversation is shown (ui/widget/closed-slot.ts).
+  ['client/widget/closed.ts', 'dist/kefu-closed.js'],
   // The new-message beep, loaded by the widget on its first beep (ui/widget/sound.ts).
   ['client/widget/sound.ts', 'dist/kefu-sound.js'],
   ['client/console/index.ts', 'dist/kefu-console.js'],

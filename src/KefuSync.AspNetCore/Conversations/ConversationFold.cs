@@ -42,6 +42,8 @@ internal static class ConversationFold
         var lang = current.Lang;
         var rating = current.Rating;
         var ratingComment = current.RatingComment;
+        var (transcript, transcriptTo, transcriptLang) = (current.Transcript, current.TranscriptTo, current.TranscriptLang);
+        var waitingSince = current.WaitingSince;
         if (email is null && author.Visitor?.Fields.TryGetValue("email", out var signed) == true && Email.EmailAddress.IsValid(signed))
         {
             email = signed; // signed into the identity by the host (visitor-field-email)
@@ -60,6 +62,7 @@ internal static class ConversationFold
                     // Answering means having read what came before.
                     unread = [];
                     agentRead = Math.Max(agentRead, revision);
+                    waitingSince = 0; // answered
                     if (revision > visitorRead)
                     {
                         // A reply the visitor has not read yet: the email follow-up's clock starts at the first of them.
@@ -70,6 +73,7 @@ internal static class ConversationFold
                 else
                 {
                     unread = unread.Length >= MaxUnread ? unread : [.. unread, revision];
+                    waitingSince = waitingSince == 0 ? timestampMs : waitingSince;
                     status = ConversationRules.StatusAfterVisitorMessage(status);
                 }
 
@@ -97,6 +101,10 @@ internal static class ConversationFold
             case "rate":
                 // Kept after a reopen: it is the verdict on the last close, until the next close is rated.
                 (rating, ratingComment) = ((int)op.Target, op.Text);
+                break;
+            case "transcript":
+                (transcript, transcriptTo, transcriptLang) = (revision, op.Value, op.Lang);
+                activity = current.Activity; // asking for an email is not activity: it must not reorder the inbox
                 break;
             case "status":
                 status = op.Value!;
@@ -135,6 +143,10 @@ internal static class ConversationFold
             Lang = lang,
             Rating = rating,
             RatingComment = ratingComment,
+            Transcript = transcript,
+            TranscriptTo = transcriptTo,
+            TranscriptLang = transcriptLang,
+            WaitingSince = waitingSince,
         };
     }
 }

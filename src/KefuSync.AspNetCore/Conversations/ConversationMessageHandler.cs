@@ -39,9 +39,15 @@ internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider ti
             return false;
         }
 
-        if (op.Kind == "rate" && ConversationRules.CheckRaterOwns(author, channel.Key) is { } notOwn)
+        if (op.Kind is "rate" or "transcript" && ConversationRules.CheckRaterOwns(author, channel.Key) is { } notOwn)
         {
             refusal = SubmitResult.Fail(ErrorCodes.Forbidden, notOwn);
+            return false;
+        }
+
+        if (op.Kind == "transcript" && !current.Email.Enabled)
+        {
+            refusal = SubmitResult.Fail(ErrorCodes.InvalidOp, "Emails are off on this server: no transcript can be sent.");
             return false;
         }
 
@@ -83,6 +89,16 @@ internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider ti
             }
         }
 
+        if (op.Kind == "transcript")
+        {
+            // Closed, and fewer than MaxTranscriptsPerClose asked since: from the log, like a rating.
+            var verdict = await TranscriptVerdictAsync(channel, 0, head, cancellationToken).ConfigureAwait(false);
+            if (ConversationRules.TranscriptRefusal(verdict) is { } notNow)
+            {
+                return PreparedOp<MessageOp>.Refuse(SubmitResult.Fail(ErrorCodes.InvalidOp, notNow));
+            }
+        }
+
         if (op.AttachmentId is not null)
         {
             // The file must be one uploaded into this conversation (section 9); the op stores the server's metadata. A
@@ -113,6 +129,17 @@ internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider ti
             }
         }
 
+        if (prepared.Op.Kind == "transcript" && prepared.Refusal is null)
+        {
+            // A reopen that landed in between refuses it; the count is of what came since (the email side sends one
+            // email for every request not yet covered, so a race here costs no extra email).
+            var verdict = await TranscriptVerdictAsync(channel, prepared.Head, storeHead, cancellationToken).ConfigureAwait(false);
+            if (verdict != ConversationRules.RatingVerdict.Continue && ConversationRules.TranscriptRefusal(verdict) is { } notNow)
+            {
+                return PreparedOp<MessageOp>.Refuse(SubmitResult.Fail(ErrorCodes.InvalidOp, notNow));
+            }
+        }
+
         return prepared with { Head = storeHead };
     }
 
@@ -132,7 +159,17 @@ internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider ti
     /// Walks the log back from <paramref name="to"/> to just after <paramref name="after"/>, newest first, until an op decides
     /// (<see cref="ConversationRules.RatingAfter"/>). Rare (one per close), and a visitor's message or a status stops it early.
     /// </summary>
-    private async Task<ConversationRules.RatingVerdict> RatingVerdictAsync(ChannelName channel, long after, long to, CancellationToken cancellationToken)
+    private Task<ConversationRules.RatingVerdict> RatingVerdictAsync(ChannelName channel, long after, long to, CancellationToken cancellationToken)
+        => WalkBackAsync(channel, after, to, ConversationRules.RatingAfter, cancellationToken);
+
+    /// <summary>The same walk for a <c>transcript</c> (<see cref="ConversationRules.TranscriptAfter"/>), counting the requests since the close.</summary>
+    private Task<ConversationRules.RatingVerdict> TranscriptVerdictAsync(ChannelName channel, long after, long to, CancellationToken cancellationToken)
+    {
+        var seen = 0;
+        return WalkBackAsync(channel, after, to, (kind, status, role) => ConversationRules.TranscriptAfter(kind, status, role, ref seen), cancellationToken);
+    }
+
+    private async Task<ConversationRules.RatingVerdict> WalkBackAsync(ChannelName channel, long after, long to, Func<string?, string?, string?, ConversationRules.RatingVerdict> decide, CancellationToken cancellationToken)
     {
         var end = to;
         while (end > after)
@@ -151,7 +188,7 @@ internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider ti
             for (var i = page.Count - 1; i >= 0; i--)
             {
                 var (kind, status, role) = MessageOps.KindStatusRoleOf(page[i].Payload.Span);
-                var verdict = ConversationRules.RatingAfter(kind, status, role);
+                var verdict = decide(kind, status, role);
                 if (verdict != ConversationRules.RatingVerdict.Continue)
                 {
                     return verdict;

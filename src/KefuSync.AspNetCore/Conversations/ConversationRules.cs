@@ -18,6 +18,8 @@ internal static class ConversationRules
         "status" or "assign" when author.Role == PrincipalRole.Visitor => "Only agents change a conversation's status or assignee.",
         // The rating is the visitor's verdict on the agents: an agent or a bot rating it would make the score meaningless.
         "rate" when author.Role != PrincipalRole.Visitor => "Only the conversation's visitor rates it.",
+        // A transcript goes to the address in the op: only the conversation's own visitor may choose where it goes.
+        "transcript" when author.Role != PrincipalRole.Visitor => "Only the conversation's visitor asks for its transcript.",
         _ => null,
     };
 
@@ -52,6 +54,29 @@ internal static class ConversationRules
         "msg" when role == "visitor" => RatingVerdict.NotClosed,
         "rate" => RatingVerdict.AlreadyRated,
         _ => RatingVerdict.Continue,
+    };
+
+    /// <summary>Transcript requests per close (docs/protocol.md §4.2 <c>transcript</c>): a few tries at an address, not a mail relay.</summary>
+    public const int MaxTranscriptsPerClose = 3;
+
+    /// <summary>
+    /// Walking the log back from the head for a <c>transcript</c>: the close decides as for a rating, and the
+    /// <c>transcript</c> ops after it count; <paramref name="seen"/> is how many were met so far.
+    /// </summary>
+    public static RatingVerdict TranscriptAfter(string? kind, string? status, string? role, ref int seen) => kind switch
+    {
+        "status" => status == "closed" ? RatingVerdict.Allowed : RatingVerdict.NotClosed,
+        "msg" when role == "visitor" => RatingVerdict.NotClosed,
+        "transcript" when ++seen >= MaxTranscriptsPerClose => RatingVerdict.AlreadyRated,
+        _ => RatingVerdict.Continue,
+    };
+
+    /// <summary>The refusal text of a transcript verdict, null when allowed.</summary>
+    public static string? TranscriptRefusal(RatingVerdict verdict) => verdict switch
+    {
+        RatingVerdict.Allowed => null,
+        RatingVerdict.AlreadyRated => $"At most {MaxTranscriptsPerClose} transcripts are sent per close.",
+        _ => "A transcript is sent for a closed conversation only.",
     };
 
     /// <summary>The refusal text of a verdict, null when allowed.</summary>

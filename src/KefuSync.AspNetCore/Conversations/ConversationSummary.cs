@@ -70,4 +70,18 @@ internal sealed record ConversationSummary
 
     /// <summary>The comment that came with <see cref="Rating"/>, if any.</summary>
     public string? RatingComment { get; init; }
+
+    /// <summary>The revision of the visitor's latest <c>transcript</c> request (0: none): the transcript email covers the conversation up to it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public long Transcript { get; init; }
+
+    /// <summary>Where the transcript goes: the address of that request.</summary>
+    public string? TranscriptTo { get; init; }
+
+    /// <summary>The language of that request (<c>en</c> or <c>zh-CN</c>): the transcript is written in it.</summary>
+    public string? TranscriptLang { get; init; }
+
+    /// <summary>Unix ms of the first visitor message no agent has answered yet (0: answered): the agent notification waits from it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public long WaitingSince { get; init; }
 }

@@ -222,6 +222,17 @@ internal static class MessageOps
                 // Any Chinese tag writes Chinese emails; everything else English (the widget's own two languages).
                 op = new MessageOp(kind, null, 0, email, Lang: lang is not null && lang.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? "zh-CN" : "en");
                 return true;
+            case "transcript":
+                // A visitor asking for the closed conversation's transcript by email (docs/protocol.md §4.2): the address is
+                // checked exactly like a contact's, so nothing typed can add a header or a second recipient.
+                if (!Email.EmailAddress.IsValid(email))
+                {
+                    error = "'email' must be one email address (local@domain.tld), at most 254 characters.";
+                    return false;
+                }
+
+                op = new MessageOp(kind, null, 0, email, Lang: lang is not null && lang.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? "zh-CN" : "en");
+                return true;
             case "rate":
                 // Thumbs are scores 1 and 5, so one metric and one inbox member fit both modes; the visitor/closed/once rules
                 // need the log and are checked by the handler (ConversationRules.CheckRating).
@@ -255,7 +266,7 @@ internal static class MessageOps
                 op = new MessageOp(kind, null, 0, value);
                 return true;
             default:
-                error = "Unknown message kind 'k'; expected msg, read, edit, recall, contact, rate, status or assign.";
+                error = "Unknown message kind 'k'; expected msg, read, edit, recall, contact, rate, transcript, status or assign.";
                 return false;
         }
     }
@@ -401,7 +412,7 @@ internal static class MessageOps
             {
                 writer.WriteNumber("upTo"u8, op.Target);
             }
-            else if (op.Kind == "contact")
+            else if (op.Kind is "contact" or "transcript")
             {
                 writer.WriteString("email"u8, op.Value);
                 writer.WriteString("lang"u8, op.Lang);

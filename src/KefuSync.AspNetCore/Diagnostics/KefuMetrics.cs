@@ -21,7 +21,7 @@ internal sealed class KefuMetrics
         StoreDuration = meter.CreateHistogram<double>("kefusync.store.duration", "ms", "Duration of store calls on the submit path.");
         GapsRepaired = meter.CreateCounter<long>("kefusync.gaps.repaired", "{repair}", "Subscriptions that saw a revision gap and were repaired from the store.");
         Errors = meter.CreateCounter<long>("kefusync.errors", "{error}", "Error frames sent to clients, by code.");
-        EmailsSent = meter.CreateCounter<long>("kefusync.emails.sent", "{email}", "Emails accepted by the sender, by kind (follow_up).");
+        EmailsSent = meter.CreateCounter<long>("kefusync.emails.sent", "{email}", "Emails accepted by the sender, by kind (follow_up, transcript, agent).");
         EmailsFailed = meter.CreateCounter<long>("kefusync.emails.failed", "{email}", "Email attempts that failed or were given up.");
         SlowConsumers = meter.CreateCounter<long>("kefusync.connections.slow_consumer", "{connection}", "Connections closed because their send queue was full.");
         WebhooksDelivered = meter.CreateCounter<long>("kefusync.webhooks.delivered", "{event}", "Webhook events answered 2xx, by endpoint.");

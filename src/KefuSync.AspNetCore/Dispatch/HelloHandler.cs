@@ -91,6 +91,13 @@ internal sealed partial class HelloHandler(FrameReplies replies, VisitorTokenSer
                 : current.Attachments.AllowedTypes.Count == 0 ? KefuAttachmentOptions.DefaultAllowedTypes
                 // Bound or assigned lists are List<string>: written as they are, not copied on every hello.
                 : current.Attachments.AllowedTypes as IReadOnlyList<string> ?? [.. current.Attachments.AllowedTypes],
-            availability: principal.Role == PrincipalRole.Visitor ? availability.For(principal.Visitor) : null));
+            availability: principal.Role == PrincipalRole.Visitor ? availability.For(principal.Visitor) : null,
+            rating: principal.Role != PrincipalRole.Visitor ? null : current.Conversations.Rating switch
+            {
+                KefuRating.Stars => "stars",
+                KefuRating.Thumbs => "thumbs",
+                _ => null,
+            },
+            transcript: principal.Role == PrincipalRole.Visitor && current.Email.Enabled));
     }
 }

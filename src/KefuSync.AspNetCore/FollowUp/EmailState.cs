@@ -15,6 +15,16 @@ internal sealed class EmailState(string conversationKey)
 {
     public const string VisitorStream = "v";
 
+    /// <summary>The transcripts a visitor asked for (docs/protocol.md §4.2 <c>transcript</c>).</summary>
+    public const string TranscriptStream = "t";
+
+    /// <summary>
+    /// The stream of the notifications to one agent address: <c>a</c> and 12 hex digits of the address's SHA-256 (an
+    /// address list may change; the stream of an address stays the same, and a Message-ID holds no address).
+    /// </summary>
+    public static string AgentStream(string address)
+        => "a" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(address.Trim().ToLowerInvariant())))[..12];
+
     public string Key { get; } = conversationKey;
 
     /// <summary>The log's channel name, <c>email:KEY</c>.</summary>

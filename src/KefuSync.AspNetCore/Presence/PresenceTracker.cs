@@ -57,6 +57,37 @@ internal sealed partial class PresenceTracker(SubscriberRegistry subscribers, IB
         }
     }
 
+    /// <summary>
+    /// Whether an agent is on <c>site</c> now, on any node, and not away (<c>{"status":"away"}</c>): what a visitor's
+    /// widget calls "online". The agent notification email asks it (FollowUp).
+    /// </summary>
+    public bool AgentsAvailable()
+    {
+        foreach (var view in _state.All(ChannelName.Site.Value))
+        {
+            if (view.Role == "agent" && !IsAway(view.State))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsAway(ReadOnlyMemory<byte> state)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(state);
+            var root = doc.RootElement;
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String && status.ValueEquals("away"u8);
+        }
+        catch (JsonException)
+        {
+            return false; // states are checked JSON when set; a bad remote one counts as present
+        }
+    }
+
     /// <summary>Sends the current presence list of the subscription's channel to it.</summary>
     public void SendCurrent(ChannelSubscription subscription)
     {

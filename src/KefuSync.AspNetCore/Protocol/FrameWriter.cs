@@ -70,7 +70,7 @@ internal static class FrameWriter
         return End(w);
     }
 
-    public static byte[] Welcome(string connectionId, string meId, string meName, string role, string? token, string? conversation, int heartbeatMs, int ttlMs, int maxFrame, int maxText, long maxFile = 0, long maxPixels = 0, IReadOnlyList<string>? fileTypes = null, AvailabilityView? availability = null)
+    public static byte[] Welcome(string connectionId, string meId, string meName, string role, string? token, string? conversation, int heartbeatMs, int ttlMs, int maxFrame, int maxText, long maxFile = 0, long maxPixels = 0, IReadOnlyList<string>? fileTypes = null, AvailabilityView? availability = null, string? rating = null, bool transcript = false)
     {
         var w = Begin("welcome"u8);
         w.WriteNumber("v"u8, ProtocolConstants.Version);
@@ -107,6 +107,14 @@ internal static class FrameWriter
         {
             w.WritePropertyName("avail"u8);
             WriteAvailability(w, avail);
+        }
+
+        // Visitors: the scale of the closed conversation's rating card (§2.2); absent when ratings are off.
+        WriteOptional(w, "rating"u8, rating);
+        if (transcript)
+        {
+            // Visitors, with emails on: the card may offer the transcript (§4.2 `transcript`).
+            w.WriteBoolean("transcript"u8, true);
         }
 
         return End(w);

@@ -38,7 +38,7 @@ public sealed class LayerTests
         ("Attachments", ["Protocol", "Contracts", "Stores", "Security", "Sync", "Conversations", "Endpoints"]),
         ("Widget", ["Contracts", "Security", "Endpoints"]),
         ("AgentConsole", ["Contracts", "Protocol", "Security", "Endpoints", "Widget", "Availability"]),
-        ("FollowUp", ["Protocol", "Contracts", "Diagnostics", "Stores", "Email", "Security", "Sync", "Conversations", "Endpoints", "Widget"]),
+        ("FollowUp", ["Protocol", "Contracts", "Diagnostics", "Stores", "Email", "Security", "Sync", "Conversations", "Presence", "Endpoints", "Widget"]),
         ("Webhooks", ["Protocol", "Contracts", "Diagnostics", "Stores", "Sync", "Conversations"]),
         ("RestApi", ["Protocol", "Contracts", "Stores", "Security", "Sync", "Conversations"]),
         ("Hosting", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "Settings", "FollowUp", "Webhooks"]),

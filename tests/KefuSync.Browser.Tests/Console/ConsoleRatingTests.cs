@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace KefuSync.Browser.Tests.Console;
 
 /// <summary>
-/// The visitor's rating in the console (protocol §4.2 <c>rate</c>). The widget has no rating card yet, so the visitor's
+/// The visitor's rating in the console (protocol §4.2 <c>rate</c>). The widget's card is tested in Closed/ClosedCardTests; here the visitor's
 /// page sends the op on its own socket, with the visitor token the widget stored: the same wire any client uses.
 /// </summary>
 [Collection(ConsoleBrowserCollection.Name)]

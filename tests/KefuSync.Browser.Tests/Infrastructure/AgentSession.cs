@@ -45,6 +45,18 @@ internal sealed class AgentSession : IAsyncDisposable
         }
     }
 
+    /// <summary>Sets the conversation's status (<c>open</c>, <c>pending</c>, <c>closed</c>), as the console's Close does, and waits for its ack.</summary>
+    public async Task StatusAsync(string conv, string status)
+    {
+        var id = "a1-" + Interlocked.Increment(ref _counter);
+        await _client.SendAsync(new { t = "submit", c = "a1", ch = "conv:" + conv, id, rev = 0, op = new { k = "status", status } });
+        var reply = await _client.WaitForAsync(f => KefuTestClient.Type(f) is "ack" or "error" && f.TryGetProperty("id", out var i) && i.GetString() == id);
+        if (KefuTestClient.Type(reply) != "ack")
+        {
+            throw new InvalidOperationException("The status was refused: " + reply);
+        }
+    }
+
     /// <summary>Sets the agent's "typing" presence on the conversation (the widget shows "Agent is typing…").</summary>
     public Task TypingAsync(string conv, bool typing) =>
         _client.SendAsync(new { t = "presence", c = "a1", ch = "conv:" + conv, s = new { typing } });

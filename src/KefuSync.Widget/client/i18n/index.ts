@@ -76,4 +76,4 @@ export function pickLang(attr: string | null | undefined, htmlLang: string | nul
 export const strings = (lang: Lang): Strings => (lang === 'zh-CN' ? zhCN : en);
 
 /** The event kefu-zh.js fires with `zhCN`. */
-export const ZH_MODULE_EVENT = 'kefu:zh-module';
+export const ZH_MODULE_EVENT = 'kefu-zh.js';

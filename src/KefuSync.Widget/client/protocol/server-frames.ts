@@ -27,6 +27,10 @@ export interface WelcomeFrame {
   limits?: { maxFrame?: number; maxText?: number; maxFile?: unknown; fileTypes?: unknown };
   /** visitors: business hours and the offline form (§2.4) */
   avail?: Availability;
+  /** visitors: the rating card's scale, `stars` or `thumbs`; absent when ratings are off (§2.2) */
+  rating?: unknown;
+  /** visitors: true when the server emails transcripts (§2.2, the `transcript` op of §4.2) */
+  transcript?: unknown;
 }
 /** One committed op (an `op` frame without `t`, as in `history.ops`). */
 export interface OpRecord {

@@ -26,6 +26,8 @@ export interface LogSnapshot {
   reads: Record<string, number>;
   /** author id → role */
   roles?: Record<string, string>;
+  /** the latest `status` and `rate` ops (MessageLog.ops) */
+  ops?: Record<string, OpRecord | undefined>;
 }
 
 /** How many messages the local cache keeps. */
@@ -45,6 +47,11 @@ export class MessageLog {
   roles = new Map<string, string>();
   /** the visitor's email from the latest `contact` op (the offline form), or null */
   contact: string | null = null;
+  /**
+   * The latest `status` and the latest `rate` op, by kind (protocol §4.2): whether the conversation is closed and
+   * rated, which the rating card (kefu-closed.js) reads from here, so every tab shows what the log says.
+   */
+  ops: Record<string, OpRecord | undefined> = {};
 
   /** Applies one committed op (already checked to be at rev + 1). Returns the message it added or changed. */
   apply(r: OpRecord): ChatMessage | null {
@@ -104,6 +111,8 @@ export class MessageLog {
         return m;
       }
       default:
+        // `status`, `rate`, `assign`: the latest of each kind
+        this.ops[op.k] = r;
         return null;
     }
   }
@@ -142,7 +151,7 @@ export class MessageLog {
   }
 
   toSnapshot(limit = CACHE_MESSAGES): LogSnapshot {
-    return { rev: this.rev, msgs: this.messages.slice(-limit), reads: Object.fromEntries(this.reads), roles: Object.fromEntries(this.roles) };
+    return { rev: this.rev, msgs: this.messages.slice(-limit), reads: Object.fromEntries(this.reads), roles: Object.fromEntries(this.roles), ops: this.ops };
   }
 
   /** Restores a cached snapshot; returns false (and changes nothing) when it is malformed. */
@@ -169,6 +178,8 @@ export class MessageLog {
       Object.entries(isObj(s.roles) ? s.roles : {}).filter((e): e is [string, string] => typeof e[1] === 'string'),
     );
     for (const m of msgs) if (m.role) this.roles.set(m.by, m.role);
+    // read as it is: kefu-closed.js checks every member it uses (closed-state.ts)
+    this.ops = { ...(s.ops as Record<string, OpRecord>) };
     return true;
   }
 
@@ -179,5 +190,6 @@ export class MessageLog {
     this.messages = [];
     this.reads.clear();
     this.roles.clear();
+    this.ops = {};
   }
 }

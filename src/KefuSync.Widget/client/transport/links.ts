@@ -15,7 +15,7 @@ export const ABNORMAL_CLOSE = 1006;
  */
 export const STALLED = 1;
 /** The window event kefu-fallback.js fires with its {@link FallbackLinks}. */
-export const FALLBACK_MODULE_EVENT = 'kefu:fallback-module';
+export const FALLBACK_MODULE_EVENT = 'kefu-fallback.js';
 
 export interface LinkHandlers {
   /** one frame's text */

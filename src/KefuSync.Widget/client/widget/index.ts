@@ -62,7 +62,7 @@ async function boot(): Promise<void> {
     token: attr('token') || undefined,
   };
   // zh-CN strings come as kefu-zh.js, while IndexedDB opens; English if it cannot load (blocked, offline)
-  const zh = cfg.lang === 'zh-CN' ? loadModule<Strings>('kefu-zh.js', ZH_MODULE_EVENT, { src: cfg.script, nonce: cfg.nonce }).catch(() => en) : en;
+  const zh = cfg.lang === 'zh-CN' ? loadModule<Strings>(ZH_MODULE_EVENT, { src: cfg.script, nonce: cfg.nonce }).catch(() => en) : en;
   const [outboxStore, strings] = await Promise.all([openOutboxStore(), zh]);
   cfg.strings = strings;
   const client = new KefuClient({
@@ -71,7 +71,7 @@ async function boot(): Promise<void> {
     token: cfg.token,
     transport,
     // The fallback links load only when WebSocket fails (kefu-fallback.js), once; a failed load is tried again later.
-    linkEnv: { fallback: () => (fallback ??= loadModule<FallbackLinks>('kefu-fallback.js', FALLBACK_MODULE_EVENT, { src: cfg.script, nonce: cfg.nonce }).catch((e: unknown) => {
+    linkEnv: { fallback: () => (fallback ??= loadModule<FallbackLinks>(FALLBACK_MODULE_EVENT, { src: cfg.script, nonce: cfg.nonce }).catch((e: unknown) => {
       fallback = undefined;
       throw e;
     })) },

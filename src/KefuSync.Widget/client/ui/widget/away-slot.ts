@@ -11,7 +11,7 @@ import { el } from './dom';
 import { loadModule } from './lazy-module';
 
 /** The event kefu-away.js fires with its exports once it ran. */
-export const AWAY_MODULE_EVENT = 'kefu:away-module';
+export const AWAY_MODULE_EVENT = 'kefu-away.js';
 export interface AwayModule {
   AwayPanel: typeof AwayPanel;
 }
@@ -83,7 +83,7 @@ export class AwaySlot {
   private load(): void {
     if (this.loading) return;
     this.loading = true;
-    loadModule<AwayModule | undefined>('kefu-away.js', AWAY_MODULE_EVENT, this.script).then(
+    loadModule<AwayModule | undefined>(AWAY_MODULE_EVENT, this.script).then(
       (mod) => {
         if (!mod || this.panel) return;
         this.panel = new mod.AwayPanel(this.lang, this.endpoint, { saveEmail: (email) => this.host.saveEmail(email) });

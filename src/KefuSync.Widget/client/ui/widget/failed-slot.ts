@@ -4,7 +4,7 @@
 import type { Lang } from '../../i18n';
 import type { MessageChannel, MessageItem } from '../../sync/message-channel';
 
-export const FAILED_MODULE_EVENT = 'kefu:failed-module';
+export const FAILED_MODULE_EVENT = 'kefu-failed.js';
 
 /** What a visitor can do with a failed message: send it again (retryable errors), take its text back, drop it. */
 export type FailAction = 'retry' | 'edit' | 'discard';

@@ -5,7 +5,7 @@ import type { KefuClient } from '../../sync/kefu-client';
 import type { MessageChannel } from '../../sync/message-channel';
 import type { WidgetConfig } from './widget';
 
-export const FILES_MODULE_EVENT = 'kefu:files-module';
+export const FILES_MODULE_EVENT = 'kefu-files.js';
 
 export interface FilesModule {
   /**

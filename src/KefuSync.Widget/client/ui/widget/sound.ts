@@ -19,7 +19,7 @@ export function unlockAudio(): void {
 }
 
 /** The event kefu-sound.js fires with its chime once it ran. */
-export const SOUND_MODULE_EVENT = 'kefu:sound-module';
+export const SOUND_MODULE_EVENT = 'kefu-sound.js';
 let chime: Promise<(ac: AudioContext) => void> | undefined;
 
 /**
@@ -33,7 +33,7 @@ export function beep(script: { src?: string | undefined; nonce?: string | undefi
     play(ac);
     return;
   }
-  (chime ??= loadModule<(ac: AudioContext) => void>('kefu-sound.js', SOUND_MODULE_EVENT, script)).then(
+  (chime ??= loadModule<(ac: AudioContext) => void>(SOUND_MODULE_EVENT, script)).then(
     (play) => play(ac),
     () => (chime = undefined), // offline or blocked: no sound this time, try again next time
   );

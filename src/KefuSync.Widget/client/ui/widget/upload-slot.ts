@@ -6,7 +6,7 @@ import type { KefuClient } from '../../sync/kefu-client';
 import type { MessageChannel } from '../../sync/message-channel';
 import type { WidgetConfig } from './widget';
 
-export const UPLOAD_MODULE_EVENT = 'kefu:upload-module';
+export const UPLOAD_MODULE_EVENT = 'kefu-upload.js';
 
 export interface Uploads {
   /**

@@ -17,6 +17,7 @@ import { el, icon, ICON_CHAT, ICON_CLIP, ICON_CLOSE, ICON_SEND } from './dom';
 import { UPLOAD_MODULE_EVENT, type UploadModule, type Uploads } from './upload-slot';
 import { messageKey, renderMessage } from './render';
 import { FAILED_MODULE_EVENT, type FailedModule } from './failed-slot';
+import { CLOSED_MODULE_EVENT, type ClosedCard } from './closed-slot';
 import { beep, unlockAudio } from './sound';
 import { isOffline } from '../../util/env';
 
@@ -58,7 +59,8 @@ export class Widget {
   private readonly status: HTMLParagraphElement;
   private readonly hint: HTMLParagraphElement;
   private readonly connNote: HTMLParagraphElement;
-  private readonly list: HTMLOListElement;
+  /** the message list (kefu-closed.js puts its card at the end) */
+  readonly list: HTMLOListElement;
   private readonly empty: HTMLLIElement;
   private readonly typing: HTMLParagraphElement;
   private readonly count: HTMLParagraphElement;
@@ -69,7 +71,8 @@ export class Widget {
   private readonly items = new Map<string, HTMLLIElement>();
   private isOpen = false;
   private id: Identity | null = null;
-  private msgs: MessageChannel | null = null;
+  /** the conversation shown now */
+  msgs: MessageChannel | null = null;
   private draft: TextChannel | null = null;
   private site: PresenceChannel;
   private unread = 0;
@@ -87,12 +90,14 @@ export class Widget {
   private failed: Promise<(li: HTMLElement, m: MessageItem) => void> | undefined;
   /** sends files (kefu-upload.js, loaded with the first one attached, or the first one in the outbox) */
   private up: Promise<Uploads> | undefined;
+  /** the closed conversation's card (kefu-closed.js, loaded with the first close shown) */
+  private card: Promise<ClosedCard> | undefined;
   private locked = false;
   private early = false; // Enter pressed before the conversation was known
 
   constructor(
-    private readonly client: KefuClient,
-    private readonly cfg: WidgetConfig,
+    readonly client: KefuClient,
+    readonly cfg: WidgetConfig,
   ) {
     this.s = cfg.strings ?? en;
     this.idKey = `kefu:me:${cfg.endpoint}`;
@@ -542,7 +547,7 @@ export class Widget {
     }
     this.empty.hidden = items.length > 0;
     if (items.some((x) => x.att)) {
-      (this.files ??= this.load<FilesModule>('kefu-files.js', FILES_MODULE_EVENT).then((f) =>
+      (this.files ??= this.load<FilesModule>(FILES_MODULE_EVENT).then((f) =>
         f.create(this.cfg, this.client, () => this.msgs),
       )).then((fill) => fill(this.list), () => (this.files = undefined));
     }
@@ -550,7 +555,7 @@ export class Widget {
     // a failed file's reason and buttons come with its preview (kefu-upload.js)
     const failed = items.filter((x) => x.status === 'failed' && !x.att);
     if (failed.length) {
-      (this.failed ??= this.load<FailedModule>('kefu-failed.js', FAILED_MODULE_EVENT).then((f) => f.create(this.cfg.lang, () => this.msgs, this.input))).then(
+      (this.failed ??= this.load<FailedModule>(FAILED_MODULE_EVENT).then((f) => f.create(this.cfg.lang, () => this.msgs, this.input))).then(
         (fill) => {
           for (const x of failed) {
             const li = this.items.get(messageKey(x));
@@ -559,6 +564,11 @@ export class Widget {
         },
         () => (this.failed = undefined),
       );
+    }
+    // closed (by the log, in every tab): the rating card, loaded with the first close shown; once loaded it follows
+    // every change (a reopen removes the card)
+    if (this.card || (m.log.ops.status?.op as { status?: unknown } | undefined)?.status == 'closed') {
+      (this.card ??= this.load<ClosedCard>(CLOSED_MODULE_EVENT)).then((fill) => fill(this), () => (this.card = undefined));
     }
     this.away.setEmail(this.storedEmail()); // a contact op from another tab or device
     // pending items render under their outbox id, committed ones under their op id: the same key, so no flicker
@@ -578,7 +588,7 @@ export class Widget {
 
   /** kefu-upload.js, once (again after a failed load). */
   private upl(): Promise<Uploads> {
-    return (this.up ??= this.load<UploadModule>('kefu-upload.js', UPLOAD_MODULE_EVENT).then(
+    return (this.up ??= this.load<UploadModule>(UPLOAD_MODULE_EVENT).then(
       (m) => m.create(this.cfg, this.client, () => this.msgs, this.panel),
       (e: unknown) => {
         this.up = undefined;
@@ -587,9 +597,9 @@ export class Widget {
     ));
   }
 
-  /** One of the lazily loaded scripts, beside this one and with its nonce. */
-  private load<T>(file: string, event: string): Promise<T> {
-    return loadModule<T>(file, event, { src: this.cfg.script, nonce: this.cfg.nonce });
+  /** One of the lazily loaded scripts (named by its *_MODULE_EVENT), beside this one and with its nonce. */
+  private load<T>(file: string): Promise<T> {
+    return loadModule<T>(file, { src: this.cfg.script, nonce: this.cfg.nonce });
   }
 
   private scrollDown(force = false): void {
