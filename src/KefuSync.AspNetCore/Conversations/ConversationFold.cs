@@ -42,6 +42,7 @@ internal static class ConversationFold
         var lang = current.Lang;
         var rating = current.Rating;
         var ratingComment = current.RatingComment;
+        var merged = current.Merged;
         if (email is null && author.Visitor?.Fields.TryGetValue("email", out var signed) == true && Email.EmailAddress.IsValid(signed))
         {
             email = signed; // signed into the identity by the host (visitor-field-email)
@@ -94,6 +95,10 @@ internal static class ConversationFold
                 lang = op.Lang;
                 activity = current.Activity;
                 break;
+            case "merged":
+                merged = true;
+                activity = current.Activity;
+                break;
             case "rate":
                 // Kept after a reopen: it is the verdict on the last close, until the next close is rated.
                 (rating, ratingComment) = ((int)op.Target, op.Text);
@@ -135,6 +140,7 @@ internal static class ConversationFold
             Lang = lang,
             Rating = rating,
             RatingComment = ratingComment,
+            Merged = merged,
         };
     }
 }

@@ -70,4 +70,11 @@ internal sealed record ConversationSummary
 
     /// <summary>The comment that came with <see cref="Rating"/>, if any.</summary>
     public string? RatingComment { get; init; }
+
+    /// <summary>
+    /// The anonymous conversation was merged into its visitor's signed-in conversation (a <c>merged</c> op): its history lives
+    /// there now, so no list shows it (docs/protocol.md §2.5); a console drops it when the summary arrives.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Merged { get; init; }
 }
