@@ -98,6 +98,10 @@ describe('Connection', () => {
     expect(FakeSocket.all.length).toBe(2);
     expect(FakeSocket.last().frames()[0]).toMatchObject({ token: 'carol', anon: 'anon' });
     FakeSocket.last().receive(welcome({ hb: 60000 }));
+    storage.setItem(hostKey('/shop/kefu'), 'carol-signed-again'); // another page of the same sign-in: no new hello
+    c.renew();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(FakeSocket.all.length).toBe(2);
     storage.removeItem(hostKey('/shop/kefu')); // and one signed out
     c.renew();
     await vi.advanceTimersByTimeAsync(5000);

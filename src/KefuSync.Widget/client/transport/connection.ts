@@ -63,7 +63,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   private timers: Partial<Record<'retry' | 'hb' | 'hello' | 'probe', ReturnType<typeof setTimeout> | undefined>> = {};
   private lastSeen = 0;
   private pageToken: string | undefined;
-  /** the token of the last hello */
+  /** who the last hello was: its token, or `#` for the browser's sign-in */
   private sent: string | undefined;
   /** a close code implied by an error frame (the SSE fallback has no close codes) */
   private impliedClose = 0;
@@ -129,7 +129,11 @@ export class Connection extends Emitter<ConnectionEvents> {
       // A full-page chat's own token (an email link), else the browser's sign-in, which every widget page writes (a
       // page of this tab may be older than the last sign-in or sign-out), else the anonymous visitor.
       const anon = this.stored(tokenKey);
-      const token = (this.sent = this.pageToken ?? this.stored(hostKey) ?? anon);
+      const slot = this.stored(hostKey);
+      const token = this.pageToken ?? slot ?? anon;
+      // Who this hello is, for renew(): every page signs the same sign-in afresh (another token each time), so the
+      // sign-in counts as one identity, whatever its token.
+      this.sent = token === slot ? '#' : token;
       if (token) h.token = token;
       // signing in with an anonymous chat: the server merges it into the signed-in one (protocol §2.5; undefined is not
       // sent). Kept after: the server answers a merged anonymous token alone with a fresh identity, so signing out never
@@ -142,7 +146,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** A tab opened (a sign-in or sign-out is a page load): if the browser's identity changed, say hello again as it. */
   renew(): void {
     const sent = this.sent;
-    if (this.hello().token !== sent) this.offline();
+    this.hello();
+    if (this.sent !== sent) this.offline();
   }
 
   private open(): void {
