@@ -113,6 +113,7 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<PresenceTracker>();
         // The frame dispatcher and one handler per frame type (hello is the handshake, before the table).
         services.TryAddSingleton<FrameReplies>();
+        services.TryAddSingleton<ConversationMerge>();
         services.TryAddSingleton<HelloHandler>();
         services.TryAddSingleton<FrameDispatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFrameHandler, PingHandler>());

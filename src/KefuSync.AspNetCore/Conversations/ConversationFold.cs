@@ -44,6 +44,7 @@ internal static class ConversationFold
         var ratingComment = current.RatingComment;
         var (transcript, transcriptTo, transcriptLang) = (current.Transcript, current.TranscriptTo, current.TranscriptLang);
         var waitingSince = current.WaitingSince;
+        var merged = current.Merged;
         if (email is null && author.Visitor?.Fields.TryGetValue("email", out var signed) == true && Email.EmailAddress.IsValid(signed))
         {
             email = signed; // signed into the identity by the host (visitor-field-email)
@@ -98,6 +99,10 @@ internal static class ConversationFold
                 lang = op.Lang;
                 activity = current.Activity;
                 break;
+            case "merged":
+                merged = true;
+                activity = current.Activity;
+                break;
             case "rate":
                 // Kept after a reopen: it is the verdict on the last close, until the next close is rated.
                 (rating, ratingComment) = ((int)op.Target, op.Text);
@@ -147,6 +152,7 @@ internal static class ConversationFold
             TranscriptTo = transcriptTo,
             TranscriptLang = transcriptLang,
             WaitingSince = waitingSince,
+            Merged = merged,
         };
     }
 }

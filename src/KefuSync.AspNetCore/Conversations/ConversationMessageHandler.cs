@@ -73,6 +73,12 @@ internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider ti
 
     public override async ValueTask<PreparedOp<MessageOp>> PrepareAsync(KefuPrincipal author, ChannelName channel, ChannelRuntime runtime, long baseRevision, MessageOp op, long head, CancellationToken cancellationToken)
     {
+        if (op.Stored is { } stored)
+        {
+            // Built by the server (a merge's copy of a message already committed and checked in its first conversation).
+            return PreparedOp<MessageOp>.Ready(op, head, stored);
+        }
+
         if (ConversationRules.HasTarget(op) && await CheckTargetAsync(author, channel, op, head, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             // An edit resent after its window closed was still committed in it: the pipeline asks the store first.

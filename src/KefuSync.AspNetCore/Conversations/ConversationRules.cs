@@ -143,7 +143,7 @@ internal static class ConversationRules
     public static long[] UnreadAfterRead(long[] unread, long upTo) => Array.FindAll(unread, r => r > upTo);
 
     /// <summary>Whether a summary belongs in the list a console asked for with <paramref name="filter"/>.</summary>
-    public static bool MatchesFilter(ConversationSummary summary, string filter, string agentId) => filter switch
+    public static bool MatchesFilter(ConversationSummary summary, string filter, string agentId) => !summary.Merged && filter switch
     {
         "mine" => summary.Assignee == agentId && summary.Status != "closed",
         "unassigned" => summary.Assignee is null && summary.Status != "closed",

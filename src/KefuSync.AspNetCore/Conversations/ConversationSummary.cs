@@ -84,4 +84,11 @@ internal sealed record ConversationSummary
     /// <summary>Unix ms of the first visitor message no agent has answered yet (0: answered): the agent notification waits from it.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public long WaitingSince { get; init; }
+
+    /// <summary>
+    /// The anonymous conversation was merged into its visitor's signed-in conversation (a <c>merged</c> op): its history lives
+    /// there now, so no list shows it (docs/protocol.md §2.5); a console drops it when the summary arrives.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Merged { get; init; }
 }

@@ -9,4 +9,6 @@ namespace KefuSync.Conversations;
 /// <param name="AttachmentJson">The attachment's metadata object as the server stores it (§9.3), once resolved; never the client's bytes.</param>
 /// <param name="AttachmentName">The attachment's file name, for the inbox preview of a message without text.</param>
 /// <param name="Lang">The visitor's language of a contact op: <c>en</c> or <c>zh-CN</c> (emails are written in it).</param>
-internal readonly record struct MessageOp(string Kind, string? Text, long Target, string? Value = null, string? AttachmentId = null, byte[]? AttachmentJson = null, string? AttachmentName = null, string? Lang = null);
+/// <param name="Stored">Server-built only (never from a client): the payload to store as it is. A merge copies an anonymous
+/// conversation's messages with it (<see cref="ConversationMerge"/>); the other members describe it for the inbox.</param>
+internal readonly record struct MessageOp(string Kind, string? Text, long Target, string? Value = null, string? AttachmentId = null, byte[]? AttachmentJson = null, string? AttachmentName = null, string? Lang = null, byte[]? Stored = null);

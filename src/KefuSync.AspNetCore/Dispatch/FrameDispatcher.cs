@@ -65,7 +65,7 @@ internal sealed class FrameDispatcher
                 return;
             }
 
-            _hello.Handle(connection, frame);
+            await _hello.HandleAsync(connection, frame, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -35,6 +35,13 @@ internal sealed partial class FrameReplies(KefuMetrics metrics, ILogger<FrameRep
         }
 
         var principal = connection.Principal!;
+        if (write && channel.Kind == ChannelKind.Conversation && channel.Key == connection.MergedConversation)
+        {
+            // An outbox written before the sign-in resends to the anonymous conversation: its history is in the visitor's
+            // conversation now, so the message goes there too, with its id (a copy of it committed before is a dup).
+            channel = ChannelName.Conversation(principal.ConversationKey!);
+        }
+
         var allowed = write ? ChannelAccess.CanSubmit(principal, channel) : ChannelAccess.CanRead(principal, channel);
         if (!allowed)
         {

@@ -11,10 +11,12 @@ namespace KefuSync.Dispatch;
 /// <summary>
 /// <c>hello</c> (docs/protocol.md §2.1): the versioned handshake. Sets the connection's principal: the agent the HTTP
 /// user passed the agent policy as, or a visitor from a valid token (or a fresh anonymous one), and answers <c>welcome</c>.
+/// A host identity presented with the browser's anonymous token (<c>anon</c>) merges the anonymous conversation into its
+/// own first (<see cref="ConversationMerge"/>, docs/protocol.md §2.5), so the welcome names the merged conversation.
 /// </summary>
-internal sealed partial class HelloHandler(FrameReplies replies, VisitorTokenService tokens, AvailabilityService availability, IOptionsMonitor<KefuSyncOptions> options, ILogger<HelloHandler> logger)
+internal sealed partial class HelloHandler(FrameReplies replies, VisitorTokenService tokens, AvailabilityService availability, ConversationMerge merge, IOptionsMonitor<KefuSyncOptions> options, ILogger<HelloHandler> logger)
 {
-    public void Handle(ConnectionContext connection, in ClientFrame frame)
+    public async ValueTask HandleAsync(ConnectionContext connection, ClientFrame frame, CancellationToken cancellationToken)
     {
         var current = options.CurrentValue;
         if (frame.Version != ProtocolConstants.Version)
@@ -25,6 +27,7 @@ internal sealed partial class HelloHandler(FrameReplies replies, VisitorTokenSer
         }
 
         string? issuedToken = null;
+        string? merged = null;
         KefuPrincipal principal;
         if (frame.Agent)
         {
@@ -57,6 +60,13 @@ internal sealed partial class HelloHandler(FrameReplies replies, VisitorTokenSer
                 return;
             }
 
+            if (check == TokenCheck.Valid && identity!.IsAnonymous && await WasMergedAsync(connection, identity, cancellationToken).ConfigureAwait(false))
+            {
+                // Merged into a signed-in identity: that conversation is theirs now, and this token (a logged-out page, or
+                // someone who copied it) opens nothing. A fresh anonymous visitor, as after expiry.
+                check = TokenCheck.Expired;
+            }
+
             if (check == TokenCheck.Expired)
             {
                 if (!current.Identity.AllowAnonymous)
@@ -70,9 +80,21 @@ internal sealed partial class HelloHandler(FrameReplies replies, VisitorTokenSer
             }
 
             principal = new KefuPrincipal(identity!.Id, identity.Name, PrincipalRole.Visitor, ConversationKeys.ForVisitor(identity.Id), identity);
+            if (frame.Anon is { } anon && !identity.IsAnonymous)
+            {
+                switch (await MergeAsync(connection, principal, anon, cancellationToken).ConfigureAwait(false))
+                {
+                    case null:
+                        return; // the store failed: the connection is closed, the client keeps both tokens and says hello again
+                    case { Length: > 0 } key:
+                        merged = key;
+                        break;
+                }
+            }
         }
 
         connection.Principal = principal;
+        connection.MergedConversation = merged;
         var ttl = (int)current.Presence.Ttl.TotalMilliseconds;
         connection.Send(FrameWriter.Welcome(
             connection.Id,
@@ -98,6 +120,50 @@ internal sealed partial class HelloHandler(FrameReplies replies, VisitorTokenSer
                 KefuRating.Thumbs => "thumbs",
                 _ => null,
             },
-            transcript: principal.Role == PrincipalRole.Visitor && current.Email.Enabled));
+            transcript: principal.Role == PrincipalRole.Visitor && current.Email.Enabled,
+            merged: merged));
+    }
+
+    /// <summary>
+    /// The merge a hello with <c>token</c> (a host identity) and <c>anon</c> asks for: the anonymous conversation key when
+    /// merged (now, or before into this same identity), "" when nothing merges (the anonymous token is forged, expired,
+    /// of another key ring, not anonymous, or merged into someone else: the hello goes on as the host identity alone), and
+    /// null when the store failed (answered <c>store_unavailable</c>, closed 1001: the client connects again with both).
+    /// </summary>
+    private async ValueTask<string?> MergeAsync(ConnectionContext connection, KefuPrincipal host, string anon, CancellationToken cancellationToken)
+    {
+        if (tokens.Read(anon, out var anonymous) != TokenCheck.Valid || anonymous is not { IsAnonymous: true })
+        {
+            Log.MergeTokenRefused(logger, connection.Id);
+            return "";
+        }
+
+        try
+        {
+            return await merge.MergeAsync(host, anonymous, cancellationToken).ConfigureAwait(false) == ConversationMerge.Outcome.Merged
+                ? ConversationKeys.ForVisitor(anonymous.Id)
+                : "";
+        }
+        catch (StoreUnavailableException ex)
+        {
+            Log.MergeFailed(logger, connection.Id, ex.InnerException ?? ex);
+            replies.Error(connection, ErrorCodes.StoreUnavailable, "The conversations could not be merged now; connect again.");
+            connection.Close(CloseCodes.GoingAway, "merge incomplete");
+            return null;
+        }
+    }
+
+    private async ValueTask<bool> WasMergedAsync(ConnectionContext connection, VisitorIdentity identity, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await merge.IsMergedAsync(identity.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // Store down: nothing can be read or written anyway, and refusing the hello would only hide the outage.
+            Log.MergeFailed(logger, connection.Id, ex.InnerException ?? ex);
+            return false;
+        }
     }
 }

@@ -18,6 +18,8 @@ internal readonly record struct ClientFrame
     public string? Filter { get; init; }
     public int? Version { get; init; }
     public string? Token { get; init; }
+    /// <summary><c>anon</c> of <c>hello</c>: the anonymous token this browser held before <see cref="Token"/> (docs/protocol.md §2.5).</summary>
+    public string? Anon { get; init; }
     public bool Agent { get; init; }
     public ReadOnlyMemory<byte> Op { get; init; }
     public ReadOnlyMemory<byte> State { get; init; }

@@ -119,6 +119,11 @@ internal static class FrameParser
                 reader.Read();
                 result = result with { Token = reader.TokenType == JsonTokenType.Null ? null : RequireString(ref reader, "token") };
             }
+            else if (reader.ValueTextEquals("anon"u8))
+            {
+                reader.Read();
+                result = result with { Anon = reader.TokenType == JsonTokenType.Null ? null : RequireString(ref reader, "anon") };
+            }
             else if (reader.ValueTextEquals("agent"u8))
             {
                 reader.Read();

@@ -70,7 +70,7 @@ internal static class FrameWriter
         return End(w);
     }
 
-    public static byte[] Welcome(string connectionId, string meId, string meName, string role, string? token, string? conversation, int heartbeatMs, int ttlMs, int maxFrame, int maxText, long maxFile = 0, long maxPixels = 0, IReadOnlyList<string>? fileTypes = null, AvailabilityView? availability = null, string? rating = null, bool transcript = false)
+    public static byte[] Welcome(string connectionId, string meId, string meName, string role, string? token, string? conversation, int heartbeatMs, int ttlMs, int maxFrame, int maxText, long maxFile = 0, long maxPixels = 0, IReadOnlyList<string>? fileTypes = null, AvailabilityView? availability = null, string? rating = null, bool transcript = false, string? merged = null)
     {
         var w = Begin("welcome"u8);
         w.WriteNumber("v"u8, ProtocolConstants.Version);
@@ -83,6 +83,7 @@ internal static class FrameWriter
         w.WriteEndObject();
         WriteOptional(w, "token"u8, token);
         WriteOptional(w, "conv"u8, conversation);
+        WriteOptional(w, "merged"u8, merged);
         w.WriteNumber("hb"u8, heartbeatMs);
         w.WriteNumber("ttl"u8, ttlMs);
         w.WriteStartObject("limits"u8);

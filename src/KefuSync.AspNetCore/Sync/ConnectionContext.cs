@@ -50,6 +50,12 @@ internal sealed class ConnectionContext
     /// <summary>Set by <c>hello</c>; null until the handshake completed.</summary>
     public KefuPrincipal? Principal { get; set; }
 
+    /// <summary>
+    /// Set by <c>hello</c> when it merged (or confirmed the merge of) this browser's anonymous conversation into the
+    /// visitor's: a <c>submit</c> to it commits into the visitor's conversation (docs/protocol.md §2.5).
+    /// </summary>
+    public string? MergedConversation { get; set; }
+
     /// <summary>Refused frames in a row (rate limit); the connection closes with 4429 past the flood limit.</summary>
     public int RefusedInARow { get; set; }
 

@@ -44,6 +44,18 @@ describe('inbox', () => {
     expect(m.apply(sum('a', { lastRole: 'agent', lastRevision: 3, activity: 3000, agentRead: 3 })).visitorMessage).toBe(false);
   });
 
+  it('drops a conversation merged into its visitor\'s signed-in one, without a notification (protocol §2.5)', () => {
+    const m = new InboxModel();
+    m.apply(sum('anon', { lastRole: 'visitor', unreadRevisions: [1] }));
+    m.apply(sum('signed', { activity: 2000 }));
+    const merged = must(parseSummary({ key: 'anon', status: 'open', lastRole: 'visitor', lastRevision: 2, unreadRevisions: [1, 2], merged: true }));
+    expect(merged.merged).toBe(true);
+    expect(m.apply(merged)).toMatchObject({ isNew: false, visitorMessage: false });
+    expect(m.view('all', 'agent:me').map((s) => s.key)).toEqual(['signed']);
+    expect(m.unreadTotal()).toBe(0);
+    expect(parseSummary({ key: 'k', merged: 'yes' })).not.toHaveProperty('merged');
+  });
+
   it('filters like the server and sorts by last activity', () => {
     const m = new InboxModel();
     m.apply(sum('old', { activity: 1 }));

@@ -24,6 +24,8 @@ export interface Summary {
   /** the visitor's rating of the last rated close, 1–5 (thumbs are 1 and 5; protocol §4.2 `rate`) */
   rating?: number;
   ratingComment?: string;
+  /** merged into its visitor's signed-in conversation (protocol §2.5): no longer listed */
+  merged?: true;
 }
 
 export type InboxFilter = 'all' | 'mine' | 'unassigned' | 'closed';
@@ -57,6 +59,7 @@ export function parseSummary(v: unknown): Summary | null {
     const c = str(v.ratingComment);
     if (c) s.ratingComment = c;
   }
+  if (v.merged === true) s.merged = true;
   return s;
 }
 
@@ -102,6 +105,11 @@ export class InboxModel {
   /** Folds one summary in (the later one wins). */
   apply(s: Summary): Change {
     const previous = this.map.get(s.key);
+    if (s.merged) {
+      // its history lives in the visitor's signed-in conversation now: one conversation per person, and nothing to notify
+      this.map.delete(s.key);
+      return { summary: s, previous, isNew: false, visitorMessage: false };
+    }
     this.map.set(s.key, s);
     const visitorMessage = s.lastRole === 'visitor' && s.lastRevision > (previous?.lastRevision ?? 0) && s.unreadRevisions.length > (previous?.unreadRevisions.length ?? 0);
     return { summary: s, previous, isNew: previous === undefined, visitorMessage };

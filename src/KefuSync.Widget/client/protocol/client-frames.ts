@@ -9,6 +9,8 @@ export interface HelloFrame {
   v: number;
   client: string;
   token?: string;
+  /** the browser's anonymous token, presented with a signed-in `token` to merge its conversation (§2.5) */
+  anon?: string | undefined;
   agent?: boolean;
 }
 export interface SubFrame {

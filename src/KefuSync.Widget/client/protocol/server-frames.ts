@@ -22,6 +22,8 @@ export interface WelcomeFrame {
   me: Me;
   token?: string;
   conv?: string;
+  /** the anonymous conversation this hello merged into `conv` (§2.5): its tabs and unsent messages follow */
+  merged?: string;
   hb: number;
   ttl: number;
   limits?: { maxFrame?: number; maxText?: number; maxFile?: unknown; fileTypes?: unknown };

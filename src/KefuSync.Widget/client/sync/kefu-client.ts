@@ -398,6 +398,8 @@ export class KefuClient extends Emitter<KefuClientEvents> {
     const c = this.conn;
     if (!c || !this.bus) return;
     this.relay.announce(c.state, c.welcomeText);
+    // a tab joined (a sign-in or sign-out is a page load), or the state changed: say hello again if the identity did
+    c.renew();
   }
 
   // ---- frames ----

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeSocket, MemStorage } from '../test/fakes';
-import { Connection, tokenKey } from './connection';
+import { Connection, hostKey, tokenKey } from './connection';
 import { ErrorCode } from '../protocol/error-codes';
 import { must } from '../test/must';
 import { fallbackLinks } from './fallback-links';
@@ -69,6 +69,56 @@ describe('Connection', () => {
     expect(storage.getItem(tokenKey('/shop/kefu'))).toBeNull();
   });
 
+  it('says hello as the browser\'s sign-in, with the anonymous token to merge (protocol §2.5)', async () => {
+    const storage = new MemStorage();
+    storage.setItem(tokenKey('/shop/kefu'), 'anon');
+    storage.setItem(hostKey('/shop/kefu'), 'carol');
+    const { c } = make({}, storage);
+    c.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.last().frames()[0]).toEqual({ t: 'hello', v: 1, client: '1.0.0', token: 'carol', anon: 'anon' });
+    // kept: the server answers a merged anonymous token alone with a fresh visitor, so signing out never revives it
+    FakeSocket.last().receive(welcome({ me: { id: 'h_carol', name: 'Carol', role: 'visitor' }, merged: 'k' }));
+    expect(storage.getItem(tokenKey('/shop/kefu'))).toBe('anon');
+  });
+
+  it('renew: says hello again when another tab signed the browser in or out, and only then', async () => {
+    const storage = new MemStorage();
+    storage.setItem(tokenKey('/shop/kefu'), 'anon');
+    const { c } = make({}, storage);
+    c.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeSocket.last().receive(welcome({ hb: 60000 }));
+    c.renew();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(FakeSocket.all.length).toBe(1);
+    storage.setItem(hostKey('/shop/kefu'), 'carol'); // a tab opened signed in
+    c.renew();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(FakeSocket.all.length).toBe(2);
+    expect(FakeSocket.last().frames()[0]).toMatchObject({ token: 'carol', anon: 'anon' });
+    FakeSocket.last().receive(welcome({ hb: 60000 }));
+    storage.setItem(hostKey('/shop/kefu'), 'carol-signed-again'); // another page of the same sign-in: no new hello
+    c.renew();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(FakeSocket.all.length).toBe(2);
+    storage.removeItem(hostKey('/shop/kefu')); // and one signed out
+    c.renew();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(FakeSocket.all.length).toBe(3);
+    expect(FakeSocket.last().frames()[0]).toEqual({ t: 'hello', v: 1, client: '1.0.0', token: 'anon' });
+  });
+
+  it('renew: a token minted for this link is not a change of identity', async () => {
+    const { c } = make();
+    c.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeSocket.last().receive(welcome({ token: 'minted', hb: 60000 }));
+    c.renew();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(FakeSocket.all.length).toBe(1);
+  });
+
   it('stores a token from welcome and becomes open', async () => {
     const { c, storage } = make();
     const states: string[] = [];
@@ -107,11 +157,13 @@ describe('Connection', () => {
   it('4401: forgets the stored token and reconnects anonymously', async () => {
     const storage = new MemStorage();
     storage.setItem(tokenKey('/shop/kefu'), 'bad');
+    storage.setItem(hostKey('/shop/kefu'), 'expired'); // a sign-in past its lifetime: not said again and again
     const { c } = make({}, storage);
     c.start();
     await vi.advanceTimersByTimeAsync(0);
     FakeSocket.last().serverClose(4401);
     expect(storage.getItem(tokenKey('/shop/kefu'))).toBeNull();
+    expect(storage.getItem(hostKey('/shop/kefu'))).toBeNull();
     await vi.advanceTimersByTimeAsync(1000);
     expect(FakeSocket.all.length).toBe(2);
     expect(FakeSocket.last().frames()[0]).toEqual({ t: 'hello', v: 1, client: '1.0.0' });

@@ -43,6 +43,11 @@ export interface ConnectionEvents {
 }
 
 export const tokenKey = (endpoint: string): string => `kefu:token:${endpoint}`;
+/**
+ * The signed-in visitor's token, written by every widget page: the page with a `data-kefu-token` signs the browser in,
+ * one without signs it out. The leader says hello as it, whichever tab it is, and again when another tab changes it.
+ */
+export const hostKey = (endpoint: string): string => `kefu:host:${endpoint}`;
 
 export class Connection extends Emitter<ConnectionEvents> {
   state: ConnState = 'closed';
@@ -55,14 +60,11 @@ export class Connection extends Emitter<ConnectionEvents> {
   private attempt = 0;
   private wsFailures = 0;
   private probes = 0;
-  private timers: Record<'retry' | 'hb' | 'hello' | 'probe', ReturnType<typeof setTimeout> | undefined> = {
-    retry: undefined,
-    hb: undefined,
-    hello: undefined,
-    probe: undefined,
-  };
+  private timers: Partial<Record<'retry' | 'hb' | 'hello' | 'probe', ReturnType<typeof setTimeout> | undefined>> = {};
   private lastSeen = 0;
   private pageToken: string | undefined;
+  /** who the last hello was: its token, or `#` for the browser's sign-in */
+  private sent: string | undefined;
   /** a close code implied by an error frame (the SSE fallback has no close codes) */
   private impliedClose = 0;
   private readonly env: LinkEnv;
@@ -112,9 +114,9 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (this.link) this.drop(this.link, CloseCode.Timeout);
   }
 
-  private storedToken(): string | undefined {
+  private stored(key: (e: string) => string): string | undefined {
     try {
-      return this.o.storage?.getItem(tokenKey(this.o.endpoint)) ?? undefined;
+      return this.o.storage?.getItem(key(this.o.endpoint)) ?? undefined;
     } catch {
       return undefined;
     }
@@ -124,10 +126,28 @@ export class Connection extends Emitter<ConnectionEvents> {
     const h: HelloFrame = { t: 'hello', v: PROTOCOL_VERSION, client: this.o.version };
     if (this.o.agent) h.agent = true;
     else {
-      const token = this.pageToken ?? this.storedToken();
+      // A full-page chat's own token (an email link), else the browser's sign-in, which every widget page writes (a
+      // page of this tab may be older than the last sign-in or sign-out), else the anonymous visitor.
+      const anon = this.stored(tokenKey);
+      const slot = this.stored(hostKey);
+      const token = this.pageToken ?? slot ?? anon;
+      // Who this hello is, for renew(): every page signs the same sign-in afresh (another token each time), so the
+      // sign-in counts as one identity, whatever its token.
+      this.sent = token === slot ? '#' : token;
       if (token) h.token = token;
+      // signing in with an anonymous chat: the server merges it into the signed-in one (protocol §2.5; undefined is not
+      // sent). Kept after: the server answers a merged anonymous token alone with a fresh identity, so signing out never
+      // revives it.
+      if (token !== anon) h.anon = anon;
     }
     return h;
+  }
+
+  /** A tab opened (a sign-in or sign-out is a page load): if the browser's identity changed, say hello again as it. */
+  renew(): void {
+    const sent = this.sent;
+    this.hello();
+    if (this.sent !== sent) this.offline();
   }
 
   private open(): void {
@@ -170,6 +190,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       if (f.token && !this.o.agent && !this.pageToken) {
         try {
           this.o.storage?.setItem(tokenKey(this.o.endpoint), f.token);
+          this.sent = f.token; // the identity of this link: not a change for renew()
         } catch {
           // storage full or blocked: the identity lasts for this page only
         }
@@ -221,6 +242,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       this.pageToken = undefined;
       try {
         this.o.storage?.removeItem(tokenKey(this.o.endpoint));
+        this.o.storage?.removeItem(hostKey(this.o.endpoint));
       } catch {
         // ignore
       }
@@ -280,10 +302,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   private clearTimers(): void {
-    clearTimeout(this.timers.retry);
-    clearInterval(this.timers.hb);
-    clearTimeout(this.timers.hello);
-    clearTimeout(this.timers.probe);
+    // timeouts and intervals share one list of timers (HTML): either clear call ends any of them
+    for (const t of Object.values(this.timers)) clearTimeout(t);
     this.timers.retry = undefined;
   }
 }

@@ -2,7 +2,7 @@
 // (ui/widget/widget.ts, files-slot.ts) only once a conversation shows a file. It hands its exports over through one
 // window event.
 import { filesStrings } from '../i18n/files';
-import { tokenKey } from '../transport/connection';
+import { hostKey, tokenKey } from '../transport/connection';
 import { chipFiller } from '../ui/files/file-chip';
 import { FileLinks } from '../ui/files/file-links';
 import { FILES_MODULE_EVENT, type FilesModule } from '../ui/widget/files-slot';
@@ -13,7 +13,8 @@ const mod: FilesModule = {
     const token = (): string | undefined => {
       let stored: string | null;
       try {
-        stored = localStorage.getItem(tokenKey(o.endpoint));
+        // as Connection.hello: the browser's sign-in (protocol §2.5), else the anonymous visitor
+        stored = localStorage.getItem(hostKey(o.endpoint)) ?? localStorage.getItem(tokenKey(o.endpoint));
       } catch {
         stored = null; // storage blocked: the welcome's token below
       }

@@ -14,7 +14,7 @@ import { en, pickLang, ZH_MODULE_EVENT, type Strings } from '../i18n';
 import { KefuClient } from '../sync/kefu-client';
 import { openOutboxStore } from '../sync/idb-store';
 import { Widget, type WidgetConfig } from '../ui/widget/widget';
-import type { TransportMode } from '../transport/connection';
+import { hostKey, type TransportMode } from '../transport/connection';
 import { FALLBACK_MODULE_EVENT, type FallbackLinks } from '../transport/links';
 import { loadModule } from '../ui/widget/lazy-module';
 import { browserLanguages, documentBody, isCssColor } from '../util/env';
@@ -61,6 +61,17 @@ async function boot(): Promise<void> {
     nonce: script?.nonce || undefined,
     token: attr('token') || undefined,
   };
+  // Every widget page says who the browser is: signed in with its token, signed out without (protocol §2.5).
+  // The leader says hello as the browser's sign-in then, and every tab's requests use it (a full-page chat keeps its own).
+  try {
+    if (cfg.mode !== 'page') {
+      if (cfg.token) localStorage.setItem(hostKey(endpoint), cfg.token);
+      else localStorage.removeItem(hostKey(endpoint));
+      cfg.token = undefined;
+    }
+  } catch {
+    // storage blocked: this page's token is all there is
+  }
   // zh-CN strings come as kefu-zh.js, while IndexedDB opens; English if it cannot load (blocked, offline)
   const zh = cfg.lang === 'zh-CN' ? loadModule<Strings>(ZH_MODULE_EVENT, { src: cfg.script, nonce: cfg.nonce }).catch(() => en) : en;
   const [outboxStore, strings] = await Promise.all([openOutboxStore(), zh]);

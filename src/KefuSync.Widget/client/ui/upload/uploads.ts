@@ -9,7 +9,7 @@
 import type { FileEntry, OutboxRecord } from '../../sync/outbox';
 import { retryDelay } from '../../sync/outbox';
 import { ErrorCode } from '../../protocol/error-codes';
-import { tokenKey } from '../../transport/connection';
+import { hostKey, tokenKey } from '../../transport/connection';
 import { uploadStrings, type UploadStrings } from '../../i18n/upload';
 import { randomId } from '../../util/emitter';
 import { humanSize } from '../files/file-chip';
@@ -62,7 +62,8 @@ export function createUploads(cfg: WidgetConfig, client: KefuClient, msgs: () =>
   const token = (): string | undefined => {
     let stored: string | null;
     try {
-      stored = localStorage.getItem(tokenKey(cfg.endpoint));
+      // as Connection.hello: the browser's sign-in (protocol §2.5), else the anonymous visitor
+      stored = localStorage.getItem(hostKey(cfg.endpoint)) ?? localStorage.getItem(tokenKey(cfg.endpoint));
     } catch {
       stored = null;
     }
