@@ -42,6 +42,7 @@ internal static class ConversationFold
         var lang = current.Lang;
         var rating = current.Rating;
         var ratingComment = current.RatingComment;
+        var human = current.Human;
         if (email is null && author.Visitor?.Fields.TryGetValue("email", out var signed) == true && Email.EmailAddress.IsValid(signed))
         {
             email = signed; // signed into the identity by the host (visitor-field-email)
@@ -53,6 +54,11 @@ internal static class ConversationFold
                 if (revision > lastRevision)
                 {
                     (lastText, lastRole, lastName, lastRevision) = (op.Text ?? (op.AttachmentName is { } file ? "📎 " + file : null), author.RoleName, author.Name, revision);
+                }
+
+                if (author.Role == PrincipalRole.Agent)
+                {
+                    human = false; // a person answered: the handover is served
                 }
 
                 if (isAgentSide)
@@ -100,9 +106,16 @@ internal static class ConversationFold
                 break;
             case "status":
                 status = op.Value!;
+                human = status != "closed" && human;
                 break;
             case "assign":
                 assignee = string.IsNullOrEmpty(op.Value) ? null : op.Value;
+                human = assignee is null && human; // someone (an agent, or a bot again) has it now
+                break;
+            case "handover":
+                // From the bot to people: it no longer holds the conversation, which waits for a person (docs/bots.md).
+                assignee = ConversationRules.IsBot(assignee) ? null : assignee;
+                human = assignee is null;
                 break;
             case "edit" when op.Target == lastRevision:
                 lastText = op.Text;
@@ -135,6 +148,7 @@ internal static class ConversationFold
             Lang = lang,
             Rating = rating,
             RatingComment = ratingComment,
+            Human = human,
         };
     }
 }

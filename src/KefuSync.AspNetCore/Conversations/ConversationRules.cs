@@ -18,6 +18,9 @@ internal static class ConversationRules
         "status" or "assign" when author.Role == PrincipalRole.Visitor => "Only agents change a conversation's status or assignee.",
         // The rating is the visitor's verdict on the agents: an agent or a bot rating it would make the score meaningless.
         "rate" when author.Role != PrincipalRole.Visitor => "Only the conversation's visitor rates it.",
+        // A handover is the bot letting go, or the visitor asking for a person; an agent takes over by assigning it to
+        // themselves, which the inbox shows as theirs (a handover would mark it as still waiting for a person).
+        "handover" when author.Role == PrincipalRole.Agent => "Agents take a conversation over by assigning it to themselves.",
         _ => null,
     };
 
@@ -110,6 +113,9 @@ internal static class ConversationRules
 
     /// <summary>A visitor's message reopens a closed conversation: the visitor is back, someone must answer.</summary>
     public static string StatusAfterVisitorMessage(string status) => status == "closed" ? "open" : status;
+
+    /// <summary>Whether an assignee is a bot (<c>bot:NAME</c>): a handover or an agent taking over ends its hold.</summary>
+    public static bool IsBot(string? assignee) => assignee is not null && assignee.StartsWith("bot:", StringComparison.Ordinal);
 
     /// <summary>Agents' side: everything a server (bot) or agent writes counts as the agents' side of the conversation.</summary>
     public static bool IsAgentSide(KefuPrincipal author) => author.Role != PrincipalRole.Visitor;

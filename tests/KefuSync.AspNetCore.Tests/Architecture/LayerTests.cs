@@ -40,8 +40,9 @@ public sealed class LayerTests
         ("FollowUp", ["Protocol", "Contracts", "Diagnostics", "Stores", "Email", "Security", "Sync", "Conversations", "Endpoints", "Widget"]),
         ("Webhooks", ["Protocol", "Contracts", "Diagnostics", "Stores", "Sync", "Conversations"]),
         ("RestApi", ["Protocol", "Contracts", "Stores", "Security", "Sync", "Conversations"]),
+        ("Bots", ["Protocol", "Contracts", "Diagnostics", "Stores", "Security", "Sync", "Conversations"]),
         ("Hosting", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "FollowUp", "Webhooks"]),
-        ("Api", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "FollowUp", "Webhooks", "RestApi", "Hosting"]),
+        ("Api", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "FollowUp", "Webhooks", "RestApi", "Bots", "Hosting"]),
     ];
 
     /// <summary>Areas that depend on the BCL alone: no ASP.NET Core, Microsoft.Extensions, EF Core, Redis or any other package.</summary>
