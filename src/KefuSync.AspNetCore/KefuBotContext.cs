@@ -10,8 +10,9 @@ public sealed class KefuBotContext
     public required IReadOnlyList<KefuBotMessage> NewMessages { get; init; }
 
     /// <summary>
-    /// The conversation's recent messages up to and including the new ones, oldest first: at most
-    /// <see cref="KefuBotOptions.HistoryMessages"/>, from every author (visitor, agents, bots).
+    /// The conversation's recent messages as they stand when the bot is asked, in revision order: the new ones, and the
+    /// bot's own answers so far (which may come after a new message the visitor sent while the bot was answering). At
+    /// most <see cref="KefuBotOptions.HistoryMessages"/>, from every author (visitor, agents, bots).
     /// </summary>
     public required IReadOnlyList<KefuBotMessage> History { get; init; }
 
