@@ -19,6 +19,8 @@ const entries = [
   ['client/widget/fallback.ts', 'dist/kefu-fallback.js'],
   // Why a message failed and its Retry/Edit/Discard, loaded by the widget once a message fails (ui/widget/failed-slot.ts).
   ['client/widget/failed.ts', 'dist/kefu-failed.js'],
+  // The handover line and the "Talk to a person" button, loaded once a conversation shows a bot (ui/widget/bot-slot.ts).
+  ['client/widget/bot.ts', 'dist/kefu-bot.js'],
   // The new-message beep, loaded by the widget on its first beep (ui/widget/sound.ts).
   ['client/widget/sound.ts', 'dist/kefu-sound.js'],
   ['client/console/index.ts', 'dist/kefu-console.js'],

@@ -72,6 +72,12 @@ export class MessageLog {
         this.messages.push(m);
         return m;
       }
+      case 'handover': {
+        // a line of role `sys` with no author, so never "own" (§4.2, docs/bots.md); kefu-bot.js writes its words
+        const m: ChatMessage = { rev: r.rev, id: r.id, by: '', ts: r.ts, name: '', role: 'sys', text: '' };
+        this.messages.push(m);
+        return m;
+      }
       case 'read':
         if (typeof op.upTo === 'number' && Number.isSafeInteger(op.upTo)) {
           this.reads.set(r.by, Math.max(this.reads.get(r.by) ?? 0, op.upTo));

@@ -10,12 +10,12 @@
 //   data-kefu-site       site name shown in the header
 //   data-kefu-mode       widget (launcher + popup) | page (full page, {endpoint}/chat)
 //   data-kefu-transport  auto | ws | sse | poll (force a fallback)
-import { en, pickLang, ZH_MODULE_EVENT, type Strings } from '../i18n';
+import { en, pickLang, type Strings } from '../i18n';
 import { KefuClient } from '../sync/kefu-client';
 import { openOutboxStore } from '../sync/idb-store';
 import { Widget, type WidgetConfig } from '../ui/widget/widget';
 import type { TransportMode } from '../transport/connection';
-import { FALLBACK_MODULE_EVENT, type FallbackLinks } from '../transport/links';
+import type { FallbackLinks } from '../transport/links';
 import { loadModule } from '../ui/widget/lazy-module';
 import { browserLanguages, documentBody, isCssColor } from '../util/env';
 
@@ -62,7 +62,7 @@ async function boot(): Promise<void> {
     token: attr('token') || undefined,
   };
   // zh-CN strings come as kefu-zh.js, while IndexedDB opens; English if it cannot load (blocked, offline)
-  const zh = cfg.lang === 'zh-CN' ? loadModule<Strings>('kefu-zh.js', ZH_MODULE_EVENT, { src: cfg.script, nonce: cfg.nonce }).catch(() => en) : en;
+  const zh = cfg.lang === 'zh-CN' ? loadModule<Strings>('zh', { src: cfg.script, nonce: cfg.nonce }).catch(() => en) : en;
   const [outboxStore, strings] = await Promise.all([openOutboxStore(), zh]);
   cfg.strings = strings;
   const client = new KefuClient({
@@ -71,7 +71,7 @@ async function boot(): Promise<void> {
     token: cfg.token,
     transport,
     // The fallback links load only when WebSocket fails (kefu-fallback.js), once; a failed load is tried again later.
-    linkEnv: { fallback: () => (fallback ??= loadModule<FallbackLinks>('kefu-fallback.js', FALLBACK_MODULE_EVENT, { src: cfg.script, nonce: cfg.nonce }).catch((e: unknown) => {
+    linkEnv: { fallback: () => (fallback ??= loadModule<FallbackLinks>('fallback', { src: cfg.script, nonce: cfg.nonce }).catch((e: unknown) => {
       fallback = undefined;
       throw e;
     })) },

@@ -83,7 +83,7 @@ export class AwaySlot {
   private load(): void {
     if (this.loading) return;
     this.loading = true;
-    loadModule<AwayModule | undefined>('kefu-away.js', AWAY_MODULE_EVENT, this.script).then(
+    loadModule<AwayModule | undefined>('away', this.script).then(
       (mod) => {
         if (!mod || this.panel) return;
         this.panel = new mod.AwayPanel(this.lang, this.endpoint, { saveEmail: (email) => this.host.saveEmail(email) });

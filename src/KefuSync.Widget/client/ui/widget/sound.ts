@@ -33,7 +33,7 @@ export function beep(script: { src?: string | undefined; nonce?: string | undefi
     play(ac);
     return;
   }
-  (chime ??= loadModule<(ac: AudioContext) => void>('kefu-sound.js', SOUND_MODULE_EVENT, script)).then(
+  (chime ??= loadModule<(ac: AudioContext) => void>('sound', script)).then(
     (play) => play(ac),
     () => (chime = undefined), // offline or blocked: no sound this time, try again next time
   );

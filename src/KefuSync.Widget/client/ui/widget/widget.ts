@@ -11,12 +11,13 @@ import { SITE_CHANNEL, conversationChannel, visitorDraftChannel } from '../../pr
 import type { PresenceEntry, WelcomeFrame } from '../../protocol/server-frames';
 import { isObj } from '../../protocol/validation';
 import { AwaySlot } from './away-slot';
-import { FILES_MODULE_EVENT, type FilesModule } from './files-slot';
+import type { FilesModule } from './files-slot';
 import { loadModule } from './lazy-module';
 import { el, icon, ICON_CHAT, ICON_CLIP, ICON_CLOSE, ICON_SEND } from './dom';
-import { UPLOAD_MODULE_EVENT, type UploadModule, type Uploads } from './upload-slot';
+import type { UploadModule, Uploads } from './upload-slot';
 import { messageKey, renderMessage } from './render';
-import { FAILED_MODULE_EVENT, type FailedModule } from './failed-slot';
+import type { FailedModule } from './failed-slot';
+import type { BotModule } from './bot-slot';
 import { beep, unlockAudio } from './sound';
 import { isOffline } from '../../util/env';
 
@@ -83,6 +84,8 @@ export class Widget {
   private readonly away: AwaySlot;
   /** fills the file chips (kefu-files.js, loaded with the first one) */
   private files: Promise<(list: HTMLElement) => void> | undefined;
+  /** the handover lines and "Talk to a person" (kefu-bot.js, loaded with the first bot message or handover) */
+  private bot: Promise<(list: HTMLElement, items: MessageItem[]) => void> | undefined;
   /** adds why and the buttons to a failed message (kefu-failed.js, loaded with the first one) */
   private failed: Promise<(li: HTMLElement, m: MessageItem) => void> | undefined;
   /** sends files (kefu-upload.js, loaded with the first one attached, or the first one in the outbox) */
@@ -537,15 +540,22 @@ export class Widget {
     }
     this.empty.hidden = items.length > 0;
     if (items.some((x) => x.att)) {
-      (this.files ??= this.load<FilesModule>('kefu-files.js', FILES_MODULE_EVENT).then((f) =>
+      (this.files ??= this.load<FilesModule>('files').then((f) =>
         f.create(this.cfg, this.client, () => this.msgs),
       )).then((fill) => fill(this.list), () => (this.files = undefined));
     }
     if (items.some((x) => x.att && !x.rev)) this.upl().then((u) => u.fill(this.list), noop);
+    // a bot's conversation: the handover lines' words and "Talk to a person" (kefu-bot.js, bot-slot.ts)
+    if (items.some((x) => x.role === 'bot' || x.role === 'sys')) {
+      (this.bot ??= this.load<BotModule>('bot').then((b) => b.create(this.cfg.lang, () => this.msgs))).then(
+        (fill) => fill(this.list, items),
+        () => (this.bot = undefined),
+      );
+    }
     // a failed file's reason and buttons come with its preview (kefu-upload.js)
     const failed = items.filter((x) => x.status === 'failed' && !x.att);
     if (failed.length) {
-      (this.failed ??= this.load<FailedModule>('kefu-failed.js', FAILED_MODULE_EVENT).then((f) => f.create(this.cfg.lang, () => this.msgs, this.input))).then(
+      (this.failed ??= this.load<FailedModule>('failed').then((f) => f.create(this.cfg.lang, () => this.msgs, this.input))).then(
         (fill) => {
           for (const x of failed) {
             const li = this.items.get(messageKey(x));
@@ -573,7 +583,7 @@ export class Widget {
 
   /** kefu-upload.js, once (again after a failed load). */
   private upl(): Promise<Uploads> {
-    return (this.up ??= this.load<UploadModule>('kefu-upload.js', UPLOAD_MODULE_EVENT).then(
+    return (this.up ??= this.load<UploadModule>('upload').then(
       (m) => m.create(this.cfg, this.client, () => this.msgs, this.panel),
       (e: unknown) => {
         this.up = undefined;
@@ -583,8 +593,8 @@ export class Widget {
   }
 
   /** One of the lazily loaded scripts, beside this one and with its nonce. */
-  private load<T>(file: string, event: string): Promise<T> {
-    return loadModule<T>(file, event, { src: this.cfg.script, nonce: this.cfg.nonce });
+  private load<T>(name: string): Promise<T> {
+    return loadModule<T>(name, { src: this.cfg.script, nonce: this.cfg.nonce });
   }
 
   private scrollDown(force = false): void {

@@ -1,0 +1,12 @@
+// The main bundle's side of bots (docs/bots.md): message-log.ts keeps a `handover` op as an empty item of role `sys`
+// and render.ts draws it like any message; the line's words and the "Talk to a person" button come from kefu-bot.js,
+// loaded the first time a conversation shows a bot's message or a handover (most page views never do).
+import type { Lang } from '../../i18n';
+import type { MessageChannel, MessageItem } from '../../sync/message-channel';
+
+export const BOT_MODULE_EVENT = 'kefu:bot-module';
+
+export interface BotModule {
+  /** Returns what fills the handover lines and shows or hides the button, given the items shown now. */
+  create(lang: Lang, msgs: () => MessageChannel | null): (list: HTMLElement, items: MessageItem[]) => void;
+}
