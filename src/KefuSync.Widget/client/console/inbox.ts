@@ -24,6 +24,8 @@ export interface Summary {
   /** the visitor's rating of the last rated close, 1–5 (thumbs are 1 and 5; protocol §4.2 `rate`) */
   rating?: number;
   ratingComment?: string;
+  /** handed over by a bot or asked for by the visitor, and no agent has it yet (protocol §4.3 `human`) */
+  human?: boolean;
 }
 
 export type InboxFilter = 'all' | 'mine' | 'unassigned' | 'closed';
@@ -51,6 +53,7 @@ export function parseSummary(v: unknown): Summary | null {
   const opt = { assignee: str(v.assignee), visitorId: str(v.visitorId), visitorName: str(v.visitorName), lastText: str(v.lastText), lastRole: str(v.lastRole), lastName: str(v.lastName), email: str(v.email) };
   for (const [k, x] of Object.entries(opt)) if (x !== undefined) (s as unknown as Record<string, unknown>)[k] = x;
   if (Object.keys(fields).length) s.fields = fields;
+  if (v.human === true) s.human = true;
   // only a score the server can have stored: anything else is dropped, never shown as stars
   if (typeof v.rating === 'number' && Number.isInteger(v.rating) && v.rating >= 1 && v.rating <= 5) {
     s.rating = v.rating;
