@@ -22,9 +22,9 @@ namespace KefuSync.Bots;
 /// says what to do (take, answer, hand over). Conversations are handled one after another, each op in order.</para>
 /// <para><b>Once.</b> The cursors are recorded in the <c>bot:NAME</c> log (<see cref="BotLog"/>) after each
 /// conversation. Everything the bot writes for the op at revision R has a deterministic op id (<c>~NAME:R:a</c> for an
-/// assignment, <c>~NAME:R:0</c>, <c>:1</c>… for its messages, <c>~NAME:R:h</c> for a handover), so a node that resumes
-/// from an older cursor after a crash finds the answer already there and does not ask the bot again, and if it must
-/// (the crash came between the bot's answer and its first message), whatever was posted dedupes. Clients cannot submit
+/// assignment, <c>~NAME:R:0</c>, <c>:1</c>… for its messages and <c>:e</c> for the last one, <c>~NAME:R:h</c> for a
+/// handover), so a node that resumes from an older cursor after a crash finds the turn's end already there and does not
+/// ask the bot again, and if it must (the crash came before the turn's last op), whatever was posted dedupes. Clients cannot submit
 /// ids beginning with <c>~</c> on a conversation (docs/protocol.md §4.2), so no visitor can pre-empt one.</para>
 /// <para><b>One node.</b> A node works only while it holds the lease, a <c>lease</c> record appended at the log's head
 /// (a compare-and-swap). It renews it before every turn when less than two thirds remain, and a turn lasts at most
@@ -357,9 +357,9 @@ internal sealed partial class BotRunner
 
     private async Task TurnAsync(string key, ChannelName channel, BotConversation state, BotOp op, HashSet<string> ids, CancellationToken cancellationToken)
     {
-        if (ids.Contains(OpId(op.Revision, "0")) || ids.Contains(OpId(op.Revision, "h")))
+        if (ids.Contains(OpId(op.Revision, "e")) || ids.Contains(OpId(op.Revision, "h")))
         {
-            return; // answered before a crash, which came before the cursor was recorded: not asked again
+            return; // answered in full before a crash, which came before the cursor was recorded: not asked again
         }
 
         var message = new KefuBotMessage { Revision = op.Revision, Role = op.Role ?? "visitor", Name = op.Name ?? "", Text = op.Text ?? "", Timestamp = op.Timestamp };
@@ -388,16 +388,13 @@ internal sealed partial class BotRunner
         }
 
         _metrics.BotTurns.Add(1);
-        var n = 0;
-        foreach (var text in answer.Messages)
+        var texts = answer.Messages.Where(t => !string.IsNullOrWhiteSpace(t)).ToList();
+        for (var n = 0; n < texts.Count; n++)
         {
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            var id = OpId(op.Revision, n.ToString(CultureInfo.InvariantCulture));
-            n++;
+            // The turn's last op ends it (`e`, or the handover's `h`): a resume that finds it does not ask again; one that
+            // finds only earlier parts asks again, and what was posted dedupes.
+            var text = texts[n];
+            var id = OpId(op.Revision, n == texts.Count - 1 && !answer.HandsOver ? "e" : n.ToString(CultureInfo.InvariantCulture));
             var result = await _committer.SubmitAsync(_principal, channel, id, 0, Payload(w => { w.WriteString("k", "msg"); w.WriteString("text", text); }), cancellationToken).ConfigureAwait(false);
             if (!result.Committed)
             {
