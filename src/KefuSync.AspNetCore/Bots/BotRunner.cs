@@ -292,6 +292,29 @@ internal sealed partial class BotRunner
 
         var ids = new HashSet<string>(ops.Select(o => o.ClientOpId), StringComparer.Ordinal);
         var takesNew = _options.Takes == KefuBotTakes.NewConversations;
+        try
+        {
+            await FoldAndActAsync(key, channel, state, ops, ids, cursor, takesNew, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The op being acted on is folded but not handled: forget the state, so the next pass rebuilds it from the
+            // log up to the cursor and acts on that op again (what was posted of it dedupes).
+            _conversations.Remove(key);
+            _folded.Remove(key);
+            throw;
+        }
+
+        if (state.Holding == BotHolding.People)
+        {
+            // People have it: nothing to keep in memory (an assignment back to the bot rebuilds it from the log).
+            _conversations.Remove(key);
+            _folded.Remove(key);
+        }
+    }
+
+    private async Task FoldAndActAsync(string key, ChannelName channel, BotConversation state, List<OpRecord> ops, HashSet<string> ids, long cursor, bool takesNew, CancellationToken cancellationToken)
+    {
         foreach (var record in ops)
         {
             var op = BotOp.Of(record);
@@ -317,13 +340,6 @@ internal sealed partial class BotRunner
             cursor = record.Revision;
             _log.Conversations[key] = cursor;
             _dirty[key] = cursor;
-        }
-
-        if (state.Holding == BotHolding.People)
-        {
-            // People have it: nothing to keep in memory (an assignment back to the bot rebuilds it from the log).
-            _conversations.Remove(key);
-            _folded.Remove(key);
         }
     }
 

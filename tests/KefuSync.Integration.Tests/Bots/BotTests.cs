@@ -174,6 +174,50 @@ public sealed class BotTests
         Assert.Equal("two", _script.Calls.Last().NewMessages.Single().Text);
     }
 
+    /// <summary>A store that fails the first append of the given client op id, as a node dying mid-turn would leave it.</summary>
+    private sealed class FailOnceStore(InMemoryOpStore inner, string failId) : IOpStore
+    {
+        private int _failed;
+
+        public Task<AppendResult> AppendAsync(string channel, long expectedRevision, OpDraft op, CancellationToken cancellationToken = default)
+            => op.ClientOpId == failId && Interlocked.Exchange(ref _failed, 1) == 0
+                ? throw new IOException("the store went away")
+                : inner.AppendAsync(channel, expectedRevision, op, cancellationToken);
+
+        public Task<long> GetRevisionAsync(string channel, CancellationToken cancellationToken = default) => inner.GetRevisionAsync(channel, cancellationToken);
+
+        public Task<IReadOnlyList<OpRecord>> ReadAsync(string channel, long afterRevision, int maxCount, CancellationToken cancellationToken = default) => inner.ReadAsync(channel, afterRevision, maxCount, cancellationToken);
+
+        public Task<IReadOnlyList<OpRecord>> ReadBeforeAsync(string channel, long beforeRevision, int maxCount, CancellationToken cancellationToken = default) => inner.ReadBeforeAsync(channel, beforeRevision, maxCount, cancellationToken);
+
+        public Task<long?> FindClientOpAsync(string channel, string clientOpId, CancellationToken cancellationToken = default) => inner.FindClientOpAsync(channel, clientOpId, cancellationToken);
+
+        public Task<long?> FindDuplicateAsync(string channel, string clientOpId, OpSequence? sequence, CancellationToken cancellationToken = default) => inner.FindDuplicateAsync(channel, clientOpId, sequence, cancellationToken);
+    }
+
+    [Fact]
+    public async Task ATurnCutOffAfterItsFirstMessage_IsAskedAgain_AndEachMessageIsPostedOnce()
+    {
+        _script.Answer = (c, _) => Task.FromResult(KefuBotAnswer.Reply("part one", "part two"));
+        await using var host = await KefuTestHost.StartAsync(
+            time: _time,
+            kefu: k => k.AddBot<ScriptedBot>(),
+            services: s =>
+            {
+                s.AddSingleton(_script);
+                s.AddSingleton<IOpStore>(new FailOnceStore(_store, "~assistant:1:e"));
+            });
+        var (visitor, key) = await VisitorAsync(host);
+        await using var _ = visitor;
+        await SubmitAsync(visitor, key, "v-1", new { k = "msg", text = "hello" });
+
+        // The first pass posts "part one" and fails on "part two"; the next pass (at the poll) asks again.
+        await UntilAsync(async () => (await BotTextsAsync(key)).Count == 2, "both parts", advance: TimeSpan.FromSeconds(1));
+        Assert.Equal(["part one", "part two"], await BotTextsAsync(key));
+        Assert.Equal(2, _script.Calls.Count);
+        Assert.Equal(["~assistant:1:0", "~assistant:1:e"], (await LogAsync(key)).Where(o => o.Op.GetProperty("role").GetString() == "bot" && o.Op.GetProperty("k").GetString() == "msg").Select(o => o.Id));
+    }
+
     [Fact]
     public async Task ABotThatThrows_HandsTheConversationOverToPeople()
     {
