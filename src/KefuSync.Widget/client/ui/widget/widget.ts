@@ -316,7 +316,8 @@ export class Widget {
     this.away.setEmail(this.storedEmail());
     msgs.on('presence', () => this.renderPresence());
     msgs.on('message', (m, live) => {
-      if (m.by === id.me) return;
+      // own messages, and a handover line (no author): nothing for the page to hear of, no beep
+      if (m.by === id.me || !m.by) return;
       this.fire('message', { text: m.text, role: m.role, rev: m.rev, name: m.name });
       // an agent wrote first (proactive chat): show it, unless the visitor closed the chat after the last time
       if (live && m.role === 'agent' && !this.isOpen && !m.edited && !m.recalled && !this.dismissed()) this.open(false);
