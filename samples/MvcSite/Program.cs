@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using MvcSite.Bots;
 using MvcSite.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -32,6 +34,17 @@ else
 }
 
 kefu.AddHealthChecks();
+
+// The sample bot (docs/bots.md), off unless Bot:Enabled (`dotnet run --project samples/MvcSite --Bot:Enabled=true`): it
+// takes new conversations and answers from an IChatClient until it, the visitor or an agent hands them to a person.
+// FaqChatClient is local and deterministic (keyword answers); to use a real model, register its IChatClient instead,
+// e.g. with Microsoft.Extensions.AI.OpenAI:
+//   builder.Services.AddSingleton<IChatClient>(new OpenAIClient(key).GetChatClient("gpt-4o-mini").AsIChatClient());
+if (builder.Configuration.GetValue<bool>("Bot:Enabled"))
+{
+    builder.Services.AddSingleton<IChatClient, FaqChatClient>();
+    kefu.AddBot<ChatClientBot>(o => o.DisplayName = "Assistant");
+}
 
 var app = builder.Build();
 app.UseStaticFiles();

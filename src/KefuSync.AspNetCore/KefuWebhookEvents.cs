@@ -27,6 +27,9 @@ public static class KefuWebhookEvents
     /// <summary>The visitor rated the closed conversation (<c>rate</c>): <c>score</c> 1–5 and an optional <c>comment</c>.</summary>
     public const string ConversationRated = "conversation.rated";
 
+    /// <summary>A bot handed the conversation over to people, or the visitor asked for a person (<c>handover</c>): an optional <c>reason</c>.</summary>
+    public const string ConversationHandedOver = "conversation.handed_over";
+
     /// <summary>Every type above.</summary>
-    public static IReadOnlyList<string> All { get; } = [ConversationCreated, MessageCreated, MessageEdited, MessageRecalled, ConversationStatusChanged, ConversationAssigned, VisitorIdentified, ConversationRated];
+    public static IReadOnlyList<string> All { get; } = [ConversationCreated, MessageCreated, MessageEdited, MessageRecalled, ConversationStatusChanged, ConversationAssigned, VisitorIdentified, ConversationRated, ConversationHandedOver];
 }

@@ -22,6 +22,8 @@ const entries = [
   ['client/widget/failed.ts', 'dist/kefu-failed.js'],
   // The closed conversation's card (rating, comment), loaded by the widget once a closed conversation is shown (ui/widget/closed-slot.ts).
   ['client/widget/closed.ts', 'dist/kefu-closed.js'],
+  // The handover line and the "Talk to a person" button, loaded once a conversation shows a bot (ui/widget/bot-slot.ts).
+  ['client/widget/bot.ts', 'dist/kefu-bot.js'],
   // The new-message beep, loaded by the widget on its first beep (ui/widget/sound.ts).
   ['client/widget/sound.ts', 'dist/kefu-sound.js'],
   ['client/console/index.ts', 'dist/kefu-console.js'],

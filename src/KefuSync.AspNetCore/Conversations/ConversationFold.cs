@@ -45,6 +45,7 @@ internal static class ConversationFold
         var (transcript, transcriptTo, transcriptLang) = (current.Transcript, current.TranscriptTo, current.TranscriptLang);
         var waitingSince = current.WaitingSince;
         var merged = current.Merged;
+        var human = current.Human;
         if (email is null && author.Visitor?.Fields.TryGetValue("email", out var signed) == true && Email.EmailAddress.IsValid(signed))
         {
             email = signed; // signed into the identity by the host (visitor-field-email)
@@ -56,6 +57,11 @@ internal static class ConversationFold
                 if (revision > lastRevision)
                 {
                     (lastText, lastRole, lastName, lastRevision) = (op.Text ?? (op.AttachmentName is { } file ? "📎 " + file : null), author.RoleName, author.Name, revision);
+                }
+
+                if (author.Role == PrincipalRole.Agent)
+                {
+                    human = false; // a person answered: the handover is served
                 }
 
                 if (isAgentSide)
@@ -113,9 +119,16 @@ internal static class ConversationFold
                 break;
             case "status":
                 status = op.Value!;
+                human = status != "closed" && human;
                 break;
             case "assign":
                 assignee = string.IsNullOrEmpty(op.Value) ? null : op.Value;
+                human = assignee is null && human; // someone (an agent, or a bot again) has it now
+                break;
+            case "handover":
+                // From the bot to people: it no longer holds the conversation, which waits for a person (docs/bots.md).
+                assignee = ConversationRules.IsBot(assignee) ? null : assignee;
+                human = assignee is null;
                 break;
             case "edit" when op.Target == lastRevision:
                 lastText = op.Text;
@@ -153,6 +166,7 @@ internal static class ConversationFold
             TranscriptLang = transcriptLang,
             WaitingSince = waitingSince,
             Merged = merged,
+            Human = human,
         };
     }
 }

@@ -20,6 +20,9 @@ internal static class ConversationRules
         "rate" when author.Role != PrincipalRole.Visitor => "Only the conversation's visitor rates it.",
         // A transcript goes to the address in the op: only the conversation's own visitor may choose where it goes.
         "transcript" when author.Role != PrincipalRole.Visitor => "Only the conversation's visitor asks for its transcript.",
+        // A handover is the bot letting go, or the visitor asking for a person; an agent takes over by assigning it to
+        // themselves, which the inbox shows as theirs (a handover would mark it as still waiting for a person).
+        "handover" when author.Role == PrincipalRole.Agent => "Agents take a conversation over by assigning it to themselves.",
         _ => null,
     };
 
@@ -135,6 +138,9 @@ internal static class ConversationRules
 
     /// <summary>A visitor's message reopens a closed conversation: the visitor is back, someone must answer.</summary>
     public static string StatusAfterVisitorMessage(string status) => status == "closed" ? "open" : status;
+
+    /// <summary>Whether an assignee is a bot (<c>bot:NAME</c>): a handover or an agent taking over ends its hold.</summary>
+    public static bool IsBot(string? assignee) => assignee is not null && assignee.StartsWith("bot:", StringComparison.Ordinal);
 
     /// <summary>Agents' side: everything a server (bot) or agent writes counts as the agents' side of the conversation.</summary>
     public static bool IsAgentSide(KefuPrincipal author) => author.Role != PrincipalRole.Visitor;

@@ -91,4 +91,11 @@ internal sealed record ConversationSummary
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool Merged { get; init; }
+
+    /// <summary>
+    /// Handed over to people (a <c>handover</c> op) and no agent has it yet: true until an agent writes, someone is
+    /// assigned or the conversation is closed. The console marks it as needing a person.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Human { get; init; }
 }

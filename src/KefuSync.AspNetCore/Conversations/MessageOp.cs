@@ -1,8 +1,8 @@
 namespace KefuSync.Conversations;
 
 /// <summary>A validated client message op (docs/protocol.md §4.2).</summary>
-/// <param name="Kind">msg, read, edit, recall, contact, rate, status or assign.</param>
-/// <param name="Text">The text of msg and edit; the comment of rate.</param>
+/// <param name="Kind">msg, read, edit, recall, contact, rate, status, assign or handover.</param>
+/// <param name="Text">The text of msg and edit; the comment of rate; the reason of handover.</param>
 /// <param name="Target">The revision read up to (read) or edited/recalled (edit, recall); the score 1–5 of rate.</param>
 /// <param name="Value">The new status (status) or assignee principal id, empty for nobody (assign), or the email address (contact).</param>
 /// <param name="AttachmentId">The <c>att.id</c> of a msg carrying a file (docs/protocol.md §9), as the client sent it.</param>

@@ -24,6 +24,9 @@ internal static class MessageOps
     /// <summary>The longest comment a <c>rate</c> op carries (docs/protocol.md §4.2): a remark, not a second conversation.</summary>
     public const int MaxRatingCommentChars = 1000;
 
+    /// <summary>The longest <c>reason</c> of a <c>handover</c> op (docs/protocol.md §4.2).</summary>
+    public const int MaxHandoverReasonChars = 200;
+
     public static bool TryRead(ReadOnlySpan<byte> json, int maxChars, out MessageOp op, out string error, KefuRating rating = KefuRating.Stars)
     {
         op = default;
@@ -34,6 +37,7 @@ internal static class MessageOps
         string? email = null;
         string? lang = null;
         string? comment = null;
+        string? reason = null;
         long score = -1;
         var hasTo = false;
         long target = -1;
@@ -86,6 +90,14 @@ internal static class MessageOps
                 {
                     reader.Read();
                     if (!TryReadString(ref reader, "comment", out comment, out error))
+                    {
+                        return false;
+                    }
+                }
+                else if (reader.ValueTextEquals("reason"u8))
+                {
+                    reader.Read();
+                    if (!TryReadString(ref reader, "reason", out reason, out error))
                     {
                         return false;
                     }
@@ -257,16 +269,27 @@ internal static class MessageOps
                 op = new MessageOp(kind, string.IsNullOrWhiteSpace(comment) ? null : comment, score);
                 return true;
             case "assign":
-                if (!hasTo || (value!.Length > 0 && (!value.StartsWith("agent:", StringComparison.Ordinal) || value.Length > 80)))
+                // A bot (bot:NAME) holds a conversation the same way an agent does (docs/bots.md): the inbox shows it as the bot's.
+                if (!hasTo || (value!.Length > 0 && (!(value.StartsWith("agent:", StringComparison.Ordinal) || value.StartsWith("bot:", StringComparison.Ordinal)) || value.Length > 80)))
                 {
-                    error = "'to' must be an agent id (agent:NAME) or null.";
+                    error = "'to' must be an agent id (agent:NAME), a bot id (bot:NAME) or null.";
                     return false;
                 }
 
                 op = new MessageOp(kind, null, 0, value);
                 return true;
+            case "handover":
+                // The conversation goes from a bot to people (docs/protocol.md §4.2): the reason is a short plain-text note.
+                if (reason is not null && reason.Length > MaxHandoverReasonChars)
+                {
+                    error = $"'reason' is longer than {MaxHandoverReasonChars} characters.";
+                    return false;
+                }
+
+                op = new MessageOp(kind, string.IsNullOrWhiteSpace(reason) ? null : reason, 0);
+                return true;
             default:
-                error = "Unknown message kind 'k'; expected msg, read, edit, recall, contact, rate, transcript, status or assign.";
+                error = "Unknown message kind 'k'; expected msg, read, edit, recall, contact, rate, transcript, status, assign or handover.";
                 return false;
         }
     }
@@ -394,6 +417,13 @@ internal static class MessageOps
                 if (op.Text is not null)
                 {
                     writer.WriteString("comment"u8, op.Text);
+                }
+            }
+            else if (op.Kind == "handover")
+            {
+                if (op.Text is not null)
+                {
+                    writer.WriteString("reason"u8, op.Text);
                 }
             }
             else if (op.Text is not null)

@@ -27,6 +27,9 @@ internal sealed class KefuMetrics
         WebhooksDelivered = meter.CreateCounter<long>("kefusync.webhooks.delivered", "{event}", "Webhook events answered 2xx, by endpoint.");
         WebhooksFailed = meter.CreateCounter<long>("kefusync.webhooks.failed", "{attempt}", "Webhook delivery attempts that failed (status, connection, refused address, timeout), by endpoint.");
         WebhooksPaused = meter.CreateCounter<long>("kefusync.webhooks.paused", "{pause}", "Webhook endpoints paused after an event failed every attempt, by endpoint.");
+        BotTurns = meter.CreateCounter<long>("kefusync.bot.turns", "{turn}", "Visitor messages a bot answered.");
+        BotFailures = meter.CreateCounter<long>("kefusync.bot.failures", "{turn}", "Bot turns that threw or timed out (each hands the conversation over), by reason (error, timeout).");
+        BotHandovers = meter.CreateCounter<long>("kefusync.bot.handovers", "{handover}", "Conversations a bot handed over to people, by why (bot, visitor, error, timeout, agent).");
         Ratings = meter.CreateCounter<long>("kefusync.ratings", "{rating}", "Ratings visitors gave closed conversations, by score (1-5; thumbs are 1 and 5).");
         FallbackRelayed = meter.CreateCounter<long>("kefusync.fallback.relayed", "{request}", "Fallback send, event-stream and poll requests forwarded to the node that holds their session.");
     }
@@ -60,4 +63,10 @@ internal sealed class KefuMetrics
     public Counter<long> FallbackRelayed { get; }
 
     public Counter<long> Ratings { get; }
+
+    public Counter<long> BotTurns { get; }
+
+    public Counter<long> BotFailures { get; }
+
+    public Counter<long> BotHandovers { get; }
 }

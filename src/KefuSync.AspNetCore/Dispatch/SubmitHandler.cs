@@ -24,6 +24,14 @@ internal sealed class SubmitHandler(FrameReplies replies, CommitPipeline committ
             return;
         }
 
+        if (channel.Kind == ChannelKind.Conversation && frame.Id![0] == '~')
+        {
+            // The server's own op ids (a bot's replies and handovers, docs/bots.md) are deterministic so that a resumed bot
+            // dedupes: a client that could use one would pre-empt the bot's op and have it dropped as a duplicate.
+            replies.Error(connection, ErrorCodes.Forbidden, "Op ids beginning with '~' are reserved for the server.", client: frame.Client, channel: channel.Value, id: frame.Id);
+            return;
+        }
+
         if (frame.Op.IsEmpty || frame.Revision is null)
         {
             replies.Error(connection, ErrorCodes.BadFrame, "'submit' needs 'op' and 'rev'.", client: frame.Client, channel: channel.Value, id: frame.Id);

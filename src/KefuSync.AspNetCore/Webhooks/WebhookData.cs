@@ -35,4 +35,7 @@ internal sealed record WebhookData
     public long? Score { get; init; }
 
     public string? Comment { get; init; }
+
+    /// <summary>Why a conversation was handed over to people (<c>handover</c>), when the bot or visitor said.</summary>
+    public string? Reason { get; init; }
 }

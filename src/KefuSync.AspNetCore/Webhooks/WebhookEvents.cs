@@ -52,6 +52,7 @@ internal static class WebhookEvents
             "assign" => (KefuSync.KefuWebhookEvents.ConversationAssigned, data with { Assignee = root.TryGetProperty("to", out var to) && to.ValueKind is JsonValueKind.String or JsonValueKind.Null ? to : NullElement }),
             "contact" => (KefuSync.KefuWebhookEvents.VisitorIdentified, data with { Email = Member(root, "email"), Lang = Member(root, "lang") }),
             "rate" => (KefuSync.KefuWebhookEvents.ConversationRated, data with { Score = Long(root, "score"), Comment = Member(root, "comment") }),
+            "handover" => (KefuSync.KefuWebhookEvents.ConversationHandedOver, data with { Reason = Member(root, "reason") }),
             _ => null, // read markers, and kinds a later version adds
         };
         if (item is { } e && wanted(e.Type))

@@ -42,4 +42,35 @@ public sealed class ConversationFoldTests
         Assert.Equal("newer", s.LastText);
         Assert.Equal(70, s.Activity);
     }
+
+    [Fact]
+    public void AHandover_FromTheBot_LeavesItUnassigned_AndWaitingForAPerson_UntilAnAgentAnswers()
+    {
+        var bot = new KefuPrincipal("bot:assistant", "Assistant", PrincipalRole.Bot, null, null);
+        var s = new ConversationSummary { Key = "K" };
+        s = ConversationFold.Apply(s, Visitor, 1, 10, new MessageOp("msg", "where is my order?", 0));
+        s = ConversationFold.Apply(s, bot, 2, 11, new MessageOp("assign", null, 0, "bot:assistant"));
+        Assert.Equal("bot:assistant", s.Assignee);
+        Assert.False(s.Human);
+        s = ConversationFold.Apply(s, bot, 3, 12, new MessageOp("msg", "Let me look.", 0));
+        Assert.False(s.Human); // a bot answering is not a person
+        s = ConversationFold.Apply(s, Visitor, 4, 20, new MessageOp("handover", null, 0));
+        Assert.Null(s.Assignee);
+        Assert.True(s.Human);
+        s = ConversationFold.Apply(s, Agent, 5, 30, new MessageOp("msg", "Hi, Alice here.", 0));
+        Assert.False(s.Human);
+    }
+
+    [Fact]
+    public void AHandover_WhileAnAgentHasIt_KeepsTheAgent_AndAnAssignmentServesIt()
+    {
+        var s = new ConversationSummary { Key = "K", Assignee = "agent:alice" };
+        s = ConversationFold.Apply(s, Visitor, 1, 10, new MessageOp("handover", null, 0));
+        Assert.Equal("agent:alice", s.Assignee);
+        Assert.False(s.Human);
+        s = ConversationFold.Apply(new ConversationSummary { Key = "K" }, Visitor, 1, 10, new MessageOp("handover", null, 0));
+        Assert.True(s.Human);
+        s = ConversationFold.Apply(s, Agent, 2, 20, new MessageOp("assign", null, 0, "agent:alice"));
+        Assert.False(s.Human);
+    }
 }

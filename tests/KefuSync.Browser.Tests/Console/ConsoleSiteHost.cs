@@ -37,20 +37,24 @@ internal sealed class ConsoleSiteHost : IAsyncDisposable
 
     public string BaseUrl => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
-    public static async Task<ConsoleSiteHost> StartAsync()
+    /// <param name="kefu">More KefuSync registrations (a bot: <c>k =&gt; k.AddBot&lt;T&gt;()</c>).</param>
+    /// <param name="services">More services (what such a registration needs).</param>
+    public static async Task<ConsoleSiteHost> StartAsync(Action<IKefuSyncBuilder>? kefu = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o => o.LoginPath = "/test/login-page");
         builder.Services.AddAuthorization(o => o.AddPolicy("KefuAgent", p => p.RequireRole("agent")));
-        builder.Services.AddKefuSync(o =>
+        var registration = builder.Services.AddKefuSync(o =>
         {
             o.AgentPolicy = "KefuAgent";
             o.SiteName = "Demo Shop";
             o.Presence.Ttl = PresenceTtl;
             o.Presence.SweepInterval = TimeSpan.FromMilliseconds(250);
         });
+        kefu?.Invoke(registration);
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.UseRouting();
         app.UseAuthentication();
@@ -76,7 +80,7 @@ internal sealed class ConsoleSiteHost : IAsyncDisposable
             var token = visitor is null ? "" : $" data-kefu-token=\"{tokens.IssueForHost(visitor, char.ToUpperInvariant(visitor[0]) + visitor[1..], null).Token}\"";
             var title = HtmlEncoder.Default.Encode(page switch { "home" => "Home · Demo Shop", "shoes" => "Running shoes · Demo Shop", _ => page + " · Demo Shop" });
             return Results.Content(
-                $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head><body><h1>{title}</h1><a id=\"next\" href=\"/shop/shoes\">shoes</a>" +
+                $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title></head><body><h1>{title}</h1><a id=\"next\" href=\"/shop/shoes\">shoes</a>" +
                 $"<script src=\"/kefu/assets/{version}/kefu-widget.js\" data-kefu-endpoint=\"/kefu\" data-kefu-version=\"{version}\" data-kefu-lang=\"en\"{token} defer></script></body></html>",
                 "text/html; charset=utf-8");
         });

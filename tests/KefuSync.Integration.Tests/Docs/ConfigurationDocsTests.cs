@@ -36,6 +36,7 @@ public sealed class ConfigurationDocsTests
         typeof(KefuWebhookOptions).FullName!,
         typeof(KefuApiOptions).FullName!,
         typeof(KefuApiKey).FullName!,
+        typeof(KefuBotOptions).FullName!,
         typeof(KefuSyncRedisOptions).AssemblyQualifiedName!,
         typeof(KefuSyncEntityFrameworkOptions).AssemblyQualifiedName!,
     ];

@@ -26,6 +26,8 @@ export interface Summary {
   ratingComment?: string;
   /** merged into its visitor's signed-in conversation (protocol §2.5): no longer listed */
   merged?: true;
+  /** handed over by a bot or asked for by the visitor, and no agent has it yet (protocol §4.3 `human`) */
+  human?: boolean;
 }
 
 export type InboxFilter = 'all' | 'mine' | 'unassigned' | 'closed';
@@ -53,6 +55,7 @@ export function parseSummary(v: unknown): Summary | null {
   const opt = { assignee: str(v.assignee), visitorId: str(v.visitorId), visitorName: str(v.visitorName), lastText: str(v.lastText), lastRole: str(v.lastRole), lastName: str(v.lastName), email: str(v.email) };
   for (const [k, x] of Object.entries(opt)) if (x !== undefined) (s as unknown as Record<string, unknown>)[k] = x;
   if (Object.keys(fields).length) s.fields = fields;
+  if (v.human === true) s.human = true;
   // only a score the server can have stored: anything else is dropped, never shown as stars
   if (typeof v.rating === 'number' && Number.isInteger(v.rating) && v.rating >= 1 && v.rating <= 5) {
     s.rating = v.rating;

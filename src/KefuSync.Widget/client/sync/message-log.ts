@@ -17,6 +17,8 @@ export interface ChatMessage {
   att?: Attachment | undefined;
   edited?: boolean;
   recalled?: boolean;
+  /** a handover's reason (role `sys`, protocol §4.2) */
+  reason?: string;
 }
 
 export interface LogSnapshot {
@@ -76,6 +78,13 @@ export class MessageLog {
           text,
           att,
         };
+        this.messages.push(m);
+        return m;
+      }
+      case 'handover': {
+        // a line of role `sys` with no author, so never "own" (§4.2, docs/bots.md); kefu-bot.js writes its words
+        // the reason is for the console (as text); the visitor sees only the widget's own words
+        const m: ChatMessage = { rev: r.rev, id: r.id, by: '', ts: r.ts, name: '', role: 'sys', text: '', reason: typeof op.reason === 'string' ? op.reason.slice(0, 200) : '' };
         this.messages.push(m);
         return m;
       }

@@ -227,6 +227,7 @@ export class ConsoleApp {
   }
 
   agentName(id: string): string {
+    if (id.startsWith('bot:')) return this.s.bot(id.slice(4)); // a bot holds it (docs/bots.md)
     return this.agents().find((a) => a.id === id)?.name ?? id.replace(/^agent:/, '');
   }
 
@@ -371,7 +372,7 @@ export class ConsoleApp {
       el('span', { class: 'last', 'data-testid': 'inbox-last' }, last),
       x.email ? el('span', { class: 'email', 'data-testid': 'inbox-email' }, x.email) : '',
       x.rating ? el('span', { class: 'rating', 'data-testid': 'inbox-rating', 'data-score': String(x.rating), title: x.ratingComment ?? s.rating(x.rating), 'aria-label': s.rating(x.rating) }, `${'★'.repeat(x.rating)}${x.ratingComment ? ` ${x.ratingComment}` : ''}`) : '',
-      el('span', { class: 'row3' }, el('span', { class: `status st-${x.status}`, 'data-testid': 'inbox-status' }, s.statusNames[x.status]), el('span', { class: 'assignee', 'data-testid': 'inbox-assignee' }, x.assignee ? this.agentName(x.assignee) : s.unassigned), fields ? el('span', { class: 'fields' }, fields) : ''),
+      el('span', { class: 'row3' }, el('span', { class: `status st-${x.status}`, 'data-testid': 'inbox-status' }, s.statusNames[x.status]), x.human ? el('span', { class: 'human', 'data-testid': 'inbox-human' }, s.needsHuman) : '', el('span', { class: 'assignee', 'data-testid': 'inbox-assignee' }, x.assignee ? this.agentName(x.assignee) : s.unassigned), fields ? el('span', { class: 'fields' }, fields) : ''),
     );
     b.addEventListener('click', () => this.open(x.key));
     return el('li', {}, b);

@@ -502,6 +502,14 @@ export class ConversationView {
   private renderMessage(li: HTMLLIElement, m: ChatMessage & { own: boolean }, own: boolean, read: boolean, pendingLabel: string | undefined, lang: string): void {
     const { s } = this.host;
     if (this.editing === m.rev && li.querySelector('.edit-input')) return; // keep the editor (and what was typed) as is
+    if (m.role === 'sys') {
+      // a handover (docs/bots.md): a line across the conversation, with the reason the bot or visitor gave, as text
+      li.className = 'msg sys';
+      li.setAttribute('data-rev', String(m.rev));
+      li.setAttribute('data-role', 'sys');
+      li.replaceChildren(el('div', { class: 'bubble', 'data-testid': 'handover-line' }, m.reason ? `${s.handedOver} · ${m.reason}` : s.handedOver, ' ', el('time', { datetime: new Date(m.ts).toISOString() }, formatTime(m.ts, lang))));
+      return;
+    }
     const side = m.role === 'visitor' ? 'visitor' : 'agent';
     li.className = `msg from-${side}${own ? ' own' : ''}${m.recalled ? ' recalled' : ''}`;
     li.setAttribute('data-rev', String(m.rev));

@@ -43,6 +43,12 @@ export const en = {
   back: 'Back',
   visitor: 'Visitor',
   unassigned: 'Unassigned',
+  /** a handover line in the conversation (docs/bots.md), with the reason the bot gave, if any */
+  handedOver: 'Handed over to a person',
+  /** the inbox mark of a conversation a handover left waiting for a person */
+  needsHuman: 'Needs a person',
+  /** a bot assignee (bot:NAME) */
+  bot: (name: string): string => `Bot ${name}`,
   rating: (n: number): string => `Rated ${n} of 5`,
   assignee: 'Assignee',
   assignToMe: 'Assign to me',
@@ -133,6 +139,9 @@ export const zhCN: ConsoleStrings = {
   back: '返回',
   visitor: '访客',
   unassigned: '未分配',
+  handedOver: '已转接人工客服',
+  needsHuman: '待人工接待',
+  bot: (name: string): string => `机器人 ${name}`,
   rating: (n: number): string => `评分 ${n}/5`,
   assignee: '负责人',
   assignToMe: '分配给我',

@@ -18,6 +18,7 @@ import { UPLOAD_MODULE_EVENT, type UploadModule, type Uploads } from './upload-s
 import { messageKey, renderMessage } from './render';
 import { FAILED_MODULE_EVENT, type FailedModule } from './failed-slot';
 import { CLOSED_MODULE_EVENT, type ClosedCard } from './closed-slot';
+import { BOT_MODULE_EVENT, type BotModule } from './bot-slot';
 import { beep, unlockAudio } from './sound';
 import { isOffline } from '../../util/env';
 
@@ -86,6 +87,8 @@ export class Widget {
   private readonly away: AwaySlot;
   /** fills the file chips (kefu-files.js, loaded with the first one) */
   private files: Promise<(list: HTMLElement) => void> | undefined;
+  /** the handover lines and "Talk to a person" (kefu-bot.js, loaded with the first bot message or handover) */
+  private bot: Promise<(list: HTMLElement, items: MessageItem[]) => void> | undefined;
   /** adds why and the buttons to a failed message (kefu-failed.js, loaded with the first one) */
   private failed: Promise<(li: HTMLElement, m: MessageItem) => void> | undefined;
   /** sends files (kefu-upload.js, loaded with the first one attached, or the first one in the outbox) */
@@ -320,7 +323,8 @@ export class Widget {
     this.away.setEmail(this.storedEmail());
     msgs.on('presence', () => this.renderPresence());
     msgs.on('message', (m, live) => {
-      if (m.by === id.me) return;
+      // own messages, and a handover line (no author): nothing for the page to hear of, no beep
+      if (m.by === id.me || !m.by) return;
       this.fire('message', { text: m.text, role: m.role, rev: m.rev, name: m.name });
       // an agent wrote first (proactive chat): show it, unless the visitor closed the chat after the last time
       if (live && m.role === 'agent' && !this.isOpen && !m.edited && !m.recalled && !this.dismissed()) this.open(false);
@@ -552,6 +556,13 @@ export class Widget {
       )).then((fill) => fill(this.list), () => (this.files = undefined));
     }
     if (items.some((x) => x.att && !x.rev)) this.upl().then((u) => u.fill(this.list), noop);
+    // a bot's conversation: the handover lines' words and "Talk to a person" (kefu-bot.js, bot-slot.ts)
+    if (items.some((x) => x.role === 'bot' || x.role === 'sys')) {
+      (this.bot ??= this.load<BotModule>(BOT_MODULE_EVENT).then((b) => b.create(this.cfg.lang, () => this.msgs))).then(
+        (fill) => fill(this.list, items),
+        () => (this.bot = undefined),
+      );
+    }
     // a failed file's reason and buttons come with its preview (kefu-upload.js)
     const failed = items.filter((x) => x.status === 'failed' && !x.att);
     if (failed.length) {
