@@ -8,12 +8,12 @@ using Microsoft.Extensions.Logging;
 namespace KefuSync.Settings;
 
 /// <summary>
-/// Keeps every node's <see cref="BusinessHours"/> on the last op of <c>settings:hours</c>. Read from the store at start,
+/// Keeps every node's <see cref="BusinessHours"/> on the last op of <c>settings:hours</c>. Read from the store once the host started,
 /// when the backplane announces a new op (or reconnects), and once a minute, since an announcement may be lost: only
 /// the head is compared, and only the last op is read, since the last op counts. The node that commits an edit applies it
 /// at once (<see cref="Saved"/>).
 /// </summary>
-internal sealed partial class HoursSettingsSync(IOpStore store, IBackplane backplane, BusinessHours hours, TimeProvider time, ILogger<HoursSettingsSync> logger) : IHostedService
+internal sealed partial class HoursSettingsSync(IOpStore store, IBackplane backplane, BusinessHours hours, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<HoursSettingsSync> logger) : IHostedService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -26,7 +26,9 @@ internal sealed partial class HoursSettingsSync(IOpStore store, IBackplane backp
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _subscription = await backplane.SubscribeAsync(OnMessageAsync, cancellationToken).ConfigureAwait(false);
-        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        // The first read waits for the host to have started: a store's own hosted service (the EF Core schema) may start
+        // after this one. Until then the options apply, as they do on a store without edits.
+        lifetime.ApplicationStarted.Register(() => _ = RefreshAsync(_stopping.Token));
         _timer = time.CreateTimer(_ => _ = RefreshAsync(_stopping.Token), null, Interval, Interval);
     }
 

@@ -161,7 +161,15 @@ public sealed class HoursSettingsTests(RedisServerFixture redis)
         Assert.Equal("ack", KefuTestClient.Type(await AnswerAsync(agent, "h1")));
         Assert.True((await visitor.WaitForTypeAsync("avail")).GetProperty("avail").GetProperty("open").GetBoolean());
 
+        // A node started later reads the edit once it has started (its first read waits for the host's start).
         await using var three = await KefuTestHost.StartAsync(Shanghai, time: Clock(), kefu: Redis);
+        using var http = three.CreateHttpClient();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!JsonDocument.Parse(await http.GetStringAsync(new Uri("/kefu/availability", UriKind.Relative))).RootElement.GetProperty("open").GetBoolean())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the node started later never applied the edit");
+            await Task.Delay(50);
+        }
         await using var late = await three.ConnectAsync();
         Assert.True((await late.HelloAsync()).GetProperty("avail").GetProperty("open").GetBoolean());
     }

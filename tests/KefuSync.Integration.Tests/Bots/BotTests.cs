@@ -270,6 +270,8 @@ public sealed class BotTests
         var (visitor, key) = await VisitorAsync(host);
         await using var _ = visitor;
         await SubmitAsync(visitor, key, "v-1", new { k = "msg", text = "hi" });
+        // The reply to "hi" first: a second message sent before it would (rightly) come between them in the log.
+        await UntilAsync(async () => (await LogAsync(key)).Any(o => o.Op.TryGetProperty("text", out var t) && t.GetString() == "Hello!"), "the bot's reply");
         await SubmitAsync(visitor, key, "v-2", new { k = "msg", text = "I want a refund" });
         await UntilAsync(() => HasHandoverAsync(key), "the handover");
         var log = await LogAsync(key);
