@@ -39,6 +39,30 @@ describe('Subscriptions', () => {
     expect(sent).toHaveLength(3);
   });
 
+  it('a gap inside the throttle window is answered when the window ends, never dropped', () => {
+    // The replay of the first sub can end before a live op committed after it; that op arrived early and was dropped
+    // as a gap. With no later op, only the owed sub brings it: dropping it left the channel stuck (a close never shown).
+    vi.useFakeTimers();
+    try {
+      const { s, sent } = subs();
+      s.add(handler('conv:a', 3));
+      s.resubscribe('conv:a', false, Date.now());
+      vi.advanceTimersByTime(200);
+      s.resubscribe('conv:a', false, Date.now());
+      s.resubscribe('conv:a', false, Date.now()); // owed once, not twice
+      expect(sent).toHaveLength(1);
+      vi.advanceTimersByTime(800);
+      expect(sent).toEqual([
+        { t: 'sub', c: 'me', ch: 'conv:a', rev: 3 },
+        { t: 'sub', c: 'me', ch: 'conv:a', rev: 3 },
+      ]);
+      vi.advanceTimersByTime(5000);
+      expect(sent).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('a stale detach does not remove the handler that took the channel since', () => {
     const { s } = subs();
     const old = handler('conv:a');

@@ -6,13 +6,15 @@ import type { ChannelHandler } from './channel-handler';
 
 /**
  * A gap resubscribes at most this often per channel: a burst of out-of-order ops (a replay racing live ops) would
- * otherwise send one `sub`, and get one full replay, per op.
+ * otherwise send one `sub`, and get one full replay, per op. A gap inside the window is answered when it ends.
  */
 const RESUBSCRIBE_EVERY_MS = 1000;
 
 export class Subscriptions {
   private readonly handlers = new Map<string, ChannelHandler>();
   private readonly resubAt = new Map<string, number>();
+  /** a gap inside the throttle window: the `sub` it is owed, sent when the window ends */
+  private readonly owed = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(
     private readonly tabId: string,
@@ -36,6 +38,8 @@ export class Subscriptions {
     if (this.handlers.get(h.ch) !== h) return false;
     this.handlers.delete(h.ch);
     this.resubAt.delete(h.ch);
+    clearTimeout(this.owed.get(h.ch));
+    this.owed.delete(h.ch);
     return true;
   }
 
@@ -53,7 +57,16 @@ export class Subscriptions {
   /** After a gap: `sub` again, throttled per channel unless `force` (a reset that must have its snapshot). */
   resubscribe(ch: string, force: boolean, now: number): void {
     const h = this.handlers.get(ch);
-    if (!h || (!force && now - (this.resubAt.get(ch) ?? 0) < RESUBSCRIBE_EVERY_MS)) return;
+    if (!h) return;
+    const wait = force ? 0 : (this.resubAt.get(ch) ?? -RESUBSCRIBE_EVERY_MS) + RESUBSCRIBE_EVERY_MS - now;
+    if (wait > 0) {
+      // Deferred, never dropped: the replay of the `sub` just sent may end before the op this gap lacks (a live op
+      // committed after it), and if no op follows, nothing else would ever ask for it.
+      if (!this.owed.has(ch)) this.owed.set(ch, setTimeout(() => (this.owed.delete(ch), this.resubscribe(ch, false, Date.now())), wait));
+      return;
+    }
+    clearTimeout(this.owed.get(ch));
+    this.owed.delete(ch);
     this.resubAt.set(ch, now);
     this.subscribe(h);
   }
