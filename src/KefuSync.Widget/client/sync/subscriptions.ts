@@ -13,8 +13,8 @@ const RESUBSCRIBE_EVERY_MS = 1000;
 export class Subscriptions {
   private readonly handlers = new Map<string, ChannelHandler>();
   private readonly resubAt = new Map<string, number>();
-  /** a gap inside the throttle window: the `sub` it is owed, sent when the window ends */
-  private readonly owed = new Map<string, ReturnType<typeof setTimeout>>();
+  /** channels owed a `sub` for a gap inside the throttle window, sent when the window ends */
+  private readonly owed = new Set<string>();
 
   constructor(
     private readonly tabId: string,
@@ -38,8 +38,6 @@ export class Subscriptions {
     if (this.handlers.get(h.ch) !== h) return false;
     this.handlers.delete(h.ch);
     this.resubAt.delete(h.ch);
-    clearTimeout(this.owed.get(h.ch));
-    this.owed.delete(h.ch);
     return true;
   }
 
@@ -61,13 +59,18 @@ export class Subscriptions {
     const wait = force ? 0 : (this.resubAt.get(ch) ?? -RESUBSCRIBE_EVERY_MS) + RESUBSCRIBE_EVERY_MS - now;
     if (wait > 0) {
       // Deferred, never dropped: the replay of the `sub` just sent may end before the op this gap lacks (a live op
-      // committed after it), and if no op follows, nothing else would ever ask for it.
-      if (!this.owed.has(ch)) this.owed.set(ch, setTimeout(() => (this.owed.delete(ch), this.resubscribe(ch, false, Date.now())), wait));
+      // committed after it), and if no op follows, nothing else would ever ask for it. (A removed channel: no-op.)
+      if (!this.owed.has(ch)) {
+        this.owed.add(ch);
+        setTimeout(() => {
+          this.owed.delete(ch);
+          this.resubscribe(ch, false, Date.now());
+        }, wait);
+      }
       return;
     }
-    clearTimeout(this.owed.get(ch));
-    this.owed.delete(ch);
     this.resubAt.set(ch, now);
     this.subscribe(h);
   }
+
 }
