@@ -19,6 +19,7 @@ import { messageKey, renderMessage } from './render';
 import { FAILED_MODULE_EVENT, type FailedModule } from './failed-slot';
 import { CLOSED_MODULE_EVENT, type ClosedCard } from './closed-slot';
 import { BOT_MODULE_EVENT, type BotModule } from './bot-slot';
+import { LINKS_MODULE_EVENT, type LinksModule } from './links-slot';
 import { beep, unlockAudio } from './sound';
 import { isOffline } from '../../util/env';
 
@@ -95,6 +96,8 @@ export class Widget {
   private up: Promise<Uploads> | undefined;
   /** the closed conversation's card (kefu-closed.js, loaded with the first close shown) */
   private card: Promise<ClosedCard> | undefined;
+  /** turns links in messages into <a> (kefu-links.js, loaded with the first message that may hold one) */
+  private links: Promise<LinksModule> | undefined;
   private locked = false;
   private early = false; // Enter pressed before the conversation was known
 
@@ -554,6 +557,10 @@ export class Widget {
       (this.files ??= this.load<FilesModule>(FILES_MODULE_EVENT).then((f) =>
         f.create(this.cfg, this.client, () => this.msgs),
       )).then((fill) => fill(this.list), () => (this.files = undefined));
+    }
+    // a message that may hold a link (kefu-links.js decides which are)
+    if (items.some((x) => /https?:|www\./i.test(x.text))) {
+      (this.links ??= this.load<LinksModule>(LINKS_MODULE_EVENT)).then((fill) => fill(this.list), () => (this.links = undefined));
     }
     if (items.some((x) => x.att && !x.rev)) this.upl().then((u) => u.fill(this.list), noop);
     // a bot's conversation: the handover lines' words and "Talk to a person" (kefu-bot.js, bot-slot.ts)
