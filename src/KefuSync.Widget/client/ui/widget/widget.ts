@@ -216,6 +216,8 @@ export class Widget {
       this.isOpen = true;
       this.onVisibility();
     }
+    // open on the page before (navigation, refresh): open again, without taking the focus from the page
+    if (this.shown() === '0') this.open(false);
     this.renderConn();
     this.renderPresence();
   }
@@ -229,7 +231,7 @@ export class Widget {
     this.launcher.setAttribute('aria-expanded', 'true');
     this.launcher.setAttribute('aria-label', this.s.close);
     this.root.classList.add('open');
-    this.setDismissed(false);
+    this.shown('0');
     if (focus) this.input.focus();
     this.scrollDown();
     this.onVisibility();
@@ -240,7 +242,7 @@ export class Widget {
   close(): void {
     if (!this.isOpen || this.cfg.mode === 'page') return;
     this.isOpen = false;
-    this.setDismissed(true);
+    this.shown('1');
     this.panel.hidden = true;
     this.launcher.setAttribute('aria-expanded', 'false');
     this.launcher.setAttribute('aria-label', this.s.open);
@@ -255,21 +257,17 @@ export class Widget {
     return this.isOpen;
   }
 
-  /** Whether the visitor closed the chat in this browser session (then agent messages only badge the launcher). */
-  private dismissed(): boolean {
+  /**
+   * The chat's state in this browser session (sessionStorage, per endpoint): '0' open, '1' closed by the visitor (then
+   * agent messages only badge the launcher), null neither yet. Sets it first with `v`.
+   */
+  private shown(v?: string): string | null {
+    const k = `kefu:dismissed:${this.cfg.endpoint}`;
     try {
-      return sessionStorage.getItem(`kefu:dismissed:${this.cfg.endpoint}`) === '1';
+      if (v) sessionStorage.setItem(k, v);
+      return sessionStorage.getItem(k);
     } catch {
-      return false;
-    }
-  }
-
-  private setDismissed(v: boolean): void {
-    try {
-      if (v) sessionStorage.setItem(`kefu:dismissed:${this.cfg.endpoint}`, '1');
-      else sessionStorage.removeItem(`kefu:dismissed:${this.cfg.endpoint}`);
-    } catch {
-      // storage blocked
+      return null; // storage blocked
     }
   }
 
@@ -330,7 +328,7 @@ export class Widget {
       if (m.by === id.me || !m.by) return;
       this.fire('message', { text: m.text, role: m.role, rev: m.rev, name: m.name });
       // an agent wrote first (proactive chat): show it, unless the visitor closed the chat after the last time
-      if (live && m.role === 'agent' && !this.isOpen && !m.edited && !m.recalled && !this.dismissed()) this.open(false);
+      if (live && m.role === 'agent' && !this.isOpen && !m.edited && !m.recalled && this.shown() !== '1') this.open(false);
       if (live && this.client.isLeader && !this.client.attentive()) beep(this.cfg);
     });
     this.draft = new TextChannel(this.client, visitorDraftChannel(id.conv), true);
