@@ -63,4 +63,50 @@ public sealed class RoughEdgesTests(BrowserFixture fixture) : BrowserTest(fixtur
         await Expect(tab.Page.GetByTestId("kefu-window")).ToBeHiddenAsync();
         Assert.False(await tab.Page.EvaluateAsync<bool>("() => window.KefuSync.isOpen"));
     }
+
+    [Fact]
+    public async Task NewMessagesCue_ShowsWhenScrolledUp_AndGoesAwayAtTheBottom()
+    {
+        var tab = await WidgetPage.OpenAsync(await NewContextAsync());
+        await tab.WaitReadyAsync();
+        var conv = await tab.ConversationAsync();
+        await using var agent = await AgentSession.ConnectAsync(Site, "alice", "Alice");
+        await FillAsync(tab, agent, conv);
+        var cue = tab.Page.Locator(".cue");
+        var list = tab.Page.GetByTestId("kefu-messages");
+
+        // at the bottom, a new message needs no cue
+        await agent.SayAsync(conv, "at the bottom");
+        await tab.ExpectMessageOnceAsync("at the bottom");
+        await Expect(cue).ToBeHiddenAsync();
+
+        // scrolled up: the cue shows; clicking it scrolls down, and it goes away
+        await list.EvaluateAsync("l => l.scrollTop = 0");
+        await agent.SayAsync(conv, "while scrolled up");
+        await tab.ExpectMessageOnceAsync("while scrolled up");
+        await Expect(cue).ToBeVisibleAsync();
+        await Expect(cue).ToHaveTextAsync("New messages ↓");
+        await cue.ClickAsync();
+        await Expect(cue).ToBeHiddenAsync();
+        await Expect(tab.Messages.Last).ToBeInViewportAsync();
+
+        // scrolled down by hand: it goes away too
+        await list.EvaluateAsync("l => l.scrollTop = 0");
+        await agent.SayAsync(conv, "again");
+        await tab.ExpectMessageOnceAsync("again");
+        await Expect(cue).ToBeVisibleAsync();
+        await list.EvaluateAsync("l => l.scrollTop = l.scrollHeight");
+        await Expect(cue).ToBeHiddenAsync();
+    }
+
+    /// <summary>Enough messages for the list to scroll.</summary>
+    internal static async Task FillAsync(WidgetPage tab, AgentSession agent, string conv)
+    {
+        for (var i = 1; i <= 12; i++)
+        {
+            await agent.SayAsync(conv, $"Message {i}: a line long enough to take some room in the chat window, so the list scrolls.");
+        }
+
+        await tab.ExpectMessageOnceAsync("Message 12: a line long enough to take some room in the chat window, so the list scrolls.");
+    }
 }

@@ -65,6 +65,8 @@ export class Widget {
   readonly list: HTMLOListElement;
   private readonly empty: HTMLLIElement;
   private readonly typing: HTMLParagraphElement;
+  /** "New messages ↓": a message came while the visitor had scrolled up */
+  private readonly cue: HTMLButtonElement;
   private readonly count: HTMLParagraphElement;
   /** the server's limit of a message (welcome.limits.maxText) */
   private max = 4000;
@@ -144,6 +146,10 @@ export class Widget {
     this.connNote = el('p', { class: 'conn', 'data-testid': 'kefu-conn', role: 'status', hidden: true }, s.connecting);
     this.empty = el('li', { class: 'empty', 'data-testid': 'kefu-empty' }, s.empty);
     this.list = el('ol', { class: 'list', role: 'log', 'aria-live': 'polite', 'aria-label': s.messages, 'data-testid': 'kefu-messages', tabindex: '0' }, this.empty);
+    this.cue = el('button', { type: 'button', class: 'cue', hidden: true }, s.newMsgs);
+    this.cue.addEventListener('click', () => this.scrollDown(true));
+    // gone at the bottom, however the visitor got there
+    this.list.addEventListener('scroll', () => this.atBottom() && (this.cue.hidden = true));
     this.typing = el('p', { class: 'typing', 'data-testid': 'kefu-typing', 'aria-live': 'polite', hidden: true }, s.typing);
 
     // Longer than a message may be, so a long paste is not cut silently: the counter says it is too long (and by how
@@ -172,7 +178,7 @@ export class Widget {
     });
     this.input.addEventListener('input', () => this.onInput());
 
-    this.panel = el('section', { id: 'kefu-panel', class: 'panel', role: page ? 'main' : 'dialog', 'aria-labelledby': 'kefu-title', 'data-testid': 'kefu-window', hidden: !page }, head, this.hint, this.away.element, this.connNote, this.list, this.typing, this.count, form);
+    this.panel = el('section', { id: 'kefu-panel', class: 'panel', role: page ? 'main' : 'dialog', 'aria-labelledby': 'kefu-title', 'data-testid': 'kefu-window', hidden: !page }, head, this.hint, this.away.element, this.connNote, this.list, this.cue, this.typing, this.count, form);
     // Chosen (the file input's change), pasted (an image in the clipboard) or dragged over and dropped: kefu-upload.js
     // takes it from here. The files are read now: a DataTransfer is empty once its event is over.
     for (const t of ['change', 'paste', 'dragenter', 'dragover', 'dragleave', 'drop']) {
@@ -327,6 +333,7 @@ export class Widget {
       // own messages, and a handover line (no author): nothing for the page to hear of, no beep
       if (m.by === id.me || !m.by) return;
       this.fire('message', { text: m.text, role: m.role, rev: m.rev, name: m.name });
+      if (live && !this.atBottom()) this.cue.hidden = false;
       // an agent wrote first (proactive chat): show it, unless the visitor closed the chat after the last time
       if (live && m.role === 'agent' && !this.isOpen && !m.edited && !m.recalled && this.shown() !== '1') this.open(false);
       if (live && this.client.isLeader && !this.client.attentive()) beep(this.cfg);
