@@ -26,6 +26,8 @@ const entries = [
   ['client/widget/bot.ts', 'dist/kefu-bot.js'],
   // The new-message beep, loaded by the widget on its first beep (ui/widget/sound.ts).
   ['client/widget/sound.ts', 'dist/kefu-sound.js'],
+  // Links in messages (http, https, www.), loaded once a message looks like it holds one (ui/widget/links-slot.ts).
+  ['client/widget/links.ts', 'dist/kefu-links.js'],
   ['client/console/index.ts', 'dist/kefu-console.js'],
   // Styles are files, loaded with <link> inside the shadow root: a strict CSP needs no 'unsafe-inline'.
   ['client/ui/widget/widget.css', 'dist/kefu-widget.css'],

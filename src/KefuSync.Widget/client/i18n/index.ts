@@ -28,6 +28,7 @@ export const en = {
   unread: (n: number): string => (n === 1 ? '1 unread message' : `${n} unread messages`),
   messages: 'Messages',
   empty: 'Ask us anything, we usually reply in a few minutes.',
+  newMsgs: 'New messages ↓',
 };
 
 export type Strings = typeof en;
@@ -57,6 +58,7 @@ export const zhCN: Strings = {
   unread: (n: number): string => `${n} 条未读消息`,
   messages: '消息',
   empty: '有什么可以帮您？我们通常几分钟内回复。',
+  newMsgs: '有新消息 ↓',
 };
 
 /**

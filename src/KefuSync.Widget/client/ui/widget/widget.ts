@@ -19,6 +19,7 @@ import { messageKey, renderMessage } from './render';
 import { FAILED_MODULE_EVENT, type FailedModule } from './failed-slot';
 import { CLOSED_MODULE_EVENT, type ClosedCard } from './closed-slot';
 import { BOT_MODULE_EVENT, type BotModule } from './bot-slot';
+import { LINKS_MODULE_EVENT, type LinksModule } from './links-slot';
 import { beep, unlockAudio } from './sound';
 import { isOffline } from '../../util/env';
 
@@ -64,6 +65,8 @@ export class Widget {
   readonly list: HTMLOListElement;
   private readonly empty: HTMLLIElement;
   private readonly typing: HTMLParagraphElement;
+  /** "New messages ↓": a message came while the visitor had scrolled up */
+  private readonly cue: HTMLButtonElement;
   private readonly count: HTMLParagraphElement;
   /** the server's limit of a message (welcome.limits.maxText) */
   private max = 4000;
@@ -95,6 +98,8 @@ export class Widget {
   private up: Promise<Uploads> | undefined;
   /** the closed conversation's card (kefu-closed.js, loaded with the first close shown) */
   private card: Promise<ClosedCard> | undefined;
+  /** turns links in messages into <a> (kefu-links.js, loaded with the first message that may hold one) */
+  private links: Promise<LinksModule> | undefined;
   private locked = false;
   private early = false; // Enter pressed before the conversation was known
 
@@ -141,6 +146,10 @@ export class Widget {
     this.connNote = el('p', { class: 'conn', 'data-testid': 'kefu-conn', role: 'status', hidden: true }, s.connecting);
     this.empty = el('li', { class: 'empty', 'data-testid': 'kefu-empty' }, s.empty);
     this.list = el('ol', { class: 'list', role: 'log', 'aria-live': 'polite', 'aria-label': s.messages, 'data-testid': 'kefu-messages', tabindex: '0' }, this.empty);
+    this.cue = el('button', { type: 'button', class: 'cue', hidden: true }, s.newMsgs);
+    this.cue.addEventListener('click', () => this.scrollDown(true));
+    // gone at the bottom, however the visitor got there
+    this.list.addEventListener('scroll', () => this.atBottom() && (this.cue.hidden = true));
     this.typing = el('p', { class: 'typing', 'data-testid': 'kefu-typing', 'aria-live': 'polite', hidden: true }, s.typing);
 
     // Longer than a message may be, so a long paste is not cut silently: the counter says it is too long (and by how
@@ -169,7 +178,7 @@ export class Widget {
     });
     this.input.addEventListener('input', () => this.onInput());
 
-    this.panel = el('section', { id: 'kefu-panel', class: 'panel', role: page ? 'main' : 'dialog', 'aria-labelledby': 'kefu-title', 'data-testid': 'kefu-window', hidden: !page }, head, this.hint, this.away.element, this.connNote, this.list, this.typing, this.count, form);
+    this.panel = el('section', { id: 'kefu-panel', class: 'panel', role: page ? 'main' : 'dialog', 'aria-labelledby': 'kefu-title', 'data-testid': 'kefu-window', hidden: !page }, head, this.hint, this.away.element, this.connNote, this.list, this.cue, this.typing, this.count, form);
     // Chosen (the file input's change), pasted (an image in the clipboard) or dragged over and dropped: kefu-upload.js
     // takes it from here. The files are read now: a DataTransfer is empty once its event is over.
     for (const t of ['change', 'paste', 'dragenter', 'dragover', 'dragleave', 'drop']) {
@@ -213,6 +222,8 @@ export class Widget {
       this.isOpen = true;
       this.onVisibility();
     }
+    // open on the page before (navigation, refresh): open again, without taking the focus from the page
+    if (this.shown() === '0') this.open(false);
     this.renderConn();
     this.renderPresence();
   }
@@ -226,7 +237,7 @@ export class Widget {
     this.launcher.setAttribute('aria-expanded', 'true');
     this.launcher.setAttribute('aria-label', this.s.close);
     this.root.classList.add('open');
-    this.setDismissed(false);
+    this.shown('0');
     if (focus) this.input.focus();
     this.scrollDown();
     this.onVisibility();
@@ -237,7 +248,7 @@ export class Widget {
   close(): void {
     if (!this.isOpen || this.cfg.mode === 'page') return;
     this.isOpen = false;
-    this.setDismissed(true);
+    this.shown('1');
     this.panel.hidden = true;
     this.launcher.setAttribute('aria-expanded', 'false');
     this.launcher.setAttribute('aria-label', this.s.open);
@@ -252,21 +263,17 @@ export class Widget {
     return this.isOpen;
   }
 
-  /** Whether the visitor closed the chat in this browser session (then agent messages only badge the launcher). */
-  private dismissed(): boolean {
+  /**
+   * The chat's state in this browser session (sessionStorage, per endpoint): '0' open, '1' closed by the visitor (then
+   * agent messages only badge the launcher), null neither yet. Sets it first with `v`.
+   */
+  private shown(v?: string): string | null {
+    const k = `kefu:dismissed:${this.cfg.endpoint}`;
     try {
-      return sessionStorage.getItem(`kefu:dismissed:${this.cfg.endpoint}`) === '1';
+      if (v) sessionStorage.setItem(k, v);
+      return sessionStorage.getItem(k);
     } catch {
-      return false;
-    }
-  }
-
-  private setDismissed(v: boolean): void {
-    try {
-      if (v) sessionStorage.setItem(`kefu:dismissed:${this.cfg.endpoint}`, '1');
-      else sessionStorage.removeItem(`kefu:dismissed:${this.cfg.endpoint}`);
-    } catch {
-      // storage blocked
+      return null; // storage blocked
     }
   }
 
@@ -326,8 +333,9 @@ export class Widget {
       // own messages, and a handover line (no author): nothing for the page to hear of, no beep
       if (m.by === id.me || !m.by) return;
       this.fire('message', { text: m.text, role: m.role, rev: m.rev, name: m.name });
+      if (live && !this.atBottom()) this.cue.hidden = false;
       // an agent wrote first (proactive chat): show it, unless the visitor closed the chat after the last time
-      if (live && m.role === 'agent' && !this.isOpen && !m.edited && !m.recalled && !this.dismissed()) this.open(false);
+      if (live && m.role === 'agent' && !this.isOpen && !m.edited && !m.recalled && this.shown() !== '1') this.open(false);
       if (live && this.client.isLeader && !this.client.attentive()) beep(this.cfg);
     });
     this.draft = new TextChannel(this.client, visitorDraftChannel(id.conv), true);
@@ -554,6 +562,10 @@ export class Widget {
       (this.files ??= this.load<FilesModule>(FILES_MODULE_EVENT).then((f) =>
         f.create(this.cfg, this.client, () => this.msgs),
       )).then((fill) => fill(this.list), () => (this.files = undefined));
+    }
+    // a message that may hold a link (kefu-links.js decides which are)
+    if (items.some((x) => /https?:|www\./i.test(x.text))) {
+      (this.links ??= this.load<LinksModule>(LINKS_MODULE_EVENT)).then((fill) => fill(this.list), () => (this.links = undefined));
     }
     if (items.some((x) => x.att && !x.rev)) this.upl().then((u) => u.fill(this.list), noop);
     // a bot's conversation: the handover lines' words and "Talk to a person" (kefu-bot.js, bot-slot.ts)
