@@ -88,6 +88,13 @@ internal sealed class VisitorTokenService
             return TokenCheck.Forged;
         }
 
+        if (identity.IsAnonymous && !identity.Generated)
+        {
+            // Tokens minted before the flag existed: an anonymous visitor's name is always the server's (nobody can name
+            // one), so the fact is known from the id's kind. A host identity from then keeps its name as it is.
+            identity = identity with { Generated = true };
+        }
+
         var age = _time.GetUtcNow().ToUnixTimeSeconds() - identity.IssuedAt;
         return age > _options.CurrentValue.Identity.TokenLifetime.TotalSeconds ? TokenCheck.Expired : TokenCheck.Valid;
     }

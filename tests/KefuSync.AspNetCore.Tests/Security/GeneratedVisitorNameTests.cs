@@ -46,6 +46,21 @@ public sealed class GeneratedVisitorNameTests
     }
 
     [Fact]
+    public void AnAnonymousTokenFromBeforeTheFlag_IsGenerated_AndAHostOneKeepsItsName()
+    {
+        var provider = new EphemeralDataProtectionProvider();
+        var service = new VisitorTokenService(provider, new Monitor(new KefuSyncOptions()), _time);
+        var protector = provider.CreateProtector("KefuSync.VisitorToken.v1");
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        string Legacy(string json) => Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(protector.Protect(System.Text.Encoding.UTF8.GetBytes(json)));
+
+        Assert.Equal(TokenCheck.Valid, service.Read(Legacy($$"""{"id":"a_old","name":"Visitor 1234","fields":{},"issuedAt":{{now}}}"""), out var anon));
+        Assert.Equal(VisitorNames.Tag("a_old"), anon!.GeneratedTag());
+        Assert.Equal(TokenCheck.Valid, service.Read(Legacy($$"""{"id":"h_u","name":"Visitor 1234","fields":{},"issuedAt":{{now}}}"""), out var host));
+        Assert.Null(host!.GeneratedTag());
+    }
+
+    [Fact]
     public void TheSummary_CarriesVisitorGen_OnlyForAGeneratedName()
     {
         var anon = new VisitorIdentity("a_1", VisitorNames.Default("a_1"), new(), 0, Generated: true);
