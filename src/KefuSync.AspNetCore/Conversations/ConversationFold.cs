@@ -17,11 +17,13 @@ internal static class ConversationFold
         var activity = Math.Max(current.Activity, timestampMs);
         var visitorId = current.VisitorId;
         var visitorName = current.VisitorName;
+        var visitorGen = current.VisitorGen;
         var fields = current.Fields;
         if (author.Visitor is { } visitor)
         {
             visitorId = visitor.Id;
             visitorName = visitor.Name;
+            visitorGen = visitor.GeneratedTag();
             fields = visitor.Fields.Count > 0 ? visitor.Fields : fields;
         }
 
@@ -143,6 +145,7 @@ internal static class ConversationFold
             Activity = activity,
             VisitorId = visitorId,
             VisitorName = visitorName,
+            VisitorGen = visitorGen,
             Fields = fields,
             LastText = lastText,
             LastRole = lastRole,

@@ -16,6 +16,12 @@ internal sealed record ConversationSummary
 
     public string? VisitorName { get; init; }
 
+    /// <summary>
+    /// The tag of a server-generated <see cref="VisitorName"/> ("4ce1" of "Visitor 4ce1"), absent when a host chose the
+    /// name: consoles show the generated name in their own language from it (docs/protocol.md §4.3).
+    /// </summary>
+    public string? VisitorGen { get; init; }
+
     public Dictionary<string, string>? Fields { get; init; }
 
     public string? LastText { get; init; }

@@ -43,7 +43,7 @@ internal sealed class FollowUpComposer(EmailLinkTokens links, IOptionsMonitor<Ke
             return null;
         }
 
-        var identity = new VisitorIdentity(visitorId, summary.VisitorName ?? "", summary.Fields ?? new Dictionary<string, string>(StringComparer.Ordinal), time.GetUtcNow().ToUnixTimeSeconds());
+        var identity = new VisitorIdentity(visitorId, summary.VisitorName ?? "", summary.Fields ?? new Dictionary<string, string>(StringComparer.Ordinal), time.GetUtcNow().ToUnixTimeSeconds(), Generated: summary.VisitorGen is not null);
         if (ConversationKeys.ForVisitor(identity.Id) != summary.Key)
         {
             return null; // a conversation not started by this visitor id (a bot's): no link can open it

@@ -25,6 +25,10 @@ internal static class PresenceCodec
                 writer.WriteStringValue(v.Client);
                 writer.WriteRawValue(v.State.Span, skipInputValidation: true);
                 writer.WriteStringValue(v.ConversationKey);
+                if (v.Gen is not null)
+                {
+                    writer.WriteStringValue(v.Gen);
+                }
                 writer.WriteEndArray();
             }
 
@@ -46,7 +50,8 @@ internal static class PresenceCodec
                 item[2].GetString() ?? "",
                 item[3].GetString() ?? "",
                 System.Text.Encoding.UTF8.GetBytes(item[4].GetRawText()),
-                item.GetArrayLength() > 5 ? item[5].GetString() : null));
+                item.GetArrayLength() > 5 ? item[5].GetString() : null,
+                item.GetArrayLength() > 6 ? item[6].GetString() : null));
         }
 
         return [.. result];

@@ -33,7 +33,7 @@ internal sealed partial class PresenceTracker(SubscriberRegistry subscribers, IB
     public void Set(ConnectionContext connection, string client, ChannelName channel, ReadOnlyMemory<byte> state)
     {
         var principal = connection.Principal!;
-        var view = new PresenceView(principal.Id, principal.Name, principal.RoleName, client, state.ToArray(), principal.ConversationKey);
+        var view = new PresenceView(principal.Id, principal.Name, principal.RoleName, client, state.ToArray(), principal.ConversationKey, principal.Visitor?.GeneratedTag());
         if (_state.Set(channel.Value, connection.Id, client, view, NowMs + TtlMs))
         {
             Publish(channel.Value);

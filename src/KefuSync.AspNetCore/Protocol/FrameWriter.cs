@@ -204,6 +204,7 @@ internal static class FrameWriter
             w.WriteString("role"u8, entry.Role);
             w.WriteString("c"u8, entry.Client);
             WriteOptional(w, "conv"u8, entry.ConversationKey);
+            WriteOptional(w, "gen"u8, entry.Gen);
             w.WritePropertyName("s"u8);
             w.WriteRawValue(entry.State.Span, skipInputValidation: true);
             w.WriteEndObject();

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
@@ -51,7 +50,8 @@ internal sealed class VisitorTokenService
             }
         }
 
-        var identity = new VisitorIdentity(id, string.IsNullOrWhiteSpace(name) ? DefaultName(id) : Clip(name.Trim(), MaxNameChars), cleanFields, _time.GetUtcNow().ToUnixTimeSeconds());
+        var generated = string.IsNullOrWhiteSpace(name);
+        var identity = new VisitorIdentity(id, generated ? VisitorNames.Default(id) : Clip(name!.Trim(), MaxNameChars), cleanFields, _time.GetUtcNow().ToUnixTimeSeconds(), generated);
         return (Protect(identity), identity);
     }
 
@@ -59,7 +59,7 @@ internal sealed class VisitorTokenService
     public (string Token, VisitorIdentity Identity) IssueAnonymous()
     {
         var id = NewAnonymousId();
-        var identity = new VisitorIdentity(id, DefaultName(id), new Dictionary<string, string>(StringComparer.Ordinal), _time.GetUtcNow().ToUnixTimeSeconds());
+        var identity = new VisitorIdentity(id, VisitorNames.Default(id), new Dictionary<string, string>(StringComparer.Ordinal), _time.GetUtcNow().ToUnixTimeSeconds(), Generated: true);
         return (Protect(identity), identity);
     }
 
@@ -88,6 +88,13 @@ internal sealed class VisitorTokenService
             return TokenCheck.Forged;
         }
 
+        if (identity.IsAnonymous && !identity.Generated)
+        {
+            // Tokens minted before the flag existed: an anonymous visitor's name is always the server's (nobody can name
+            // one), so the fact is known from the id's kind. A host identity from then keeps its name as it is.
+            identity = identity with { Generated = true };
+        }
+
         var age = _time.GetUtcNow().ToUnixTimeSeconds() - identity.IssuedAt;
         return age > _options.CurrentValue.Identity.TokenLifetime.TotalSeconds ? TokenCheck.Expired : TokenCheck.Valid;
     }
@@ -99,13 +106,6 @@ internal sealed class VisitorTokenService
         => WebEncoders.Base64UrlEncode(_protector.Protect(JsonSerializer.SerializeToUtf8Bytes(identity, SecurityJsonContext.Default.VisitorIdentity)));
 
     private static string NewAnonymousId() => "a_" + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(12));
-
-    private static string DefaultName(string id)
-    {
-        // A short stable suffix lets agents tell anonymous visitors apart ("Visitor 3fa2").
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(id));
-        return "Visitor " + Convert.ToHexStringLower(hash.AsSpan(0, 2));
-    }
 
     private static string Clip(string value, int max) => value.Length <= max ? value : value[..max];
 }

@@ -73,11 +73,12 @@ internal sealed class ConsoleSiteHost : IAsyncDisposable
             return Results.Text("signed in");
         });
         app.MapGet("/test/login-page", () => Results.Text("login page"));
-        app.MapGet("/shop/{page}", (string page, string? visitor, KefuSync.Security.VisitorTokenService tokens) =>
+        app.MapGet("/shop/{page}", (string page, string? visitor, string? name, KefuSync.Security.VisitorTokenService tokens) =>
         {
             var version = ProtocolConstants.ServerVersion;
-            // ?visitor=carol: the page of a signed-in customer, as the tag helper renders it (`visitor-id`, signed here).
-            var token = visitor is null ? "" : $" data-kefu-token=\"{tokens.IssueForHost(visitor, char.ToUpperInvariant(visitor[0]) + visitor[1..], null).Token}\"";
+            // ?visitor=carol: the page of a signed-in customer, as the tag helper renders it (`visitor-id`, signed here);
+            // &name=… the display name the host signs (default: the id capitalised).
+            var token = visitor is null ? "" : $" data-kefu-token=\"{tokens.IssueForHost(visitor, name ?? char.ToUpperInvariant(visitor[0]) + visitor[1..], null).Token}\"";
             var title = HtmlEncoder.Default.Encode(page switch { "home" => "Home · Demo Shop", "shoes" => "Running shoes · Demo Shop", _ => page + " · Demo Shop" });
             return Results.Content(
                 $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title></head><body><h1>{title}</h1><a id=\"next\" href=\"/shop/shoes\">shoes</a>" +

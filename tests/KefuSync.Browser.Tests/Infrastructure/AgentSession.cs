@@ -61,6 +61,20 @@ internal sealed class AgentSession : IAsyncDisposable
     public Task TypingAsync(string conv, bool typing) =>
         _client.SendAsync(new { t = "presence", c = "a1", ch = "conv:" + conv, s = new { typing } });
 
+    /// <summary>Subscribes to the visitor's conversation from its start (the replay, then every new op).</summary>
+    public Task SubscribeAsync(string conv) =>
+        _client.SendAsync(new { t = "sub", c = "a1", ch = "conv:" + conv, rev = 0 });
+
+    /// <summary>Waits until a chat message with <paramref name="text"/> arrives on the subscribed conversation; returns its author's id.</summary>
+    public async Task<string> WaitForMessageAsync(string conv, string text)
+    {
+        var frame = await _client.WaitForAsync(f => KefuTestClient.Type(f) == "op"
+            && f.GetProperty("ch").GetString() == "conv:" + conv
+            && f.GetProperty("op").TryGetProperty("k", out var k) && k.GetString() == "msg"
+            && f.GetProperty("op").TryGetProperty("text", out var t) && t.GetString() == text);
+        return frame.GetProperty("by").GetString()!;
+    }
+
     public ValueTask DisposeAsync() => _client.DisposeAsync();
 
     public override string ToString() => JsonSerializer.Serialize(_client.Welcome);

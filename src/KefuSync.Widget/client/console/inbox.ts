@@ -9,6 +9,8 @@ export interface Summary {
   assignee?: string;
   visitorId?: string;
   visitorName?: string;
+  /** the tag of a server-generated visitor name (protocol §4.3 `visitorGen`): shown in the console's language */
+  visitorGen?: string;
   fields?: Record<string, string>;
   lastText?: string;
   lastRole?: string;
@@ -37,6 +39,11 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Validates one summary from the wire; null when it is not one. Unknown members are dropped. */
+/** A generated visitor name's tag as the server sends it (4 lowercase hex digits, protocol §4.3); anything else is ignored. */
+export function genTag(v: unknown): string | undefined {
+  return typeof v === 'string' && /^[0-9a-f]{4}$/.test(v) ? v : undefined;
+}
+
 export function parseSummary(v: unknown): Summary | null {
   if (!isObj(v) || typeof v.key !== 'string' || !v.key) return null;
   const status = v.status === 'pending' || v.status === 'closed' ? v.status : 'open';
@@ -55,6 +62,8 @@ export function parseSummary(v: unknown): Summary | null {
   const opt = { assignee: str(v.assignee), visitorId: str(v.visitorId), visitorName: str(v.visitorName), lastText: str(v.lastText), lastRole: str(v.lastRole), lastName: str(v.lastName), email: str(v.email) };
   for (const [k, x] of Object.entries(opt)) if (x !== undefined) (s as unknown as Record<string, unknown>)[k] = x;
   if (Object.keys(fields).length) s.fields = fields;
+  const gen = genTag(v.visitorGen);
+  if (gen) s.visitorGen = gen;
   if (v.human === true) s.human = true;
   // only a score the server can have stored: anything else is dropped, never shown as stars
   if (typeof v.rating === 'number' && Number.isInteger(v.rating) && v.rating >= 1 && v.rating <= 5) {

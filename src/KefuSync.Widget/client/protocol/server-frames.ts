@@ -74,6 +74,8 @@ export interface PresenceEntry {
   s: unknown;
   /** a visitor's conversation key (protocol §2.2) */
   conv?: string;
+  /** the tag of a server-generated visitor name (protocol §2.2): consoles show it in their language */
+  gen?: string;
 }
 export interface PresenceFrame {
   t: 'presence';

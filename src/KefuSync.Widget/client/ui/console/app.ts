@@ -6,7 +6,7 @@ import { PresenceChannel } from '../../sync/presence-channel';
 import type { PresenceEntry } from '../../protocol/server-frames';
 import { isObj } from '../../protocol/validation';
 import { AgentStatusTracker, type AgentStatus } from '../../console/agent-status';
-import { FILTERS, badgeTitle, unread, type Change, type InboxFilter, type Summary } from '../../console/inbox';
+import { FILTERS, badgeTitle, genTag, unread, type Change, type InboxFilter, type Summary } from '../../console/inbox';
 import { InboxChannel } from '../../console/inbox-channel';
 import { el } from '../widget/dom';
 import { formatTime } from '../widget/render';
@@ -16,6 +16,7 @@ import { hoursStrings } from './hours-strings';
 import { ConversationView, type AgentInfo, type ConversationHost, type VisitorPage, type VisitorPresence } from './conversation';
 import { alertAgent, askPermission, initSound, needsPermission } from './notify';
 import { consoleStrings, type ConsoleStrings } from './strings';
+import { visitorLabel } from './visitor-name';
 import { SITE_CHANNEL } from '../../protocol/channels';
 import { filesStrings } from '../../i18n/files';
 
@@ -321,7 +322,7 @@ export class ConsoleApp {
     if (!fresh || !this.client.isLeader) return;
     const looking = document.visibilityState === 'visible' && this.conv?.key === c.summary.key;
     if (looking) return;
-    const who = c.summary.visitorName || this.s.visitor;
+    const who = visitorLabel(c.summary.visitorName, c.summary.visitorGen, this.s);
     alertAgent(c.isNew ? this.s.newConversation : this.s.newMessage(who), c.summary.lastText ?? '', `kefu-${c.summary.key}`, () => this.open(c.summary.key));
   }
 
@@ -359,7 +360,7 @@ export class ConsoleApp {
   private inboxItem(x: Summary, online: boolean): HTMLLIElement {
     const s = this.s;
     const n = unread(x);
-    const name = x.visitorName || s.visitor;
+    const name = visitorLabel(x.visitorName, x.visitorGen, s);
     const fields = Object.entries(x.fields ?? {})
       .slice(0, 3)
       .map(([k, v]) => `${k}: ${v}`)
@@ -398,7 +399,7 @@ export class ConsoleApp {
         return el(
           'li',
           { class: 'visitor', 'data-testid': 'visitor', 'data-conv': v.conv ?? '', 'data-id': v.id },
-          el('span', { class: 'row1' }, el('span', { class: 'name', 'data-testid': 'visitor-row-name' }, summary?.visitorName || v.name), el('span', { class: 'since', 'data-testid': 'visitor-row-since' }, v.since ? s.minutes(Math.floor((Date.now() - v.since) / 60000)) : '')),
+          el('span', { class: 'row1' }, el('span', { class: 'name', 'data-testid': 'visitor-row-name' }, summary?.visitorName ? visitorLabel(summary.visitorName, summary.visitorGen, s) : visitorLabel(v.name, v.gen, s)), el('span', { class: 'since', 'data-testid': 'visitor-row-since' }, v.since ? s.minutes(Math.floor((Date.now() - v.since) / 60000)) : '')),
           el('span', { class: 'page', 'data-testid': 'visitor-row-page', title: v.page?.url ?? '' }, v.page ? v.page.title || v.page.url : ''),
           start,
         );
@@ -448,6 +449,7 @@ export function parseVisitor(e: PresenceEntry): VisitorPresence {
   return {
     id: e.id,
     name: e.name,
+    ...(genTag(e.gen) ? { gen: e.gen } : {}),
     ...(e.conv ? { conv: e.conv } : {}),
     ...(page ? { page } : {}),
     trail,

@@ -23,6 +23,7 @@ import { ImageViewer } from './image-viewer';
 import { ReplyBox, colorClass } from './reply-box';
 import type { ConsoleStrings } from './strings';
 import { bindTextarea, type TextBinding } from './text-binding';
+import { visitorLabel } from './visitor-name';
 
 /** How long after sending an agent may edit or recall (KefuConversationOptions.EditWindow default). */
 export const EDIT_WINDOW_MS = 2 * 60 * 1000;
@@ -44,6 +45,8 @@ export interface VisitorPage {
 export interface VisitorPresence {
   id: string;
   name: string;
+  /** the tag of a server-generated name (protocol §2.2 `gen`) */
+  gen?: string;
   conv?: string;
   page?: VisitorPage;
   trail: VisitorPage[];
@@ -370,7 +373,9 @@ export class ConversationView {
   // ---- header and details ----
 
   private visitorName(): string {
-    return this.host.summary(this.key)?.visitorName || this.host.visitor(this.key)?.name || this.host.s.visitor;
+    const summary = this.host.summary(this.key);
+    const v = this.host.visitor(this.key);
+    return summary?.visitorName ? visitorLabel(summary.visitorName, summary.visitorGen, this.host.s) : visitorLabel(v?.name, v?.gen, this.host.s);
   }
 
   private renderHead(): void {

@@ -42,6 +42,7 @@ export const en = {
   pick: 'Select a conversation from the inbox.',
   back: 'Back',
   visitor: 'Visitor',
+  visitorGen: (tag: string): string => `Visitor ${tag}`,
   unassigned: 'Unassigned',
   /** a handover line in the conversation (docs/bots.md), with the reason the bot gave, if any */
   handedOver: 'Handed over to a person',
@@ -138,6 +139,7 @@ export const zhCN: ConsoleStrings = {
   pick: '从左侧选择一个会话。',
   back: '返回',
   visitor: '访客',
+  visitorGen: (tag: string): string => `访客 ${tag}`,
   unassigned: '未分配',
   handedOver: '已转接人工客服',
   needsHuman: '待人工接待',
