@@ -13,7 +13,7 @@ namespace KefuSync.Settings;
 /// the head is compared, and only the last op is read, since the last op counts. The node that commits an edit applies it
 /// at once (<see cref="Saved"/>).
 /// </summary>
-internal sealed partial class HoursSettingsSync(IOpStore store, IBackplane backplane, BusinessHours hours, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<HoursSettingsSync> logger) : IHostedService
+internal sealed partial class HoursSettingsSync(IOpStore store, IBackplane backplane, BusinessHours hours, TimeProvider time, ILogger<HoursSettingsSync> logger, IHostApplicationLifetime? lifetime = null) : IHostedService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -28,7 +28,16 @@ internal sealed partial class HoursSettingsSync(IOpStore store, IBackplane backp
         _subscription = await backplane.SubscribeAsync(OnMessageAsync, cancellationToken).ConfigureAwait(false);
         // The first read waits for the host to have started: a store's own hosted service (the EF Core schema) may start
         // after this one. Until then the options apply, as they do on a store without edits.
-        lifetime.ApplicationStarted.Register(() => _ = RefreshAsync(_stopping.Token));
+        // (Without a host, as in a bare service provider, at once.)
+        if (lifetime is null)
+        {
+            _ = RefreshAsync(_stopping.Token);
+        }
+        else
+        {
+            lifetime.ApplicationStarted.Register(() => _ = RefreshAsync(_stopping.Token));
+        }
+
         _timer = time.CreateTimer(_ => _ = RefreshAsync(_stopping.Token), null, Interval, Interval);
     }
 
