@@ -92,7 +92,7 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
         await agent.SayAsync(conv, answer);
         await tab.ExpectMessageOnceAsync(answer);
         await agent.StatusAsync(conv, "closed");
-        await Expect(tab.Page.GetByTestId("kefu-closed-card")).ToHaveAttributeAsync("data-state", "unrated");
+        await Expect(tab.Page.GetByTestId("kefu-closed-card")).ToHaveAttributeAsync("data-state", "unrated", new() { Timeout = 30000 }); // a lazy chunk, on a loaded machine
         await tab.Page.GetByTestId("kefu-rate-4").CheckAsync();
         await tab.Page.GetByTestId("kefu-rate-comment").FillAsync(zh ? "回复很快，谢谢！" : "Quick and friendly, thanks!");
         await Expect(tab.Page.GetByTestId("kefu-rate-send")).ToBeInViewportAsync();
@@ -122,7 +122,7 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
             await thumbs.SendAsync(zh ? "谢谢，没有了。" : "Thanks, that's all.");
             await using var thumbsAgent = await AgentSession.ConnectAsync(thumbsSite, "alice", zh ? "客服小李" : "Alice");
             await thumbsAgent.StatusAsync(thumbsConv, "closed");
-            await Expect(thumbs.Page.GetByTestId("kefu-closed-card")).ToHaveAttributeAsync("data-state", "unrated");
+            await Expect(thumbs.Page.GetByTestId("kefu-closed-card")).ToHaveAttributeAsync("data-state", "unrated", new() { Timeout = 30000 });
             await thumbs.Page.GetByTestId("kefu-rate-5").CheckAsync();
             await Expect(thumbs.Page.GetByTestId("kefu-transcript-send")).ToBeVisibleAsync();
             await thumbs.Page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{prefix}-thumbs.png") });
@@ -180,7 +180,7 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
             : "Right here: https://track.example/p?id=7. And our new teas are at www.tea.example!";
         await agent.SayAsync(conv, answer);
         await tab.ExpectMessageOnceAsync(answer);
-        await Expect(tab.Messages.Last.Locator("a")).ToHaveCountAsync(2);
+        await Expect(tab.Messages.Last.Locator("a")).ToHaveCountAsync(2, new() { Timeout = 30000 }); // a lazy chunk, on a loaded machine
         await tab.Page.ScreenshotAsync(new() { Path = path });
         Assert.True(new FileInfo(path).Length > 5000);
     }
