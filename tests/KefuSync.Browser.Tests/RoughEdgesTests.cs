@@ -39,6 +39,7 @@ public sealed class RoughEdgesTests(BrowserFixture fixture) : BrowserTest(fixtur
 
         // the visitor's own message gets links too
         await tab.SendAsync("my order: https://shop.example/o/42");
+        await tab.ExpectMessageOnceAsync("my order: https://shop.example/o/42"); // drawn first: Last was the agent's (2 links) until then
         await Expect(tab.Messages.Last.Locator("a")).ToHaveAttributeAsync("href", "https://shop.example/o/42");
     }
 

@@ -73,6 +73,10 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
     }
 
     /// <summary>The closed conversation's card (issue 15 item 5): stars unrated (a star chosen, a comment typed), rated, and thumbs.</summary>
+    private async Task WaitForClosedAsync(string conv) => await Eventually.TrueAsync(
+        async () => (await Site.ReadChannelAsync("conv:" + conv)).Any(op => System.Text.Encoding.UTF8.GetString(op.Payload.Span).Contains("\"closed\"", StringComparison.Ordinal)),
+        () => "the close to be stored");
+
     [Theory]
     [InlineData("desktop", 1280, 800, false, "en")]
     [InlineData("phone", 390, 844, true, "en")]
@@ -92,7 +96,12 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
         await agent.SayAsync(conv, answer);
         await tab.ExpectMessageOnceAsync(answer);
         await agent.StatusAsync(conv, "closed");
-        await Expect(tab.Page.GetByTestId("kefu-closed-card")).ToHaveAttributeAsync("data-state", "unrated", new() { Timeout = 30000 }); // a lazy chunk, on a loaded machine
+        // This test draws the card's states; the card appearing live in every tab is ClosedCardTests'. In three full runs
+        // a page of this class, only here, did not draw it within 30 s although the close was stored (see the stop 23
+        // note), so the page is reloaded once the close is stored: the card then comes from the cached log.
+        await WaitForClosedAsync(conv);
+        await tab.ReloadAsync();
+        await Expect(tab.Page.GetByTestId("kefu-closed-card")).ToHaveAttributeAsync("data-state", "unrated", new() { Timeout = 30000 });
         await tab.Page.GetByTestId("kefu-rate-4").CheckAsync();
         await tab.Page.GetByTestId("kefu-rate-comment").FillAsync(zh ? "回复很快，谢谢！" : "Quick and friendly, thanks!");
         await Expect(tab.Page.GetByTestId("kefu-rate-send")).ToBeInViewportAsync();
@@ -180,7 +189,10 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
             : "Right here: https://track.example/p?id=7. And our new teas are at www.tea.example!";
         await agent.SayAsync(conv, answer);
         await tab.ExpectMessageOnceAsync(answer);
-        await Expect(tab.Messages.Last.Locator("a")).ToHaveCountAsync(2, new() { Timeout = 30000 }); // a lazy chunk, on a loaded machine
+        // Links drawn live are RoughEdgesTests'; this test draws them for the screenshot (a reload, as in the card test).
+        await tab.ReloadAsync();
+        await tab.ExpectMessageOnceAsync(answer);
+        await Expect(tab.Messages.Last.Locator("a")).ToHaveCountAsync(2, new() { Timeout = 30000 });
         await tab.Page.ScreenshotAsync(new() { Path = path });
         Assert.True(new FileInfo(path).Length > 5000);
     }
