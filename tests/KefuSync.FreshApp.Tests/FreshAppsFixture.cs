@@ -68,8 +68,9 @@ public sealed class FreshAppsFixture : IAsyncLifetime
         var aspNetCore = Directory.GetFiles(FeedDir, "KefuSync.AspNetCore.*.nupkg").Single(f => !f.EndsWith(".snupkg", StringComparison.Ordinal));
         Version = Regex.Match(Path.GetFileName(aspNetCore), @"^KefuSync\.AspNetCore\.(.+)\.nupkg$").Groups[1].Value;
 
-        // 2. A nuget.config a new user would have: the local feed (for KefuSync only) and nuget.org; the machine's
-        //    package cache is read as an offline source. Its own packages folder, so a stale KefuSync is never reused.
+        // 2. A nuget.config a new user would have: the local feed (for KefuSync only) and nuget.org. Its own packages
+        //    folder, so a stale KefuSync is never reused; the machine's package cache is read in place as a fallback
+        //    folder (copying it, Skia's native assets for every platform among it, once filled a CI disk).
         await File.WriteAllTextAsync(Path.Combine(WorkDir, "nuget.config"), NuGetConfig());
 
         // 3. The apps, from the SDK templates.
@@ -197,15 +198,27 @@ public sealed class FreshAppsFixture : IAsyncLifetime
     private string NuGetConfig()
     {
         var cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        var offline = Directory.Exists(cache) ? $"""    <add key="machine-cache" value="{cache}" />""" + "\n" : "";
-        var offlineMapping = Directory.Exists(cache) ? """    <packageSource key="machine-cache"><package pattern="*" /></packageSource>""" + "\n" : "";
+        var hasCache = Directory.Exists(cache);
+        var offline = hasCache ? $"""    <add key="machine-cache" value="{cache}" />""" + "\n" : "";
+        var offlineMapping = hasCache ? """    <packageSource key="machine-cache"><package pattern="*" /></packageSource>""" + "\n" : "";
+
+        // A fallback folder wins over every source, so it is used only while it holds no KefuSync of this version
+        // (one restored there by hand would hide the packages just packed).
+        var fallback = hasCache && !PackageIds.Any(id => Directory.Exists(Path.Combine(cache, id.ToLowerInvariant(), Version)))
+            ? $"""
+                <fallbackPackageFolders>
+                  <add key="machine-cache" value="{cache}" />
+                </fallbackPackageFolders>
+
+            """
+            : "";
         return $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <config>
                 <add key="globalPackagesFolder" value="{Path.Combine(WorkDir, "packages")}" />
               </config>
-              <packageSources>
+            {fallback}  <packageSources>
                 <clear />
                 <add key="kefusync-local" value="{FeedDir}" />
             {offline}    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
