@@ -24,11 +24,11 @@ internal sealed class SubmitHandler(FrameReplies replies, CommitPipeline committ
             return;
         }
 
-        if (channel.Kind == ChannelKind.Conversation && frame.Id![0] == '~')
+        if (Identifiers.IsServerOpId(frame.Id))
         {
-            // The server's own op ids (a bot's replies and handovers, docs/bots.md) are deterministic so that a resumed bot
-            // dedupes: a client that could use one would pre-empt the bot's op and have it dropped as a duplicate.
-            replies.Error(connection, ErrorCodes.Forbidden, "Op ids beginning with '~' are reserved for the server.", client: frame.Client, channel: channel.Value, id: frame.Id);
+            // The server's own ids are deterministic (a bot's replies, a merge's copies and marker) so that a retried or
+            // resumed write dedupes: a client that could use one would pre-empt the server's op and have it dropped.
+            replies.Error(connection, ErrorCodes.Forbidden, "Op ids beginning or ending with '~' are reserved for the server.", client: frame.Client, channel: channel.Value, id: frame.Id);
             return;
         }
 

@@ -31,6 +31,13 @@ internal static class Identifiers
         return true;
     }
 
+    /// <summary>
+    /// An op id only the server writes (docs/protocol.md §4.2): beginning with <c>~</c> (a bot's, <c>~NAME:REV:PART</c>) or
+    /// ending with it (a merge's <c>merged~</c> and <c>m:KEY:REV~</c>, the server-side API's). They are deterministic
+    /// or the server's alone, so a client that could take one would have the server's op dropped as its duplicate.
+    /// </summary>
+    public static bool IsServerOpId(string value) => value.Length > 0 && (value[0] == '~' || value[^1] == '~');
+
     /// <summary>Client op id: 1–64 printable ASCII characters (0x21–0x7E, no space).</summary>
     public static bool IsOpId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value)
     {

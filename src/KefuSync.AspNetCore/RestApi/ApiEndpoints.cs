@@ -181,9 +181,10 @@ internal static class ApiEndpoints
         {
             opId = WebEncoders.Base64UrlEncode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         }
-        else if (opId.Length > 64 || !opId.All(c => c is > ' ' and < '\u007f'))
+        else if (!Identifiers.IsOpId(opId) || Identifiers.IsServerOpId(opId))
         {
-            return Problem(ErrorCodes.InvalidOp, "'Idempotency-Key' must be 1 to 64 printable ASCII characters.");
+            // The key is the op's id: the server's own ids (docs/protocol.md §4.2) are refused here as on the socket.
+            return Problem(ErrorCodes.InvalidOp, "'Idempotency-Key' must be 1 to 64 printable ASCII characters, not beginning or ending with '~'.");
         }
 
         // A body is at most a frame's size, as on the socket: refused before it is buffered, not after 30 MB of it.

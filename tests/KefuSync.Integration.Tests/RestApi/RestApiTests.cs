@@ -299,6 +299,14 @@ public sealed class RestApiTests
             await ProblemAsync(await http.SendAsync(request), HttpStatusCode.BadRequest, "invalid_op");
         }
 
+        // The server's own op ids (a merge's marker, a bot's replies) cannot be taken through the key either.
+        foreach (var serverId in new[] { "merged~", "~assistant:1:0" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = Body(new { text = "x" }) };
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", serverId);
+            await ProblemAsync(await http.SendAsync(request), HttpStatusCode.BadRequest, "invalid_op");
+        }
+
         // Larger than a frame (64 KiB by default): refused by its length, and without one (chunked) while it is read.
         await ProblemAsync(await http.PostAsync(url, Body(new { text = new string('x', 70_000) })), HttpStatusCode.RequestEntityTooLarge, "too_large");
         using (var chunked = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { text = new string('x', 70_000) })))))
