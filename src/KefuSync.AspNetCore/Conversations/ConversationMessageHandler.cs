@@ -236,6 +236,6 @@ internal sealed class ConversationMessageHandler(IOpStore store, TimeProvider ti
         }
 
         var record = target[0];
-        return ConversationRules.CheckEditOf(author, op, MessageOps.KindOf(record.Payload.Span), record.Author, record.Timestamp, time.GetUtcNow(), options.CurrentValue.Conversations.EditWindow);
+        return ConversationRules.CheckEditOf(author, op, OpKind.Of(record.Payload.Span), record.Author, record.Timestamp, time.GetUtcNow(), options.CurrentValue.Conversations.EditWindow);
     }
 }

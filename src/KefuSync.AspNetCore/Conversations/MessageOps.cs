@@ -510,20 +510,4 @@ internal static class MessageOps
 
         return (kind, status, role);
     }
-
-    /// <summary>Reads the <c>k</c> member of a stored payload (for edit/recall checks).</summary>
-    public static string? KindOf(ReadOnlySpan<byte> payload)
-    {
-        var reader = new Utf8JsonReader(payload);
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("k"u8))
-            {
-                reader.Read();
-                return reader.GetString();
-            }
-        }
-
-        return null;
-    }
 }

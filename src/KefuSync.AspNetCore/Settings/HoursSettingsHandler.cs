@@ -41,7 +41,7 @@ internal sealed class HoursSettingsHandler(IOpStore store, IOptionsMonitor<KefuS
             return false;
         }
 
-        switch (KindOf(json.Span))
+        switch (OpKind.Of(json.Span))
         {
             case "reset":
                 return true;
@@ -93,36 +93,6 @@ internal sealed class HoursSettingsHandler(IOpStore store, IOptionsMonitor<KefuS
         // This node at once; the others when the backplane tells them (HoursSettingsSync reads the store then).
         sync.Saved(committed.Revision, committed.Op.Schedule);
         return ValueTask.CompletedTask;
-    }
-
-    /// <summary>The top-level <c>k</c> of an op, or null.</summary>
-    internal static string? KindOf(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 6 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isKind = reader.ValueTextEquals("k"u8);
-                reader.Read();
-                if (isKind)
-                {
-                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return null;
     }
 
     private static byte[] ResetPayload(string authorName)

@@ -110,7 +110,7 @@ internal sealed partial class HoursSettingsSync(IOpStore store, IBackplane backp
             }
 
             var payload = last[0].Payload.Span;
-            switch (HoursSettingsHandler.KindOf(payload))
+            switch (OpKind.Of(payload))
             {
                 case "reset":
                     ApplyLocked(last[0].Revision, null);
