@@ -1,7 +1,5 @@
 using KefuSync;
 using KefuSync.Bots;
-using KefuSync.Conversations;
-using KefuSync.Sync;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -32,9 +30,7 @@ public static class KefuSyncBuilderBotExtensions
         services.TryAddScoped<TBot>();
         services.AddOptions<KefuBotOptions>().Configure(o => configure?.Invoke(o)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KefuBotOptions>, BotOptionsValidator>());
-        services.TryAddSingleton<BotWakeup>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommitListener<InboxFold>, BotWakeup>(sp => sp.GetRequiredService<BotWakeup>()));
-        services.AddHostedService<BotDispatchService>();
+        services.AddHostedService<BotDispatchService>(); // woken by AddKefuSync's InboxWakeup
         return builder;
     }
 }

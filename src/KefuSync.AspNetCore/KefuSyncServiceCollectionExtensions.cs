@@ -139,8 +139,8 @@ public static class KefuSyncServiceCollectionExtensions
         services.AddHostedService<FollowUpService>();
         // Webhooks (docs/webhooks.md): delivered from the log by one node per endpoint, through a client whose connections
         // refuse private addresses unless Webhooks:AllowPrivateNetworks (checked at connect time, on the resolved address).
-        services.TryAddSingleton<WebhookWakeup>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommitListener<InboxFold>, WebhookWakeup>(sp => sp.GetRequiredService<WebhookWakeup>()));
+        services.TryAddSingleton<InboxWakeup>(); // the bot's and the webhooks' runners wait on it
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommitListener<InboxFold>, InboxWakeup>(sp => sp.GetRequiredService<InboxWakeup>()));
         services.TryAddSingleton<IKefuWebhooks, WebhookMonitor>();
         services.AddHttpClient(WebhookNetworkPolicy.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan) // the pipeline times each attempt
             .ConfigurePrimaryHttpMessageHandler(sp =>

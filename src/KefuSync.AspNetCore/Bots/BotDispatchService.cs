@@ -1,3 +1,4 @@
+using KefuSync.Conversations;
 using KefuSync.Diagnostics;
 using KefuSync.Stores;
 using KefuSync.Sync;
@@ -17,7 +18,7 @@ internal sealed class BotDispatchService(
     TimeProvider time,
     NodeIdentity node,
     KefuMetrics metrics,
-    BotWakeup wakeup,
+    InboxWakeup wakeup,
     ILogger<BotRunner> logger) : BackgroundService
 {
     public BotRunner Runner { get; } = new(options.Value, registration.BotType, store, committer, services, time, node, metrics, wakeup, logger);

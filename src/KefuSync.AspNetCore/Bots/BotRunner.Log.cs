@@ -29,5 +29,8 @@ internal sealed partial class BotRunner
 
         [LoggerMessage(EventId = 2407, EventName = "BotLeaseLost", Level = LogLevel.Warning, Message = "Bot {Bot}: node {Node} holds the lease now; this node stops.")]
         public static partial void LeaseLost(ILogger logger, string bot, string node);
+
+        [LoggerMessage(EventId = 2409, EventName = "BotSnapshotFailed", Level = LogLevel.Warning, Message = "Bot {Bot}: snapshotting the bot's log failed; it is tried again later.")]
+        public static partial void SnapshotFailed(ILogger logger, string bot, Exception exception);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using KefuSync.Conversations;
 using KefuSync.Diagnostics;
+using KefuSync.Leasing;
 using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Stores;
@@ -25,7 +26,7 @@ namespace KefuSync.Bots;
 /// assignment, <c>~NAME:R:0</c>, <c>:1</c>… for its messages and <c>:e</c> for the last one, <c>~NAME:R:h</c> for a
 /// handover), so a node that resumes from an older cursor after a crash finds the turn's end already there and does not
 /// ask the bot again, and if it must (the crash came before the turn's last op), whatever was posted dedupes. Clients cannot submit
-/// ids beginning with <c>~</c> on a conversation (docs/protocol.md §4.2), so no visitor can pre-empt one.</para>
+/// ids beginning with <c>~</c> (docs/protocol.md §4.2), so no visitor can pre-empt one.</para>
 /// <para><b>One node.</b> A node works only while it holds the lease, a <c>lease</c> record appended at the log's head
 /// (a compare-and-swap). It renews it before every turn when less than two thirds remain, and a turn lasts at most
 /// <see cref="KefuBotOptions.Timeout"/> (a third of the lease), so by the time another node may take over, the old holder
@@ -44,17 +45,20 @@ internal sealed partial class BotRunner
     private readonly TimeProvider _time;
     private readonly string _node;
     private readonly KefuMetrics _metrics;
-    private readonly BotWakeup _wakeup;
+    private readonly InboxWakeup _wakeup;
     private readonly ILogger _logger;
     private readonly KefuPrincipal _principal;
     private readonly BotLog _log;
+    private readonly LeasedLogChannel _logChannel;
+    private readonly ISnapshotStore? _snapshots;
+    private readonly Lock _sync = new(); // the runner is one loop; the log's reader takes it all the same
     private readonly Dictionary<string, BotConversation> _conversations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _folded = new(StringComparer.Ordinal); // how far each cached state is folded
     private readonly Dictionary<string, long> _dirty = new(StringComparer.Ordinal);
     private bool _dirtyInbox;
     private long _ownedUntil; // Unix ms until which this node holds the lease; 0: it does not
 
-    public BotRunner(KefuBotOptions options, Type botType, IOpStore store, CommitPipeline committer, IServiceProvider services, TimeProvider time, NodeIdentity node, KefuMetrics metrics, BotWakeup wakeup, ILogger logger)
+    public BotRunner(KefuBotOptions options, Type botType, IOpStore store, CommitPipeline committer, IServiceProvider services, TimeProvider time, NodeIdentity node, KefuMetrics metrics, InboxWakeup wakeup, ILogger logger)
     {
         _options = options;
         _botType = botType;
@@ -68,12 +72,17 @@ internal sealed partial class BotRunner
         _logger = logger;
         _principal = new KefuPrincipal(BotId, options.DisplayName, PrincipalRole.Bot, null, null);
         _log = new BotLog(options.Name);
+        _snapshots = services.GetService<ISnapshotStore>();
+        _logChannel = new LeasedLogChannel(store, _snapshots, _log, _sync);
     }
 
     public string Name => _options.Name;
 
     /// <summary>The bot's principal id, <c>bot:NAME</c>: its messages' author, and the assignee of the conversations it holds.</summary>
     public string BotId => "bot:" + _options.Name;
+
+    /// <summary>Records between two snapshots of the log (a test lowers it).</summary>
+    internal int SnapshotEvery { get => _logChannel.SnapshotEvery; set => _logChannel.SnapshotEvery = value; }
 
     /// <summary>Set by a test before it stops the host: the runner then stops as if the process died (no release).</summary>
     internal bool SimulateCrash { get; set; }
@@ -84,60 +93,21 @@ internal sealed partial class BotRunner
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>Writes the <c>start</c> record if the bot is new: messages committed before it are not answered.</summary>
-    public async Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        await CatchUpAsync(cancellationToken).ConfigureAwait(false);
-        if (_log.Head > 0)
-        {
-            return;
-        }
-
-        var inbox = await _store.GetRevisionAsync(ChannelName.Inbox.Value, cancellationToken).ConfigureAwait(false);
-        var payload = BotLog.Start(Now, inbox);
-        var result = await _store.AppendAsync(_log.Channel, 0, new OpDraft("start", _node, _time.GetUtcNow(), payload), cancellationToken).ConfigureAwait(false);
-        if (result.Status == AppendStatus.Appended)
-        {
-            _log.Apply(result.Revision, payload);
-        }
-        else
-        {
-            await CatchUpAsync(cancellationToken).ConfigureAwait(false); // another node started it first
-        }
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken) => _logChannel.StartAsync(_node, _time, cancellationToken);
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            await LeasedLoop.RunAsync(_wakeup, _options.PollInterval, _time, async token =>
             {
-                var wake = _wakeup.Next;
-                var more = false;
-                try
+                if (_log.Head == 0)
                 {
-                    if (_log.Head == 0)
-                    {
-                        await InitializeAsync(stoppingToken).ConfigureAwait(false);
-                    }
-
-                    more = await StepAsync(stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (Exception ex)
-                {
-                    Log.StepFailed(_logger, Name, ex);
+                    await InitializeAsync(token).ConfigureAwait(false);
                 }
 
-                if (!more)
-                {
-                    using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    await Task.WhenAny(wake, Task.Delay(_options.PollInterval, _time, poll.Token)).ConfigureAwait(false);
-                    await poll.CancelAsync().ConfigureAwait(false);
-                }
-            }
+                return await StepAsync(token).ConfigureAwait(false);
+            }, ex => Log.StepFailed(_logger, Name, ex), stoppingToken).ConfigureAwait(false);
         }
         finally
         {
@@ -160,7 +130,7 @@ internal sealed partial class BotRunner
     /// <summary>One step: take or renew the lease if due, then one pass. True when there may be more to do at once.</summary>
     internal async Task<bool> StepAsync(CancellationToken cancellationToken)
     {
-        await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+        await _logChannel.CatchUpAsync(cancellationToken).ConfigureAwait(false);
         var holder = _log.HolderAt(Now);
         if (holder is not null && holder != _node)
         {
@@ -208,37 +178,12 @@ internal sealed partial class BotRunner
     private async Task<bool> PassAsync(CancellationToken cancellationToken)
     {
         var from = _log.Inbox;
-        var ops = await _store.ReadAsync(ChannelName.Inbox.Value, from, 500, cancellationToken).ConfigureAwait(false);
-        if (ops.Count == 0)
+        if (await InboxChanges.ReadAsync(_store, _snapshots, from, 500, cancellationToken).ConfigureAwait(false) is not { } changes)
         {
             return false;
         }
 
-        var keys = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        if (ops[0].Revision > from + 1 && _services.GetService<ISnapshotStore>() is { } snapshots)
-        {
-            // The inbox was trimmed behind a snapshot past this cursor: every conversation of the snapshot may have news.
-            var snapshot = await snapshots.GetSnapshotAsync(ChannelName.Inbox.Value, cancellationToken).ConfigureAwait(false);
-            var summaries = snapshot is null ? null : JsonSerializer.Deserialize(snapshot.State.Span, InboxJsonContext.Default.ConversationSummaryArray);
-            foreach (var summary in summaries ?? [])
-            {
-                if (seen.Add(summary.Key))
-                {
-                    keys.Add(summary.Key);
-                }
-            }
-        }
-
-        foreach (var op in ops)
-        {
-            if (KeyOf(op.Payload.Span) is { } key && seen.Add(key))
-            {
-                keys.Add(key);
-            }
-        }
-
-        foreach (var key in keys)
+        foreach (var key in changes.Keys)
         {
             await ConversationAsync(key, cancellationToken).ConfigureAwait(false);
             if (_dirty.Count > 0 && RecordProgress)
@@ -251,7 +196,7 @@ internal sealed partial class BotRunner
             }
         }
 
-        _log.Inbox = Math.Max(_log.Inbox, ops[^1].Revision);
+        _log.Inbox = Math.Max(_log.Inbox, changes.Through);
         _dirtyInbox = true;
         return true;
     }
@@ -505,7 +450,7 @@ internal sealed partial class BotRunner
             var result = await _store.AppendAsync(_log.Channel, expected, new OpDraft($"{kind}:{_node}:{expected}", _node, _time.GetUtcNow(), payload), cancellationToken).ConfigureAwait(false);
             if (result.Status == AppendStatus.Conflict)
             {
-                await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+                await _logChannel.CatchUpAsync(cancellationToken).ConfigureAwait(false);
                 var holder = _log.HolderAt(Now);
                 if (holder is not null && holder != _node)
                 {
@@ -523,7 +468,7 @@ internal sealed partial class BotRunner
             }
             else
             {
-                await CatchUpAsync(cancellationToken).ConfigureAwait(false); // our own append, whose answer was lost
+                await _logChannel.CatchUpAsync(cancellationToken).ConfigureAwait(false); // our own append, whose answer was lost
             }
 
             foreach (var (key, revision) in cursors)
@@ -536,58 +481,10 @@ internal sealed partial class BotRunner
 
             _dirtyInbox = inbox is null && _dirtyInbox;
             _ownedUntil = until;
+            await _logChannel.CompactAsync(ex => Log.SnapshotFailed(_logger, Name, ex), cancellationToken).ConfigureAwait(false);
             return true;
         }
 
         return false;
-    }
-
-    private async Task CatchUpAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var ops = await _store.ReadAsync(_log.Channel, _log.Head, 500, cancellationToken).ConfigureAwait(false);
-            foreach (var op in ops)
-            {
-                if (op.Revision > _log.Head)
-                {
-                    _log.Apply(op.Revision, op.Payload.Span);
-                }
-            }
-
-            if (ops.Count < 500)
-            {
-                return;
-            }
-        }
-    }
-
-    private static string? KeyOf(ReadOnlySpan<byte> summary)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(summary);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("key"u8))
-                {
-                    reader.Read();
-                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                }
-
-                reader.Read();
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return null;
     }
 }

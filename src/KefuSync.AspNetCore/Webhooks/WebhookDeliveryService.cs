@@ -1,3 +1,4 @@
+using KefuSync.Conversations;
 using KefuSync.Diagnostics;
 using KefuSync.Stores;
 using KefuSync.Sync;
@@ -18,7 +19,7 @@ internal sealed partial class WebhookDeliveryService(
     TimeProvider time,
     NodeIdentity node,
     KefuMetrics metrics,
-    WebhookWakeup wakeup,
+    InboxWakeup wakeup,
     IOptionsMonitor<KefuSyncOptions> options,
     ILogger<WebhookRunner> logger) : BackgroundService
 {

@@ -1,40 +1,23 @@
 using System.Text.Json;
+using KefuSync.Leasing;
 using KefuSync.Protocol;
 
 namespace KefuSync.Webhooks;
 
 /// <summary>
-/// An endpoint's delivery state: the fold of its server-written <c>webhook:NAME</c> log (docs/webhooks.md §5). No client
-/// can read or write it (<c>webhook</c> is no channel kind of docs/protocol.md §3). It lives in the op store like every
-/// channel, so every store supports it, and the store's rule that an append succeeds only at the expected revision makes
-/// each record a compare-and-swap: a lease is taken by one node, and a node that lost its lease cannot write a cursor.
+/// An endpoint's delivery state: the fold of its server-written <c>webhook:NAME</c> log (docs/webhooks.md §5), with
+/// the records every inbox reader has (<see cref="LeasedLog"/>: <c>start</c>, <c>lease</c>, <c>release</c>) and its own.
 /// </summary>
 /// <remarks>
-/// Records (<c>k</c>): <c>start</c> {at, inbox} (revision 1: events committed before it are not sent); <c>lease</c>
-/// {node, until} (taken or renewed); <c>release</c> {node}; <c>pause</c> {at}; <c>resume</c> {at}. <c>lease</c>,
-/// <c>release</c> and <c>pause</c> also carry the holder's progress: <c>inbox</c> (the inbox revision every conversation
-/// it named is delivered up to), <c>c</c> {conversation key: last revision delivered}, <c>delivered</c> (total),
-/// <c>last</c> (Unix ms of the last delivery) and <c>f</c> (failed attempts since the previous record).
+/// Its own records: <c>pause</c> {at} and <c>resume</c> {at}. <c>lease</c>, <c>release</c> and <c>pause</c> also carry
+/// <c>delivered</c> (total), <c>last</c> (Unix ms of the last delivery) and <c>f</c> (failed attempts since the previous
+/// record), beside the shared progress.
 /// </remarks>
-internal sealed class WebhookLog(string name)
+internal sealed class WebhookLog(string name) : LeasedLog(ChannelOf(name))
 {
     public const int MaxFailures = 20;
 
     public string Name { get; } = name;
-
-    public string Channel => ChannelOf(Name);
-
-    public long Head { get; private set; }
-
-    public long StartAt { get; private set; }
-
-    public long Inbox { get; set; }
-
-    public Dictionary<string, long> Conversations { get; } = new(StringComparer.Ordinal);
-
-    public string? LeaseNode { get; private set; }
-
-    public long LeaseUntil { get; private set; }
 
     public bool Paused { get; private set; }
 
@@ -46,67 +29,24 @@ internal sealed class WebhookLog(string name)
 
     public static string ChannelOf(string name) => "webhook:" + name;
 
-    /// <summary>The node that holds the lease at <paramref name="now"/> (Unix ms), or null.</summary>
-    public string? HolderAt(long now) => LeaseNode is not null && LeaseUntil > now ? LeaseNode : null;
-
-    /// <summary>Applies the record at <paramref name="revision"/>; one it cannot read moves only the head.</summary>
-    public void Apply(long revision, ReadOnlySpan<byte> payload)
+    protected override void ApplyOther(string? kind, JsonElement op)
     {
-        Head = revision;
-        try
+        switch (kind)
         {
-            using var json = JsonDocument.Parse(payload.ToArray());
-            var op = json.RootElement;
-            switch (op.GetProperty("k").GetString())
-            {
-                case "start":
-                    StartAt = op.GetProperty("at").GetInt64();
-                    Inbox = Math.Max(Inbox, op.GetProperty("inbox").GetInt64());
-                    break;
-                case "lease":
-                    Progress(op);
-                    LeaseNode = op.GetProperty("node").GetString();
-                    LeaseUntil = op.GetProperty("until").GetInt64();
-                    break;
-                case "release":
-                    Progress(op);
-                    if (LeaseNode == op.GetProperty("node").GetString())
-                    {
-                        (LeaseNode, LeaseUntil) = (null, 0);
-                    }
-
-                    break;
-                case "pause":
-                    Progress(op);
-                    Paused = true;
-                    (LeaseNode, LeaseUntil) = (null, 0);
-                    break;
-                case "resume":
-                    Paused = false;
-                    break;
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            // Not one of ours (or from a newer version): skip it, the head still moves.
+            case "pause":
+                Progress(op);
+                Paused = true;
+                EndLease();
+                break;
+            case "resume":
+                Paused = false;
+                break;
         }
     }
 
-    private void Progress(JsonElement op)
+    protected override void Progress(JsonElement op)
     {
-        if (op.TryGetProperty("inbox", out var inbox))
-        {
-            Inbox = Math.Max(Inbox, inbox.GetInt64());
-        }
-
-        if (op.TryGetProperty("c", out var cursors))
-        {
-            foreach (var cursor in cursors.EnumerateObject())
-            {
-                Conversations[cursor.Name] = Math.Max(Conversations.GetValueOrDefault(cursor.Name), cursor.Value.GetInt64());
-            }
-        }
-
+        base.Progress(op);
         if (op.TryGetProperty("delivered", out var delivered))
         {
             Delivered = Math.Max(Delivered, delivered.GetInt64());
@@ -142,60 +82,19 @@ internal sealed class WebhookLog(string name)
         }
     }
 
-    /// <summary>
-    /// The fold as a snapshot (<see cref="Stores.ISnapshotStore"/>): the log is trimmed behind it, so it does not grow
-    /// with every lease renewal forever and a node starting reads one snapshot and a few records.
-    /// </summary>
-    public byte[] ToSnapshot() => JsonRecord.Write(w =>
+    protected override void WriteSnapshot(Utf8JsonWriter w)
     {
-        w.WriteNumber("at", StartAt);
-        w.WriteNumber("inbox", Inbox);
-        w.WriteStartObject("c");
-        foreach (var (key, revision) in Conversations)
-        {
-            w.WriteNumber(key, revision);
-        }
-
-        w.WriteEndObject();
-        if (LeaseNode is not null)
-        {
-            w.WriteString("node", LeaseNode);
-            w.WriteNumber("until", LeaseUntil);
-        }
-
         w.WriteBoolean("paused", Paused);
         w.WriteNumber("delivered", Delivered);
         w.WriteNumber("last", LastDeliveredAt);
         WriteFailures(w, Failures);
-    });
-
-    /// <summary>
-    /// Takes a snapshot at <paramref name="revision"/> when it is ahead of this fold (the records between were trimmed).
-    /// Progress merges by maximum, so what this node delivered and did not record yet is kept.
-    /// </summary>
-    public void Restore(long revision, ReadOnlySpan<byte> state)
-    {
-        if (revision <= Head)
-        {
-            return;
-        }
-
-        using var json = JsonDocument.Parse(state.ToArray());
-        var root = json.RootElement;
-        Head = revision;
-        StartAt = root.GetProperty("at").GetInt64();
-        Paused = root.GetProperty("paused").GetBoolean();
-        (LeaseNode, LeaseUntil) = root.TryGetProperty("node", out var node) ? (node.GetString(), root.GetProperty("until").GetInt64()) : (null, 0);
-        Failures.Clear();
-        Progress(root);
     }
 
-    public static byte[] Start(long at, long inbox) => JsonRecord.Write(w =>
+    protected override void RestoreOther(JsonElement root)
     {
-        w.WriteString("k", "start");
-        w.WriteNumber("at", at);
-        w.WriteNumber("inbox", inbox);
-    });
+        Paused = root.GetProperty("paused").GetBoolean();
+        Failures.Clear();
+    }
 
     public static byte[] Resume(long at) => JsonRecord.Write(w =>
     {
@@ -206,25 +105,7 @@ internal sealed class WebhookLog(string name)
     /// <summary>A <c>lease</c>, <c>release</c> or <c>pause</c> record with the holder's progress.</summary>
     public static byte[] Record(string kind, string node, long until, long? inbox, IReadOnlyDictionary<string, long> cursors, long delivered, long last, IReadOnlyList<KefuWebhookFailure> failures) => JsonRecord.Write(w =>
     {
-        w.WriteString("k", kind);
-        w.WriteString("node", node);
-        w.WriteNumber("until", until);
-        if (inbox is { } i)
-        {
-            w.WriteNumber("inbox", i);
-        }
-
-        if (cursors.Count > 0)
-        {
-            w.WriteStartObject("c");
-            foreach (var (key, revision) in cursors)
-            {
-                w.WriteNumber(key, revision);
-            }
-
-            w.WriteEndObject();
-        }
-
+        WriteRecord(w, kind, node, until, inbox, cursors);
         w.WriteNumber("delivered", delivered);
         w.WriteNumber("last", last);
         WriteFailures(w, failures);
@@ -253,5 +134,4 @@ internal sealed class WebhookLog(string name)
             w.WriteEndArray();
         }
     }
-
 }

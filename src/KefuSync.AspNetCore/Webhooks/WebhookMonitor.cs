@@ -1,3 +1,4 @@
+using KefuSync.Conversations;
 using KefuSync.Stores;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,7 @@ namespace KefuSync.Webhooks;
 /// <see cref="IKefuWebhooks"/>: each endpoint's state read from its <c>webhook:NAME</c> log, so every node answers the
 /// same; a resume is a record appended at the log's head.
 /// </summary>
-internal sealed class WebhookMonitor(IOpStore store, IServiceProvider services, TimeProvider time, WebhookWakeup wakeup, IOptionsMonitor<KefuSyncOptions> options) : IKefuWebhooks
+internal sealed class WebhookMonitor(IOpStore store, IServiceProvider services, TimeProvider time, InboxWakeup wakeup, IOptionsMonitor<KefuSyncOptions> options) : IKefuWebhooks
 {
     public async Task<IReadOnlyList<KefuWebhookStatus>> GetStatusAsync(CancellationToken cancellationToken = default)
     {

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using KefuSync.Conversations;
 using KefuSync.Diagnostics;
+using KefuSync.Leasing;
 using KefuSync.Protocol;
 using KefuSync.Stores;
 using KefuSync.Sync;
@@ -47,7 +48,7 @@ internal sealed partial class WebhookRunner
     private readonly TimeProvider _time;
     private readonly string _node;
     private readonly KefuMetrics _metrics;
-    private readonly WebhookWakeup _wakeup;
+    private readonly InboxWakeup _wakeup;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly KeyValuePair<string, object?> _tag;
@@ -64,10 +65,9 @@ internal sealed partial class WebhookRunner
     private bool _pauseRequested;
     private int _sinceRecord; // ops delivered since the last record
     private const int RecordEvery = 64;
-    private const int KeepBehindSnapshot = 20;
-    private long _snapshotAt; // the revision of the last snapshot this node wrote
+    private readonly LeasedLogChannel _log;
 
-    public WebhookRunner(KefuWebhookOptions endpoint, KefuWebhookDeliveryOptions options, IOpStore store, ISnapshotStore? snapshots, IHttpClientFactory http, TimeProvider time, NodeIdentity node, KefuMetrics metrics, WebhookWakeup wakeup, ILogger logger)
+    public WebhookRunner(KefuWebhookOptions endpoint, KefuWebhookDeliveryOptions options, IOpStore store, ISnapshotStore? snapshots, IHttpClientFactory http, TimeProvider time, NodeIdentity node, KefuMetrics metrics, InboxWakeup wakeup, ILogger logger)
     {
         _endpoint = endpoint;
         _options = options;
@@ -82,6 +82,7 @@ internal sealed partial class WebhookRunner
         _wakeup = wakeup;
         _logger = logger;
         _state = new WebhookLog(endpoint.Name);
+        _log = new LeasedLogChannel(store, snapshots, _state, _sync);
         _tag = new("endpoint", endpoint.Name);
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
         if (options.MaxAttempts > 1)
@@ -108,7 +109,7 @@ internal sealed partial class WebhookRunner
     public string Name => _endpoint.Name;
 
     /// <summary>Records between two snapshots of the log (a test lowers it).</summary>
-    internal int SnapshotEvery { get; set; } = 500;
+    internal int SnapshotEvery { get => _log.SnapshotEvery; set => _log.SnapshotEvery = value; }
 
     /// <summary>Set by a test before it stops the host: the runner then stops as if the process died (no release, no last record).</summary>
     internal bool SimulateCrash { get; set; }
@@ -116,61 +117,21 @@ internal sealed partial class WebhookRunner
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>Writes the <c>start</c> record if the endpoint is new: events committed before it are not sent.</summary>
-    public async Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        await CatchUpAsync(cancellationToken).ConfigureAwait(false);
-        if (_state.Head > 0)
-        {
-            return;
-        }
-
-        var inbox = await _store.GetRevisionAsync(ChannelName.Inbox.Value, cancellationToken).ConfigureAwait(false);
-        var payload = WebhookLog.Start(Now, inbox);
-        var result = await _store.AppendAsync(_state.Channel, 0, new OpDraft("start", _node, _time.GetUtcNow(), payload), cancellationToken).ConfigureAwait(false);
-        if (result.Status == AppendStatus.Appended)
-        {
-            _state.Apply(result.Revision, payload);
-        }
-        else
-        {
-            await CatchUpAsync(cancellationToken).ConfigureAwait(false); // another node started it first
-        }
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken) => _log.StartAsync(_node, _time, cancellationToken);
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            await LeasedLoop.RunAsync(_wakeup, _options.PollInterval, _time, async token =>
             {
-                var wake = _wakeup.Next;
-                var more = false;
-                try
+                if (_state.Head == 0)
                 {
-                    if (_state.Head == 0)
-                    {
-                        await InitializeAsync(stoppingToken).ConfigureAwait(false);
-                    }
-
-                    more = await StepAsync(stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (Exception ex)
-                {
-                    Log.StepFailed(_logger, Name, ex);
+                    await InitializeAsync(token).ConfigureAwait(false);
                 }
 
-                if (!more)
-                {
-                    // The poll's timer is cancelled when a wakeup comes first, so waiting leaves no timer behind.
-                    using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    await Task.WhenAny(wake, Task.Delay(_options.PollInterval, _time, poll.Token)).ConfigureAwait(false);
-                    await poll.CancelAsync().ConfigureAwait(false);
-                }
-            }
+                return await StepAsync(token).ConfigureAwait(false);
+            }, ex => Log.StepFailed(_logger, Name, ex), stoppingToken).ConfigureAwait(false);
         }
         finally
         {
@@ -193,7 +154,7 @@ internal sealed partial class WebhookRunner
     /// <summary>One step: take or renew the lease if due, then one pass. True when there may be more to do at once.</summary>
     internal async Task<bool> StepAsync(CancellationToken cancellationToken)
     {
-        await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+        await _log.CatchUpAsync(cancellationToken).ConfigureAwait(false);
         if (_state.Paused)
         {
             _ownedUntil = 0;
@@ -300,41 +261,16 @@ internal sealed partial class WebhookRunner
             from = _state.Inbox;
         }
 
-        var ops = await _store.ReadAsync(ChannelName.Inbox.Value, from, 500, cancellationToken).ConfigureAwait(false);
-        if (ops.Count == 0)
+        if (await InboxChanges.ReadAsync(_store, _snapshots, from, 500, cancellationToken).ConfigureAwait(false) is not { } changes)
         {
             return false;
         }
 
-        var keys = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        if (ops[0].Revision > from + 1 && _snapshots is not null)
-        {
-            // The inbox was trimmed behind a snapshot past this cursor: every conversation of the snapshot may have news.
-            var snapshot = await _snapshots.GetSnapshotAsync(ChannelName.Inbox.Value, cancellationToken).ConfigureAwait(false);
-            var summaries = snapshot is null ? null : JsonSerializer.Deserialize(snapshot.State.Span, InboxJsonContext.Default.ConversationSummaryArray);
-            foreach (var summary in summaries ?? [])
-            {
-                if (seen.Add(summary.Key))
-                {
-                    keys.Add(summary.Key);
-                }
-            }
-        }
-
-        foreach (var op in ops)
-        {
-            if (KeyOf(op.Payload.Span) is { } key && seen.Add(key))
-            {
-                keys.Add(key);
-            }
-        }
-
         var options = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(keys, options, (key, token) => new ValueTask(ConversationAsync(key, pass, token))).ConfigureAwait(false);
+        await Parallel.ForEachAsync(changes.Keys, options, (key, token) => new ValueTask(ConversationAsync(key, pass, token))).ConfigureAwait(false);
         lock (_sync)
         {
-            _state.Inbox = Math.Max(_state.Inbox, ops[^1].Revision);
+            _state.Inbox = Math.Max(_state.Inbox, changes.Through);
             _dirtyInbox = true;
         }
 
@@ -524,7 +460,7 @@ internal sealed partial class WebhookRunner
                 var result = await _store.AppendAsync(_state.Channel, expected, new OpDraft($"{kind}:{_node}:{expected}", _node, _time.GetUtcNow(), payload), cancellationToken).ConfigureAwait(false);
                 if (result.Status == AppendStatus.Conflict)
                 {
-                    await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+                    await _log.CatchUpAsync(cancellationToken).ConfigureAwait(false);
                     var holder = _state.HolderAt(Now);
                     if ((holder is not null && holder != _node) || (_state.Paused && kind != "pause"))
                     {
@@ -558,10 +494,10 @@ internal sealed partial class WebhookRunner
 
                 if (result.Status == AppendStatus.Duplicate)
                 {
-                    await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+                    await _log.CatchUpAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                await CompactAsync(cancellationToken).ConfigureAwait(false);
+                await _log.CompactAsync(ex => Log.SnapshotFailed(_logger, Name, ex), cancellationToken).ConfigureAwait(false);
 
                 Volatile.Write(ref _ownedUntil, until);
                 Volatile.Write(ref _sinceRecord, 0);
@@ -574,106 +510,5 @@ internal sealed partial class WebhookRunner
         {
             _writeGate.Release();
         }
-    }
-
-    /// <summary>
-    /// Every <see cref="SnapshotEvery"/> records, the holder snapshots the fold and trims the log behind it (keeping a
-    /// few records for nodes slightly behind). Call under the write gate, after a record was written.
-    /// </summary>
-    private async Task CompactAsync(CancellationToken cancellationToken)
-    {
-        if (_snapshots is null || _state.Head - _snapshotAt < SnapshotEvery)
-        {
-            return;
-        }
-
-        try
-        {
-            long revision;
-            byte[] state;
-            lock (_sync)
-            {
-                (revision, state) = (_state.Head, _state.ToSnapshot());
-            }
-
-            await _snapshots.SaveSnapshotAsync(_state.Channel, new Snapshot(revision, state), cancellationToken).ConfigureAwait(false);
-            _snapshotAt = revision;
-            var keep = Math.Min(KeepBehindSnapshot, SnapshotEvery);
-            if (revision - keep > 0)
-            {
-                await _snapshots.TrimAsync(_state.Channel, revision - keep, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.SnapshotFailed(_logger, Name, ex); // the log only grows until the next try
-        }
-    }
-
-    private async Task CatchUpAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var ops = await _store.ReadAsync(_state.Channel, _state.Head, 500, cancellationToken).ConfigureAwait(false);
-            if (ops.Count > 0 && ops[0].Revision > _state.Head + 1 && _snapshots is not null
-                && await _snapshots.GetSnapshotAsync(_state.Channel, cancellationToken).ConfigureAwait(false) is { } snapshot
-                && snapshot.Revision > _state.Head)
-            {
-                // Trimmed behind a snapshot: start from it, then read the records after it.
-                lock (_sync)
-                {
-                    _state.Restore(snapshot.Revision, snapshot.State.Span);
-                }
-
-                _snapshotAt = Math.Max(_snapshotAt, snapshot.Revision);
-
-                continue;
-            }
-
-            lock (_sync)
-            {
-                foreach (var op in ops)
-                {
-                    if (op.Revision > _state.Head)
-                    {
-                        _state.Apply(op.Revision, op.Payload.Span);
-                    }
-                }
-            }
-
-            if (ops.Count < 500)
-            {
-                return;
-            }
-        }
-    }
-
-    private static string? KeyOf(ReadOnlySpan<byte> summary)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(summary);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("key"u8))
-                {
-                    reader.Read();
-                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                }
-
-                reader.Read();
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return null;
     }
 }

@@ -30,6 +30,7 @@ public sealed class LayerTests
         ("Availability", ["Protocol", "Contracts", "Security", "Email"]),
         ("Sync", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security"]),
         ("Conversations", ["Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Email", "Security", "Sync"]),
+        ("Leasing", ["Protocol", "Stores", "Conversations"]),
         ("Presence", ["Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync"]),
         ("Dispatch", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Availability", "Sync", "Conversations", "Presence"]),
         ("Settings", ["Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Availability"]),
@@ -39,11 +40,11 @@ public sealed class LayerTests
         ("Widget", ["Contracts", "Security", "Endpoints"]),
         ("AgentConsole", ["Contracts", "Protocol", "Security", "Endpoints", "Widget", "Availability"]),
         ("FollowUp", ["Protocol", "Contracts", "Diagnostics", "Stores", "Email", "Security", "Sync", "Conversations", "Presence", "Endpoints", "Widget"]),
-        ("Webhooks", ["Protocol", "Contracts", "Diagnostics", "Stores", "Sync", "Conversations"]),
+        ("Webhooks", ["Protocol", "Contracts", "Diagnostics", "Stores", "Sync", "Conversations", "Leasing"]),
         ("RestApi", ["Protocol", "Contracts", "Stores", "Security", "Sync", "Conversations"]),
-        ("Bots", ["Protocol", "Contracts", "Diagnostics", "Stores", "Security", "Sync", "Conversations"]),
-        ("Hosting", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "Settings", "FollowUp", "Webhooks"]),
-        ("Api", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "Settings", "FollowUp", "Webhooks", "RestApi", "Bots", "Hosting"]),
+        ("Bots", ["Protocol", "Contracts", "Diagnostics", "Stores", "Security", "Sync", "Conversations", "Leasing"]),
+        ("Hosting", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "Settings", "FollowUp", "Leasing", "Webhooks"]),
+        ("Api", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "Settings", "FollowUp", "Leasing", "Webhooks", "RestApi", "Bots", "Hosting"]),
     ];
 
     /// <summary>Areas that depend on the BCL alone: no ASP.NET Core, Microsoft.Extensions, EF Core, Redis or any other package.</summary>

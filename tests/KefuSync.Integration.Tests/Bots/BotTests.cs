@@ -3,6 +3,7 @@ using System.Text.Json;
 using KefuSync.Bots;
 using KefuSync.Conversations;
 using KefuSync.Integration.Tests.Infrastructure;
+using KefuSync.Protocol;
 using KefuSync.Stores;
 using KefuSync.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
@@ -172,6 +173,55 @@ public sealed class BotTests
         Assert.Single(await LogAsync(key), o => o.Op.GetProperty("k").GetString() == "assign");
         Assert.Equal(1, _script.Calls.Count - callsBefore); // only "two": "one" was answered already, the bot is not asked again
         Assert.Equal("two", _script.Calls.Last().NewMessages.Single().Text);
+    }
+
+    [Fact]
+    public async Task TheBotsLog_IsSnapshottedAndTrimmed_AndANewNodeAnswersNothingTwice()
+    {
+        var first = await NodeAsync();
+        Runner(first).SnapshotEvery = 3;
+        var keys = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            // One conversation at a time, each answered before the next: one lease record (with its cursor) each.
+            var (visitor, key) = await VisitorAsync(first);
+            await using var _ = visitor;
+            keys.Add(key);
+            Assert.Equal("ack", KefuTestClient.Type(await SubmitAsync(visitor, key, "v-1", new { k = "msg", text = "q" + i })));
+            await UntilAsync(async () => (await BotTextsAsync(key)).Count == 1, $"conversation {i} answered");
+        }
+
+        var channel = BotLog.ChannelOf("assistant");
+        await UntilAsync(async () => await _store.GetSnapshotAsync(channel) is not null, "a snapshot of the bot's log");
+        var records = await _store.ReadAsync(channel, 0, 1000);
+        Assert.True(records[0].Revision > 1, "the bot's log was not trimmed behind its snapshot");
+
+        // The first node has looked at everything in the inbox (its answers, too, come back through it) and recorded so.
+        var inboxHead = await _store.GetRevisionAsync(ChannelName.Inbox.Value);
+        await UntilAsync(async () => (await _store.ReadAsync(channel, 0, 1000)).Any(r => JsonDocument.Parse(r.Payload).RootElement.TryGetProperty("inbox", out var i) && i.GetInt64() >= inboxHead), "the first node recorded the whole inbox");
+        await first.DisposeAsync(); // graceful: the lease is released with the last progress
+        var callsBefore = _script.Calls.Count;
+
+        // A new node starts from the snapshot and the records after it: it answers the new question, and none of the
+        // six again (with the cursors lost it would fold them from the start; their answers would dedupe, the calls not).
+        await using var second = await NodeAsync();
+        var (visitor2, key2) = await VisitorAsync(second);
+        await using var __ = visitor2;
+        Assert.Equal("ack", KefuTestClient.Type(await SubmitAsync(visitor2, key2, "v-1", new { k = "msg", text = "after" })));
+        await UntilAsync(async () => (await BotTextsAsync(key2)).Count == 1, "the new node answers");
+        Assert.Equal(["after"], _script.Calls.Skip(callsBefore).Select(c => c.NewMessages.Single().Text));
+        foreach (var key in keys)
+        {
+            Assert.Single(await BotTextsAsync(key));
+        }
+
+        // Its cursors came from the snapshot: it never went back over the six (it would record their cursors again).
+        var secondNode = NodeId(second);
+        await UntilAsync(async () => (await _store.ReadAsync(channel, 0, 1000)).Any(r => r.Author == secondNode && Cursors(r).Contains(key2)), "the new node recorded its conversation");
+        Assert.DoesNotContain(await _store.ReadAsync(channel, 0, 1000), r => r.Author == secondNode && Cursors(r).Intersect(keys).Any());
+
+        static List<string> Cursors(OpRecord record)
+            => JsonDocument.Parse(record.Payload).RootElement.TryGetProperty("c", out var c) ? [.. c.EnumerateObject().Select(p => p.Name)] : [];
     }
 
     /// <summary>A store that fails the first append of the given client op id, as a node dying mid-turn would leave it.</summary>
