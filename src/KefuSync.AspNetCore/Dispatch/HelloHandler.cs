@@ -153,6 +153,12 @@ internal sealed partial class HelloHandler(FrameReplies replies, VisitorTokenSer
         }
     }
 
+    /// <remarks>
+    /// One revision read per anonymous hello (a connection's first frame, not a message), on purpose uncached: another
+    /// node may merge the identity at any moment, and a cached "not merged" would let this one keep writing to a
+    /// conversation that was just joined to another. A positive answer could be cached (a merge is for good); the
+    /// negative one, every new visitor's, cannot, so a cache would save little.
+    /// </remarks>
     private async ValueTask<bool> WasMergedAsync(ConnectionContext connection, VisitorIdentity identity, CancellationToken cancellationToken)
     {
         try
