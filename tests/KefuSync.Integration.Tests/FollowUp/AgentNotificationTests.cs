@@ -1,10 +1,7 @@
 using KefuSync.FollowUp;
 using KefuSync.Integration.Tests.Infrastructure;
-using KefuSync.Stores;
 using KefuSync.Tests.Shared;
-using KefuSync.Tests.Smtp;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace KefuSync.Integration.Tests.FollowUp;
 
@@ -13,49 +10,24 @@ namespace KefuSync.Integration.Tests.FollowUp;
 /// and with still nobody online after <see cref="KefuEmailOptions.AgentDelay"/>, emails the agent addresses, through a
 /// real SMTP server on 127.0.0.1 and a clock the test moves (the passes are driven by the test, as in FollowUpTests).
 /// </summary>
-public sealed class AgentNotificationTests : IAsyncLifetime
+public sealed class AgentNotificationTests : EmailTestsBase
 {
     private static readonly TimeSpan AgentDelay = TimeSpan.FromMinutes(2);
-    private readonly ManualTimeProvider _time = new();
-    private readonly InMemoryOpStore _store = new();
-    private SmtpSink _smtp = null!;
-
-    public Task InitializeAsync()
-    {
-        _smtp = SmtpSink.Start();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _smtp.DisposeAsync();
 
     private Task<KefuTestHost> NodeAsync()
-        => KefuTestHost.StartAsync(
+        => NodeAsync(
             o =>
             {
-                o.SiteName = "Tea House";
-                _smtp.Configure(o.Email);
                 o.Email.AgentAddresses = ["support@shop.kefu.test", "lead@shop.kefu.test"];
                 o.Email.AgentDelay = AgentDelay;
                 o.Email.Throttle = TimeSpan.FromMinutes(30);
                 // The poll loop waits on the test's clock: a day, so moving it by minutes never runs a pass by itself.
                 o.Email.PollInterval = TimeSpan.FromDays(1);
             },
-            time: _time,
-            services: s =>
-            {
-                s.AddSingleton(_store);
-                s.AddSingleton<IOpStore>(_store);
-                s.AddSingleton<ISnapshotStore>(_store);
-            });
+            null);
 
-    private static FollowUpService Pass(KefuTestHost host) => host.Services.GetServices<IHostedService>().OfType<FollowUpService>().Single();
-
-    private static async Task SubmitAsync(KefuTestClient client, string ch, string id, object op)
-    {
-        await client.SendAsync(new { t = "submit", c = "x", ch, id, rev = 0, op });
-        var reply = await client.WaitForAsync(f => KefuTestClient.Type(f) is "ack" or "error" && f.TryGetProperty("id", out var i) && i.GetString() == id);
-        Assert.Equal("ack", KefuTestClient.Type(reply));
-    }
+    private static async Task SubmitOkAsync(KefuTestClient client, string ch, string id, object op)
+        => Assert.Equal("ack", KefuTestClient.Type(await SubmitAsync(client, ch, id, op)));
 
     /// <summary>A visitor who left an email and a message; returns the channel and the visitor's token.</summary>
     private static async Task<(string Channel, string Token)> VisitorAsksAsync(KefuTestHost host, string text)
@@ -63,8 +35,8 @@ public sealed class AgentNotificationTests : IAsyncLifetime
         await using var visitor = await host.ConnectAsync();
         var welcome = await visitor.HelloAsync();
         var ch = "conv:" + welcome.GetProperty("conv").GetString();
-        await SubmitAsync(visitor, ch, "v-c", new { k = "contact", email = "ada@example.com" });
-        await SubmitAsync(visitor, ch, "v-1", new { k = "msg", text });
+        await SubmitOkAsync(visitor, ch, "v-c", new { k = "contact", email = "ada@example.com" });
+        await SubmitOkAsync(visitor, ch, "v-1", new { k = "msg", text });
         return (ch, welcome.GetProperty("token").GetString()!);
     }
 
@@ -73,7 +45,7 @@ public sealed class AgentNotificationTests : IAsyncLifetime
     {
         await using var client = await host.ConnectAsync(agent: agent);
         await client.HelloAsync(token, agent: agent is not null);
-        await SubmitAsync(client, ch, id, new { k = "msg", text });
+        await SubmitOkAsync(client, ch, id, new { k = "msg", text });
     }
 
     /// <summary>The conversation's inbox summary (the inbox's reads fold what was committed first) passes <paramref name="check"/>.</summary>
@@ -101,10 +73,10 @@ public sealed class AgentNotificationTests : IAsyncLifetime
         await WaitFoldedAsync(host, ch, s => s.WaitingSince > 0);
 
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        Assert.Empty(_smtp.Messages); // not due yet
-        _time.Advance(AgentDelay);
+        Assert.Empty(Smtp.Messages); // not due yet
+        Time.Advance(AgentDelay);
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        var mails = await _smtp.WaitForAsync(2);
+        var mails = await Smtp.WaitForAsync(2);
         Assert.Equal(["lead@shop.kefu.test", "support@shop.kefu.test"], mails.Select(m => m.To.Mailboxes.Single().Address).Order());
         var key = ch["conv:".Length..];
         foreach (var mail in mails)
@@ -120,15 +92,15 @@ public sealed class AgentNotificationTests : IAsyncLifetime
 
         // Recorded: later passes send nothing more; a second message within the throttle waits, then goes alone.
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        Assert.Equal(2, _smtp.Messages.Count);
+        Assert.Equal(2, Smtp.Messages.Count);
         await SaysAsync(host, ch, "v-2", "Hello? Anyone there?", token);
         await WaitFoldedAsync(host, ch, s => s.LastText == "Hello? Anyone there?");
-        _time.Advance(AgentDelay);
+        Time.Advance(AgentDelay);
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        Assert.Equal(2, _smtp.Messages.Count); // the throttle (30 min after the first) holds it
-        _time.Advance(TimeSpan.FromMinutes(30));
+        Assert.Equal(2, Smtp.Messages.Count); // the throttle (30 min after the first) holds it
+        Time.Advance(TimeSpan.FromMinutes(30));
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        var all = await _smtp.WaitForAsync(4);
+        var all = await Smtp.WaitForAsync(4);
         var second = all.Skip(2).ToArray();
         Assert.All(second, m => Assert.Contains("Hello? Anyone there?", m.TextBody, StringComparison.Ordinal));
         Assert.All(second, m => Assert.DoesNotContain("Wuyi", m.TextBody, StringComparison.Ordinal));
@@ -142,33 +114,33 @@ public sealed class AgentNotificationTests : IAsyncLifetime
         await WaitFoldedAsync(host, ch, s => s.WaitingSince > 0);
 
         // An agent is online on `site` when the delay is over: they can answer, nobody is emailed.
-        _time.Advance(AgentDelay);
+        Time.Advance(AgentDelay);
         await using (var agent = await host.ConnectAsync(agent: "alice"))
         {
             await agent.HelloAsync(agent: true);
             await PresenceAsync(agent, "online");
             Assert.True(host.Services.GetRequiredService<KefuSync.Presence.PresenceTracker>().AgentsAvailable());
             await Pass(host).RunOnceAsync(CancellationToken.None);
-            Assert.Empty(_smtp.Messages);
+            Assert.Empty(Smtp.Messages);
 
             // "Away" is not online: then the addresses are told.
             await PresenceAsync(agent, "away");
             Assert.False(host.Services.GetRequiredService<KefuSync.Presence.PresenceTracker>().AgentsAvailable());
             await Pass(host).RunOnceAsync(CancellationToken.None);
-            Assert.Equal(2, (await _smtp.WaitForAsync(2)).Length);
+            Assert.Equal(2, (await Smtp.WaitForAsync(2)).Length);
 
             // Answered: a later visitor message starts a new wait, and an answer in time ends it without an email.
-            await SubmitAsync(agent, ch, "a-1", new { k = "msg", text = "Yes, in three days." });
+            await SubmitOkAsync(agent, ch, "a-1", new { k = "msg", text = "Yes, in three days." });
         }
 
         await SaysAsync(host, ch, "v-2", "Great, and to Nice?", token);
         await WaitFoldedAsync(host, ch, s => s.LastText == "Great, and to Nice?" && s.WaitingSince > 0);
         await SaysAsync(host, ch, "b-1", "Nice too.", agent: "bob");
         await WaitFoldedAsync(host, ch, s => s.WaitingSince == 0);
-        _time.Advance(TimeSpan.FromHours(1));
+        Time.Advance(TimeSpan.FromHours(1));
         await Pass(host).RunOnceAsync(CancellationToken.None);
         // (the visitor's own follow-up of the unread answers may go to ada@example.com: not the agents' business)
-        Assert.Equal(2, _smtp.Messages.Count(m => m.To.Mailboxes.Single().Address.EndsWith("@shop.kefu.test", StringComparison.Ordinal)));
+        Assert.Equal(2, Smtp.Messages.Count(m => m.To.Mailboxes.Single().Address.EndsWith("@shop.kefu.test", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -177,23 +149,23 @@ public sealed class AgentNotificationTests : IAsyncLifetime
         await using var a = await NodeAsync();
         var (ch, _) = await VisitorAsksAsync(a, "Anyone there?");
         await WaitFoldedAsync(a, ch, s => s.WaitingSince > 0);
-        _time.Advance(AgentDelay);
+        Time.Advance(AgentDelay);
 
         // A node started just now has not heard every node's presence yet (refreshed every TTL/3): it waits one TTL.
         await using var b = await NodeAsync();
         await Pass(b).RunOnceAsync(CancellationToken.None);
-        Assert.Empty(_smtp.Messages);
+        Assert.Empty(Smtp.Messages);
 
-        _time.Advance(TimeSpan.FromMinutes(1)); // past the presence TTL (30 s by default)
+        Time.Advance(TimeSpan.FromMinutes(1)); // past the presence TTL (30 s by default)
         for (var round = 0; round < 3; round++)
         {
             await Task.WhenAll(Pass(a).RunOnceAsync(CancellationToken.None), Pass(b).RunOnceAsync(CancellationToken.None));
         }
 
-        Assert.Equal(2, (await _smtp.WaitForAsync(2)).Length);
-        _time.Advance(TimeSpan.FromMinutes(5)); // past any lease: still once each
+        Assert.Equal(2, (await Smtp.WaitForAsync(2)).Length);
+        Time.Advance(TimeSpan.FromMinutes(5)); // past any lease: still once each
         await Task.WhenAll(Pass(a).RunOnceAsync(CancellationToken.None), Pass(b).RunOnceAsync(CancellationToken.None));
-        Assert.Equal(2, _smtp.Messages.Count);
-        Assert.Equal(2, _smtp.Messages.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
+        Assert.Equal(2, Smtp.Messages.Count);
+        Assert.Equal(2, Smtp.Messages.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
     }
 }

@@ -2,11 +2,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using KefuSync.FollowUp;
 using KefuSync.Integration.Tests.Infrastructure;
-using KefuSync.Stores;
 using KefuSync.Tests.Shared;
 using KefuSync.Tests.Smtp;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using MimeKit;
 
 namespace KefuSync.Integration.Tests.FollowUp;
@@ -16,40 +14,19 @@ namespace KefuSync.Integration.Tests.FollowUp;
 /// by the test (<see cref="FollowUpService.RunOnceAsync"/>; the poll loop waits on the same clock, so it never runs
 /// on its own here), so "due" and "not yet due" are exact.
 /// </summary>
-public sealed partial class FollowUpTests : IAsyncLifetime
+public sealed partial class FollowUpTests : EmailTestsBase
 {
     private static readonly TimeSpan Delay = TimeSpan.FromMinutes(10);
-    private readonly ManualTimeProvider _time = new();
-    private readonly InMemoryOpStore _store = new();
-    private SmtpSink _smtp = null!;
-
-    public Task InitializeAsync()
-    {
-        _smtp = SmtpSink.Start();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _smtp.DisposeAsync();
 
     private Task<KefuTestHost> NodeAsync(Action<IServiceCollection>? services = null, Action<KefuSyncOptions>? configure = null)
-        => KefuTestHost.StartAsync(
+        => NodeAsync(
             o =>
             {
-                o.SiteName = "Tea House";
-                _smtp.Configure(o.Email);
                 o.Email.UnreadDelay = Delay;
                 o.Email.Throttle = TimeSpan.FromMinutes(30);
                 configure?.Invoke(o);
             },
-            time: _time,
-            services: s =>
-            {
-                // One store for every node of a test, as Redis or a database would be.
-                s.AddSingleton(_store);
-                s.AddSingleton<IOpStore>(_store);
-                s.AddSingleton<ISnapshotStore>(_store);
-                services?.Invoke(s);
-            });
+            services);
 
     /// <summary>A fresh agent connection each time: moving the clock past the idle timeout closes the old ones.</summary>
     private static async Task AgentSaysAsync(KefuTestHost host, string ch, string id, string text)
@@ -59,8 +36,6 @@ public sealed partial class FollowUpTests : IAsyncLifetime
         await agent.SendAsync(new { t = "submit", c = "a", ch, id, rev = 0, op = new { k = "msg", text } });
         await agent.WaitForTypeAsync("ack");
     }
-
-    private static FollowUpService Pass(KefuTestHost host) => host.Services.GetServices<IHostedService>().OfType<FollowUpService>().Single();
 
     /// <summary>A visitor who left an email and a question, and an agent's reply: returns the conversation channel.</summary>
     private static async Task<(string Channel, KefuTestClient Visitor, string Token)> VisitorAndReplyAsync(KefuTestHost host, string reply, string lang = "en")
@@ -86,10 +61,10 @@ public sealed partial class FollowUpTests : IAsyncLifetime
         await using var _ = visitor;
 
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        Assert.Empty(_smtp.Messages); // not due yet
-        _time.Advance(Delay);
+        Assert.Empty(Smtp.Messages); // not due yet
+        Time.Advance(Delay);
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        var mail = Assert.Single(await _smtp.WaitForAsync(1));
+        var mail = Assert.Single(await Smtp.WaitForAsync(1));
 
         var key = ch["conv:".Length..];
         Assert.Equal($"kefu.v.1.{key}@shop.kefu.test", mail.MessageId);
@@ -106,10 +81,10 @@ public sealed partial class FollowUpTests : IAsyncLifetime
         Assert.StartsWith("<http://shop.kefu.test/kefu/unsubscribe?t=", mail.Headers["List-Unsubscribe"], StringComparison.Ordinal);
 
         // Sent is recorded: more passes, on this node, send nothing more.
-        _time.Advance(TimeSpan.FromHours(2));
+        Time.Advance(TimeSpan.FromHours(2));
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        Assert.Single(_smtp.Messages);
-        Assert.Contains((await _store.ReadAsync(EmailState.Channel(key), 0, 10)).Select(o => o.ClientOpId), id => id == "sent:v:1");
+        Assert.Single(Smtp.Messages);
+        Assert.Contains((await Store.ReadAsync(EmailState.Channel(key), 0, 10)).Select(o => o.ClientOpId), id => id == "sent:v:1");
     }
 
     [Fact]
@@ -118,9 +93,9 @@ public sealed partial class FollowUpTests : IAsyncLifetime
         await using var host = await NodeAsync();
         var (_, visitor, _) = await VisitorAndReplyAsync(host, "您好，还有 40 罐。", lang: "zh-CN");
         await using var _ = visitor;
-        _time.Advance(Delay);
+        Time.Advance(Delay);
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        var mail = Assert.Single(await _smtp.WaitForAsync(1));
+        var mail = Assert.Single(await Smtp.WaitForAsync(1));
         Assert.Equal("Tea House：alice 回复了您的消息", mail.Subject);
         Assert.Equal("zh-CN", mail.Body!.Headers[HeaderId.ContentLanguage]);
         Assert.Contains("继续对话", mail.TextBody, StringComparison.Ordinal);
@@ -135,9 +110,9 @@ public sealed partial class FollowUpTests : IAsyncLifetime
         await using var _ = visitor;
         await visitor.SendAsync(new { t = "submit", c = "v", ch, id = "v-3", rev = 3, op = new { k = "read", upTo = 3 } });
         await visitor.WaitForAsync(f => KefuTestClient.Type(f) == "ack" && f.GetProperty("id").GetString() == "v-3");
-        _time.Advance(Delay);
+        Time.Advance(Delay);
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        Assert.Empty(_smtp.Messages);
+        Assert.Empty(Smtp.Messages);
     }
 
     [Fact]
@@ -146,17 +121,17 @@ public sealed partial class FollowUpTests : IAsyncLifetime
         await using var host = await NodeAsync();
         var (ch, visitor, _) = await VisitorAndReplyAsync(host, "First answer.");
         await using var _ = visitor;
-        _time.Advance(Delay);
+        Time.Advance(Delay);
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        await _smtp.WaitForAsync(1);
+        await Smtp.WaitForAsync(1);
 
         await AgentSaysAsync(host, ch, "a-2", "Second answer.");
-        _time.Advance(Delay); // the reply's delay is over, the throttle (30 min after the first email) is not
+        Time.Advance(Delay); // the reply's delay is over, the throttle (30 min after the first email) is not
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        Assert.Single(_smtp.Messages);
-        _time.Advance(TimeSpan.FromMinutes(20));
+        Assert.Single(Smtp.Messages);
+        Time.Advance(TimeSpan.FromMinutes(20));
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        var second = (await _smtp.WaitForAsync(2))[1];
+        var second = (await Smtp.WaitForAsync(2))[1];
         Assert.EndsWith($"kefu.v.2.{ch["conv:".Length..]}@shop.kefu.test", second.MessageId, StringComparison.Ordinal);
         Assert.Contains("Second answer.", second.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain("First answer.", second.TextBody, StringComparison.Ordinal);
@@ -176,9 +151,9 @@ public sealed partial class FollowUpTests : IAsyncLifetime
         }
 
         await AgentSaysAsync(host, ch, "a-3", "Third answer.");
-        _time.Advance(TimeSpan.FromHours(1));
+        Time.Advance(TimeSpan.FromHours(1));
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        Assert.Equal(2, _smtp.Messages.Count);
+        Assert.Equal(2, Smtp.Messages.Count);
     }
 
     [Fact]
@@ -187,9 +162,9 @@ public sealed partial class FollowUpTests : IAsyncLifetime
         await using var host = await NodeAsync(configure: o => o.Email.LinkLifetime = TimeSpan.FromHours(48));
         var (ch, visitor, _) = await VisitorAndReplyAsync(host, "Here is your answer.");
         await using var _ = visitor;
-        _time.Advance(Delay);
+        Time.Advance(Delay);
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        var mail = Assert.Single(await _smtp.WaitForAsync(1));
+        var mail = Assert.Single(await Smtp.WaitForAsync(1));
         var link = new Uri(LinkPattern().Match(mail.TextBody ?? "").Value);
         using var http = host.CreateHttpClient();
         using var page = await http.GetAsync(new Uri(link.PathAndQuery, UriKind.Relative));
@@ -218,7 +193,7 @@ public sealed partial class FollowUpTests : IAsyncLifetime
             Assert.Equal(System.Net.HttpStatusCode.Gone, wrongPurpose.StatusCode);
         }
 
-        _time.Advance(TimeSpan.FromHours(49));
+        Time.Advance(TimeSpan.FromHours(49));
         using var expired = await http.GetAsync(new Uri(link.PathAndQuery, UriKind.Relative));
         Assert.Equal(System.Net.HttpStatusCode.Gone, expired.StatusCode);
     }
@@ -235,7 +210,7 @@ public sealed partial class FollowUpTests : IAsyncLifetime
         var a = await NodeAsync(services: s => s.AddSingleton<IKefuEmailSender>(hanging));
         var (_, visitor, _) = await VisitorAndReplyAsync(a, "Your answer.");
         await visitor.DisposeAsync();
-        _time.Advance(Delay);
+        Time.Advance(Delay);
         using var crash = new CancellationTokenSource();
         var passA = Pass(a).RunOnceAsync(crash.Token);
         await hanging.Called.Task.WaitAsync(TimeSpan.FromSeconds(30)); // claimed, and inside the send
@@ -245,11 +220,11 @@ public sealed partial class FollowUpTests : IAsyncLifetime
 
         await using var b = await NodeAsync(); // the restart: the same store, the real SMTP sender
         await Pass(b).RunOnceAsync(CancellationToken.None);
-        Assert.Empty(_smtp.Messages); // A's claim still holds
-        _time.Advance(TimeSpan.FromMinutes(2)); // the lease (ClaimLease, 2 min) runs out
+        Assert.Empty(Smtp.Messages); // A's claim still holds
+        Time.Advance(TimeSpan.FromMinutes(2)); // the lease (ClaimLease, 2 min) runs out
         await Pass(b).RunOnceAsync(CancellationToken.None);
         await Pass(b).RunOnceAsync(CancellationToken.None);
-        var mail = Assert.Single(await _smtp.WaitForAsync(1));
+        var mail = Assert.Single(await Smtp.WaitForAsync(1));
         Assert.Equal(hanging.Seen!.MessageId, mail.MessageId); // the same email A started
     }
 
@@ -260,11 +235,11 @@ public sealed partial class FollowUpTests : IAsyncLifetime
     [Fact]
     public async Task ANodeThatDiesAfterTheServerAccepted_SendsACopy_WithTheSameMessageId()
     {
-        var dying = new SendThenHangSender(_smtp);
+        var dying = new SendThenHangSender(Smtp);
         var a = await NodeAsync(services: s => s.AddSingleton<IKefuEmailSender>(dying));
         var (_, visitor, _) = await VisitorAndReplyAsync(a, "Your answer.");
         await visitor.DisposeAsync();
-        _time.Advance(Delay);
+        Time.Advance(Delay);
         using var crash = new CancellationTokenSource();
         var passA = Pass(a).RunOnceAsync(crash.Token);
         await dying.Accepted.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -273,9 +248,9 @@ public sealed partial class FollowUpTests : IAsyncLifetime
         await a.DisposeAsync();
 
         await using var b = await NodeAsync();
-        _time.Advance(TimeSpan.FromMinutes(2));
+        Time.Advance(TimeSpan.FromMinutes(2));
         await Pass(b).RunOnceAsync(CancellationToken.None);
-        var mails = await _smtp.WaitForAsync(2);
+        var mails = await Smtp.WaitForAsync(2);
         Assert.Equal(2, mails.Length);
         Assert.Equal(mails[0].MessageId, mails[1].MessageId);
     }
@@ -287,16 +262,16 @@ public sealed partial class FollowUpTests : IAsyncLifetime
         await using var b = await NodeAsync();
         var (_, visitor, _) = await VisitorAndReplyAsync(a, "Your answer.");
         await using var _ = visitor;
-        _time.Advance(Delay);
+        Time.Advance(Delay);
         for (var round = 0; round < 3; round++)
         {
             await Task.WhenAll(Pass(a).RunOnceAsync(CancellationToken.None), Pass(b).RunOnceAsync(CancellationToken.None));
         }
 
-        Assert.Single(await _smtp.WaitForAsync(1));
-        _time.Advance(TimeSpan.FromMinutes(5)); // past any lease: still nothing more
+        Assert.Single(await Smtp.WaitForAsync(1));
+        Time.Advance(TimeSpan.FromMinutes(5)); // past any lease: still nothing more
         await Task.WhenAll(Pass(a).RunOnceAsync(CancellationToken.None), Pass(b).RunOnceAsync(CancellationToken.None));
-        Assert.Single(_smtp.Messages);
+        Assert.Single(Smtp.Messages);
     }
 
     [GeneratedRegex(@"http://shop\.kefu\.test/kefu/link\?t=[A-Za-z0-9%_\-]+")]

@@ -2,11 +2,9 @@ using System.Text;
 using System.Text.Json;
 using KefuSync.FollowUp;
 using KefuSync.Integration.Tests.Infrastructure;
-using KefuSync.Stores;
 using KefuSync.Tests.Shared;
-using KefuSync.Tests.Smtp;
+using KefuSync.Stores;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using MimeKit;
 
 namespace KefuSync.Integration.Tests.FollowUp;
@@ -16,43 +14,10 @@ namespace KefuSync.Integration.Tests.FollowUp;
 /// the follow-up's durable email log and a real SMTP server on 127.0.0.1. The passes are driven by the test on a
 /// clock it moves, as in <see cref="FollowUpTests"/>.
 /// </summary>
-public sealed class TranscriptTests : IAsyncLifetime
+public sealed class TranscriptTests : EmailTestsBase
 {
-    private readonly ManualTimeProvider _time = new();
-    private readonly InMemoryOpStore _store = new();
-    private SmtpSink _smtp = null!;
 
-    public Task InitializeAsync()
-    {
-        _smtp = SmtpSink.Start();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _smtp.DisposeAsync();
-
-    private Task<KefuTestHost> NodeAsync(Action<IServiceCollection>? services = null)
-        => KefuTestHost.StartAsync(
-            o =>
-            {
-                o.SiteName = "Tea House";
-                _smtp.Configure(o.Email);
-            },
-            time: _time,
-            services: s =>
-            {
-                s.AddSingleton(_store);
-                s.AddSingleton<IOpStore>(_store);
-                s.AddSingleton<ISnapshotStore>(_store);
-                services?.Invoke(s);
-            });
-
-    private static FollowUpService Pass(KefuTestHost host) => host.Services.GetServices<IHostedService>().OfType<FollowUpService>().Single();
-
-    private static async Task<JsonElement> SubmitAsync(KefuTestClient client, string ch, string id, object op)
-    {
-        await client.SendAsync(new { t = "submit", c = "x", ch, id, rev = 0, op });
-        return await client.WaitForAsync(f => KefuTestClient.Type(f) is "ack" or "error" && f.TryGetProperty("id", out var i) && i.GetString() == id);
-    }
+    private Task<KefuTestHost> NodeAsync() => NodeAsync(null, null);
 
     private static string Code(JsonElement reply) => KefuTestClient.Type(reply) == "ack" ? "ack" : reply.GetProperty("code").GetString()!;
 
@@ -76,9 +41,9 @@ public sealed class TranscriptTests : IAsyncLifetime
         Assert.Equal("ack", Code(await SubmitAsync(agent, ch, "a-4", new { k = "recall", target = wrong.GetProperty("rev").GetInt64() })));
 
         // A committed file message, as the upload flow stores it (section 9.3): the transcript names the file, never links it.
-        var head = await _store.GetRevisionAsync(ch);
+        var head = await Store.GetRevisionAsync(ch);
         var file = Encoding.UTF8.GetBytes("""{"k":"msg","att":{"id":"f1","name":"receipt.pdf","size":1200,"type":"application/pdf","sha256":"00","thumb":false},"name":"Visitor","role":"visitor"}""");
-        var appended = await _store.AppendAsync(ch, head, new OpDraft("v-file", welcome.GetProperty("me").GetProperty("id").GetString()!, _time.GetUtcNow(), file));
+        var appended = await Store.AppendAsync(ch, head, new OpDraft("v-file", welcome.GetProperty("me").GetProperty("id").GetString()!, Time.GetUtcNow(), file));
         Assert.Equal(AppendStatus.Appended, appended.Status);
         Assert.Equal("ack", Code(await SubmitAsync(agent, ch, "a-5", new { k = "status", status = "closed" })));
         return (ch, visitor, agent);
@@ -94,7 +59,7 @@ public sealed class TranscriptTests : IAsyncLifetime
         Assert.Equal("ack", Code(await SubmitAsync(visitor, ch, "v-t1", new { k = "transcript", email = "ada@example.com", lang = "zh-CN" })));
 
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        var mail = Assert.Single(await _smtp.WaitForAsync(1));
+        var mail = Assert.Single(await Smtp.WaitForAsync(1));
         var key = ch["conv:".Length..];
         Assert.Equal($"kefu.t.1.{key}@shop.kefu.test", mail.MessageId);
         Assert.Equal("ada@example.com", mail.To.Mailboxes.Single().Address);
@@ -112,10 +77,10 @@ public sealed class TranscriptTests : IAsyncLifetime
         Assert.DoesNotContain("<b>Wuyi", mail.HtmlBody, StringComparison.Ordinal);
 
         // Recorded as sent: more passes, later, send nothing more.
-        _time.Advance(TimeSpan.FromHours(1));
+        Time.Advance(TimeSpan.FromHours(1));
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        Assert.Single(_smtp.Messages);
-        Assert.Contains((await _store.ReadAsync(EmailState.Channel(key), 0, 20)).Select(o => o.ClientOpId), id => id == "sent:t:1");
+        Assert.Single(Smtp.Messages);
+        Assert.Contains((await Store.ReadAsync(EmailState.Channel(key), 0, 20)).Select(o => o.ClientOpId), id => id == "sent:t:1");
     }
 
     [Fact]
@@ -150,7 +115,7 @@ public sealed class TranscriptTests : IAsyncLifetime
 
         // The three requests before the pass are one email, to the latest address.
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        var mail = Assert.Single(await _smtp.WaitForAsync(1));
+        var mail = Assert.Single(await Smtp.WaitForAsync(1));
         Assert.Equal("ada3@example.com", mail.To.Mailboxes.Single().Address);
         Assert.Equal("Tea House: your conversation transcript", mail.Subject);
 
@@ -158,8 +123,8 @@ public sealed class TranscriptTests : IAsyncLifetime
         Assert.Equal("ack", Code(await SubmitAsync(visitor, ch, "v-2", new { k = "msg", text = "One more thing" })));
         Assert.Equal("invalid_op", Code(await SubmitAsync(visitor, ch, "v-t5", new { k = "transcript", email = "ada@example.com" })));
         await Pass(host).RunOnceAsync(CancellationToken.None);
-        Assert.Single(_smtp.Messages);
-        Assert.DoesNotContain(_smtp.Messages, m => m.To.Mailboxes.Any(x => x.Address.Contains("eve", StringComparison.Ordinal) || x.Address.Contains("mallory", StringComparison.Ordinal)));
+        Assert.Single(Smtp.Messages);
+        Assert.DoesNotContain(Smtp.Messages, m => m.To.Mailboxes.Any(x => x.Address.Contains("eve", StringComparison.Ordinal) || x.Address.Contains("mallory", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -179,16 +144,16 @@ public sealed class TranscriptTests : IAsyncLifetime
             await Task.WhenAll(Pass(b).RunOnceAsync(CancellationToken.None), Pass(c).RunOnceAsync(CancellationToken.None));
         }
 
-        Assert.Single(await _smtp.WaitForAsync(1));
-        _time.Advance(TimeSpan.FromMinutes(5)); // past any lease: still one
+        Assert.Single(await Smtp.WaitForAsync(1));
+        Time.Advance(TimeSpan.FromMinutes(5)); // past any lease: still one
         await Task.WhenAll(Pass(b).RunOnceAsync(CancellationToken.None), Pass(c).RunOnceAsync(CancellationToken.None));
-        Assert.Single(_smtp.Messages);
+        Assert.Single(Smtp.Messages);
     }
 
     [Fact]
     public async Task WithEmailsOff_TheWelcomeOffersNoTranscript_AndTheRequestIsRefused()
     {
-        await using var host = await KefuTestHost.StartAsync(time: _time);
+        await using var host = await KefuTestHost.StartAsync(time: Time);
         await using var visitor = await host.ConnectAsync();
         var welcome = await visitor.HelloAsync();
         Assert.False(welcome.TryGetProperty("transcript", out _));
