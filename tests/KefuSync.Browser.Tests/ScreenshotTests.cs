@@ -73,6 +73,80 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
     }
 
     /// <summary>The closed conversation's card (issue 15 item 5): stars unrated (a star chosen, a comment typed), rated, and thumbs.</summary>
+    private async Task WaitForClosedAsync(string conv) => await Eventually.TrueAsync(
+        async () => (await Site.ReadChannelAsync("conv:" + conv)).Any(op => System.Text.Encoding.UTF8.GetString(op.Payload.Span).Contains("\"closed\"", StringComparison.Ordinal)),
+        () => "the close to be stored");
+
+    [Theory]
+    [InlineData("desktop", 1280, 800, false, "en")]
+    [InlineData("phone", 390, 844, true, "en")]
+    [InlineData("phone", 390, 844, true, "zh-CN")]
+    public async Task Widget_ClosedConversation_RatingCard(string device, int width, int height, bool mobile, string lang)
+    {
+        var zh = lang == "zh-CN";
+        var prefix = $"widget-{device}-{lang}-closed-card";
+        var directory = ScreenshotDirectory();
+        var context = await NewContextAsync(width, height, mobile, zh ? "zh-CN" : "en-US");
+        var tab = await WidgetPage.OpenAsync(context, SiteHost.PageUrl("home", lang: lang));
+        await tab.WaitReadyAsync();
+        var conv = await tab.ConversationAsync();
+        await using var agent = await AgentSession.ConnectAsync(Site, "alice", zh ? "客服小李" : "Alice");
+        await tab.SendAsync(zh ? "我的包裹到哪了？" : "Where is my parcel?");
+        var answer = zh ? "已经发出，明天送达。还有其他问题吗？" : "It left this morning and arrives tomorrow. Anything else?";
+        await agent.SayAsync(conv, answer);
+        await tab.ExpectMessageOnceAsync(answer);
+        await agent.StatusAsync(conv, "closed");
+        // This test draws the card's states; the card appearing live in every tab is ClosedCardTests'. In three full runs
+        // a page of this class, only here, did not draw it within 30 s although the close was stored (see the stop 23
+        // note), so the page is reloaded once the close is stored: the card then comes from the cached log.
+        await WaitForClosedAsync(conv);
+        await tab.ReloadAsync();
+        await Expect(tab.Page.GetByTestId("kefu-closed-card")).ToHaveAttributeAsync("data-state", "unrated", new() { Timeout = 30000 });
+        await tab.Page.GetByTestId("kefu-rate-4").CheckAsync();
+        await tab.Page.GetByTestId("kefu-rate-comment").FillAsync(zh ? "回复很快，谢谢！" : "Quick and friendly, thanks!");
+        await Expect(tab.Page.GetByTestId("kefu-rate-send")).ToBeInViewportAsync();
+        await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{prefix}-unrated.png") });
+
+        await tab.Page.GetByTestId("kefu-rate-send").ClickAsync();
+        await Expect(tab.Page.GetByTestId("kefu-rated")).ToHaveAttributeAsync("data-score", "4");
+        await Expect(tab.Page.GetByTestId("kefu-closed-card")).ToBeInViewportAsync();
+        await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{prefix}-rated.png") });
+
+        // Thumbs: a site of its own with Conversations.Rating = Thumbs, and emails on: the card offers the transcript.
+        await using var smtp = KefuSync.Tests.Smtp.SmtpSink.Start();
+        await using var thumbsSite = await SiteHost.StartAsync(new SiteHostOptions
+        {
+            Configure = o =>
+            {
+                o.Conversations.Rating = KefuRating.Thumbs;
+                smtp.Configure(o.Email);
+            },
+        });
+        var thumbsContext = await Fixture.NewContextAsync(thumbsSite.BaseUrl, width, height, mobile, zh ? "zh-CN" : "en-US");
+        try
+        {
+            var thumbs = await WidgetPage.OpenAsync(thumbsContext, SiteHost.PageUrl("home", lang: lang));
+            await thumbs.WaitReadyAsync();
+            var thumbsConv = await thumbs.ConversationAsync();
+            await thumbs.SendAsync(zh ? "谢谢，没有了。" : "Thanks, that's all.");
+            await using var thumbsAgent = await AgentSession.ConnectAsync(thumbsSite, "alice", zh ? "客服小李" : "Alice");
+            await thumbsAgent.StatusAsync(thumbsConv, "closed");
+            await Expect(thumbs.Page.GetByTestId("kefu-closed-card")).ToHaveAttributeAsync("data-state", "unrated", new() { Timeout = 30000 });
+            await thumbs.Page.GetByTestId("kefu-rate-5").CheckAsync();
+            await Expect(thumbs.Page.GetByTestId("kefu-transcript-send")).ToBeVisibleAsync();
+            await thumbs.Page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{prefix}-thumbs.png") });
+        }
+        finally
+        {
+            await thumbsContext.CloseAsync();
+        }
+
+        foreach (var file in new[] { "unrated", "rated", "thumbs" })
+        {
+            Assert.True(new FileInfo(Path.Combine(directory, $"{prefix}-{file}.png")).Length > 5000, file + " is empty");
+        }
+    }
+
     [Theory]
     [InlineData("desktop", 1280, 800, false)]
     [InlineData("phone", 390, 844, true)]
