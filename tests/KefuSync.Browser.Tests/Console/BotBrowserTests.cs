@@ -23,7 +23,7 @@ public sealed class BotBrowserTests(ConsoleBrowserFixture browser)
         await using var host = await ConsoleSiteHost.StartAsync(
             kefu: k => k.AddBot<ChatClientBot>(o => o.DisplayName = "Assistant"),
             services: s => s.AddSingleton<IChatClient, FaqChatClient>());
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.BaseUrl, Locale = "en-US", ViewportSize = new ViewportSize { Width = width, Height = height }, IsMobile = mobile, HasTouch = mobile });
+        var context = await host.NewContextAsync(browser.Browser, new BrowserNewContextOptions { Locale = "en-US", ViewportSize = new ViewportSize { Width = width, Height = height }, IsMobile = mobile, HasTouch = mobile });
         var visitor = await context.NewPageAsync();
         await visitor.GotoAsync("/shop/home");
         await Expect(visitor.GetByTestId("kefu-launcher")).ToBeVisibleAsync();

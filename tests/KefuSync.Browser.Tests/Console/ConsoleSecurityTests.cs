@@ -33,7 +33,7 @@ public sealed class ConsoleSecurityTests(ConsoleBrowserFixture browser)
     public async Task NonAgent_Gets403OnTheConsole_AndForbiddenOnAgentChannels_EvenWithHandCraftedFrames()
     {
         await using var host = await ConsoleSiteHost.StartAsync();
-        var context = await browser.Browser.NewContextAsync(new() { BaseURL = host.BaseUrl });
+        var context = await host.NewContextAsync(browser.Browser);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/test/login?user=mallory");
         var console = await page.GotoAsync("/kefu/console");
@@ -41,7 +41,7 @@ public sealed class ConsoleSecurityTests(ConsoleBrowserFixture browser)
         Assert.DoesNotContain("kefu-console.js", await console.TextAsync(), StringComparison.Ordinal);
 
         // anonymous: the host's login takes over
-        var anonymous = await (await browser.Browser.NewContextAsync(new() { BaseURL = host.BaseUrl })).NewPageAsync();
+        var anonymous = await (await host.NewContextAsync(browser.Browser)).NewPageAsync();
         var challenged = await anonymous.GotoAsync("/kefu/console");
         Assert.EndsWith("/test/login-page?ReturnUrl=%2Fkefu%2Fconsole", anonymous.Url, StringComparison.Ordinal);
         Assert.Equal("login page", await challenged!.TextAsync());

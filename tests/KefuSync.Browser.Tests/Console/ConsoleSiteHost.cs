@@ -27,6 +27,10 @@ internal sealed class ConsoleSiteHost : IAsyncDisposable
 
     private readonly WebApplication _app;
 
+    // Every browser context opened on this site, closed with it: a page left open on a stopped site reconnects for the
+    // rest of the run, and dozens of them slowed every later browser test.
+    private readonly List<IBrowserContext> _contexts = [];
+
     private ConsoleSiteHost(WebApplication app) => _app = app;
 
     public IServiceProvider Services => _app.Services;
@@ -92,7 +96,7 @@ internal sealed class ConsoleSiteHost : IAsyncDisposable
     /// <summary>A browser context logged in as an agent (the host's cookie).</summary>
     public async Task<IBrowserContext> AgentContextAsync(IBrowser browser, string agent, int width = 1280, int height = 800, string locale = "en-US")
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = width, Height = height }, Locale = locale });
+        var context = await NewContextAsync(browser, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, Locale = locale });
         var page = await context.NewPageAsync();
         var login = await page.GotoAsync($"/test/login?user={agent}&role=agent&name={char.ToUpperInvariant(agent[0])}{agent[1..]}");
         Assert.Equal((int)HttpStatusCode.OK, login!.Status);
@@ -124,15 +128,40 @@ internal sealed class ConsoleSiteHost : IAsyncDisposable
     /// <summary>A fresh visitor (own context) on a shop page with the widget loaded.</summary>
     public async Task<IPage> OpenVisitorAsync(IBrowser browser, string path = "/shop/home")
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, Locale = "en-US" });
+        var context = await NewContextAsync(browser, new BrowserNewContextOptions { Locale = "en-US" });
         var page = await context.NewPageAsync();
         await page.GotoAsync(path);
         await Assertions.Expect(page.GetByTestId("kefu-launcher")).ToBeVisibleAsync();
         return page;
     }
 
+    /// <summary>A browser context on this site (its <c>BaseURL</c>), closed when the site is disposed.</summary>
+    public async Task<IBrowserContext> NewContextAsync(IBrowser browser, BrowserNewContextOptions? options = null)
+    {
+        options ??= new BrowserNewContextOptions();
+        options.BaseURL = BaseUrl;
+        var context = await browser.NewContextAsync(options);
+        lock (_contexts)
+        {
+            _contexts.Add(context);
+        }
+
+        return context;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        IBrowserContext[] contexts;
+        lock (_contexts)
+        {
+            contexts = [.. _contexts];
+        }
+
+        foreach (var context in contexts)
+        {
+            await context.CloseAsync();
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

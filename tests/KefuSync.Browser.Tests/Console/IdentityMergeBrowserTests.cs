@@ -25,7 +25,7 @@ public sealed class IdentityMergeBrowserTests(ConsoleBrowserFixture browser)
     public async Task LogInMidChat_OneConversationRemains_InBothTabsAndTheConsole_AndLogOutStartsAFreshOne()
     {
         await using var host = await ConsoleSiteHost.StartAsync();
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.BaseUrl, Locale = "en-US" });
+        var context = await host.NewContextAsync(browser.Browser, new BrowserNewContextOptions { Locale = "en-US" });
         var one = await context.NewPageAsync();
         await one.GotoAsync("/shop/home");
         var anonKey = await VisitorSaysAsync(one, "Where is my parcel?");
