@@ -170,33 +170,6 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
         Assert.True(new FileInfo(path).Length > 5000);
     }
 
-    /// <summary>Links in messages (issue 15 item 7): an agent's answer with a link and a www. address.</summary>
-    [Theory]
-    [InlineData("desktop", 1280, 800, false, "en")]
-    [InlineData("phone", 390, 844, true, "zh-CN")]
-    public async Task Widget_LinksInMessages(string device, int width, int height, bool mobile, string lang)
-    {
-        var zh = lang == "zh-CN";
-        var path = Path.Combine(ScreenshotDirectory(), $"widget-{device}-{lang}-links.png");
-        var context = await NewContextAsync(width, height, mobile, zh ? "zh-CN" : "en-US");
-        var tab = await WidgetPage.OpenAsync(context, SiteHost.PageUrl("home", lang: lang));
-        await tab.WaitReadyAsync();
-        var conv = await tab.ConversationAsync();
-        await using var agent = await AgentSession.ConnectAsync(Site, "alice", zh ? "客服小李" : "Alice");
-        await tab.SendAsync(zh ? "在哪里可以查物流？" : "Where can I track my parcel?");
-        var answer = zh
-            ? "在这里：https://track.example/p?id=7。新茶请看 www.tea.example，谢谢！"
-            : "Right here: https://track.example/p?id=7. And our new teas are at www.tea.example!";
-        await agent.SayAsync(conv, answer);
-        await tab.ExpectMessageOnceAsync(answer);
-        // Links drawn live are RoughEdgesTests'; this test draws them for the screenshot (a reload, as in the card test).
-        await tab.ReloadAsync();
-        await tab.ExpectMessageOnceAsync(answer);
-        await Expect(tab.Messages.Last.Locator("a")).ToHaveCountAsync(2, new() { Timeout = 30000 });
-        await tab.Page.ScreenshotAsync(new() { Path = path });
-        Assert.True(new FileInfo(path).Length > 5000);
-    }
-
     /// <summary>"New messages ↓" (issue 15 item 7): a message came while the visitor had scrolled up.</summary>
     [Theory]
     [InlineData("desktop", 1280, 800, false, "en")]
