@@ -52,11 +52,8 @@ internal sealed class EmailState(string conversationKey)
     public void Apply(long revision, ReadOnlySpan<byte> payload)
     {
         Head = revision;
-        try
+        JsonRecord.TryApply(payload, (kind, op) =>
         {
-            using var json = JsonDocument.Parse(payload.ToArray());
-            var op = json.RootElement;
-            var kind = op.GetProperty("k").GetString();
             if (kind == "unsub")
             {
                 Unsubscribed = true;
@@ -89,11 +86,7 @@ internal sealed class EmailState(string conversationKey)
 
                     break;
             }
-        }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            // Not one of ours (or from a newer version): skip it, the head still moves.
-        }
+        });
     }
 
     public static byte[] Claim(string stream, EmailClaim claim) => JsonRecord.Write(w =>

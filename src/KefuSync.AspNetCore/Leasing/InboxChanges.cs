@@ -48,33 +48,5 @@ internal readonly record struct InboxChanges(IReadOnlyList<string> Keys, long Th
     }
 
     /// <summary>The <c>key</c> of a summary; null for a record that is not one (the inbox is the server's, but may be newer).</summary>
-    private static string? KeyOf(ReadOnlySpan<byte> summary)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(summary);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("key"u8))
-                {
-                    reader.Read();
-                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                }
-
-                reader.Read();
-                reader.Skip();
-            }
-
-            return null;
-        }
-        catch (JsonException)
-        {
-            return null; // not JSON: no conversation to look at
-        }
-    }
+    private static string? KeyOf(ReadOnlySpan<byte> summary) => JsonRecord.TopLevelString(summary, "key"u8);
 }

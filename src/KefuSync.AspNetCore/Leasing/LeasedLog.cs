@@ -39,11 +39,8 @@ internal abstract class LeasedLog(string channel)
     public void Apply(long revision, ReadOnlySpan<byte> payload)
     {
         Head = revision;
-        try
+        JsonRecord.TryApply(payload, (kind, op) =>
         {
-            using var json = JsonDocument.Parse(payload.ToArray());
-            var op = json.RootElement;
-            var kind = op.GetProperty("k").GetString();
             switch (kind)
             {
                 case "start":
@@ -67,11 +64,7 @@ internal abstract class LeasedLog(string channel)
                     ApplyOther(kind, op);
                     break;
             }
-        }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            // Not one of ours (or from a newer version): skip it, the head still moves.
-        }
+        });
     }
 
     /// <summary>
