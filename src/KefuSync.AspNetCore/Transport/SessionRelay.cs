@@ -108,17 +108,23 @@ internal sealed partial class SessionRelay(IBackplane backplane, NodeIdentity no
         _pending[id] = reply;
         try
         {
-            await backplane.PublishAsync(Encode(holder, request with { Request = id }, body), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await backplane.PublishAsync(Encode(holder, request with { Request = id }, body), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Publishing failed or timed out (a RedisTimeoutException is a TimeoutException too): not the holder's
+                // silence, so it is logged as what it is.
+                Log.RelayFailed(logger, holder, ex);
+                return null;
+            }
+
             return await reply.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             Log.NoReply(logger, holder, request.Op.ToString());
-            return null;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.RelayFailed(logger, holder, ex);
             return null;
         }
         finally
