@@ -16,11 +16,17 @@ builder.Services.AddControllersWithViews(o => o.Filters.Add<StrictCspFilter>());
 // passed to <kefu-widget visitor-id=...> in _Layout.cshtml, signed on the server, so every device of theirs shares one chat.
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
     .AddCookie(o => o.LoginPath = "/account/login");
-builder.Services.AddAuthorization(o => o.AddPolicy("KefuAgent", p => p.RequireRole("agent")));
+// Alice is also an admin ("KefuAdmin", KefuSync:AdminPolicy): her console has the Integrations tab (API keys, webhooks).
+builder.Services.AddAuthorization(o =>
+{
+    o.AddPolicy("KefuAgent", p => p.RequireRole("agent"));
+    o.AddPolicy("KefuAdmin", p => p.RequireRole("admin"));
+});
 
 // KefuSync: options from appsettings.json ("KefuSync" section); conversations in a SQLite file next to the app,
 // so the sample survives a restart with every conversation intact.
-var kefu = builder.Services.AddKefuSync();
+// The admin policy is set here beside its registration above (appsettings.json sets the rest, AgentPolicy included).
+var kefu = builder.Services.AddKefuSync(o => o.AdminPolicy = "KefuAdmin");
 if (builder.Configuration.GetConnectionString("KefuRedis") is { Length: > 0 } redis)
 {
     // Several nodes (samples/MultiNode/run.sh): the op store, the backplane and the Data Protection key ring (visitor
@@ -63,7 +69,7 @@ app.MapPost("/account/login", async (HttpContext context, [FromForm] string agen
     }
 
     var identity = new ClaimsIdentity(
-        [new Claim(ClaimTypes.NameIdentifier, agent), new Claim(ClaimTypes.Name, agent == "alice" ? "Alice" : "Bob"), new Claim(ClaimTypes.Role, "agent")],
+        [new Claim(ClaimTypes.NameIdentifier, agent), new Claim(ClaimTypes.Name, agent == "alice" ? "Alice" : "Bob"), new Claim(ClaimTypes.Role, "agent"), .. agent == "alice" ? [new Claim(ClaimTypes.Role, "admin")] : Array.Empty<Claim>()],
         CookieAuthenticationDefaults.AuthenticationScheme);
     await context.SignInAsync(new ClaimsPrincipal(identity));
     return Results.LocalRedirect(string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') ? "~/kefu/console" : returnUrl);

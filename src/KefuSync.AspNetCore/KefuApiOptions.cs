@@ -1,8 +1,9 @@
 namespace KefuSync;
 
 /// <summary>
-/// The REST API under <c>{prefix}/api/v1</c> (docs/rest-api.md). Off by default: with no key configured every API
-/// request answers 404, so a host that never set a key exposes nothing. Bound from <c>KefuSync:Api</c>.
+/// The REST API under <c>{prefix}/api/v1</c> (docs/rest-api.md). Off by default: with no key configured here or
+/// created in the console (<see cref="KefuSyncOptions.AdminPolicy"/>) every API request answers 404, so a host that
+/// never set a key exposes nothing. Bound from <c>KefuSync:Api</c>.
 /// </summary>
 public sealed class KefuApiOptions
 {
@@ -24,4 +25,9 @@ public sealed class KefuApiKey
 
     /// <summary>The name visitors and agents see on the caller's messages; the key's name when empty.</summary>
     public string? DisplayName { get; set; }
+
+    /// <summary>
+    /// What the key may do (<see cref="KefuApiScopes"/>). Empty, the default: every scope, as before scopes existed.
+    /// </summary>
+    public IList<string> Scopes { get; set; } = [];
 }

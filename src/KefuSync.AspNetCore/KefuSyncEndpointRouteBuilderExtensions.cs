@@ -61,6 +61,7 @@ public static class KefuSyncEndpointRouteBuilderExtensions
         visitor.MapKefuAvailability();
         visitor.MapKefuEmailLinks();
         console.MapKefuConsole();
+        console.MapKefuAdmin();
         // The REST API is mapped with the rest: it answers 404 until a key is configured, so mapping it costs a host
         // nothing, and one switch (KefuSync:Api:Keys) turns it on without a code change. It takes API keys only, never
         // the agent cookie: a cookie-authenticated JSON POST would need antiforgery tokens a script cannot carry.

@@ -16,6 +16,13 @@ public sealed class KefuSyncOptions
     public string AgentPolicy { get; set; } = "";
 
     /// <summary>
+    /// Name of the host's authorization policy that admits admins to the console's Integrations panel: API keys
+    /// (created, listed, revoked) and the webhook endpoints' delivery state. When empty, the default, there is no such
+    /// panel and its endpoints answer 404. An admin needs <see cref="AgentPolicy"/> as well, to open the console.
+    /// </summary>
+    public string AdminPolicy { get; set; } = "";
+
+    /// <summary>
     /// Origins (scheme://host[:port]) besides the request's own that may open a socket. The handshake refuses any other
     /// <c>Origin</c> with 403, which stops cross-site WebSocket hijacking.
     /// </summary>

@@ -131,6 +131,7 @@ public static class KefuSyncServiceCollectionExtensions
         services.TryAddSingleton<FallbackTransport>();
         services.TryAddSingleton<IKefuSyncService, KefuSyncService>();
         // The REST API (docs/rest-api.md): off until KefuSync:Api:Keys has a key; its OpenAPI document lists it alone.
+        services.TryAddSingleton<ApiKeyDirectory>();
         services.TryAddSingleton<ApiKeys>();
         services.AddKefuApiDocument();
         services.TryAddSingleton<IKefuEmailSender, SmtpEmailSender>();

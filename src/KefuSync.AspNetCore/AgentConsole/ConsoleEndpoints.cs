@@ -47,7 +47,7 @@ internal static class ConsoleEndpoints
         return console;
     }
 
-    private static IResult Serve(HttpContext context, KefuEndpointLocator endpoints, IOptions<KefuSyncOptions> options, BusinessHours hours)
+    private static async Task<IResult> Serve(HttpContext context, KefuEndpointLocator endpoints, IOptions<KefuSyncOptions> options, BusinessHours hours, IAuthorizationService authorization)
     {
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
@@ -69,11 +69,16 @@ internal static class ConsoleEndpoints
             assets.Add("/kefu-console.js").ToUriComponent(),
             assets.Add("/kefu-console.css").ToUriComponent(),
             options.Value.SiteName,
-            ConfiguredHours(hours, options.Value.BusinessHours.ConsoleEditing));
+            ConfiguredHours(hours, options.Value.BusinessHours.ConsoleEditing),
+            await IsAdminAsync(context, options.Value.AdminPolicy, authorization).ConfigureAwait(false));
         context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy(context.Request);
         context.Response.Headers["Referrer-Policy"] = "same-origin";
         return Results.Content(html, "text/html; charset=utf-8");
     }
+
+    /// <summary>Whether to offer the Integrations panel; its endpoints check the policy again on every request.</summary>
+    private static async Task<bool> IsAdminAsync(HttpContext context, string policy, IAuthorizationService authorization)
+        => policy.Length > 0 && (await authorization.AuthorizeAsync(context.User, policy).ConfigureAwait(false)).Succeeded;
 
     /// <summary>
     /// The schedule of the options, for the console's Hours panel to show when no edit is in force and to offer on reset;
@@ -93,7 +98,7 @@ internal static class ConsoleEndpoints
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static string Render(string endpoint, string version, string script, string css, string siteName, string hours)
+    private static string Render(string endpoint, string version, string script, string css, string siteName, string hours, bool admin)
     {
         var h = HtmlEncoder.Default;
         var sb = new StringBuilder(1024);
@@ -110,6 +115,7 @@ internal static class ConsoleEndpoints
           .Append(" data-kefu-version=\"").Append(h.Encode(version)).Append('"')
           .Append(" data-kefu-site=\"").Append(h.Encode(siteName)).Append('"')
           .Append(" data-kefu-hours=\"").Append(h.Encode(hours)).Append('"')
+          .Append(admin ? " data-kefu-admin=\"1\"" : "")
           .Append("></script></body></html>\n");
         return sb.ToString();
     }

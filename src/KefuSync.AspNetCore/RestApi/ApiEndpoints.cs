@@ -32,51 +32,65 @@ internal static class ApiEndpoints
     {
         var v1 = api.MapGroup("/v1");
         v1.AddEndpointFilter(AuthenticateAsync).WithGroupName(DocumentName).DisableAntiforgery()
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        v1.MapGet("/conversations", ListAsync).WithName("kefu_list_conversations" + nameSuffix)
+        v1.MapGet("/conversations", ListAsync).WithName("kefu_list_conversations" + nameSuffix).RequireScope(KefuApiScopes.ConversationsRead)
             .WithSummary("Lists conversations from the inbox, filtered, in pages.")
             .Produces<ApiConversationPage>().ProducesProblem(StatusCodes.Status400BadRequest);
-        v1.MapGet("/conversations/{key}/messages", MessagesAsync).WithName("kefu_list_messages" + nameSuffix)
+        v1.MapGet("/conversations/{key}/messages", MessagesAsync).WithName("kefu_list_messages" + nameSuffix).RequireScope(KefuApiScopes.MessagesRead)
             .WithSummary("A conversation's ops after a revision, in order, in pages.")
             .Produces<ApiMessagePage>().ProducesProblem(StatusCodes.Status400BadRequest);
-        v1.MapPost("/conversations/{key}/messages", PostAsync).WithName("kefu_post_message" + nameSuffix)
+        v1.MapPost("/conversations/{key}/messages", PostAsync).WithName("kefu_post_message" + nameSuffix).RequireScope(KefuApiScopes.MessagesWrite)
             .WithSummary("Posts a message as the key's agent or bot; idempotent with Idempotency-Key.")
             .Accepts<ApiPostMessage>("application/json").Produces<ApiCommitted>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests);
-        v1.MapPost("/conversations/{key}/status", StatusAsync).WithName("kefu_set_status" + nameSuffix)
+        v1.MapPost("/conversations/{key}/status", StatusAsync).WithName("kefu_set_status" + nameSuffix).RequireScope(KefuApiScopes.ConversationsWrite)
             .WithSummary("Sets a conversation's status: open, pending or closed.")
             .Accepts<ApiSetStatus>("application/json").Produces<ApiCommitted>().ProducesProblem(StatusCodes.Status400BadRequest);
-        v1.MapPost("/conversations/{key}/assign", AssignAsync).WithName("kefu_assign" + nameSuffix)
+        v1.MapPost("/conversations/{key}/assign", AssignAsync).WithName("kefu_assign" + nameSuffix).RequireScope(KefuApiScopes.ConversationsWrite)
             .WithSummary("Assigns a conversation to an agent, or unassigns it with null.")
             .Accepts<ApiAssign>("application/json").Produces<ApiCommitted>().ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
+    /// <summary>The scope an endpoint needs (<see cref="KefuApiScopes"/>), checked by <see cref="AuthenticateAsync"/> and named in the document.</summary>
+    private static RouteHandlerBuilder RequireScope(this RouteHandlerBuilder endpoint, string scope)
+        => endpoint.WithMetadata(new ApiScopeMetadata(scope)).WithDescription($"Needs the scope `{scope}`.");
+
     /// <summary>
-    /// Off (no key configured): 404, as if nothing were mapped. On: a missing or unknown key is 401 with a bearer challenge.
+    /// Off (no key anywhere): 404, as if nothing were mapped. On: a missing, unknown or revoked key is 401 with a bearer
+    /// challenge, a key without the endpoint's scope 403, and a key the store must vouch for while it cannot 503.
     /// </summary>
     public static async ValueTask<object?> AuthenticateAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var keys = http.RequestServices.GetRequiredService<ApiKeys>();
-        if (!keys.Enabled)
+        var (outcome, caller) = await keys.AuthenticateAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        switch (outcome)
         {
-            return Results.NotFound();
+            case ApiKeys.Outcome.Off:
+                return Results.NotFound();
+            case ApiKeys.Outcome.StoreUnavailable:
+                return Problem(ErrorCodes.StoreUnavailable, "The API keys cannot be checked now: the store does not answer. Retry later.");
+            case ApiKeys.Outcome.Refused:
+                http.Response.Headers.WWWAuthenticate = "Bearer";
+                return Problem(ErrorCodes.AuthFailed, "A valid API key is needed: Authorization: Bearer KEY.");
         }
 
-        if (keys.Authenticate(http.Request) is not { } principal)
+        if (http.GetEndpoint()?.Metadata.GetMetadata<ApiScopeMetadata>() is { } needed && !caller.Scopes.Contains(needed.Scope))
         {
-            http.Response.Headers.WWWAuthenticate = "Bearer";
-            return Problem(ErrorCodes.AuthFailed, "A valid API key is needed: Authorization: Bearer KEY.");
+            return Problem(ErrorCodes.Forbidden, $"This key lacks the scope '{needed.Scope}'.");
         }
 
-        http.Items[PrincipalItem] = principal;
+        http.Items[PrincipalItem] = caller.Principal;
         return await next(context).ConfigureAwait(false);
     }
 
     /// <summary>The document is public when the API is on (it holds no secret) and absent when it is off.</summary>
-    public static ValueTask<object?> NotFoundWhenOff(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-        => context.HttpContext.RequestServices.GetRequiredService<ApiKeys>().Enabled ? next(context) : ValueTask.FromResult<object?>(Results.NotFound());
+    public static async ValueTask<object?> NotFoundWhenOff(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+        => await context.HttpContext.RequestServices.GetRequiredService<ApiKeys>().EnabledAsync(context.HttpContext.RequestAborted).ConfigureAwait(false)
+            ? await next(context).ConfigureAwait(false)
+            : Results.NotFound();
 
     private static KefuPrincipal Caller(HttpContext context) => (KefuPrincipal)context.Items[PrincipalItem]!;
 

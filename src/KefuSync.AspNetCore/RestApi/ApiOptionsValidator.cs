@@ -44,6 +44,14 @@ internal sealed class ApiOptionsValidator : IValidateOptions<KefuSyncOptions>
             {
                 errors.Add($"{at}:Role must be agent or bot (got '{key.Role}').");
             }
+
+            foreach (var scope in key.Scopes ?? [])
+            {
+                if (!KefuApiScopes.All.Contains(scope))
+                {
+                    errors.Add($"{at}:Scopes: '{scope}' is not a scope; the scopes are {string.Join(", ", KefuApiScopes.All)}.");
+                }
+            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

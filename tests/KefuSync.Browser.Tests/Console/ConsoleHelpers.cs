@@ -44,4 +44,18 @@ internal static class ConsoleHelpers
     public static ILocator Messages(IPage console) => console.GetByTestId("messages").GetByTestId("message");
 
     public static Task<string> DraftAsync(IPage console) => console.GetByTestId("reply-input").InputValueAsync();
+
+    /// <summary>artifacts/screenshots at the repository's root (beside KefuSync.sln), created when missing.</summary>
+    public static string ScreenshotDir()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "KefuSync.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        var path = Path.Combine(dir?.FullName ?? Directory.GetCurrentDirectory(), "artifacts", "screenshots");
+        Directory.CreateDirectory(path);
+        return path;
+    }
 }

@@ -71,16 +71,4 @@ public sealed class ConsoleHoursTests(ConsoleBrowserFixture browser)
         await phone.ScreenshotAsync(new() { Path = Path.Combine(dir, "console-hours-phone-zh-CN-390x844.png"), FullPage = true });
     }
 
-    private static string ScreenshotDir()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "KefuSync.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        var path = Path.Combine(dir?.FullName ?? Directory.GetCurrentDirectory(), "artifacts", "screenshots");
-        Directory.CreateDirectory(path);
-        return path;
-    }
 }

@@ -43,19 +43,25 @@ internal sealed class ConsoleSiteHost : IAsyncDisposable
 
     /// <param name="kefu">More KefuSync registrations (a bot: <c>k =&gt; k.AddBot&lt;T&gt;()</c>).</param>
     /// <param name="services">More services (what such a registration needs).</param>
-    public static async Task<ConsoleSiteHost> StartAsync(Action<IKefuSyncBuilder>? kefu = null, Action<IServiceCollection>? services = null)
+    /// <param name="configure">More options (the admin policy "KefuAdmin": <c>o =&gt; o.AdminPolicy = "KefuAdmin"</c>).</param>
+    public static async Task<ConsoleSiteHost> StartAsync(Action<IKefuSyncBuilder>? kefu = null, Action<IServiceCollection>? services = null, Action<KefuSyncOptions>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o => o.LoginPath = "/test/login-page");
-        builder.Services.AddAuthorization(o => o.AddPolicy("KefuAgent", p => p.RequireRole("agent")));
+        builder.Services.AddAuthorization(o =>
+        {
+            o.AddPolicy("KefuAgent", p => p.RequireRole("agent"));
+            o.AddPolicy("KefuAdmin", p => p.RequireRole("admin"));
+        });
         var registration = builder.Services.AddKefuSync(o =>
         {
             o.AgentPolicy = "KefuAgent";
             o.SiteName = "Demo Shop";
             o.Presence.Ttl = PresenceTtl;
             o.Presence.SweepInterval = TimeSpan.FromMilliseconds(250);
+            configure?.Invoke(o);
         });
         kefu?.Invoke(registration);
         services?.Invoke(builder.Services);
@@ -68,9 +74,9 @@ internal sealed class ConsoleSiteHost : IAsyncDisposable
         app.MapGet("/test/login", async (HttpContext context, string user, string? role, string? name) =>
         {
             var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, user), new(ClaimTypes.Name, name ?? user) };
-            if (!string.IsNullOrEmpty(role))
+            foreach (var each in (role ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
             {
-                claims.Add(new Claim(ClaimTypes.Role, role));
+                claims.Add(new Claim(ClaimTypes.Role, each)); // role=agent,admin: both
             }
 
             await context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
@@ -94,11 +100,11 @@ internal sealed class ConsoleSiteHost : IAsyncDisposable
     }
 
     /// <summary>A browser context logged in as an agent (the host's cookie).</summary>
-    public async Task<IBrowserContext> AgentContextAsync(IBrowser browser, string agent, int width = 1280, int height = 800, string locale = "en-US")
+    public async Task<IBrowserContext> AgentContextAsync(IBrowser browser, string agent, int width = 1280, int height = 800, string locale = "en-US", string role = "agent")
     {
         var context = await NewContextAsync(browser, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, Locale = locale });
         var page = await context.NewPageAsync();
-        var login = await page.GotoAsync($"/test/login?user={agent}&role=agent&name={char.ToUpperInvariant(agent[0])}{agent[1..]}");
+        var login = await page.GotoAsync($"/test/login?user={agent}&role={role}&name={char.ToUpperInvariant(agent[0])}{agent[1..]}");
         Assert.Equal((int)HttpStatusCode.OK, login!.Status);
         await page.CloseAsync();
         return context;
@@ -115,9 +121,9 @@ internal sealed class ConsoleSiteHost : IAsyncDisposable
     }
 
     /// <summary>A browser context logged in as an agent, with the console open (and connected).</summary>
-    public async Task<IPage> OpenConsoleAsync(IBrowser browser, string agent, int width = 1280, int height = 800, string? hash = null, string locale = "en-US")
+    public async Task<IPage> OpenConsoleAsync(IBrowser browser, string agent, int width = 1280, int height = 800, string? hash = null, string locale = "en-US", string role = "agent")
     {
-        var context = await AgentContextAsync(browser, agent, width, height, locale);
+        var context = await AgentContextAsync(browser, agent, width, height, locale, role);
         var page = await context.NewPageAsync();
         var response = await page.GotoAsync("/kefu/console" + (hash ?? ""));
         Assert.Equal((int)HttpStatusCode.OK, response!.Status);

@@ -22,9 +22,9 @@ internal sealed class TestAgentAuthHandler(IOptionsMonitor<AuthenticationSchemeO
 
         var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, user), new(ClaimTypes.Name, user) };
         var role = Request.Headers["X-Test-Role"].ToString();
-        if (!string.IsNullOrEmpty(role))
+        foreach (var each in role.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            claims.Add(new Claim(ClaimTypes.Role, role));
+            claims.Add(new Claim(ClaimTypes.Role, each)); // "agent,admin": both roles
         }
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));

@@ -5,6 +5,7 @@
 //   data-kefu-site       site name shown in the header
 //   data-kefu-lang       auto | zh-CN | en (the agent's own choice, kept in localStorage, wins)
 //   data-kefu-hours      the configured business hours as JSON, with `edit`: whether agents may change them
+//   data-kefu-admin      1 for an admin (KefuSync:AdminPolicy): the Integrations panel is offered
 import { pickLang, type Lang } from '../i18n';
 import { KefuClient } from '../sync/kefu-client';
 import { fallbackLinks } from '../transport/fallback-links';
@@ -58,6 +59,7 @@ function boot(): void {
     site: attr('site') || 'KefuSync',
     lang,
     hours: readHours(attr('hours')),
+    admin: attr('admin') === '1',
     switchLang(next) {
       try {
         localStorage.setItem(LANG_KEY, next);

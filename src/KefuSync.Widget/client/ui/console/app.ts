@@ -13,6 +13,8 @@ import { formatTime } from '../widget/render';
 import { CannedStore, CannedView } from './canned-view';
 import { HoursView, type HoursValue } from './hours-view';
 import { hoursStrings } from './hours-strings';
+import { IntegrationsView } from './integrations-view';
+import { integrationsStrings } from './integrations-strings';
 import { ConversationView, type AgentInfo, type ConversationHost, type VisitorPage, type VisitorPresence } from './conversation';
 import { alertAgent, askPermission, initSound, needsPermission } from './notify';
 import { consoleStrings, type ConsoleStrings } from './strings';
@@ -28,9 +30,11 @@ export interface ConsoleConfig {
   switchLang(lang: 'zh-CN' | 'en'): void;
   /** the site's configured business hours and whether agents may edit them (data-kefu-hours) */
   hours?: { value: HoursValue | null; edit: boolean };
+  /** whether the agent is an admin (data-kefu-admin): the Integrations panel is offered; the server checks each request */
+  admin?: boolean;
 }
 
-type Aside = 'details' | 'canned' | 'hours';
+type Aside = 'details' | 'canned' | 'hours' | 'integrations';
 
 const STATUS_TICK_MS = 15000;
 
@@ -53,8 +57,9 @@ export class ConsoleApp {
   private readonly visitorList: HTMLUListElement;
   private readonly mainEl: HTMLElement;
   private readonly asideBody: HTMLDivElement;
-  private readonly asideBtns: Record<Aside, HTMLButtonElement>;
+  private readonly asideBtns: Partial<Record<Aside, HTMLButtonElement>>;
   private hoursView: HoursView | undefined;
+  private integrationsView: IntegrationsView | undefined;
   private readonly cannedView: CannedView;
   private readonly toast: HTMLParagraphElement;
   private readonly baseTitle: string;
@@ -127,8 +132,13 @@ export class ConsoleApp {
     const hoursBtn = el('button', { type: 'button', role: 'tab', 'data-testid': 'aside-hours' }, hoursStrings(cfg.lang).tab);
     hoursBtn.addEventListener('click', () => asideClick('hours'));
     this.asideBtns = { details, canned: cannedBtn, hours: hoursBtn };
+    if (cfg.admin) {
+      const integrationsBtn = el('button', { type: 'button', role: 'tab', 'data-testid': 'aside-integrations' }, integrationsStrings(cfg.lang).tab);
+      integrationsBtn.addEventListener('click', () => asideClick('integrations'));
+      this.asideBtns.integrations = integrationsBtn;
+    }
     this.asideBody = el('div', { class: 'aside-body' });
-    const aside = el('aside', { class: 'aside', 'aria-label': s.details }, el('div', { class: 'tabs', role: 'tablist' }, details, cannedBtn, hoursBtn), this.asideBody);
+    const aside = el('aside', { class: 'aside', 'aria-label': s.details }, el('div', { class: 'tabs', role: 'tablist' }, ...Object.values(this.asideBtns)), this.asideBody);
     this.toast = el('p', { class: 'toast', role: 'alert', 'data-testid': 'toast', hidden: true });
 
     this.root = el('div', { class: 'kc', 'data-testid': 'console', 'data-view': 'list', 'data-state': 'connecting', lang: cfg.lang }, top, el('div', { class: 'cols' }, side, this.mainEl, aside), this.toast);
@@ -277,6 +287,13 @@ export class ConsoleApp {
   private setAside(a: Aside): void {
     this.aside = a;
     for (const [k, b] of Object.entries(this.asideBtns)) b.setAttribute('aria-selected', String(k === a));
+    if (a === 'integrations') {
+      // read again on every look: key and delivery state change on the server, not over the socket
+      if (this.integrationsView) void this.integrationsView.load();
+      this.integrationsView ??= new IntegrationsView(this.cfg.endpoint, this.cfg.lang);
+      this.asideBody.replaceChildren(this.integrationsView.element);
+      return;
+    }
     if (a === 'hours') {
       // subscribed from the first look on, so it stays current while the agent works elsewhere
       this.hoursView ??= new HoursView(this.client, this.cfg.lang, this.cfg.hours?.value ?? null, this.cfg.hours?.edit ?? false);

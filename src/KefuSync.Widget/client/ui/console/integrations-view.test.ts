@@ -1,0 +1,116 @@
+// @vitest-environment happy-dom
+// The console's Integrations panel (issue 16): what it shows of the server's answers, and what it sends.
+import { describe, expect, it } from 'vitest';
+import { IntegrationsView, type AdminKey, type AdminWebhook } from './integrations-view';
+
+interface Call {
+  url: string;
+  init: RequestInit | undefined;
+}
+
+/** The element the selector names; the test fails when there is none. */
+function q(root: ParentNode, selector: string): HTMLElement {
+  const found = root.querySelector(selector);
+  if (!(found instanceof HTMLElement)) throw new Error(`no ${selector}`);
+  return found;
+}
+
+function input(root: ParentNode, selector: string): HTMLInputElement {
+  const found = q(root, selector);
+  if (!(found instanceof HTMLInputElement)) throw new Error(`${selector} is not an input`);
+  return found;
+}
+
+function formOf(root: ParentNode): HTMLFormElement {
+  const found = q(root, '[data-testid=int-form]');
+  if (!(found instanceof HTMLFormElement)) throw new Error('no form');
+  return found;
+}
+
+function server(keys: AdminKey[], hooks: AdminWebhook[], onPost?: (url: string, body: unknown) => Response) {
+  const calls: Call[] = [];
+  const json = (v: unknown, status = 200) => new Response(JSON.stringify(v), { status, headers: { 'Content-Type': 'application/json' } });
+  const fetcher = (url: string, init?: RequestInit): Promise<Response> => {
+    calls.push({ url, init });
+    if (init?.method === 'POST') return Promise.resolve(onPost?.(url, typeof init.body === 'string' ? JSON.parse(init.body) : undefined) ?? new Response(null, { status: 204 }));
+    if (url.endsWith('/keys')) return Promise.resolve(json({ keys, scopes: ['conversations:read', 'messages:read', 'messages:write', 'conversations:write'] }));
+    return Promise.resolve(json({ endpoints: hooks }));
+  };
+  return { calls, fetcher };
+}
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+const optionsKey: AdminKey = { name: 'crm', role: 'agent', scopes: ['conversations:read'], source: 'options' };
+const consoleKey: AdminKey = { name: 'zapier', role: 'bot', scopes: ['messages:read'], source: 'console', hint: 'kfs_AbCd', createdBy: 'agent:alice', createdAt: '2026-12-03T10:00:00Z' };
+const paused: AdminWebhook = {
+  name: 'crm',
+  url: 'https://crm.example/hooks',
+  state: 'Paused',
+  delivered: 12,
+  recentFailures: [
+    { at: '2026-12-03T10:00:00Z', eventId: 'e1', attempt: 1, statusCode: 503, error: 'HTTP 503' },
+    { at: '2026-12-03T10:00:02Z', eventId: 'e1', attempt: 2, error: 'connection refused' },
+  ],
+};
+
+describe('IntegrationsView', () => {
+  it('lists keys (options ones without a revoke button) and endpoints with their failures', async () => {
+    const { fetcher, calls } = server([optionsKey, consoleKey], [paused]);
+    const view = new IntegrationsView('/kefu', 'en', fetcher);
+    await settle();
+    expect(calls.map((c) => c.url).sort()).toEqual(['/kefu/console/admin/keys', '/kefu/console/admin/webhooks']);
+    const rows = [...view.element.querySelectorAll<HTMLElement>('[data-testid=int-key]')];
+    expect(rows.map((r) => r.dataset.name)).toEqual(['crm', 'zapier']);
+    expect(rows[0]?.querySelector<HTMLButtonElement>('[data-testid=int-revoke]')?.hidden).toBe(true);
+    expect(rows[1]?.querySelector<HTMLButtonElement>('[data-testid=int-revoke]')?.hidden).toBe(false);
+    expect(rows[1]?.textContent).toContain('kfs_AbCd…');
+    expect(rows[1]?.textContent).toContain('Created by alice');
+    const hook = view.element.querySelector<HTMLElement>('[data-testid=int-hook]');
+    expect(hook?.dataset.state).toBe('paused');
+    expect(hook?.querySelector<HTMLButtonElement>('[data-testid=int-resume]')?.hidden).toBe(false);
+    // newest first, with the status or the error
+    expect([...(hook?.querySelectorAll('[data-testid=int-failures] li') ?? [])].map((li) => li.textContent)).toEqual([
+      expect.stringContaining('attempt 2: connection refused'),
+      expect.stringContaining('attempt 1: HTTP 503'),
+    ]);
+  });
+
+  it('creates with the chosen scopes and the admin header, and shows the secret once', async () => {
+    let sent: unknown;
+    const { fetcher, calls } = server([], [], (_url, body) => {
+      sent = body;
+      return new Response(JSON.stringify({ key: { ...consoleKey }, secret: 'kfs_secret-value' }), { status: 201 });
+    });
+    const view = new IntegrationsView('/kefu', 'en', fetcher);
+    await settle();
+    const form = formOf(view.element);
+    input(form, '[data-testid=int-name]').value = 'zapier';
+    input(form, '[data-testid="int-scope-messages:read"]').checked = true;
+    form.requestSubmit();
+    await settle();
+    expect(sent).toEqual({ name: 'zapier', role: 'bot', scopes: ['messages:read'] });
+    const post = calls.find((c) => c.init?.method === 'POST');
+    expect(post?.url).toBe('/kefu/console/admin/keys');
+    expect((post?.init?.headers as Record<string, string> | undefined)?.['X-Kefu-Admin']).toBe('1');
+    expect(view.element.querySelector<HTMLInputElement>('[data-testid=int-secret-value]')?.value).toBe('kfs_secret-value');
+    expect(input(form, '[data-testid=int-name]').value).toBe(''); // the form is cleared
+  });
+
+  it("says the server's reason for a refusal and keeps the form", async () => {
+    const { fetcher } = server([], [], () => new Response(JSON.stringify({ detail: "The name 'zapier' is taken." }), { status: 400 }));
+    const view = new IntegrationsView('/kefu', 'zh-CN', fetcher);
+    await settle();
+    const form = formOf(view.element);
+    input(form, '[data-testid=int-name]').value = 'zapier';
+    form.requestSubmit();
+    await settle();
+    const status = q(view.element, '[data-testid=int-status]');
+    expect(status.dataset.state).toBe('error');
+    expect(status.textContent).toBe("未完成：The name 'zapier' is taken.");
+    expect(input(form, '[data-testid=int-name]').value).toBe('zapier');
+    expect(q(view.element, '[data-testid=int-secret]').hidden).toBe(true);
+  });
+});
