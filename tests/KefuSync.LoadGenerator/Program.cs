@@ -9,7 +9,7 @@ using KefuSync.LoadGenerator.Servers;
 //     --smoke                 tiny sizes, one repetition, all servers; exit 1 on any correctness failure, prints SMOKE OK
 //     --reps N                repetitions (default 5); each run starts a fresh server process
 //     --scenarios a,b,...     idle,connect,fanout,saturation,room1000,coedit,catchup,catchup-sqlite,catchup-redis,twonode,threenode,twonode-cluster,threenode-cluster,idlenode,slow,fallback,
-//                             burst-connect,long-room
+//                             burst-connect,long-room,webhooks
 //                             (default: all; the Redis ones start a throwaway redis-server on a free loopback port,
 //                             the -cluster ones a Redis Cluster of three primaries)
 //     --servers a,b,...       kefu,raw,signalr (default: all)
@@ -26,9 +26,9 @@ return await Runner.RunAsync(args);
 
 internal static class Runner
 {
-    private static readonly string[] AllScenarios = ["idle", "connect", "fanout", "saturation", "room1000", "coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "threenode", "twonode-cluster", "threenode-cluster", "idlenode", "slow", "fallback", "burst-connect", "long-room"];
+    private static readonly string[] AllScenarios = ["idle", "connect", "fanout", "saturation", "room1000", "coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "threenode", "twonode-cluster", "threenode-cluster", "idlenode", "slow", "fallback", "burst-connect", "long-room", "webhooks"];
     private static readonly string[] AllServers = ["kefu", "raw", "signalr"];
-    private static readonly HashSet<string> KefuOnly = ["coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "threenode", "twonode-cluster", "threenode-cluster", "idlenode", "fallback", "burst-connect", "long-room"];
+    private static readonly HashSet<string> KefuOnly = ["coedit", "catchup", "catchup-sqlite", "catchup-redis", "twonode", "threenode", "twonode-cluster", "threenode-cluster", "idlenode", "fallback", "burst-connect", "long-room", "webhooks"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -209,6 +209,9 @@ internal static class Runner
                 using var redis = await RedisProcess.StartAsync().ConfigureAwait(false);
                 return await BurstScenarios.BurstConnectAsync(() => ServerProcess.StartAsync(server, gc, "redis", redis.Configuration), sizes).ConfigureAwait(false);
             }
+
+            case "webhooks":
+                return await WebhookScenario.RunAsync(gc, sizes).ConfigureAwait(false);
 
             case "long-room":
             {

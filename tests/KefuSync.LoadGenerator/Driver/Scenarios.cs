@@ -39,6 +39,10 @@ internal sealed record Sizes
     public int BurstMissed { get; init; } = 50;
     public int LongRoomMessages { get; init; } = 100_000;
     public int LongRoomAgents { get; init; } = 50;
+    public int WebhookRooms { get; init; } = 50;
+    public double WebhookRate { get; init; } = 1000;
+    public TimeSpan WebhookMeasure { get; init; } = TimeSpan.FromSeconds(10);
+    public int WebhookBurst { get; init; } = 20_000;
 
     public static Sizes Smoke { get; } = new()
     {
@@ -66,6 +70,10 @@ internal sealed record Sizes
         BurstMissed = 5,
         LongRoomMessages = 2_000,
         LongRoomAgents = 5,
+        WebhookRooms = 5,
+        WebhookRate = 100,
+        WebhookMeasure = TimeSpan.FromSeconds(1),
+        WebhookBurst = 200,
     };
 }
 

@@ -68,6 +68,10 @@ internal static class BenchServers
                     case "redis": // server kefu redis HOST:PORT: the Redis store and backplane (several nodes act as one)
                         kefu.AddRedis(args[2]).PersistDataProtectionKeysToRedis(); // fallback session ids work on every node
                         break;
+                    case "webhook": // server kefu webhook URL: the in-memory store and one webhook endpoint (the webhooks scenario)
+                        builder.Services.Configure<KefuSyncOptions>(o => o.Webhooks.AllowPrivateNetworks = true); // the receiver is on loopback
+                        kefu.AddWebhook("bench", args[2], Driver.WebhookScenario.Secret);
+                        break;
                 }
 
                 break;
