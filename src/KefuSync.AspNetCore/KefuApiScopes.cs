@@ -7,7 +7,7 @@ namespace KefuSync;
 /// </summary>
 public static class KefuApiScopes
 {
-    /// <summary>List conversations.</summary>
+    /// <summary>List and read conversations.</summary>
     public const string ConversationsRead = "conversations:read";
 
     /// <summary>Close, reopen and assign conversations.</summary>
@@ -19,6 +19,9 @@ public static class KefuApiScopes
     /// <summary>Post messages as the key's agent or bot.</summary>
     public const string MessagesWrite = "messages:write";
 
+    /// <summary>Read a visitor's profile: name, email, language and the host's signed fields.</summary>
+    public const string VisitorsRead = "visitors:read";
+
     /// <summary>Every scope, in the order the console lists them.</summary>
-    public static IReadOnlyList<string> All { get; } = [ConversationsRead, MessagesRead, MessagesWrite, ConversationsWrite];
+    public static IReadOnlyList<string> All { get; } = [ConversationsRead, MessagesRead, MessagesWrite, ConversationsWrite, VisitorsRead];
 }

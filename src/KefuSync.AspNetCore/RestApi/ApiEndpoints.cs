@@ -38,6 +38,12 @@ internal static class ApiEndpoints
         v1.MapGet("/conversations", ListAsync).WithName("kefu_list_conversations" + nameSuffix).RequireScope(KefuApiScopes.ConversationsRead)
             .WithSummary("Lists conversations from the inbox, filtered, in pages.")
             .Produces<ApiConversationPage>().ProducesProblem(StatusCodes.Status400BadRequest);
+        v1.MapGet("/conversations/{key}", ConversationAsync).WithName("kefu_get_conversation" + nameSuffix).RequireScope(KefuApiScopes.ConversationsRead)
+            .WithSummary("One conversation, as the list shows it.")
+            .Produces<ApiConversation>();
+        v1.MapGet("/visitors/{id}", VisitorAsync).WithName("kefu_get_visitor" + nameSuffix).RequireScope(KefuApiScopes.VisitorsRead)
+            .WithSummary("A visitor's profile, by the visitor id of a conversation.")
+            .Produces<ApiVisitor>();
         v1.MapGet("/conversations/{key}/messages", MessagesAsync).WithName("kefu_list_messages" + nameSuffix).RequireScope(KefuApiScopes.MessagesRead)
             .WithSummary("A conversation's ops after a revision, in order, in pages.")
             .Produces<ApiMessagePage>().ProducesProblem(StatusCodes.Status400BadRequest);
@@ -133,10 +139,34 @@ internal static class ApiEndpoints
             s => (status is null || s.Status == status)
                 && (assignee is null || (assignee == "none" ? s.Assignee is null : s.Assignee == assignee)),
             cancellationToken).ConfigureAwait(false);
-        var page = found.Take(count).Select(s => new ApiConversation(s.Key, s.Status, s.Assignee, s.VisitorName, s.Email, s.LastText, s.LastRevision, s.Unread, s.Activity)).ToList();
+        var page = found.Take(count).Select(Shown).ToList();
         var next = found.Count > count ? WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(page[^1].Key)) : null;
         return Json(new ApiConversationPage(page, next), ApiJsonContext.Default.ApiConversationPage);
     }
+
+    private static ApiConversation Shown(ConversationSummary s) => new(s.Key, s.Status, s.Assignee, s.VisitorName, s.Email, s.LastText, s.LastRevision, s.Unread, s.Activity, s.VisitorId);
+
+    private static async Task<IResult> ConversationAsync(InboxProjection inbox, string key, CancellationToken cancellationToken)
+        => await FindSummaryAsync(inbox, key, cancellationToken).ConfigureAwait(false) is { } summary
+            ? Json(Shown(summary), ApiJsonContext.Default.ApiConversation)
+            : UnknownConversation(key);
+
+    /// <summary>The visitor whose conversation this id keys (docs/rest-api.md): the key is derived from the id, as the server derives it.</summary>
+    private static async Task<IResult> VisitorAsync(InboxProjection inbox, string id, CancellationToken cancellationToken)
+    {
+        if (id.Length is 0 or > 200 || await FindSummaryAsync(inbox, ConversationKeys.ForVisitor(id), cancellationToken).ConfigureAwait(false) is not { VisitorId: { } visitorId } summary || visitorId != id)
+        {
+            return ApiEndpoints.Problem(ErrorCodes.InvalidChannel, $"No visitor '{id}'.", StatusCodes.Status404NotFound);
+        }
+
+        var fields = summary.Fields is { } f ? new Dictionary<string, string>(f, StringComparer.Ordinal) : [];
+        return Json(new ApiVisitor(visitorId, summary.VisitorName, summary.VisitorGen is not null, summary.Email, summary.Lang, fields, summary.Key), ApiJsonContext.Default.ApiVisitor);
+    }
+
+    private static async Task<ConversationSummary?> FindSummaryAsync(InboxProjection inbox, string key, CancellationToken cancellationToken)
+        => ChannelName.TryParse("conv:" + key, out var channel) && channel.Kind == ChannelKind.Conversation
+            ? await inbox.FindAsync(key, cancellationToken).ConfigureAwait(false)
+            : null;
 
     private static async Task<IResult> MessagesAsync(InboxProjection inbox, IOpStore store, string key, long? after, int? limit, CancellationToken cancellationToken)
     {

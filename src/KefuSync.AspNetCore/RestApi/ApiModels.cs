@@ -4,7 +4,13 @@ using System.Text.Json.Serialization;
 namespace KefuSync.RestApi;
 
 /// <summary>One conversation as the API lists it (docs/rest-api.md).</summary>
-internal sealed record ApiConversation(string Key, string Status, string? Assignee, string? VisitorName, string? Email, string? LastText, long LastRevision, int Unread, long Activity);
+internal sealed record ApiConversation(string Key, string Status, string? Assignee, string? VisitorName, string? Email, string? LastText, long LastRevision, int Unread, long Activity, string? VisitorId);
+
+/// <summary>
+/// A visitor's profile as the conversation knows it: the signed id, the name (host-given, or generated: <see cref="Generated"/>),
+/// the email left in the offline form or signed by the host, the language, and the host's signed fields.
+/// </summary>
+internal sealed record ApiVisitor(string Id, string? Name, bool Generated, string? Email, string? Lang, IReadOnlyDictionary<string, string> Fields, string Conversation);
 
 /// <summary>A page of conversations; <see cref="Next"/> is the cursor of the next page, null at the end.</summary>
 internal sealed record ApiConversationPage(IReadOnlyList<ApiConversation> Items, string? Next);
@@ -31,6 +37,8 @@ internal sealed record ApiCommitted(long Revision, bool Duplicate);
 /// <summary>Source-generated JSON for every API body (camelCase, nulls written).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ApiConversationPage))]
+[JsonSerializable(typeof(ApiConversation))]
+[JsonSerializable(typeof(ApiVisitor))]
 [JsonSerializable(typeof(ApiMessagePage))]
 [JsonSerializable(typeof(ApiPostMessage))]
 [JsonSerializable(typeof(ApiSetStatus))]

@@ -71,7 +71,7 @@ public sealed class ConsoleIntegrationsTests(ConsoleBrowserFixture browser)
         Assert.StartsWith("kfs_", secret, StringComparison.Ordinal);
         var row = alice.Locator("[data-testid=int-key][data-name=zapier]");
         await Expect(row).ToContainTextAsync(secret[..8] + "…");
-        await Expect(row).ToContainTextAsync("List conversations");
+        await Expect(row).ToContainTextAsync("List and read conversations");
         Assert.DoesNotContain(secret, await row.TextContentAsync() ?? "", StringComparison.Ordinal);
 
         using var api = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };

@@ -158,6 +158,8 @@ public sealed class ConsoleApiKeyTests
         Assert.Equal("This key lacks the scope 'messages:read'.", lacking.GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, (await api.PostAsync("/kefu/api/v1/conversations/v_x/messages", Body(new { text = "hi" }))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await api.PostAsync("/kefu/api/v1/conversations/v_x/status", Body(new { status = "closed" }))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.GetAsync("/kefu/api/v1/visitors/h_carol")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/kefu/api/v1/conversations/v_x")).StatusCode); // in scope, and unknown
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/kefu/api/openapi/kefusync.json")).StatusCode); // the document is on with the API
     }
 

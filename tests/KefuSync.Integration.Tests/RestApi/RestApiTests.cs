@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using KefuSync.Integration.Tests.Infrastructure;
 using KefuSync.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace KefuSync.Integration.Tests.RestApi;
@@ -91,6 +92,8 @@ public sealed class RestApiTests
             foreach (var request in new Func<Task<HttpResponseMessage>>[]
             {
                 () => http.GetAsync("/kefu/api/v1/conversations"),
+                () => http.GetAsync($"/kefu/api/v1/conversations/{conv}"),
+                () => http.GetAsync("/kefu/api/v1/visitors/a_x"),
                 () => http.GetAsync($"/kefu/api/v1/conversations/{conv}/messages"),
                 () => http.PostAsync($"/kefu/api/v1/conversations/{conv}/messages", Body(new { text = "spam" })),
                 () => http.PostAsync($"/kefu/api/v1/conversations/{conv}/status", Body(new { status = "closed" })),
@@ -340,6 +343,48 @@ public sealed class RestApiTests
     }
 
     [Fact]
+    public async Task AConversation_AndItsVisitorsProfile_AreReadByKeyAndId_AndAnUnknownOneIs404()
+    {
+        await using var host = await StartAsync();
+        var tokens = host.Services.GetRequiredService<KefuSync.Security.VisitorTokenService>();
+        var (carol, _) = tokens.IssueForHost("carol", "Carol", new Dictionary<string, string> { ["plan"] = "Oolong Club" });
+        await using var visitor = await host.ConnectAsync();
+        var conv = (await visitor.HelloAsync(carol)).GetProperty("conv").GetString()!;
+        await visitor.SendAsync(new { t = "submit", c = "v", ch = "conv:" + conv, id = "v-1", rev = 0, op = new { k = "msg", text = "Where is my tea?" } });
+        await visitor.SendAsync(new { t = "submit", c = "v", ch = "conv:" + conv, id = "v-2", rev = 1, op = new { k = "contact", email = "carol@example.com", lang = "en" } });
+        await visitor.WaitForAsync(f => KefuTestClient.Type(f) == "ack" && f.GetProperty("id").GetString() == "v-2");
+        using var http = Client(host, AgentKey);
+
+        // The inbox folds in the background: read until the summary has both ops.
+        JsonElement one = default;
+        for (var i = 0; i < 100 && (one.ValueKind != JsonValueKind.Object || one.GetProperty("email").ValueKind != JsonValueKind.String); i++)
+        {
+            await Task.Delay(50);
+            var response = await http.GetAsync($"/kefu/api/v1/conversations/{conv}");
+            one = response.StatusCode == HttpStatusCode.OK ? await JsonAsync(response, HttpStatusCode.OK) : default;
+        }
+
+        Assert.Equal(conv, one.GetProperty("key").GetString());
+        Assert.Equal("Where is my tea?", one.GetProperty("lastText").GetString());
+        Assert.Equal("carol@example.com", one.GetProperty("email").GetString());
+        Assert.Equal("h_carol", one.GetProperty("visitorId").GetString());
+
+        var profile = await JsonAsync(await http.GetAsync("/kefu/api/v1/visitors/h_carol"), HttpStatusCode.OK);
+        Assert.Equal("h_carol", profile.GetProperty("id").GetString());
+        Assert.Equal("Carol", profile.GetProperty("name").GetString());
+        Assert.False(profile.GetProperty("generated").GetBoolean());
+        Assert.Equal("carol@example.com", profile.GetProperty("email").GetString());
+        Assert.Equal("en", profile.GetProperty("lang").GetString());
+        Assert.Equal("Oolong Club", profile.GetProperty("fields").GetProperty("plan").GetString());
+        Assert.Equal(conv, profile.GetProperty("conversation").GetString());
+
+        await ProblemAsync(await http.GetAsync("/kefu/api/v1/visitors/h_mallory"), HttpStatusCode.NotFound, "invalid_channel");
+        await ProblemAsync(await http.GetAsync("/kefu/api/v1/visitors/carol"), HttpStatusCode.NotFound, "invalid_channel"); // the id is h_carol
+        await ProblemAsync(await http.GetAsync("/kefu/api/v1/conversations/nobody-here"), HttpStatusCode.NotFound, "invalid_channel");
+        await ProblemAsync(await http.GetAsync("/kefu/api/v1/conversations/bad%20key"), HttpStatusCode.NotFound, "invalid_channel");
+    }
+
+    [Fact]
     public async Task OpenApiDocument_ListsEveryEndpoint_TheirSchemas_AndTheBearerScheme()
     {
         await using var host = await StartAsync();
@@ -352,14 +397,16 @@ public sealed class RestApiTests
         Assert.Equal(
             [
                 "GET /kefu/api/v1/conversations",
+                "GET /kefu/api/v1/conversations/{key}",
                 "GET /kefu/api/v1/conversations/{key}/messages",
+                "GET /kefu/api/v1/visitors/{id}",
                 "POST /kefu/api/v1/conversations/{key}/assign",
                 "POST /kefu/api/v1/conversations/{key}/messages",
                 "POST /kefu/api/v1/conversations/{key}/status",
             ],
             operations);
         var schemas = doc.GetProperty("components").GetProperty("schemas");
-        foreach (var name in new[] { "ApiConversationPage", "ApiMessagePage", "ApiPostMessage", "ApiSetStatus", "ApiAssign", "ApiCommitted" })
+        foreach (var name in new[] { "ApiConversationPage", "ApiConversation", "ApiVisitor", "ApiMessagePage", "ApiPostMessage", "ApiSetStatus", "ApiAssign", "ApiCommitted" })
         {
             Assert.True(schemas.TryGetProperty(name, out _), "schema " + name);
         }

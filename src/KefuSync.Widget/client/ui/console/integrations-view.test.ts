@@ -33,7 +33,7 @@ function server(keys: AdminKey[], hooks: AdminWebhook[], onPost?: (url: string, 
   const fetcher = (url: string, init?: RequestInit): Promise<Response> => {
     calls.push({ url, init });
     if (init?.method === 'POST') return Promise.resolve(onPost?.(url, typeof init.body === 'string' ? JSON.parse(init.body) : undefined) ?? new Response(null, { status: 204 }));
-    if (url.endsWith('/keys')) return Promise.resolve(json({ keys, scopes: ['conversations:read', 'messages:read', 'messages:write', 'conversations:write'] }));
+    if (url.endsWith('/keys')) return Promise.resolve(json({ keys, scopes: ['conversations:read', 'messages:read', 'messages:write', 'conversations:write', 'visitors:read'] }));
     return Promise.resolve(json({ endpoints: hooks }));
   };
   return { calls, fetcher };
