@@ -142,6 +142,7 @@ public static class KefuSyncServiceCollectionExtensions
         // refuse private addresses unless Webhooks:AllowPrivateNetworks (checked at connect time, on the resolved address).
         services.TryAddSingleton<InboxWakeup>(); // the bot's and the webhooks' runners wait on it
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommitListener<InboxFold>, InboxWakeup>(sp => sp.GetRequiredService<InboxWakeup>()));
+        services.TryAddSingleton<ConsoleWebhookDirectory>();
         services.TryAddSingleton<IKefuWebhooks, WebhookMonitor>();
         services.AddHttpClient(WebhookNetworkPolicy.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan) // the pipeline times each attempt
             .ConfigurePrimaryHttpMessageHandler(sp =>

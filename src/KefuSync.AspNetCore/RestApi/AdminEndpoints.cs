@@ -1,6 +1,7 @@
 using System.Text.Json;
 using KefuSync.Protocol;
 using KefuSync.Security;
+using KefuSync.Webhooks;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -43,6 +44,8 @@ internal static partial class AdminEndpoints
         admin.MapPost("/keys", CreateKeyAsync).WithDisplayName("KefuSync admin: create an API key");
         admin.MapPost("/keys/{name}/revoke", RevokeKeyAsync).WithDisplayName("KefuSync admin: revoke an API key");
         admin.MapGet("/webhooks", WebhooksAsync).WithDisplayName("KefuSync admin: webhook endpoints");
+        admin.MapPost("/webhooks", AddWebhookAsync).WithDisplayName("KefuSync admin: add a webhook endpoint");
+        admin.MapPost("/webhooks/{name}/remove", RemoveWebhookAsync).WithDisplayName("KefuSync admin: remove a webhook endpoint");
         admin.MapPost("/webhooks/{name}/resume", ResumeAsync).WithDisplayName("KefuSync admin: resume a webhook endpoint");
     }
 
@@ -135,11 +138,66 @@ internal static partial class AdminEndpoints
         }
     }
 
-    private static async Task<IResult> WebhooksAsync(HttpContext context, IKefuWebhooks webhooks, CancellationToken cancellationToken)
+    private static async Task<IResult> WebhooksAsync(HttpContext context, IKefuWebhooks webhooks, ConsoleWebhookDirectory console, IOptionsMonitor<KefuSyncOptions> options, CancellationToken cancellationToken)
     {
         try
         {
-            return Results.Json(new AdminWebhookList(await webhooks.GetStatusAsync(cancellationToken).ConfigureAwait(false)), AdminJsonContext.Default.AdminWebhookList);
+            var added = (await console.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(w => w.Name, StringComparer.Ordinal);
+            var configured = options.CurrentValue.Webhooks.Endpoints;
+            var list = (await webhooks.GetStatusAsync(cancellationToken).ConfigureAwait(false)).Select(s =>
+            {
+                var option = configured.FirstOrDefault(e => e.Name == s.Name);
+                var mine = option is null ? added.GetValueOrDefault(s.Name) : null;
+                return new AdminWebhook(s.Name, s.Url, s.State, s.Node, s.Delivered, s.LastDeliveredAt, s.RecentFailures, option is null ? "console" : "options",
+                    option is not null ? [.. option.Events] : [.. mine?.Events ?? []], mine?.CreatedBy, mine?.CreatedAt);
+            }).ToList();
+            return Results.Json(new AdminWebhookList(list, KefuWebhookEvents.All), AdminJsonContext.Default.AdminWebhookList);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return StoreDown(context, ex);
+        }
+    }
+
+    private static async Task<IResult> AddWebhookAsync(HttpContext context, ConsoleWebhookDirectory console, AgentResolver agents, CancellationToken cancellationToken)
+    {
+        AdminNewWebhook? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync(context.Request.Body, AdminJsonContext.Default.AdminNewWebhook, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            return ApiEndpoints.Problem(ErrorCodes.BadFrame, "The body is not an endpoint to add: " + ex.Message);
+        }
+
+        if (body is null)
+        {
+            return ApiEndpoints.Problem(ErrorCodes.BadFrame, "The body must be a JSON object.");
+        }
+
+        var by = await ByAsync(context, agents).ConfigureAwait(false);
+        try
+        {
+            var (webhook, secret, refusal) = await console.AddAsync(body.Name, body.Url, body.Events, by, cancellationToken).ConfigureAwait(false);
+            return webhook is null
+                ? ApiEndpoints.Problem(ErrorCodes.InvalidOp, refusal!)
+                : Results.Json(new AdminCreatedWebhook(webhook.Name, webhook.Url, webhook.Events, secret!), AdminJsonContext.Default.AdminCreatedWebhook, statusCode: StatusCodes.Status201Created);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return StoreDown(context, ex);
+        }
+    }
+
+    private static async Task<IResult> RemoveWebhookAsync(HttpContext context, string name, ConsoleWebhookDirectory console, AgentResolver agents, CancellationToken cancellationToken)
+    {
+        var by = await ByAsync(context, agents).ConfigureAwait(false);
+        try
+        {
+            return await console.RemoveAsync(name, by, cancellationToken).ConfigureAwait(false)
+                ? Results.NoContent()
+                : ApiEndpoints.Problem(ErrorCodes.InvalidChannel, $"No endpoint '{name}' was added in the console (or it was removed already).", StatusCodes.Status404NotFound);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

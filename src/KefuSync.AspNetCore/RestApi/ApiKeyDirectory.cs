@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using KefuSync.Leasing;
 using KefuSync.Protocol;
 using KefuSync.Stores;
 using Microsoft.AspNetCore.WebUtilities;
@@ -11,8 +12,7 @@ namespace KefuSync.RestApi;
 /// <summary>
 /// The API keys created in the console: the fold of the server-written <c>apikeys:console</c> log (records
 /// <c>create</c> and <c>revoke</c>, docs/rest-api.md "Keys created in the console"). Every lookup reads the log's head
-/// from the store, so a revoke answered on one node refuses the key on every node from then on; the fold is cached per
-/// head, so an unchanged log costs that one read.
+/// from the store (<see cref="ServerLog{T}"/>), so a revoke answered on one node refuses the key on every node from then on.
 /// </summary>
 internal sealed class ApiKeyDirectory(IOpStore store, TimeProvider time, IOptionsMonitor<KefuSyncOptions> options)
 {
@@ -23,48 +23,11 @@ internal sealed class ApiKeyDirectory(IOpStore store, TimeProvider time, IOption
     private const string SecretPrefix = "kfs_";
     private const int HintLength = 8;
 
-    private Fold _fold = new(0, []);
-
-    private sealed record Fold(long Head, IReadOnlyList<StoredApiKey> Keys);
+    private readonly ServerLog<StoredApiKey> _log = new(store, Channel, Apply);
 
     /// <summary>Every key created in the console, revoked ones too, oldest first. Throws when the store cannot be read.</summary>
     public async Task<IReadOnlyList<StoredApiKey>> ListAsync(CancellationToken cancellationToken)
-        => (await ReadAsync(cancellationToken).ConfigureAwait(false)).Keys;
-
-    /// <summary>The keys as of the log's head now, with that head (a write appends at it, so it checks what it read).</summary>
-    private async Task<Fold> ReadAsync(CancellationToken cancellationToken)
-    {
-        var head = await store.GetRevisionAsync(Channel, cancellationToken).ConfigureAwait(false);
-        var fold = Volatile.Read(ref _fold);
-        if (head == fold.Head)
-        {
-            return fold;
-        }
-
-        // The log only grows, so a newer head folds on from the cached one; a head behind it (a store swapped under a
-        // running node) folds from the start.
-        var from = head > fold.Head ? fold : new Fold(0, []);
-        var keys = from.Keys.ToList();
-        var at = from.Head;
-        while (at < head)
-        {
-            var ops = await store.ReadAsync(Channel, at, 500, cancellationToken).ConfigureAwait(false);
-            if (ops.Count == 0)
-            {
-                break;
-            }
-
-            foreach (var op in ops)
-            {
-                JsonRecord.TryApply(op.Payload.Span, (kind, record) => Apply(keys, kind, record, op.Timestamp));
-                at = op.Revision;
-            }
-        }
-
-        var next = new Fold(at, keys);
-        Volatile.Write(ref _fold, next);
-        return next;
-    }
+        => (await _log.ReadAsync(cancellationToken).ConfigureAwait(false)).Items;
 
     /// <summary>The active key whose secret hashes to <paramref name="hash"/>, comparing with every key in constant time.</summary>
     public static StoredApiKey? Match(IReadOnlyList<StoredApiKey> keys, ReadOnlySpan<byte> hash)
@@ -139,14 +102,13 @@ internal sealed class ApiKeyDirectory(IOpStore store, TimeProvider time, IOption
         // meaning the one key that wrote them. The append at the head read makes the check and the write one step.
         for (var attempt = 0; attempt < 8; attempt++)
         {
-            var fold = await ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (fold.Keys.Any(k => k.Name == name))
+            var fold = await _log.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (fold.Items.Any(k => k.Name == name))
             {
                 return (null, null, $"The name '{name}' is taken (names are never reused, even after a revoke).");
             }
 
-            var result = await store.AppendAsync(Channel, fold.Head, new OpDraft("create:" + name, by, time.GetUtcNow(), payload), cancellationToken).ConfigureAwait(false);
-            if (result.Status == AppendStatus.Appended)
+            if (await _log.AppendAsync(fold.Head, "create:" + name, by, time.GetUtcNow(), payload, cancellationToken).ConfigureAwait(false))
             {
                 var created = (await ListAsync(cancellationToken).ConfigureAwait(false)).Single(k => k.Name == name);
                 return (created, secret, null);
@@ -161,8 +123,8 @@ internal sealed class ApiKeyDirectory(IOpStore store, TimeProvider time, IOption
     {
         for (var attempt = 0; attempt < 8; attempt++)
         {
-            var fold = await ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (fold.Keys.FirstOrDefault(k => k.Name == name) is not { Revoked: false })
+            var fold = await _log.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (fold.Items.FirstOrDefault(k => k.Name == name) is not { Revoked: false })
             {
                 return false;
             }
@@ -173,8 +135,7 @@ internal sealed class ApiKeyDirectory(IOpStore store, TimeProvider time, IOption
                 w.WriteString("name"u8, name);
                 w.WriteString("by"u8, by);
             });
-            var result = await store.AppendAsync(Channel, fold.Head, new OpDraft("revoke:" + name, by, time.GetUtcNow(), payload), cancellationToken).ConfigureAwait(false);
-            if (result.Status != AppendStatus.Conflict)
+            if (await _log.AppendAsync(fold.Head, "revoke:" + name, by, time.GetUtcNow(), payload, cancellationToken).ConfigureAwait(false))
             {
                 return true;
             }
@@ -183,8 +144,9 @@ internal sealed class ApiKeyDirectory(IOpStore store, TimeProvider time, IOption
         return false;
     }
 
-    private static void Apply(List<StoredApiKey> keys, string? kind, JsonElement record, DateTimeOffset at)
+    private static void Apply(List<StoredApiKey> keys, string? kind, JsonElement record, OpRecord op)
     {
+        var at = op.Timestamp;
         var name = record.GetProperty("name").GetString()!;
         var index = keys.FindIndex(k => k.Name == name);
         switch (kind)

@@ -5,15 +5,26 @@ using Microsoft.Extensions.Options;
 namespace KefuSync.Webhooks;
 
 /// <summary>
-/// <see cref="IKefuWebhooks"/>: each endpoint's state read from its <c>webhook:NAME</c> log, so every node answers the
-/// same; a resume is a record appended at the log's head.
+/// <see cref="IKefuWebhooks"/>: each endpoint's state (of the options and of the console) read from its
+/// <c>webhook:NAME</c> log, so every node answers the same; a resume is a record appended at the log's head.
 /// </summary>
-internal sealed class WebhookMonitor(IOpStore store, IServiceProvider services, TimeProvider time, InboxWakeup wakeup, IOptionsMonitor<KefuSyncOptions> options) : IKefuWebhooks
+internal sealed class WebhookMonitor(IOpStore store, IServiceProvider services, TimeProvider time, InboxWakeup wakeup, ConsoleWebhookDirectory console, IOptionsMonitor<KefuSyncOptions> options) : IKefuWebhooks
 {
+    /// <summary>The endpoints of the options, then those added in the console and not removed.</summary>
+    private async Task<List<(string Name, string Url)>> EndpointsAsync(CancellationToken cancellationToken)
+    {
+        var configured = options.CurrentValue.Webhooks.Endpoints;
+        var all = configured.Select(e => (e.Name, e.Url)).ToList();
+        all.AddRange((await console.ListAsync(cancellationToken).ConfigureAwait(false))
+            .Where(w => !w.Removed && !configured.Any(e => e.Name == w.Name))
+            .Select(w => (w.Name, w.Url)));
+        return all;
+    }
+
     public async Task<IReadOnlyList<KefuWebhookStatus>> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         var list = new List<KefuWebhookStatus>();
-        foreach (var endpoint in options.CurrentValue.Webhooks.Endpoints)
+        foreach (var endpoint in await EndpointsAsync(cancellationToken).ConfigureAwait(false))
         {
             var log = await ReadAsync(endpoint.Name, cancellationToken).ConfigureAwait(false);
             list.Add(new KefuWebhookStatus
@@ -34,7 +45,7 @@ internal sealed class WebhookMonitor(IOpStore store, IServiceProvider services, 
     public async Task<bool> ResumeAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (!options.CurrentValue.Webhooks.Endpoints.Any(e => e.Name == name))
+        if (!(await EndpointsAsync(cancellationToken).ConfigureAwait(false)).Any(e => e.Name == name))
         {
             return false;
         }

@@ -38,33 +38,38 @@ internal sealed class WebhookOptionsValidator : IValidateOptions<KefuSyncOptions
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < w.Endpoints.Count; i++)
         {
-            var e = w.Endpoints[i];
             var at = $"KefuSync:Webhooks:Endpoints:{i}";
-            if (e.Name is not { Length: >= 1 and <= 64 } || !e.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-') || !Identifiers.IsChannelShape(WebhookLog.ChannelOf(e.Name)))
+            EndpointErrors(errors, w.Endpoints[i], at);
+            if (w.Endpoints[i].Name is { } endpointName && !names.Add(endpointName))
             {
-                errors.Add($"{at}:Name must be 1 to 64 characters from A-Z a-z 0-9 _ . - (got '{e.Name}').");
-            }
-            else if (!names.Add(e.Name))
-            {
-                errors.Add($"{at}:Name '{e.Name}' is used by another endpoint; each needs its own (its delivery state is kept under it).");
-            }
-
-            if (!Uri.TryCreate(e.Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(url.UserInfo))
-            {
-                errors.Add($"{at}:Url must be an absolute http(s) URL without credentials (got '{e.Url}').");
-            }
-
-            if (WebhookSignature.TryDecodeSecret(e.Secret) is null)
-            {
-                errors.Add($"{at}:Secret must be whsec_ followed by the base64 of 24 to 64 random bytes (e.g. \"whsec_\" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))).");
-            }
-
-            foreach (var type in e.Events.Where(t => !KefuWebhookEvents.All.Contains(t)))
-            {
-                errors.Add($"{at}:Events has '{type}', which is not an event type ({string.Join(", ", KefuWebhookEvents.All)}).");
+                errors.Add($"{at}:Name '{endpointName}' is used by another endpoint; each needs its own (its delivery state is kept under it).");
             }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>What is wrong with one endpoint (its name, URL, secret and events), each message starting with <paramref name="at"/>.</summary>
+    public static void EndpointErrors(List<string> errors, KefuWebhookOptions e, string at)
+    {
+        if (e.Name is not { Length: >= 1 and <= 64 } || !e.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-') || !Identifiers.IsChannelShape(WebhookLog.ChannelOf(e.Name)))
+        {
+            errors.Add($"{at}:Name must be 1 to 64 characters from A-Z a-z 0-9 _ . - (got '{e.Name}').");
+        }
+
+        if (!Uri.TryCreate(e.Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(url.UserInfo))
+        {
+            errors.Add($"{at}:Url must be an absolute http(s) URL without credentials (got '{e.Url}').");
+        }
+
+        if (WebhookSignature.TryDecodeSecret(e.Secret) is null)
+        {
+            errors.Add($"{at}:Secret must be whsec_ followed by the base64 of 24 to 64 random bytes (e.g. \"whsec_\" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))).");
+        }
+
+        foreach (var type in e.Events.Where(t => !KefuWebhookEvents.All.Contains(t)))
+        {
+            errors.Add($"{at}:Events has '{type}', which is not an event type ({string.Join(", ", KefuWebhookEvents.All)}).");
+        }
     }
 }

@@ -41,7 +41,7 @@ public sealed class LayerTests
         ("AgentConsole", ["Contracts", "Protocol", "Security", "Endpoints", "Widget", "Availability"]),
         ("FollowUp", ["Protocol", "Contracts", "Diagnostics", "Stores", "Email", "Security", "Sync", "Conversations", "Presence", "Endpoints", "Widget"]),
         ("Webhooks", ["Protocol", "Contracts", "Diagnostics", "Stores", "Sync", "Conversations", "Leasing"]),
-        ("RestApi", ["Protocol", "Contracts", "Stores", "Security", "Sync", "Conversations"]),
+        ("RestApi", ["Protocol", "Contracts", "Stores", "Security", "Sync", "Conversations", "Leasing", "Webhooks"]),
         ("Bots", ["Protocol", "Contracts", "Diagnostics", "Stores", "Security", "Sync", "Conversations", "Leasing"]),
         ("Hosting", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "Settings", "FollowUp", "Leasing", "Webhooks"]),
         ("Api", ["Ot", "Protocol", "Contracts", "Diagnostics", "Stores", "Backplane", "Security", "Sync", "Conversations", "Presence", "Dispatch", "Transport", "Endpoints", "Widget", "AgentConsole", "Attachments", "Email", "Availability", "Settings", "FollowUp", "Leasing", "Webhooks", "RestApi", "Bots", "Hosting"]),

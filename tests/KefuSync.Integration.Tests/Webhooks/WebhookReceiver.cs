@@ -39,6 +39,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
 
+    /// <summary>The secret signatures are checked with: <see cref="Secret"/>, or one the server generated (a console endpoint).</summary>
+    public string VerifyWith { get; set; } = Secret;
+
     public string Url => _app.Urls.First() + "/hook";
 
     public static async Task<WebhookReceiver> StartAsync(TimeProvider time)
@@ -48,7 +51,6 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         var receiver = new WebhookReceiver(app);
-        var key = WebhookSignature.TryDecodeSecret(Secret)!;
         var count = -1;
         app.MapPost("/hook", async (HttpContext context) =>
         {
@@ -57,7 +59,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             var body = buffer.ToArray();
             var headers = context.Request.Headers;
             string id = headers["webhook-id"].ToString(), timestamp = headers["webhook-timestamp"].ToString(), signature = headers["webhook-signature"].ToString();
-            var verified = WebhookSignature.Verify(key, id, timestamp, signature, body, time.GetUtcNow(), TimeSpan.FromMinutes(5));
+            var verified = WebhookSignature.Verify(WebhookSignature.TryDecodeSecret(receiver.VerifyWith)!, id, timestamp, signature, body, time.GetUtcNow(), TimeSpan.FromMinutes(5));
             var received = new ReceivedWebhook(id, timestamp, signature, body, verified);
             receiver._received.Enqueue(received);
             context.Response.StatusCode = await receiver.Respond(Interlocked.Increment(ref count), received);
