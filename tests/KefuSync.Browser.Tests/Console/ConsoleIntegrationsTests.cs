@@ -98,6 +98,32 @@ public sealed class ConsoleIntegrationsTests(ConsoleBrowserFixture browser)
 
         await crm.GetByTestId("int-resume").ClickAsync();
         await Expect(alice.GetByTestId("int-status")).ToHaveAttributeAsync("data-state", "done");
+
+        // An endpoint added here: its secret shown once, its deliveries counted, then removed.
+        await alice.GetByTestId("int-new-hook").ClickAsync();
+        await alice.GetByTestId("int-hook-name").FillAsync("zapier-hook");
+        await alice.GetByTestId("int-hook-url").FillAsync(Address(receiver) + "/hooks");
+        await alice.GetByTestId("int-event-message.created").CheckAsync();
+        await alice.GetByTestId("int-hook-add").ClickAsync();
+        var hookSecret = alice.GetByTestId("int-hook-secret").GetByTestId("int-secret-value");
+        await Expect(hookSecret).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^whsec_"));
+        var added = alice.Locator("[data-testid=int-hook][data-name=zapier-hook]");
+        await Expect(added).ToContainTextAsync("Created by alice");
+        await Expect(added).ToContainTextAsync("message.created");
+        await visitor.GetByTestId("kefu-input").FillAsync("And to the US?");
+        await visitor.GetByTestId("kefu-input").PressAsync("Enter");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!(await added.TextContentAsync() ?? "").Contains("1 delivered", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the added endpoint never delivered");
+            await Task.Delay(300);
+            await alice.GetByTestId("int-refresh").ClickAsync();
+        }
+
+        await added.ScrollIntoViewIfNeededAsync();
+        await alice.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir(), "console-integrations-new-endpoint-desktop-1280x800.png") });
+        await added.GetByTestId("int-hook-remove").ClickAsync();
+        await Expect(added).ToHaveCountAsync(0);
     }
 
     /// <summary>Clicks Refresh until the endpoint's row has that state (delivery runs on its own clock).</summary>

@@ -33,6 +33,15 @@ export interface IntegrationsStrings {
   failures: string;
   failure: (attempt: number, what: string) => string;
   resume: string;
+  remove: string;
+  confirmRemove: (name: string) => string;
+  newHook: string;
+  url: string;
+  events: string;
+  eventsHint: string;
+  allEvents: string;
+  add: string;
+  copyHookNow: string;
   refresh: string;
   working: string;
   failed: (why: string) => string;
@@ -76,6 +85,15 @@ const EN: IntegrationsStrings = {
   failures: 'Recent failures',
   failure: (attempt, what) => `attempt ${attempt}: ${what}`,
   resume: 'Resume delivery',
+  remove: 'Remove',
+  confirmRemove: (name) => `Remove the endpoint "${name}"? Nothing more is sent to it, from any server.`,
+  newHook: 'New endpoint',
+  url: 'URL',
+  events: 'Events',
+  eventsHint: 'None checked: every event.',
+  allEvents: 'All events',
+  add: 'Add endpoint',
+  copyHookNow: 'Copy this signing secret now and give it to the receiver. It will not be shown again.',
   refresh: 'Refresh',
   working: 'Working…',
   failed: (why) => `Not done: ${why}`,
@@ -119,6 +137,15 @@ const ZH: IntegrationsStrings = {
   failures: '最近的失败',
   failure: (attempt, what) => `第 ${attempt} 次：${what}`,
   resume: '恢复投递',
+  remove: '删除',
+  confirmRemove: (name) => `删除端点“${name}”？此后所有服务器都不再向它发送。`,
+  newHook: '新建端点',
+  url: 'URL',
+  events: '事件',
+  eventsHint: '不勾选：发送全部事件。',
+  allEvents: '全部事件',
+  add: '添加端点',
+  copyHookNow: '请立即复制此签名密钥并交给接收方，它不会再次显示。',
   refresh: '刷新',
   working: '处理中…',
   failed: (why) => `未完成：${why}`,

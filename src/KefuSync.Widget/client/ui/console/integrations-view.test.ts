@@ -34,7 +34,7 @@ function server(keys: AdminKey[], hooks: AdminWebhook[], onPost?: (url: string, 
     calls.push({ url, init });
     if (init?.method === 'POST') return Promise.resolve(onPost?.(url, typeof init.body === 'string' ? JSON.parse(init.body) : undefined) ?? new Response(null, { status: 204 }));
     if (url.endsWith('/keys')) return Promise.resolve(json({ keys, scopes: ['conversations:read', 'messages:read', 'messages:write', 'conversations:write', 'visitors:read'] }));
-    return Promise.resolve(json({ endpoints: hooks }));
+    return Promise.resolve(json({ endpoints: hooks, events: ['conversation.created', 'message.created'] }));
   };
   return { calls, fetcher };
 }
@@ -50,6 +50,10 @@ const paused: AdminWebhook = {
   url: 'https://crm.example/hooks',
   state: 'Paused',
   delivered: 12,
+  source: 'console',
+  events: [],
+  createdBy: 'agent:alice',
+  createdAt: '2026-12-03T09:00:00Z',
   recentFailures: [
     { at: '2026-12-03T10:00:00Z', eventId: 'e1', attempt: 1, statusCode: 503, error: 'HTTP 503' },
     { at: '2026-12-03T10:00:02Z', eventId: 'e1', attempt: 2, error: 'connection refused' },
@@ -97,6 +101,31 @@ describe('IntegrationsView', () => {
     expect((post?.init?.headers as Record<string, string> | undefined)?.['X-Kefu-Admin']).toBe('1');
     expect(view.element.querySelector<HTMLInputElement>('[data-testid=int-secret-value]')?.value).toBe('kfs_secret-value');
     expect(input(form, '[data-testid=int-name]').value).toBe(''); // the form is cleared
+  });
+
+  it('adds an endpoint with the chosen events and shows its signing secret once; only console endpoints can be removed', async () => {
+    let sent: unknown;
+    const optionsHook: AdminWebhook = { ...paused, name: 'crm', state: 'Active', recentFailures: [], source: 'options', events: ['message.created'] };
+    const { fetcher, calls } = server([], [optionsHook, { ...paused, name: 'zap' }], (url, body) => {
+      sent = body;
+      return url.endsWith('/webhooks') ? new Response(JSON.stringify({ name: 'slack', url: 'https://hooks.example/s', events: [], secret: 'whsec_abc' }), { status: 201 }) : new Response(null, { status: 204 });
+    });
+    const view = new IntegrationsView('/kefu', 'en', fetcher);
+    await settle();
+    const hooks = [...view.element.querySelectorAll<HTMLElement>('[data-testid=int-hook]')];
+    expect(hooks.map((h) => q(h, '[data-testid=int-hook-remove]').hidden)).toEqual([true, false]);
+    expect(hooks[0]?.textContent).toContain('message.created');
+    expect(hooks[1]?.textContent).toContain('All events');
+    const form = q(view.element, '[data-testid=int-hook-form]');
+    input(form, '[data-testid=int-hook-name]').value = 'slack';
+    input(form, '[data-testid=int-hook-url]').value = 'https://hooks.example/s';
+    input(form, '[data-testid="int-event-conversation.created"]').checked = true;
+    (form as HTMLFormElement).requestSubmit();
+    await settle();
+    expect(sent).toEqual({ name: 'slack', url: 'https://hooks.example/s', events: ['conversation.created'] });
+    expect(calls.some((c) => c.url === '/kefu/console/admin/webhooks' && c.init?.method === 'POST')).toBe(true);
+    expect(input(q(view.element, '[data-testid=int-hook-secret]'), '[data-testid=int-secret-value]').value).toBe('whsec_abc');
+    expect(q(view.element, '[data-testid=int-secret]').hidden).toBe(true); // the keys' box stays empty
   });
 
   it("says the server's reason for a refusal and keeps the form", async () => {

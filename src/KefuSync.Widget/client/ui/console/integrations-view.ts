@@ -27,9 +27,19 @@ export interface AdminWebhook {
   delivered: number;
   lastDeliveredAt?: string;
   recentFailures: { at: string; eventId: string; attempt: number; statusCode?: number; error: string }[];
+  source: 'options' | 'console';
+  events: string[];
+  createdBy?: string;
+  createdAt?: string;
 }
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+interface NewHook {
+  name: string;
+  url: string;
+  events: string[];
+}
 
 interface NewKey {
   name: string;
@@ -60,6 +70,9 @@ export class IntegrationsView {
   private readonly status: HTMLParagraphElement;
   private readonly secretBox: HTMLDivElement;
   private readonly form: HTMLFormElement;
+  private readonly hookForm: HTMLFormElement;
+  private readonly hookSecret: HTMLDivElement;
+  private events: string[] = [];
   private readonly date: Intl.DateTimeFormat;
   private scopes: string[] = [];
 
@@ -75,6 +88,8 @@ export class IntegrationsView {
     this.status = el('p', { class: 'int-status', role: 'status', 'data-testid': 'int-status' });
     this.secretBox = el('div', { class: 'int-secret', 'data-testid': 'int-secret', hidden: true });
     this.form = el('form', { class: 'int-form', 'data-testid': 'int-form' });
+    this.hookForm = el('form', { class: 'int-form', 'data-testid': 'int-hook-form' });
+    this.hookSecret = el('div', { class: 'int-secret', 'data-testid': 'int-hook-secret', hidden: true });
     const refresh = el('button', { type: 'button', class: 'link', 'data-testid': 'int-refresh' }, s.refresh);
     refresh.addEventListener('click', () => void this.load());
     this.element = el(
@@ -89,6 +104,8 @@ export class IntegrationsView {
       this.status,
       el('h3', {}, s.webhooks),
       this.hooksList,
+      this.hookSecret,
+      el('details', { class: 'int-new' }, el('summary', { 'data-testid': 'int-new-hook' }, s.newHook), this.hookForm),
     );
     void this.load();
   }
@@ -118,7 +135,11 @@ export class IntegrationsView {
         return;
       }
       const k = (await keys.json()) as { keys: AdminKey[]; scopes: string[] };
-      const h = (await hooks.json()) as { endpoints: AdminWebhook[] };
+      const h = (await hooks.json()) as { endpoints: AdminWebhook[]; events?: string[] };
+      if (this.events.length === 0 && h.events?.length) {
+        this.events = h.events;
+        this.renderHookForm();
+      }
       if (this.scopes.length === 0) {
         this.scopes = k.scopes;
         this.renderForm();
@@ -204,10 +225,10 @@ export class IntegrationsView {
     }
   }
 
-  /** The one time the secret is on screen: selected, with a copy button; gone with the next key or a reload. */
-  private showSecret(secret: string): void {
+  /** The one time a secret is on screen: selected, with a copy button; gone with the next one or a reload. */
+  private showSecret(secret: string, box = this.secretBox, note = this.s.copyNow): void {
     const s = this.s;
-    const input = el('input', { type: 'text', readonly: true, value: secret, 'data-testid': 'int-secret-value', spellcheck: 'false', 'aria-label': s.copyNow });
+    const input = el('input', { type: 'text', readonly: true, value: secret, 'data-testid': 'int-secret-value', spellcheck: 'false', 'aria-label': note });
     const copy = el('button', { type: 'button', 'data-testid': 'int-copy' }, s.copy);
     copy.addEventListener('click', () => {
       input.select();
@@ -217,10 +238,54 @@ export class IntegrationsView {
         () => undefined, // no clipboard permission: the text is selected for Ctrl+C
       );
     });
-    this.secretBox.replaceChildren(el('p', {}, s.copyNow), el('div', { class: 'int-row' }, input, copy));
-    this.secretBox.hidden = false;
+    box.replaceChildren(el('p', {}, note), el('div', { class: 'int-row' }, input, copy));
+    box.hidden = false;
     input.focus();
     input.select();
+  }
+
+  private renderHookForm(): void {
+    const s = this.s;
+    const name = el('input', { type: 'text', required: true, maxlength: '64', pattern: '[A-Za-z0-9._\\-]+', spellcheck: 'false', autocomplete: 'off', 'data-testid': 'int-hook-name' });
+    const url = el('input', { type: 'url', required: true, placeholder: 'https://', spellcheck: 'false', autocomplete: 'off', 'data-testid': 'int-hook-url' });
+    const boxes = this.events.map((x) => {
+      const box = el('input', { type: 'checkbox', value: x, 'data-testid': `int-event-${x}` });
+      return { box, row: el('label', { class: 'int-check' }, box, el('code', {}, x)) };
+    });
+    const add = el('button', { type: 'submit', class: 'primary', 'data-testid': 'int-hook-add' }, s.add);
+    this.hookForm.replaceChildren(
+      el('label', { class: 'hours-field' }, el('span', {}, s.name), name),
+      el('label', { class: 'hours-field' }, el('span', {}, s.url), url),
+      el('fieldset', {}, el('legend', {}, s.events), ...boxes.map((b) => b.row), el('p', { class: 'hint' }, s.eventsHint)),
+      el('div', { class: 'hours-actions' }, add),
+    );
+    this.hookForm.onsubmit = (ev) => {
+      ev.preventDefault();
+      const body: NewHook = { name: name.value.trim(), url: url.value.trim(), events: boxes.filter((b) => b.box.checked).map((b) => b.box.value) };
+      void this.addHook(body, () => {
+        name.value = '';
+        url.value = '';
+        for (const b of boxes) b.box.checked = false;
+      });
+    };
+  }
+
+  private async addHook(body: NewHook, done: () => void): Promise<void> {
+    this.say(this.s.working, 'working');
+    try {
+      const r = await this.send('/webhooks', body);
+      if (!r.ok) {
+        this.say(this.s.failed(await reason(r)), 'error');
+        return;
+      }
+      const created = (await r.json()) as { secret: string };
+      done();
+      this.showSecret(created.secret, this.hookSecret, this.s.copyHookNow);
+      this.say('', 'done');
+      await this.load();
+    } catch (e) {
+      this.say(this.s.failed(e instanceof Error ? e.message : String(e)), 'error');
+    }
   }
 
   private async revoke(name: string): Promise<void> {
@@ -250,13 +315,20 @@ export class IntegrationsView {
       const paused = h.state === 'Paused';
       const resume = el('button', { type: 'button', class: 'primary', 'data-testid': 'int-resume', hidden: !paused }, s.resume);
       resume.addEventListener('click', () => void this.post(`/webhooks/${encodeURIComponent(h.name)}/resume`));
+      const remove = el('button', { type: 'button', class: 'link danger', 'data-testid': 'int-hook-remove', hidden: h.source !== 'console' }, s.remove);
+      remove.addEventListener('click', () => {
+        if (confirm(s.confirmRemove(h.name))) void this.post(`/webhooks/${encodeURIComponent(h.name)}/remove`);
+      });
+      const origin = h.source === 'options' ? s.fromOptions : s.createdBy(who(h.createdBy), this.when(h.createdAt));
       const failures = h.recentFailures.slice(-5).reverse();
       this.hooksList.append(
         el(
           'li',
           { class: 'int-hook', 'data-testid': 'int-hook', 'data-name': h.name, 'data-state': paused ? 'paused' : 'active' },
-          el('div', { class: 'int-row' }, el('strong', {}, h.name), el('span', { class: `int-badge ${paused ? 'bad' : 'ok'}`, 'data-testid': 'int-hook-state' }, paused ? s.paused : s.active)),
+          el('div', { class: 'int-row' }, el('strong', {}, h.name), el('span', { class: `int-badge ${paused ? 'bad' : 'ok'}`, 'data-testid': 'int-hook-state' }, paused ? s.paused : s.active), remove),
           el('div', { class: 'int-url' }, h.url),
+          el('div', { class: 'int-scopes' }, h.events.length ? h.events.join(' · ') : s.allEvents),
+          el('div', { class: 'int-meta' }, origin),
           el('div', { class: 'int-meta' }, h.node ? s.node(h.node) : s.noNode, ' · ', s.delivered(h.delivered, h.lastDeliveredAt ? this.when(h.lastDeliveredAt) : null)),
           failures.length
             ? el(
