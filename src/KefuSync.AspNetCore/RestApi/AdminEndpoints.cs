@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Webhooks;
@@ -92,21 +93,28 @@ internal static partial class AdminEndpoints
         return Results.Json(new AdminKeyList(keys, KefuApiScopes.All), AdminJsonContext.Default.AdminKeyList);
     }
 
-    private static async Task<IResult> CreateKeyAsync(HttpContext context, ApiKeyDirectory directory, AgentResolver agents, CancellationToken cancellationToken)
+    /// <summary>Reads a write's JSON body; the refusal (<c>bad_frame</c>) when it is not <paramref name="what"/>.</summary>
+    private static async Task<(T? Body, IResult? Refusal)> ReadBodyAsync<T>(HttpContext context, JsonTypeInfo<T> type, string what, CancellationToken cancellationToken)
+        where T : class
     {
-        AdminNewKey? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync(context.Request.Body, AdminJsonContext.Default.AdminNewKey, cancellationToken).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync(context.Request.Body, type, cancellationToken).ConfigureAwait(false) is { } body
+                ? (body, null)
+                : (null, ApiEndpoints.Problem(ErrorCodes.BadFrame, "The body must be a JSON object."));
         }
         catch (JsonException ex)
         {
-            return ApiEndpoints.Problem(ErrorCodes.BadFrame, "The body is not a key to create: " + ex.Message);
+            return (null, ApiEndpoints.Problem(ErrorCodes.BadFrame, $"The body is not {what}: {ex.Message}"));
         }
+    }
 
+    private static async Task<IResult> CreateKeyAsync(HttpContext context, ApiKeyDirectory directory, AgentResolver agents, CancellationToken cancellationToken)
+    {
+        var (body, refused) = await ReadBodyAsync(context, AdminJsonContext.Default.AdminNewKey, "a key to create", cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
-            return ApiEndpoints.Problem(ErrorCodes.BadFrame, "The body must be a JSON object.");
+            return refused!;
         }
 
         var by = await ByAsync(context, agents).ConfigureAwait(false);
@@ -161,19 +169,10 @@ internal static partial class AdminEndpoints
 
     private static async Task<IResult> AddWebhookAsync(HttpContext context, ConsoleWebhookDirectory console, AgentResolver agents, CancellationToken cancellationToken)
     {
-        AdminNewWebhook? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync(context.Request.Body, AdminJsonContext.Default.AdminNewWebhook, cancellationToken).ConfigureAwait(false);
-        }
-        catch (JsonException ex)
-        {
-            return ApiEndpoints.Problem(ErrorCodes.BadFrame, "The body is not an endpoint to add: " + ex.Message);
-        }
-
+        var (body, refused) = await ReadBodyAsync(context, AdminJsonContext.Default.AdminNewWebhook, "an endpoint to add", cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
-            return ApiEndpoints.Problem(ErrorCodes.BadFrame, "The body must be a JSON object.");
+            return refused!;
         }
 
         var by = await ByAsync(context, agents).ConfigureAwait(false);

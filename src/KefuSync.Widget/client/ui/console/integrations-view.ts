@@ -199,25 +199,27 @@ export class IntegrationsView {
       const scopes = boxes.filter((b) => b.box.checked).map((b) => b.box.value);
       const body: NewKey = { name: name.value.trim(), role: role.value, scopes };
       if (display.value.trim()) body.displayName = display.value.trim();
-      void this.create(body, () => {
+      const clear = (): void => {
         name.value = '';
         display.value = '';
         for (const b of boxes) b.box.checked = false;
-      });
+      };
+      void this.create('/keys', body, clear, this.secretBox, this.s.copyNow);
     };
   }
 
-  private async create(body: NewKey, done: () => void): Promise<void> {
+  /** Posts a new key or endpoint; on success clears its form and shows the secret the answer carries, once. */
+  private async create(path: string, body: NewKey | NewHook, done: () => void, box: HTMLDivElement, note: string): Promise<void> {
     this.say(this.s.working, 'working');
     try {
-      const r = await this.send('/keys', body);
+      const r = await this.send(path, body);
       if (!r.ok) {
         this.say(this.s.failed(await reason(r)), 'error');
         return;
       }
       const created = (await r.json()) as { secret: string };
       done();
-      this.showSecret(created.secret);
+      this.showSecret(created.secret, box, note);
       this.say('', 'done');
       await this.load();
     } catch (e) {
@@ -226,7 +228,7 @@ export class IntegrationsView {
   }
 
   /** The one time a secret is on screen: selected, with a copy button; gone with the next one or a reload. */
-  private showSecret(secret: string, box = this.secretBox, note = this.s.copyNow): void {
+  private showSecret(secret: string, box: HTMLDivElement, note: string): void {
     const s = this.s;
     const input = el('input', { type: 'text', readonly: true, value: secret, 'data-testid': 'int-secret-value', spellcheck: 'false', 'aria-label': note });
     const copy = el('button', { type: 'button', 'data-testid': 'int-copy' }, s.copy);
@@ -262,30 +264,13 @@ export class IntegrationsView {
     this.hookForm.onsubmit = (ev) => {
       ev.preventDefault();
       const body: NewHook = { name: name.value.trim(), url: url.value.trim(), events: boxes.filter((b) => b.box.checked).map((b) => b.box.value) };
-      void this.addHook(body, () => {
+      const clear = (): void => {
         name.value = '';
         url.value = '';
         for (const b of boxes) b.box.checked = false;
-      });
+      };
+      void this.create('/webhooks', body, clear, this.hookSecret, this.s.copyHookNow);
     };
-  }
-
-  private async addHook(body: NewHook, done: () => void): Promise<void> {
-    this.say(this.s.working, 'working');
-    try {
-      const r = await this.send('/webhooks', body);
-      if (!r.ok) {
-        this.say(this.s.failed(await reason(r)), 'error');
-        return;
-      }
-      const created = (await r.json()) as { secret: string };
-      done();
-      this.showSecret(created.secret, this.hookSecret, this.s.copyHookNow);
-      this.say('', 'done');
-      await this.load();
-    } catch (e) {
-      this.say(this.s.failed(e instanceof Error ? e.message : String(e)), 'error');
-    }
   }
 
   private async revoke(name: string): Promise<void> {
