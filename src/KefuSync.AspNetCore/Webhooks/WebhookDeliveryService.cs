@@ -24,7 +24,8 @@ internal sealed partial class WebhookDeliveryService(
     InboxWakeup wakeup,
     ConsoleWebhookDirectory console,
     IOptionsMonitor<KefuSyncOptions> options,
-    ILogger<WebhookRunner> logger) : BackgroundService
+    ILogger<WebhookRunner> logger,
+    IHostApplicationLifetime? lifetime = null) : BackgroundService
 {
     /// <summary>How often a node looks for endpoints added or removed in the console on another node.</summary>
     internal static readonly TimeSpan ConsoleSyncInterval = TimeSpan.FromSeconds(2);
@@ -62,6 +63,17 @@ internal sealed partial class WebhookDeliveryService(
 
         try
         {
+            // The console's list is first read once the host has started: a store's own hosted service (the EF Core
+            // schema) may start after this one, and reading before it logged "no such table" (ConformanceTests caught it).
+            if (lifetime is not null && !lifetime.ApplicationStarted.IsCancellationRequested)
+            {
+                var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+                {
+                    await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
+            }
+
             while (!stoppingToken.IsCancellationRequested)
             {
                 var changed = console.Changed;

@@ -21,7 +21,7 @@ internal sealed class ConsoleTestHost : IAsyncDisposable
 
     public static async Task<ConsoleTestHost> StartAsync(string agentPolicy = "KefuAgent", string? pathBase = null, bool cookieLogin = false)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = TestAppBuilder.Create();
         builder.Logging.ClearProviders();
         builder.WebHost.UseTestServer();
         if (cookieLogin)

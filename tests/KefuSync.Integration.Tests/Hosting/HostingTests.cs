@@ -22,6 +22,16 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task ATestHost_IsNotConfiguredByTheSamplesAppsettings_ThatSitsInThisFolder()
+    {
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "appsettings.json")), "the sample's appsettings.json is copied here");
+        await using var host = await KefuTestHost.StartAsync();
+        var options = host.Services.GetRequiredService<IOptions<KefuSyncOptions>>().Value;
+        Assert.Equal("Support", options.SiteName); // the default, not the sample's "Lantern Tea Co."
+        Assert.Equal("#1f6feb", options.Widget.Color);
+    }
+
+    [Fact]
     public async Task InvalidOptions_FailAtStartup_NamingTheSetting()
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -44,7 +44,7 @@ internal sealed class KefuTestHost : IAsyncDisposable
     /// <param name="logs">Receives every entry at <see cref="LogLevel.Debug"/> and above (by default the host logs nothing).</param>
     public static async Task<KefuTestHost> StartAsync(Action<KefuSyncOptions>? configure = null, bool kestrel = false, Action<IServiceCollection>? services = null, TimeProvider? time = null, Action<IKefuSyncBuilder>? kefu = null, int port = 0, Action<WebApplication>? pipeline = null, Action<WebApplication>? map = null, ILoggerProvider? logs = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = TestAppBuilder.Create();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Debug);
         if (logs is not null)
