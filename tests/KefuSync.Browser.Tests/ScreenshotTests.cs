@@ -19,7 +19,7 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
     {
         var zh = lang == "zh-CN";
         var prefix = $"widget-{device}-{lang}";
-        var directory = ScreenshotDirectory();
+        var directory = Screenshots.Directory();
         var context = await NewContextAsync(width, height, mobile, zh ? "zh-CN" : "en-US");
         var tab = await WidgetPage.OpenAsync(context, SiteHost.PageUrl(zh ? "首页" : "home", lang: lang), openChat: false);
         await Expect(tab.Launcher).ToBeVisibleAsync();
@@ -90,7 +90,7 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
         await agent.SayAsync(await chat.ConversationAsync(), "Hi! How can we help?");
         await chat.ExpectMessageOnceAsync("Hi! How can we help?");
         await chat.ExpectNothingPendingAsync();
-        var path = Path.Combine(ScreenshotDirectory(), $"chat-page-{device}.png");
+        var path = Path.Combine(Screenshots.Directory(), $"chat-page-{device}.png");
         await page.ScreenshotAsync(new() { Path = path });
         await Expect(chat.Input).ToBeInViewportAsync();
         Assert.True(new FileInfo(path).Length > 5000);
@@ -103,7 +103,7 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
     public async Task Widget_NewMessagesCue(string device, int width, int height, bool mobile, string lang)
     {
         var zh = lang == "zh-CN";
-        var path = Path.Combine(ScreenshotDirectory(), $"widget-{device}-{lang}-new-messages.png");
+        var path = Path.Combine(Screenshots.Directory(), $"widget-{device}-{lang}-new-messages.png");
         var context = await NewContextAsync(width, height, mobile, zh ? "zh-CN" : "en-US");
         var tab = await WidgetPage.OpenAsync(context, SiteHost.PageUrl("home", lang: lang));
         await tab.WaitReadyAsync();
@@ -116,18 +116,5 @@ public sealed class ScreenshotTests(BrowserFixture fixture) : BrowserTest(fixtur
         await Expect(tab.Page.Locator(".cue")).ToHaveTextAsync(zh ? "有新消息 ↓" : "New messages ↓");
         await tab.Page.ScreenshotAsync(new() { Path = path });
         Assert.True(new FileInfo(path).Length > 5000);
-    }
-
-    private static string ScreenshotDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "KefuSync.sln")))
-            {
-                return Directory.CreateDirectory(Path.Combine(dir.FullName, "artifacts", "screenshots")).FullName;
-            }
-        }
-
-        return Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts", "screenshots")).FullName;
     }
 }

@@ -34,7 +34,7 @@ public sealed class WidgetStatesTests(BrowserFixture fixture) : BrowserTest(fixt
         var last = tab.Page.GetByTestId("kefu-message").Last;
         await Expect(last).ToHaveAttributeAsync("data-status", "sending");
         await Expect(last.GetByTestId("kefu-message-status")).ToHaveAttributeAsync("data-w", "waiting for the connection");
-        await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory(), $"widget-offline-{device}-{width}x{height}.png") });
+        await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory(), $"widget-offline-{device}-{width}x{height}.png") });
 
         await context.SetOfflineAsync(false);
         await Expect(tab.Page.GetByTestId("kefu-root")).ToHaveAttributeAsync("data-state", "open");
@@ -61,7 +61,7 @@ public sealed class WidgetStatesTests(BrowserFixture fixture) : BrowserTest(fixt
         await Expect(failed.GetByTestId("kefu-fail-reason")).ToHaveTextAsync("too long or not valid text");
         await Expect(failed.GetByTestId("kefu-retry")).ToHaveCountAsync(0); // it would fail again
         await Expect(failed.GetByTestId("kefu-discard")).ToBeVisibleAsync();
-        await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory(), $"widget-failed-{device}-{width}x{height}.png") });
+        await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory(), $"widget-failed-{device}-{width}x{height}.png") });
 
         // Edit: the text goes back into the box (the broken half shown as U+FFFD, to fix), the failed message goes
         await failed.GetByTestId("kefu-edit").ClickAsync();
@@ -107,7 +107,7 @@ public sealed class WidgetStatesTests(BrowserFixture fixture) : BrowserTest(fixt
         await Expect(tab.Input).ToHaveValueAsync(over); // refused: still in the box
         await Expect(tab.Page.GetByTestId("kefu-message")).ToHaveCountAsync(0);
         await tab.Input.EvaluateAsync("ta => ta.scrollTop = ta.scrollHeight");
-        await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory(), $"widget-counter-{device}-{width}x{height}.png") });
+        await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory(), $"widget-counter-{device}-{width}x{height}.png") });
 
         // shortened below the limit, it goes
         await tab.Input.FillAsync(near);
@@ -126,18 +126,5 @@ public sealed class WidgetStatesTests(BrowserFixture fixture) : BrowserTest(fixt
         await tab.Input.EvaluateAsync("(ta, v) => { ta.value = v + String.fromCharCode(0xd83d); }", text);
         await tab.Input.PressAsync("Enter");
         await Expect(tab.Input).ToHaveValueAsync("");
-    }
-
-    private static string ScreenshotDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "KefuSync.sln")))
-            {
-                return Directory.CreateDirectory(Path.Combine(dir.FullName, "artifacts", "screenshots")).FullName;
-            }
-        }
-
-        return Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts", "screenshots")).FullName;
     }
 }

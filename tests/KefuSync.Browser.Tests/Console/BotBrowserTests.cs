@@ -1,3 +1,4 @@
+using KefuSync.Browser.Tests.Infrastructure;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -35,7 +36,7 @@ public sealed class BotBrowserTests(ConsoleBrowserFixture browser)
         var human = visitor.GetByTestId("kefu-human");
         await Expect(human).ToBeVisibleAsync();
         await Expect(human).ToHaveTextAsync("Talk to a person");
-        var dir = ScreenshotDirectory();
+        var dir = Screenshots.Directory();
         await visitor.ScreenshotAsync(new() { Path = Path.Combine(dir, $"bot-widget-{device}-reply.png") });
 
         await human.ClickAsync();
@@ -63,18 +64,5 @@ public sealed class BotBrowserTests(ConsoleBrowserFixture browser)
         {
             Assert.True(new FileInfo(Path.Combine(dir, "bot-" + string.Format(System.Globalization.CultureInfo.InvariantCulture, f, device) + ".png")).Length > 5000, f);
         }
-    }
-
-    private static string ScreenshotDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "KefuSync.sln")))
-            {
-                return Directory.CreateDirectory(Path.Combine(dir.FullName, "artifacts", "screenshots")).FullName;
-            }
-        }
-
-        return Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts", "screenshots")).FullName;
     }
 }

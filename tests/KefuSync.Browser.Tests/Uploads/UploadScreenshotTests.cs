@@ -48,7 +48,7 @@ public sealed class UploadScreenshotTests(BrowserFixture fixture) : BrowserTest(
         await tab.WaitReadyAsync();
         await tab.SendAsync("The checkout page shows an error.");
         await tab.ExpectNothingPendingAsync();
-        var dir = ScreenshotDirectory();
+        var dir = Screenshots.Directory();
         var attach = tab.Page.GetByTestId("kefu-attach");
         await Expect(attach).ToBeVisibleAsync();
         await Expect(attach).ToHaveAttributeAsync("aria-label", "Attach a file");
@@ -113,18 +113,5 @@ public sealed class UploadScreenshotTests(BrowserFixture fixture) : BrowserTest(
         using var image = SKImage.FromBitmap(bitmap);
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
-    }
-
-    private static string ScreenshotDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "KefuSync.sln")))
-            {
-                return Directory.CreateDirectory(Path.Combine(dir.FullName, "artifacts", "screenshots")).FullName;
-            }
-        }
-
-        return Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts", "screenshots")).FullName;
     }
 }
