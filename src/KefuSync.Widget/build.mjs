@@ -28,6 +28,8 @@ const entries = [
   ['client/widget/sound.ts', 'dist/kefu-sound.js'],
   // Links in messages (http, https, www.), loaded once a message looks like it holds one (ui/widget/links-slot.ts).
   ['client/widget/links.ts', 'dist/kefu-links.js'],
+  // A proactive message's card on a phone, loaded with the first one (ui/widget/peek-slot.ts).
+  ['client/widget/peek.ts', 'dist/kefu-peek.js'],
   ['client/console/index.ts', 'dist/kefu-console.js'],
   // Styles are files, loaded with <link> inside the shadow root: a strict CSP needs no 'unsafe-inline'.
   ['client/ui/widget/widget.css', 'dist/kefu-widget.css'],

@@ -4,7 +4,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace KefuSync.Browser.Tests;
 
-/// <summary>The widget's rough edges (issue 15 item 7): links in messages, the chat open across pages.</summary>
+/// <summary>
+/// The widget's rough edges (issue 15 item 7): links in messages, the chat open across pages, the "new messages" cue,
+/// touch sizes on a phone, muting the sounds, and a proactive message's card on a phone.
+/// </summary>
 public sealed class RoughEdgesTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
     [Fact]
@@ -98,6 +101,110 @@ public sealed class RoughEdgesTests(BrowserFixture fixture) : BrowserTest(fixtur
         await Expect(cue).ToBeVisibleAsync();
         await list.EvaluateAsync("l => l.scrollTop = l.scrollHeight");
         await Expect(cue).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task OnAPhone_TheComposerIs16Px_AndTheHeaderButtonsAreFingerSized()
+    {
+        var tab = await WidgetPage.OpenAsync(await NewContextAsync(390, 844, mobile: true));
+        // 16 px: iOS zooms the page into a smaller text field when it gets the focus
+        Assert.Equal("16px", await tab.Input.EvaluateAsync<string>("ta => getComputedStyle(ta).fontSize"));
+        foreach (var id in new[] { "kefu-close", "kefu-mute" })
+        {
+            var box = await tab.Page.GetByTestId(id).BoundingBoxAsync();
+            Assert.NotNull(box);
+            Assert.True(box!.Width >= 44 && box.Height >= 44, $"{id} is {box.Width}x{box.Height}");
+        }
+
+        await tab.Page.GetByTestId("kefu-mute").ClickAsync();
+        await Expect(tab.Page.GetByTestId("kefu-mute")).ToHaveAttributeAsync("aria-pressed", "true");
+        await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory(), "widget-phone-en-muted.png") });
+    }
+
+    [Fact]
+    public async Task MuteSounds_IsRememberedForEveryTab_AndNoBeepLoadsWhileMuted()
+    {
+        var context = await NewContextAsync();
+        var tab = await WidgetPage.OpenAsync(context);
+        await tab.WaitReadyAsync();
+        var conv = await tab.ConversationAsync();
+        var sounds = 0;
+        context.Request += (_, r) =>
+        {
+            if (r.Url.Contains("kefu-sound.js", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref sounds);
+            }
+        };
+        var mute = tab.Page.GetByTestId("kefu-mute");
+        await Expect(mute).ToHaveAttributeAsync("aria-pressed", "false");
+        await Expect(mute).ToHaveAccessibleNameAsync("Mute sounds");
+        await mute.ClickAsync(); // a gesture: audio is unlocked from here on
+        await Expect(mute).ToHaveAttributeAsync("aria-pressed", "true");
+        await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory(), "widget-desktop-en-muted.png") });
+
+        // another tab of the site says so too
+        var other = await WidgetPage.OpenAsync(context, openChat: false);
+        await Expect(other.Page.GetByTestId("kefu-mute")).ToHaveAttributeAsync("aria-pressed", "true");
+        await other.Page.CloseAsync();
+
+        // the chat closed (nobody looks at it): a message beeps, unless muted
+        await tab.Page.GetByTestId("kefu-close").ClickAsync();
+        await using var agent = await AgentSession.ConnectAsync(Site, "alice", "Alice");
+        await agent.SayAsync(conv, "while muted");
+        await Expect(tab.Page.GetByTestId("kefu-unread")).ToHaveTextAsync("1");
+        Assert.Equal(0, Volatile.Read(ref sounds));
+
+        await tab.OpenChatAsync();
+        await mute.ClickAsync();
+        await Expect(mute).ToHaveAttributeAsync("aria-pressed", "false");
+        await tab.Page.GetByTestId("kefu-close").ClickAsync();
+        await agent.SayAsync(conv, "with sound");
+        await Expect(tab.Page.GetByTestId("kefu-unread")).ToHaveTextAsync("1");
+        await Eventually.TrueAsync(() => Volatile.Read(ref sounds) > 0, "the beep (kefu-sound.js) was not loaded for a message with sound on");
+    }
+
+    [Theory]
+    [InlineData("en")]
+    [InlineData("zh-CN")]
+    public async Task OnAPhone_AProactiveMessagePeeks_AboveTheLauncher_InsteadOfCoveringThePage(string lang)
+    {
+        var zh = lang == "zh-CN";
+        var context = await NewContextAsync(390, 844, mobile: true, zh ? "zh-CN" : "en-US");
+        var tab = await WidgetPage.OpenAsync(context, SiteHost.PageUrl(zh ? "首页" : "home", lang: lang), openChat: false);
+        var conv = await tab.ConversationAsync();
+        await tab.Page.WaitForFunctionAsync("() => window.KefuSync.client.state === 'open'");
+        await using var agent = await AgentSession.ConnectAsync(Site, "alice", zh ? "客服小李" : "Alice");
+        var hello = zh ? "您好！这款岩茶今天有现货，需要我帮您推荐吗？" : "Hi! The Wuyi oolong you are looking at is in stock today. Can I help you choose a size?";
+        await agent.SayAsync(conv, hello);
+
+        var peek = tab.Page.GetByTestId("kefu-peek");
+        await Expect(peek).ToBeVisibleAsync();
+        await Expect(tab.Page.GetByTestId("kefu-peek-text")).ToHaveTextAsync(hello);
+        await Expect(tab.Page.GetByTestId("kefu-window")).ToBeHiddenAsync();
+        var card = await peek.BoundingBoxAsync();
+        var launcher = await tab.Launcher.BoundingBoxAsync();
+        Assert.True(card!.X >= 0 && card.X + card.Width <= 390 && card.Y >= 0, $"card {card.X},{card.Y} {card.Width}x{card.Height}");
+        Assert.True(card.Y + card.Height <= launcher!.Y, "the card covers the launcher");
+        await tab.Page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory(), $"widget-phone-{lang}-peek.png") });
+
+        // tapping it opens the chat, with the message; the card is gone
+        await tab.Page.GetByTestId("kefu-peek-open").ClickAsync();
+        await Expect(tab.Page.GetByTestId("kefu-window")).ToBeVisibleAsync();
+        await tab.ExpectMessageOnceAsync(hello);
+        await Expect(peek).ToHaveCountAsync(0);
+
+        // closed again, the next message peeks again; × dismisses it, and then nothing peeks or opens this session
+        await tab.Page.GetByTestId("kefu-close").ClickAsync();
+        await tab.Page.EvaluateAsync("() => sessionStorage.removeItem('kefu:dismissed:/kefu')"); // as on a new visit
+        await agent.SayAsync(conv, "Still there?");
+        await Expect(tab.Page.GetByTestId("kefu-peek-text")).ToHaveTextAsync("Still there?");
+        await tab.Page.GetByTestId("kefu-peek-dismiss").ClickAsync();
+        await Expect(peek).ToHaveCountAsync(0);
+        await agent.SayAsync(conv, "One more thing");
+        await Expect(tab.Page.GetByTestId("kefu-unread")).ToHaveTextAsync("2");
+        await Expect(peek).ToHaveCountAsync(0);
+        await Expect(tab.Page.GetByTestId("kefu-window")).ToBeHiddenAsync();
     }
 
     /// <summary>Enough messages for the list to scroll.</summary>

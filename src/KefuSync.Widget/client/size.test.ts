@@ -5,10 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { must } from './test/must';
 import { mangleProps } from '../private-names.mjs';
 
-const LIMIT = 20 * 1024;
+// 20 KB until issue 15's last rough edges: day separators, the mute toggle and the trigger of the phone's message
+// card need ~400 B that cannot load lazily (the card itself is kefu-peek.js). Raised on purpose, once, to 21 KB;
+// anything new that a page view may not need still goes into a lazily loaded chunk.
+const LIMIT = 21 * 1024;
 
 describe('bundle size', () => {
-  it('kefu-widget.js is at most 20 KB gzipped', async () => {
+  it('kefu-widget.js is at most 21 KB gzipped', async () => {
     const mangle = mangleProps(); // as build.mjs: private member names shortened
     const r = await build({
       entryPoints: ['client/widget/index.ts'],

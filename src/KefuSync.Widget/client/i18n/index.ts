@@ -29,6 +29,8 @@ export const en = {
   messages: 'Messages',
   empty: 'Ask us anything, we usually reply in a few minutes.',
   newMsgs: 'New messages ↓',
+  today: 'Today',
+  mute: 'Mute sounds',
 };
 
 export type Strings = typeof en;
@@ -59,6 +61,8 @@ export const zhCN: Strings = {
   messages: '消息',
   empty: '有什么可以帮您？我们通常几分钟内回复。',
   newMsgs: '有新消息 ↓',
+  today: '今天',
+  mute: '静音',
 };
 
 /**

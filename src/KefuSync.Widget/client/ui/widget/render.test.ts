@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { en, zhCN } from '../../i18n';
 import type { MessageItem } from '../../sync/message-channel';
 import { el } from './dom';
-import { renderMessage } from './render';
+import { dayLabel, renderMessage } from './render';
 import { must } from '../../test/must';
 
 const item = (text: string, extra: Partial<MessageItem> = {}): MessageItem => ({
@@ -50,5 +50,25 @@ describe('renderMessage never renders HTML', () => {
   it('shows a recalled message as the recalled notice', () => {
     const li = renderMessage(item('', { recalled: true }), en, 'en');
     expect(must(li.querySelector('[data-testid="kefu-message-text"]')).textContent).toBe(en.recalled);
+  });
+});
+
+describe('dayLabel', () => {
+  // local noon: the same day in any time zone the tests run in
+  const at = (y: number, m: number, d: number): number => new Date(y, m - 1, d, 12).getTime();
+  const now = at(2026, 12, 3);
+
+  it('says "Today" for today, the weekday and date for other days, and the year only when it is another one', () => {
+    expect(dayLabel(at(2026, 12, 3), 'en', en.today, now)).toBe('Today');
+    expect(dayLabel(at(2026, 12, 3) - 11 * 3600_000, 'zh-CN', zhCN.today, now)).toBe('今天'); // 01:00 the same day
+    expect(dayLabel(at(2026, 12, 2), 'en', en.today, now)).toBe('Wednesday, December 2');
+    expect(dayLabel(at(2026, 11, 30), 'zh-CN', zhCN.today, now)).toBe('11月30日星期一');
+    expect(dayLabel(at(2025, 12, 31), 'en', en.today, now)).toBe('Wednesday, December 31, 2025');
+  });
+
+  it('is the visitor\'s local day: 23:59 and 00:01 are two days', () => {
+    const late = new Date(2026, 11, 1, 23, 59).getTime();
+    const early = new Date(2026, 11, 2, 0, 1).getTime();
+    expect(dayLabel(late, 'en', en.today, now)).not.toBe(dayLabel(early, 'en', en.today, now));
   });
 });

@@ -13,13 +13,14 @@ import { isObj } from '../../protocol/validation';
 import { AwaySlot } from './away-slot';
 import { FILES_MODULE_EVENT, type FilesModule } from './files-slot';
 import { loadModule } from './lazy-module';
-import { el, icon, ICON_CHAT, ICON_CLIP, ICON_CLOSE, ICON_SEND } from './dom';
+import { el, icon, ICON_BELL, ICON_CHAT, ICON_CLIP, ICON_CLOSE, ICON_SEND } from './dom';
 import { UPLOAD_MODULE_EVENT, type UploadModule, type Uploads } from './upload-slot';
-import { messageKey, renderMessage } from './render';
+import { dayLabel, messageKey, renderMessage } from './render';
 import { FAILED_MODULE_EVENT, type FailedModule } from './failed-slot';
 import { CLOSED_MODULE_EVENT, type ClosedCard } from './closed-slot';
 import { BOT_MODULE_EVENT, type BotModule } from './bot-slot';
 import { LINKS_MODULE_EVENT, type LinksModule } from './links-slot';
+import { PEEK_MODULE_EVENT, type PeekModule } from './peek-slot';
 import { beep, unlockAudio } from './sound';
 import { isOffline } from '../../util/env';
 
@@ -54,7 +55,9 @@ const noop = (): void => {};
 export class Widget {
   readonly host: HTMLElement;
   private readonly s: Strings;
-  private readonly root: HTMLDivElement;
+  /** the launcher's column (kefu-peek.js puts its card above the launcher) */
+  readonly root: HTMLDivElement;
+  private readonly muteBtn: HTMLButtonElement;
   private readonly launcher: HTMLButtonElement;
   private readonly badge: HTMLSpanElement;
   private readonly panel: HTMLElement;
@@ -100,6 +103,8 @@ export class Widget {
   private card: Promise<ClosedCard> | undefined;
   /** turns links in messages into <a> (kefu-links.js, loaded with the first message that may hold one) */
   private links: Promise<LinksModule> | undefined;
+  /** the proactive message's card on a phone (kefu-peek.js, loaded with the first one) */
+  private peek: Promise<PeekModule> | undefined;
   private locked = false;
   private early = false; // Enter pressed before the conversation was known
 
@@ -135,7 +140,11 @@ export class Widget {
     this.status = el('p', { class: 'status', 'data-testid': 'kefu-status', 'data-online': 'false' });
     const closeBtn = el('button', { type: 'button', class: 'close', 'data-testid': 'kefu-close', 'aria-label': s.close }, icon(ICON_CLOSE, 20));
     closeBtn.addEventListener('click', () => this.close());
-    const head = el('header', { class: 'head' }, el('div', { class: 'who' }, title, this.status), page ? null : closeBtn);
+    // a toggle (aria-pressed), remembered per site in this browser: every tab of the site is quiet or none is
+    this.muteBtn = el('button', { type: 'button', class: 'close mute', 'data-testid': 'kefu-mute', 'aria-label': s.mute, title: s.mute }, icon(ICON_BELL, 20));
+    this.muteBtn.addEventListener('click', () => this.muted(!this.muted()));
+    this.muted();
+    const head = el('header', { class: 'head' }, el('div', { class: 'who' }, title, this.status), el('div', { class: 'tools' }, this.muteBtn, page ? null : closeBtn));
 
     this.hint = el('p', { class: 'hint', 'data-testid': 'kefu-offline-hint', hidden: true }, s.offlineHint);
     this.away = new AwaySlot(cfg.lang, cfg.endpoint, { src: cfg.script, nonce: cfg.nonce }, {
@@ -267,11 +276,30 @@ export class Widget {
    * The chat's state in this browser session (sessionStorage, per endpoint): '0' open, '1' closed by the visitor (then
    * agent messages only badge the launcher), null neither yet. Sets it first with `v`.
    */
+  /** Sounds off? With `v`, sets it (localStorage: the leader tab beeps for all, so all tabs read the same answer). */
+  private muted(v?: boolean): boolean {
+    // storage blocked: not muted, and the button says so
+    const on = !!this.pref('mute', true, v === undefined ? v : v ? '1' : '');
+    this.muteBtn.setAttribute('aria-pressed', String(on));
+    return on;
+  }
+
+  /** The visitor dismissed a proactive message's card: no agent message opens the chat, or peeks, again this session. */
+  keepClosed(): void {
+    this.shown('1');
+  }
+
   private shown(v?: string): string | null {
-    const k = `kefu:dismissed:${this.cfg.endpoint}`;
+    return this.pref('dismissed', false, v);
+  }
+
+  /** A setting of this site's widget in this browser (localStorage) or this tab (sessionStorage); null if blocked. */
+  private pref(name: string, local: boolean, v?: string): string | null {
+    const k = `kefu:${name}:${this.cfg.endpoint}`;
     try {
-      if (v) sessionStorage.setItem(k, v);
-      return sessionStorage.getItem(k);
+      const st = local ? localStorage : sessionStorage;
+      if (v !== undefined) st.setItem(k, v);
+      return st.getItem(k);
     } catch {
       return null; // storage blocked
     }
@@ -335,8 +363,13 @@ export class Widget {
       this.fire('message', { text: m.text, role: m.role, rev: m.rev, name: m.name });
       if (live && !this.atBottom()) this.cue.hidden = false;
       // an agent wrote first (proactive chat): show it, unless the visitor closed the chat after the last time
-      if (live && m.role === 'agent' && !this.isOpen && !m.edited && !m.recalled && this.shown() !== '1') this.open(false);
-      if (live && this.client.isLeader && !this.client.attentive()) beep(this.cfg);
+      // (on a phone, where the open chat is the whole screen, a card above the launcher shows it instead)
+      if (live && m.role === 'agent' && !this.isOpen && !m.edited && !m.recalled && this.shown() !== '1') {
+        if (matchMedia('(max-width: 480px)').matches) {
+          (this.peek ??= this.load<PeekModule>(PEEK_MODULE_EVENT)).then((show) => show(this, m), () => (this.peek = undefined));
+        } else this.open(false);
+      }
+      if (live && this.client.isLeader && !this.client.attentive() && !this.muted()) beep({ src: this.cfg.script, nonce: this.cfg.nonce });
     });
     this.draft = new TextChannel(this.client, visitorDraftChannel(id.conv), true);
     if (this.input.value) this.draft.edit(this.input.value);
@@ -450,6 +483,7 @@ export class Widget {
   // ---- presence, read markers, notifications ----
 
   private onVisibility(): void {
+    this.muted(); // another tab may have switched it
     this.client.setAttention(document.visibilityState === 'visible', this.isOpen);
     this.pushConvPresence();
     this.maybeMarkRead();
@@ -543,7 +577,19 @@ export class Widget {
     const items: MessageItem[] = m.items(id.me);
     const keep = new Set<string>();
     let prev: Element = this.empty;
+    let day = '';
     for (const it of items) {
+      // a separator before the first message of each day (kept in `items` too, under a key no op id can be)
+      const d = dayLabel(it.ts, this.cfg.lang, this.s.today);
+      if (d !== day) {
+        day = d;
+        const k = `\n${d}`;
+        keep.add(k);
+        const sep = this.items.get(k) ?? el('li', { class: 'day', 'data-testid': 'kefu-day' }, d);
+        this.items.set(k, sep);
+        if (prev.nextElementSibling !== sep) prev.after(sep);
+        prev = sep;
+      }
       const key = messageKey(it);
       keep.add(key);
       const li = renderMessage(it, this.s, this.cfg.lang, this.items.get(key));
