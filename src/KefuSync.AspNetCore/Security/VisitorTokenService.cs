@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
@@ -18,9 +19,19 @@ internal sealed class VisitorTokenService
     private const int MaxFieldChars = 200;
     private const int MaxNameChars = 80;
 
+    /// <summary>How many verified tokens are remembered (then the memory starts over); see <see cref="Read"/>.</summary>
+    internal const int VerifiedCapacity = 4096;
+
+    /// <summary>How long a verification is reused before the key ring is asked again (a revoked key counts from then).</summary>
+    internal static readonly TimeSpan VerifiedFor = TimeSpan.FromMinutes(5);
+
+    /// <summary>Tokens longer than this are verified every time (bounds the memory to ~4 MB).</summary>
+    private const int VerifiedMaxChars = 512;
+
     private readonly IDataProtector _protector;
     private readonly IOptionsMonitor<KefuSyncOptions> _options;
     private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, Verified> _verified = new(StringComparer.Ordinal);
 
     public VisitorTokenService(IDataProtectionProvider provider, IOptionsMonitor<KefuSyncOptions> options, TimeProvider time)
     {
@@ -72,31 +83,64 @@ internal sealed class VisitorTokenService
             return TokenCheck.Forged;
         }
 
-        try
+        // A page's token comes back with every hello: each navigation, reload and reconnect of the visitor's leader tab.
+        // Its authenticated decryption (AES-CBC + HMAC through the key ring) was the largest part of a hello's CPU
+        // (docs/benchmarks.md, "Where the time goes"), so a token verified here in the last few minutes is not decrypted
+        // again. Only the cryptographic check is reused: expiry is computed below on every read, a forged token is never
+        // remembered, and a key revoked in the ring stops a remembered token within VerifiedFor.
+        var now = _time.GetUtcNow();
+        if (_verified.TryGetValue(token, out var known) && known.Until > now)
         {
-            var bytes = _protector.Unprotect(WebEncoders.Base64UrlDecode(token));
-            identity = JsonSerializer.Deserialize(bytes, SecurityJsonContext.Default.VisitorIdentity);
+            identity = known.Identity;
         }
-        catch (Exception ex) when (ex is CryptographicException or FormatException or JsonException)
+        else
         {
-            return TokenCheck.Forged;
+            try
+            {
+                var bytes = _protector.Unprotect(WebEncoders.Base64UrlDecode(token));
+                identity = JsonSerializer.Deserialize(bytes, SecurityJsonContext.Default.VisitorIdentity);
+            }
+            catch (Exception ex) when (ex is CryptographicException or FormatException or JsonException)
+            {
+                return TokenCheck.Forged;
+            }
+
+            if (identity is null || string.IsNullOrEmpty(identity.Id))
+            {
+                identity = null;
+                return TokenCheck.Forged;
+            }
+
+            if (identity.IsAnonymous && !identity.Generated)
+            {
+                // Tokens minted before the flag existed: an anonymous visitor's name is always the server's (nobody can
+                // name one), so the fact is known from the id's kind. A host identity from then keeps its name as it is.
+                identity = identity with { Generated = true };
+            }
+
+            Remember(token, identity, now);
         }
 
-        if (identity is null || string.IsNullOrEmpty(identity.Id))
-        {
-            identity = null;
-            return TokenCheck.Forged;
-        }
-
-        if (identity.IsAnonymous && !identity.Generated)
-        {
-            // Tokens minted before the flag existed: an anonymous visitor's name is always the server's (nobody can name
-            // one), so the fact is known from the id's kind. A host identity from then keeps its name as it is.
-            identity = identity with { Generated = true };
-        }
-
-        var age = _time.GetUtcNow().ToUnixTimeSeconds() - identity.IssuedAt;
+        var age = now.ToUnixTimeSeconds() - identity.IssuedAt;
         return age > _options.CurrentValue.Identity.TokenLifetime.TotalSeconds ? TokenCheck.Expired : TokenCheck.Valid;
+    }
+
+    private void Remember(string token, VisitorIdentity identity, DateTimeOffset now)
+    {
+        if (token.Length > VerifiedMaxChars)
+        {
+            return;
+        }
+
+        // Bounded without bookkeeping per read: when full, start over (a flood of distinct tokens costs the flooder
+        // decryptions, never memory). Count takes the dictionary's locks, but only here, on a miss, beside a decryption
+        // that costs far more; racing adds may pass the bound by a few entries.
+        if (_verified.Count >= VerifiedCapacity)
+        {
+            _verified.Clear();
+        }
+
+        _verified[token] = new Verified(identity, now + VerifiedFor);
     }
 
     /// <summary>Re-signs an identity with a fresh issue time (sliding expiry for returning visitors).</summary>
@@ -108,4 +152,6 @@ internal sealed class VisitorTokenService
     private static string NewAnonymousId() => "a_" + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(12));
 
     private static string Clip(string value, int max) => value.Length <= max ? value : value[..max];
+
+    private readonly record struct Verified(VisitorIdentity Identity, DateTimeOffset Until);
 }

@@ -56,6 +56,77 @@ public sealed class VisitorTokenServiceTests
     }
 
     [Fact]
+    public void AVerifiedToken_IsNotDecryptedAgain_ForAWhile_ButItsExpiryStillCounts()
+    {
+        var counting = new CountingProvider(new EphemeralDataProtectionProvider());
+        var service = Create(counting);
+        var (token, _) = service.IssueForHost("u", "Ada", null);
+        Assert.Equal(TokenCheck.Valid, service.Read(token, out var first));
+        Assert.Equal(TokenCheck.Valid, service.Read(token, out var second));
+        Assert.Equal(1, counting.Unprotects);
+        Assert.Same(first, second);
+
+        // past VerifiedFor the key ring is asked again (a revoked key takes effect within that time)
+        _time.Advance(VisitorTokenService.VerifiedFor + TimeSpan.FromSeconds(1));
+        Assert.Equal(TokenCheck.Valid, service.Read(token, out _));
+        Assert.Equal(2, counting.Unprotects);
+
+        // remembered or not, a token past its lifetime is expired
+        _time.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(TokenCheck.Expired, service.Read(token, out var expired));
+        Assert.Equal("h_u", expired!.Id);
+    }
+
+    [Fact]
+    public void AForgedToken_IsNeverRemembered_AndTheMemoryIsBounded()
+    {
+        var counting = new CountingProvider(new EphemeralDataProtectionProvider());
+        var service = Create(counting);
+        var (token, _) = service.IssueAnonymous();
+        var tampered = token[..^3] + (token[^3] == 'A' ? "B" : "A") + token[^2..];
+        Assert.Equal(TokenCheck.Forged, service.Read(tampered, out _));
+        Assert.Equal(TokenCheck.Forged, service.Read(tampered, out _));
+        Assert.Equal(2, counting.Unprotects);
+
+        // more distinct tokens than the capacity: the memory starts over, and every token still reads right
+        var tokens = Enumerable.Range(0, VisitorTokenService.VerifiedCapacity + 10).Select(_ => service.IssueAnonymous()).ToList();
+        foreach (var (t, identity) in tokens)
+        {
+            Assert.Equal(TokenCheck.Valid, service.Read(t, out var read));
+            Assert.Equal(identity.Id, read!.Id);
+        }
+
+        var before = counting.Unprotects;
+        Assert.Equal(TokenCheck.Valid, service.Read(tokens[^1].Token, out _)); // just verified: remembered
+        Assert.Equal(before, counting.Unprotects);
+        Assert.Equal(TokenCheck.Valid, service.Read(tokens[0].Token, out _)); // from before the start-over: decrypted
+        Assert.Equal(before + 1, counting.Unprotects);
+    }
+
+    /// <summary>The real provider, counting the decryptions it is asked for.</summary>
+    private sealed class CountingProvider(IDataProtectionProvider inner) : IDataProtectionProvider
+    {
+        private int _unprotects;
+
+        public int Unprotects => Volatile.Read(ref _unprotects);
+
+        public IDataProtector CreateProtector(string purpose) => new Protector(this, inner.CreateProtector(purpose));
+
+        private sealed class Protector(CountingProvider owner, IDataProtector inner) : IDataProtector
+        {
+            public IDataProtector CreateProtector(string purpose) => new Protector(owner, inner.CreateProtector(purpose));
+
+            public byte[] Protect(byte[] plaintext) => inner.Protect(plaintext);
+
+            public byte[] Unprotect(byte[] protectedData)
+            {
+                Interlocked.Increment(ref owner._unprotects);
+                return inner.Unprotect(protectedData);
+            }
+        }
+    }
+
+    [Fact]
     public void HostIds_AndAnonymousIds_NeverCollide()
     {
         var service = Create();
