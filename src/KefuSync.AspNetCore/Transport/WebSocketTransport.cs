@@ -28,6 +28,7 @@ internal sealed partial class WebSocketTransport(
     ILogger<WebSocketTransport> logger)
 {
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(30);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -47,13 +48,14 @@ internal sealed partial class WebSocketTransport(
 
         var current = options.CurrentValue;
         var agent = await agents.ResolveAsync(context).ConfigureAwait(false);
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(30) }).ConfigureAwait(false);
+        var (socket, batching) = await WebSocketAccept.AcceptAsync(context, KeepAlive).ConfigureAwait(false);
+        using var disposeSocket = socket;
         var now = time.GetTimestamp();
         var connection = new ConnectionContext(ConnectionIds.New(), current, time) { AgentCandidate = agent, OpenedAt = now, LastFrameAt = now };
         registry.Add(connection);
         metrics.Connections.Add(1);
         using var stopping = lifetime.ApplicationStopping.Register(static c => ((ConnectionContext)c!).Close(CloseCodes.GoingAway, "server shutting down"), connection);
-        var sending = SendLoopAsync(socket, connection);
+        var sending = SendLoopAsync(socket, batching, connection);
         try
         {
             await ReceiveLoopAsync(socket, connection, current.Limits).ConfigureAwait(false);
@@ -145,16 +147,28 @@ internal sealed partial class WebSocketTransport(
         }
     }
 
-    private async Task SendLoopAsync(WebSocket socket, ConnectionContext connection)
+    private async Task SendLoopAsync(WebSocket socket, TurnBatchingStream? batching, ConnectionContext connection)
     {
         try
         {
             var reader = connection.Outgoing;
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
+                // One turn: every frame queued now, written to the connection at once (TurnBatchingStream).
+                batching?.BeginTurn();
                 while (reader.TryRead(out var frame))
                 {
                     await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                    if (batching is { TurnFull: true })
+                    {
+                        await batching.EndTurnAsync().ConfigureAwait(false);
+                        batching.BeginTurn();
+                    }
+                }
+
+                if (batching is not null)
+                {
+                    await batching.EndTurnAsync().ConfigureAwait(false);
                 }
             }
 
