@@ -24,7 +24,7 @@ export function initSound(): void {
 
 /** Plays the beep and, when allowed and the page is not in front, shows a desktop notification. */
 export function alertAgent(title: string, body: string, tag: string, onClick: () => void): void {
-  beep({}, chime);
+  beep({ src: undefined, nonce: undefined }, chime);
   if (!notificationsSupported() || Notification.permission !== 'granted' || document.visibilityState === 'visible') return;
   try {
     const n = new Notification(title, { body: body.slice(0, 200), tag });

@@ -37,7 +37,7 @@ export class AwaySlot {
   constructor(
     private readonly lang: Lang,
     private readonly endpoint: string,
-    private readonly script: { src?: string | undefined; nonce?: string | undefined },
+    private readonly script: { src: string | undefined; nonce: string | undefined },
     private readonly host: AwaySlotHost,
   ) {
     this.element = el('div', { class: 'away-slot', 'data-testid': 'kefu-away-slot' });

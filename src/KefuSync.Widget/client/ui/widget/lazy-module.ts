@@ -3,7 +3,7 @@
 // in its window event, which is named after the file (`kefu-away.js`: each *_MODULE_EVENT constant is its file's
 // name, so the bundle carries one string per script). Rejects when there is no script URL (`new URL` throws) or the
 // script fails to load (offline, blocked). Terse: it is part of the bundle every visitor loads.
-export function loadModule<T>(file: string, script: { src?: string | undefined; nonce?: string | undefined }): Promise<T> {
+export function loadModule<T>(file: string, script: { src: string | undefined; nonce: string | undefined }): Promise<T> {
   return new Promise((resolve, reject) => {
     const sc = document.createElement('script');
     sc.src = new URL(file, script.src).href;

@@ -26,7 +26,8 @@ let chime: Promise<(ac: AudioContext) => void> | undefined;
  * Beeps if audio was unlocked: with `play` (the console bundles the chime), or the widget's first beep loads it
  * (kefu-sound.js) with the widget's nonce.
  */
-export function beep(script: { src?: string | undefined; nonce?: string | undefined }, play?: (ac: AudioContext) => void): void {
+// Both keys required (not `src?`): a weak type let the widget's config (whose URL is `script`) through once.
+export function beep(script: { src: string | undefined; nonce: string | undefined }, play?: (ac: AudioContext) => void): void {
   const ac = ctx;
   if (!ac || ac.state !== 'running') return;
   if (play) {

@@ -484,6 +484,7 @@ export class Widget {
 
   private onVisibility(): void {
     this.muted(); // another tab may have switched it
+    this.renderMessages(); // the day separators: "Today" may be yesterday since the last change
     this.client.setAttention(document.visibilityState === 'visible', this.isOpen);
     this.pushConvPresence();
     this.maybeMarkRead();
