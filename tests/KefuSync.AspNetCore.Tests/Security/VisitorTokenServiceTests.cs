@@ -32,7 +32,7 @@ public sealed class VisitorTokenServiceTests
     {
         var service = Create();
         var (token, _) = service.IssueAnonymous();
-        var tampered = token[..^3] + (token[^3] == 'A' ? "B" : "A") + token[^2..];
+        var tampered = Tamper(token);
         Assert.Equal(TokenCheck.Forged, service.Read(tampered, out _));
         Assert.Equal(TokenCheck.Forged, service.Read("", out _));
         Assert.Equal(TokenCheck.Forged, service.Read(new string('x', 5000), out _));
@@ -83,7 +83,7 @@ public sealed class VisitorTokenServiceTests
         var counting = new CountingProvider(new EphemeralDataProtectionProvider());
         var service = Create(counting);
         var (token, _) = service.IssueAnonymous();
-        var tampered = token[..^3] + (token[^3] == 'A' ? "B" : "A") + token[^2..];
+        var tampered = Tamper(token);
         Assert.Equal(TokenCheck.Forged, service.Read(tampered, out _));
         Assert.Equal(TokenCheck.Forged, service.Read(tampered, out _));
         Assert.Equal(2, counting.Unprotects);
@@ -102,6 +102,9 @@ public sealed class VisitorTokenServiceTests
         Assert.Equal(TokenCheck.Valid, service.Read(tokens[0].Token, out _)); // from before the start-over: decrypted
         Assert.Equal(before + 1, counting.Unprotects);
     }
+
+    /// <summary>One character of the token changed (still valid base64url).</summary>
+    private static string Tamper(string token) => token[..^3] + (token[^3] == 'A' ? "B" : "A") + token[^2..];
 
     /// <summary>The real provider, counting the decryptions it is asked for.</summary>
     private sealed class CountingProvider(IDataProtectionProvider inner) : IDataProtectionProvider

@@ -9,7 +9,7 @@ import { AgentStatusTracker, type AgentStatus } from '../../console/agent-status
 import { FILTERS, badgeTitle, genTag, unread, type Change, type InboxFilter, type Summary } from '../../console/inbox';
 import { InboxChannel } from '../../console/inbox-channel';
 import { el } from '../widget/dom';
-import { formatTime } from '../widget/render';
+import { formatTime } from '../widget/dates';
 import { CannedStore, CannedView } from './canned-view';
 import { HoursView, type HoursValue } from './hours-view';
 import { hoursStrings } from './hours-strings';

@@ -12,7 +12,7 @@ import { errorCodeOf } from '../../sync/local-errors';
 import { cannedMatches, cannedTrigger, expandCanned } from '../../console/canned';
 import type { Summary } from '../../console/inbox';
 import { el } from '../widget/dom';
-import { formatTime } from '../widget/render';
+import { formatTime } from '../widget/dates';
 import { filesStrings } from '../../i18n/files';
 import { chipFiller, type ChipFiller } from '../files/file-chip';
 import { FileLinks } from '../files/file-links';

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { en, zhCN } from '../../i18n';
 import type { MessageItem } from '../../sync/message-channel';
 import { el } from './dom';
-import { dayLabel, renderMessage } from './render';
+import { dayLabel } from './dates';
+import { renderMessage } from './render';
 import { must } from '../../test/must';
 
 const item = (text: string, extra: Partial<MessageItem> = {}): MessageItem => ({

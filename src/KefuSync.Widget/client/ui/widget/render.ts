@@ -1,25 +1,8 @@
 // Rendering of one message. Message text is plain text (protocol §4.2): it goes into a text node, never HTML.
 import type { Strings } from '../../i18n';
 import type { MessageItem } from '../../sync/message-channel';
+import { timeOfDay } from './dates';
 import { el } from './dom';
-
-/** Time of day, with the date when not today (the console's; the widget's list has day separators). */
-export function formatTime(ts: number, lang: string, now = Date.now()): string {
-  const d = new Date(ts);
-  const sameDay = new Date(now).toDateString() === d.toDateString();
-  try {
-    return new Intl.DateTimeFormat(lang, sameDay ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(d);
-  } catch {
-    return d.toISOString().slice(11, 16);
-  }
-}
-
-/** The day separator's words: "Today", else the weekday and date (with the year when not this one), in local time. */
-export function dayLabel(ts: number, lang: string, today: string, now = Date.now()): string {
-  const d = new Date(ts);
-  const n = new Date(now);
-  return d.toDateString() === n.toDateString() ? today : d.toLocaleDateString(lang, { weekday: 'long', month: 'long', day: 'numeric', ...(d.getFullYear() === n.getFullYear() ? {} : { year: 'numeric' }) });
-}
 
 export const messageKey = (m: MessageItem): string => m.id || `r${m.rev}`;
 
@@ -41,7 +24,7 @@ export function renderMessage(m: MessageItem, s: Strings, lang: string, li?: HTM
   const old = li?.querySelector<HTMLElement>('.file');
   const chip = a ? (old?.dataset.att === a.id ? old : el('div', { class: 'file', 'data-att': a.id }, el('span', { class: 'fname' }, a.name))) : null;
   const bubble = el('div', { class: 'bubble', 'data-testid': 'kefu-message-text' }, chip, m.recalled ? s.recalled : m.text);
-  const time = el('time', { 'data-testid': 'kefu-message-time', datetime: new Date(m.ts).toISOString() }, new Date(m.ts).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' })) // the day is on its separator;
+  const time = el('time', { 'data-testid': 'kefu-message-time', datetime: new Date(m.ts).toISOString() }, timeOfDay(m.ts, lang)) // the day is on its separator;
   const meta = el('div', { class: 'meta' }, time, m.edited ? ` · ${s.edited}` : null);
   if (m.status) {
     meta.append(' · ', el('span', { class: `st ${m.status}`, 'data-testid': 'kefu-message-status', 'data-w': s.waiting }, s[m.status]));

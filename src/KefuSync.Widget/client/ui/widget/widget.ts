@@ -15,7 +15,8 @@ import { FILES_MODULE_EVENT, type FilesModule } from './files-slot';
 import { loadModule } from './lazy-module';
 import { el, icon, ICON_BELL, ICON_CHAT, ICON_CLIP, ICON_CLOSE, ICON_SEND } from './dom';
 import { UPLOAD_MODULE_EVENT, type UploadModule, type Uploads } from './upload-slot';
-import { dayLabel, messageKey, renderMessage } from './render';
+import { dayLabel } from './dates';
+import { messageKey, renderMessage } from './render';
 import { FAILED_MODULE_EVENT, type FailedModule } from './failed-slot';
 import { CLOSED_MODULE_EVENT, type ClosedCard } from './closed-slot';
 import { BOT_MODULE_EVENT, type BotModule } from './bot-slot';
@@ -76,6 +77,8 @@ export class Widget {
   private readonly input: HTMLTextAreaElement;
   private readonly sendBtn: HTMLButtonElement;
   private readonly items = new Map<string, HTMLLIElement>();
+  /** the local day the day separators were drawn on */
+  private drawnDay = '';
   private isOpen = false;
   private id: Identity | null = null;
   /** the conversation shown now */
@@ -484,7 +487,8 @@ export class Widget {
 
   private onVisibility(): void {
     this.muted(); // another tab may have switched it
-    this.renderMessages(); // the day separators: "Today" may be yesterday since the last change
+    // the day separators: after midnight "Today" is yesterday (a redraw only then, not on every visibility change)
+    if (new Date().toDateString() !== this.drawnDay) this.renderMessages();
     this.client.setAttention(document.visibilityState === 'visible', this.isOpen);
     this.pushConvPresence();
     this.maybeMarkRead();
@@ -575,6 +579,7 @@ export class Widget {
     const id = this.id;
     if (!m || !id) return;
     const atBottom = this.atBottom();
+    this.drawnDay = new Date().toDateString();
     const items: MessageItem[] = m.items(id.me);
     const keep = new Set<string>();
     let prev: Element = this.empty;
