@@ -192,11 +192,7 @@ internal sealed partial class InboxHandler(IOpStore store, IServiceProvider serv
     {
         var ops = fold.Ops;
         var summary = _items.GetValueOrDefault(fold.Key) ?? new ConversationSummary { Key = fold.Key, Created = ops[0].Timestamp };
-        foreach (var op in ops)
-        {
-            summary = ConversationFold.Apply(summary, op.Author, op.Revision, op.Timestamp, op.Op);
-        }
-
+        summary = ConversationFold.ApplyAll(summary, ops);
         var payload = JsonSerializer.SerializeToUtf8Bytes(summary, InboxJsonContext.Default.ConversationSummary);
         return PreparedOp<InboxFold>.Ready(fold with { Summary = summary }, _revision, payload);
     }

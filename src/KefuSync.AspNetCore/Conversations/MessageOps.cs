@@ -57,7 +57,7 @@ internal static class MessageOps
                 if (reader.ValueTextEquals("k"u8))
                 {
                     reader.Read();
-                    if (!TryReadString(ref reader, "k", out kind, out error))
+                    if ((kind = KnownKind(ref reader)) is null && !TryReadString(ref reader, "k", out kind, out error))
                     {
                         return false;
                     }
@@ -299,6 +299,27 @@ internal static class MessageOps
     /// escapes decode to an unpaired surrogate (<c>"\ud83d"</c>) is not text: <see cref="Utf8JsonReader.GetString"/> throws
     /// <see cref="InvalidOperationException"/> for it, which is the client's error (<c>invalid_op</c>), never the store's.
     /// </summary>
+    /// <summary>The kind as its literal when it is one of §4.2's (no string per message), else null.</summary>
+    private static string? KnownKind(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+        {
+            return null;
+        }
+
+        foreach (var known in Kinds)
+        {
+            if (reader.ValueTextEquals(known))
+            {
+                return known;
+            }
+        }
+
+        return null;
+    }
+
+    private static readonly string[] Kinds = ["msg", "read", "edit", "recall", "status", "assign", "contact", "transcript", "rate", "handover", "merged"];
+
     private static bool TryReadString(ref Utf8JsonReader reader, string member, out string? value, out string error)
     {
         error = "";

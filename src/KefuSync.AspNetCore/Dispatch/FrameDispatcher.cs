@@ -50,7 +50,7 @@ internal sealed class FrameDispatcher
         }
 
         connection.RefusedInARow = 0;
-        if (!FrameParser.TryParse(utf8, out var frame, out var parseError))
+        if (!FrameParser.TryParse(utf8, out var frame, out var parseError, connection.Strings))
         {
             _replies.Error(connection, ErrorCodes.BadFrame, parseError!);
             return;

@@ -28,7 +28,7 @@ internal sealed partial class FrameReplies(KefuMetrics metrics, ILogger<FrameRep
             return false;
         }
 
-        if (!ChannelName.TryParse(frame.Channel, out channel))
+        if (!connection.Strings.TryChannel(frame.Channel, out channel))
         {
             Error(connection, ErrorCodes.InvalidChannel, "Unknown or malformed channel name.", client: SafeClient(frame), id: SafeId(frame), query: SafeQuery(frame));
             return false;

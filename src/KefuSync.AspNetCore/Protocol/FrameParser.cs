@@ -12,13 +12,14 @@ internal static class FrameParser
     private const int MaxDepth = 16;
 
     /// <summary>Parses <paramref name="utf8"/>. On failure returns false and a message for a <c>bad_frame</c> error.</summary>
-    public static bool TryParse(ReadOnlyMemory<byte> utf8, out ClientFrame frame, out string? error)
+    /// <remarks><paramref name="strings"/>: the connection's <see cref="FrameStrings"/>, to reuse the strings of its last frames.</remarks>
+    public static bool TryParse(ReadOnlyMemory<byte> utf8, out ClientFrame frame, out string? error, FrameStrings? strings = null)
     {
         frame = default;
         error = null;
         try
         {
-            return Parse(utf8, ref frame, ref error);
+            return Parse(utf8, ref frame, ref error, strings);
         }
         catch (JsonException ex)
         {
@@ -38,7 +39,7 @@ internal static class FrameParser
         }
     }
 
-    private static bool Parse(ReadOnlyMemory<byte> utf8, ref ClientFrame frame, ref string? error)
+    private static bool Parse(ReadOnlyMemory<byte> utf8, ref ClientFrame frame, ref string? error, FrameStrings? strings)
     {
         var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { MaxDepth = MaxDepth });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -64,18 +65,18 @@ internal static class FrameParser
             if (reader.ValueTextEquals("t"u8))
             {
                 reader.Read();
-                var name = RequireString(ref reader, "t");
+                var name = KnownType(ref reader) ?? RequireString(ref reader, "t");
                 result = result with { TypeName = name, Type = TypeOf(name) };
             }
             else if (reader.ValueTextEquals("c"u8))
             {
                 reader.Read();
-                result = result with { Client = RequireString(ref reader, "c") };
+                result = result with { Client = strings is null || reader.TokenType != JsonTokenType.String ? RequireString(ref reader, "c") : strings.Client(ref reader) };
             }
             else if (reader.ValueTextEquals("ch"u8))
             {
                 reader.Read();
-                result = result with { Channel = RequireString(ref reader, "ch") };
+                result = result with { Channel = strings is null || reader.TokenType != JsonTokenType.String ? RequireString(ref reader, "ch") : strings.Channel(ref reader) };
             }
             else if (reader.ValueTextEquals("id"u8))
             {
@@ -173,6 +174,27 @@ internal static class FrameParser
 
         frame = result;
         return true;
+    }
+
+    private static readonly string[] TypeNames = ["submit", "presence", "ping", "sub", "unsub", "history", "list", "hello", "bye"];
+
+    /// <summary>A frame type's name as its literal (no string per frame), or null for anything else.</summary>
+    private static string? KnownType(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return null;
+        }
+
+        foreach (var name in TypeNames)
+        {
+            if (reader.ValueTextEquals(name))
+            {
+                return name;
+            }
+        }
+
+        return null;
     }
 
     private static FrameType TypeOf(string name) => name switch

@@ -19,32 +19,43 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
     public Task<AppendResult> AppendAsync(string channel, long expectedRevision, OpDraft op, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(op);
+        return Task.FromResult(Append(channel, expectedRevision, op.ClientOpId, op.Author, op.Timestamp, op.Payload.Span, op.Sequence));
+    }
+
+    /// <summary>
+    /// <see cref="AppendAsync"/> without its <see cref="Task{TResult}"/> and <see cref="OpDraft"/>: the commit pipeline
+    /// calls this directly when this is the store, so a message costs neither (a result of a different revision every
+    /// time cannot be cached).
+    /// </summary>
+    internal AppendResult Append(string channel, long expectedRevision, string clientOpId, string author, DateTimeOffset timestamp, ReadOnlySpan<byte> payload, OpSequence? sequence)
+    {
+        ArgumentNullException.ThrowIfNull(clientOpId);
         var log = _channels.GetOrAdd(channel, static _ => new ChannelLog());
         lock (log)
         {
-            if (log.FindDuplicate(op.ClientOpId, op.Sequence) is { } original)
+            if (log.FindDuplicate(clientOpId, sequence) is { } original)
             {
-                return Task.FromResult(AppendResult.Duplicate(original));
+                return AppendResult.Duplicate(original);
             }
 
             if (log.Head != expectedRevision)
             {
-                return Task.FromResult(AppendResult.Conflict(log.Head));
+                return AppendResult.Conflict(log.Head);
             }
 
             // Append copies the payload: the caller's buffer may be pooled and reused after this call returns.
-            var revision = log.Append(op);
-            if (op.Sequence is { } sequence)
+            var revision = log.Append(clientOpId, author, timestamp, payload);
+            if (sequence is { } mark)
             {
                 // Only the client's mark, never the id: a text channel's dedupe state grows with its clients, not its keystrokes.
-                log.Sequences[sequence.Client] = (sequence.Number, revision);
+                log.Sequences[mark.Client] = (mark.Number, revision);
             }
             else
             {
-                log.ClientOps[op.ClientOpId] = revision;
+                log.ClientOps[clientOpId] = revision;
             }
 
-            return Task.FromResult(AppendResult.Appended(revision));
+            return AppendResult.Appended(revision);
         }
     }
 
@@ -213,9 +224,8 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
 
         public long Head => FirstRevision + Count - 1;
 
-        public long Append(OpDraft op)
+        public long Append(string clientOpId, string author, DateTimeOffset timestamp, ReadOnlySpan<byte> payload)
         {
-            var payload = op.Payload.Span;
             var last = _chunks.Count == 0 ? null : _chunks[^1];
             if (last is null || last.Length - _fill < payload.Length)
             {
@@ -230,7 +240,7 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
                 Grow();
             }
 
-            _entries[_end++] = new Entry(_chunkBase + _chunks.Count - 1, _fill, payload.Length, op.ClientOpId, op.Author, op.Timestamp);
+            _entries[_end++] = new Entry(_chunkBase + _chunks.Count - 1, _fill, payload.Length, clientOpId, author, timestamp);
             _fill += payload.Length;
             return Head;
         }

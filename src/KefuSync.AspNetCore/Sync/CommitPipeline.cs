@@ -118,7 +118,7 @@ internal sealed partial class CommitPipeline
                     }
 
                     var now = _time.GetUtcNow();
-                    var result = await AppendAsync(channel, prepared.Head, new OpDraft(clientOpId, author.Id, now, prepared.Payload) { Sequence = sequence }, cancellationToken).ConfigureAwait(false);
+                    var result = await AppendAsync(channel, prepared.Head, clientOpId, author.Id, now, prepared.Payload, sequence, cancellationToken).ConfigureAwait(false);
                     var status = result.Status;
                     if (status == AppendStatus.Duplicate && result.Revision == prepared.Head + 1 && (sequence is null || await IsCommittedAtAsync(channel, result.Revision, clientOpId, cancellationToken).ConfigureAwait(false)))
                     {
@@ -199,13 +199,16 @@ internal sealed partial class CommitPipeline
         }
     }
 
-    private async ValueTask<AppendResult> AppendAsync(ChannelName channel, long expected, OpDraft draft, CancellationToken cancellationToken)
+    private async ValueTask<AppendResult> AppendAsync(ChannelName channel, long expected, string clientOpId, string author, DateTimeOffset timestamp, ReadOnlyMemory<byte> payload, OpSequence? sequence, CancellationToken cancellationToken)
     {
         // Stopwatch measures a duration here (the store-latency histogram); it is not logical time.
         var started = Stopwatch.GetTimestamp();
         try
         {
-            return await _store.AppendAsync(channel.Value, expected, draft, cancellationToken).ConfigureAwait(false);
+            // The default store answers synchronously: called directly, a message costs it no Task and no OpDraft.
+            return _store is InMemoryOpStore memory
+                ? memory.Append(channel.Value, expected, clientOpId, author, timestamp, payload.Span, sequence)
+                : await _store.AppendAsync(channel.Value, expected, new OpDraft(clientOpId, author, timestamp, payload) { Sequence = sequence }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))
         {

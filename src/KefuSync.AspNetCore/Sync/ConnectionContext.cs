@@ -36,6 +36,9 @@ internal sealed class ConnectionContext
 
     public string Id { get; }
 
+    /// <summary>The strings of this connection's last frames, reused by the parser (see <see cref="FrameStrings"/>).</summary>
+    public FrameStrings Strings { get; } = new();
+
     /// <summary><see cref="TimeProvider"/> timestamp of when the connection opened (for the hello timeout).</summary>
     public long OpenedAt { get; init; }
 

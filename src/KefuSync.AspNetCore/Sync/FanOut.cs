@@ -30,6 +30,13 @@ internal sealed partial class FanOut(
     public async Task PublishCommittedAsync(string channel, long revision, byte[] frame)
     {
         DeliverLocal(channel, revision, frame);
+        if (backplane is InProcessBackplane)
+        {
+            // Every handler of the in-process backplane belongs to this node, which ignores its own ops: publishing would
+            // allocate a message per commit and call every handler for nothing.
+            return;
+        }
+
         try
         {
             await backplane.PublishAsync(new BackplaneMessage(BackplaneMessageKind.Op, channel, revision, node.Id, frame)).ConfigureAwait(false);

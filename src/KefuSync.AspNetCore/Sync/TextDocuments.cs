@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using KefuSync.Ot;
@@ -10,7 +11,8 @@ namespace KefuSync.Sync;
 
 /// <summary>
 /// Per-channel runtime state on this node, and the text documents: loaded from the latest snapshot plus the ops after
-/// it, snapshotted every <see cref="KefuRetentionOptions.SnapshotEvery"/> ops, with old ops trimmed behind the snapshot.
+/// it, snapshotted every <see cref="KefuRetentionOptions.SnapshotEvery"/> ops (more for a long document: see
+/// <see cref="AfterCommitAsync"/>), with old ops trimmed behind the snapshot.
 /// </summary>
 internal sealed partial class TextDocuments(IOpStore store, IServiceProvider services, TimeProvider time, IOptionsMonitor<KefuSyncOptions> options, ILogger<TextDocuments> logger)
 {
@@ -125,10 +127,36 @@ internal sealed partial class TextDocuments(IOpStore store, IServiceProvider ser
     }
 
     /// <summary>After a commit: snapshot and trim when due. Call under the runtime's gate. Failures only delay retention.</summary>
+    /// <remarks>
+    /// A snapshot costs O(document): it is taken every <see cref="KefuRetentionOptions.SnapshotEvery"/> ops, or every
+    /// <see cref="CharsPerOpBetweenSnapshots"/>th of the document's length in ops when that is more, so its share per
+    /// keystroke stays below that many characters however long the document grows (the trace replay of a 100,000-character
+    /// paper spent a fifth of its time in snapshots every 200 ops: docs/benchmarks.md, "Performance, round 3").
+    /// </remarks>
     public Task AfterCommitAsync(ChannelName channel, TextChannelState state, CancellationToken cancellationToken)
-        => _snapshots is null || ++state.OpsSinceSnapshot < options.CurrentValue.Retention.SnapshotEvery
+        => _snapshots is null || ++state.OpsSinceSnapshot < Math.Max(options.CurrentValue.Retention.SnapshotEvery, state.Document.Length / CharsPerOpBetweenSnapshots)
             ? Task.CompletedTask // every op but one in SnapshotEvery: no state machine
             : SnapshotAndTrimAsync(channel, state, cancellationToken);
+
+    /// <summary>A snapshot is due at most once per this many characters of the document per op (see <see cref="AfterCommitAsync"/>).</summary>
+    internal const int CharsPerOpBetweenSnapshots = 64;
+
+    /// <summary>
+    /// The snapshot's JSON string escapes only what JSON requires: it is stored and parsed back, never put in a page, and
+    /// the default encoder's escaping of every non-ASCII character ran character by character over the whole document.
+    /// </summary>
+    private static readonly JsonWriterOptions SnapshotJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static byte[] SnapshotBytes(TextDocument document)
+    {
+        var buffer = new ArrayBufferWriter<byte>(document.Length + 64);
+        using (var writer = new Utf8JsonWriter(buffer, SnapshotJson))
+        {
+            writer.WriteStringValue(document.ToString());
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
 
     private async Task SnapshotAndTrimAsync(ChannelName channel, TextChannelState state, CancellationToken cancellationToken)
     {
@@ -136,7 +164,7 @@ internal sealed partial class TextDocuments(IOpStore store, IServiceProvider ser
         state.OpsSinceSnapshot = 0;
         try
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(state.Document.ToString(), SyncJsonContext.Default.String);
+            var bytes = SnapshotBytes(state.Document);
             await _snapshots!.SaveSnapshotAsync(channel.Value, new Snapshot(state.Revision, bytes), cancellationToken).ConfigureAwait(false);
             var trimTo = state.Revision - retention.KeepOpsBehindSnapshot;
             if (trimTo > 0)

@@ -147,6 +147,7 @@ internal static class Scenarios
         // Warm up like the other scenarios: after 0.5 s most hot methods were still at an instrumented tier, so the
         // window measured tiered compilation more than connects.
         result.Metrics["warmup_s"] = await WarmUpAsync([server], sizes).ConfigureAwait(false);
+        await AllocationsAsync([server], print: false).ConfigureAwait(false);
         var cpu0 = server.CpuSeconds();
         Volatile.Write(ref measuring, 1);
         var t0 = Stopwatch.GetTimestamp();
@@ -154,6 +155,7 @@ internal static class Scenarios
         Volatile.Write(ref measuring, 0);
         var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         var cpu = server.CpuSeconds() - cpu0;
+        await AllocationsAsync([server], print: true).ConfigureAwait(false);
         var count = Interlocked.Read(ref completed);
         await stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
@@ -275,6 +277,7 @@ internal static class Scenarios
 
         result.Metrics["warmup_s"] = await WarmUpAsync(nodes, sizes).ConfigureAwait(false);
         var counters0 = await CountersAsync(nodes).ConfigureAwait(false);
+        await AllocationsAsync(nodes, print: false).ConfigureAwait(false);
         var cpu0 = nodes.Sum(n => n.CpuSeconds());
         var extra0 = extraCpu?.Invoke() ?? 0;
         var t0 = Stopwatch.GetTimestamp();
@@ -284,6 +287,7 @@ internal static class Scenarios
         var cpu = nodes.Sum(n => n.CpuSeconds()) - cpu0;
         var extra = (extraCpu?.Invoke() ?? 0) - extra0;
         var inWindow = await CountersAsync(nodes).ConfigureAwait(false) - counters0;
+        await AllocationsAsync(nodes, print: true).ConfigureAwait(false);
         var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         var delivered = Interlocked.Read(ref deliveries);
         await stopSending.CancelAsync().ConfigureAwait(false);
@@ -888,6 +892,27 @@ internal static class Scenarios
         }
 
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>
+    /// With KEFU_BENCH_ALLOCS=1 (inherited by the server processes), takes each node's allocation profile since the
+    /// last call: at the start of a window to begin afresh, at its end to print the window's table to stderr.
+    /// </summary>
+    private static async Task AllocationsAsync(ServerProcess[] nodes, bool print)
+    {
+        if (Environment.GetEnvironmentVariable("KEFU_BENCH_ALLOCS") != "1")
+        {
+            return;
+        }
+
+        foreach (var node in nodes)
+        {
+            var report = await node.AllocationsAsync().ConfigureAwait(false);
+            if (print)
+            {
+                await System.Console.Error.WriteLineAsync($"allocations in the window, node {node.Pid}:\n{report}").ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>The runtime counters summed over every node.</summary>

@@ -145,6 +145,9 @@ internal sealed class ServerProcess : IDisposable
         return RuntimeCounters.Parse(text);
     }
 
+    /// <summary>The server's allocation profile since the last call (see <c>Servers/AllocationSampler.cs</c>).</summary>
+    public Task<string> AllocationsAsync() => Http.GetStringAsync(new Uri(Address, "/__bench/allocs"));
+
     public bool HasExited => _process.HasExited;
 
     public void Dispose()

@@ -99,6 +99,10 @@ internal static class BenchServers
             return Results.Text(GC.GetTotalMemory(false).ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
 
+        // An allocation profile by type (KEFU_BENCH_ALLOCS=1): each call answers the table since the previous call.
+        var allocations = Environment.GetEnvironmentVariable("KEFU_BENCH_ALLOCS") == "1" ? new AllocationSampler() : null;
+        app.MapGet("/__bench/allocs", () => Results.Text(allocations?.TakeReport(25) ?? "off (KEFU_BENCH_ALLOCS=1)\n"));
+
         // GC activity (collections per generation, total pause, bytes allocated) and JIT activity (methods compiled,
         // compilation time), read before and after a measurement window: JIT work inside the window means the window
         // is not steady state yet (tiered compilation still promoting hot methods).
