@@ -51,7 +51,7 @@ internal sealed partial class FanOut(
     /// <summary>Queues <paramref name="frame"/> (op at <paramref name="revision"/>) to every local subscriber of <paramref name="channel"/>.</summary>
     public void DeliverLocal(string channel, long revision, byte[] frame)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = metrics.FanOutDuration.Enabled ? Stopwatch.GetTimestamp() : 0; // clock reads only while someone listens
         var subscriptions = subscribers.Get(channel);
         foreach (var subscription in subscriptions)
         {
@@ -63,7 +63,10 @@ internal sealed partial class FanOut(
         }
 
         metrics.Deliveries.Add(subscriptions.Length);
-        metrics.FanOutDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (started != 0)
+        {
+            metrics.FanOutDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
     }
 
     /// <summary>Runs a repair in the background; used for gaps and for <c>sub</c>.</summary>

@@ -38,6 +38,39 @@ public sealed class CommitPipelineTests
         Assert.Equal(("toy:1", 1L, "HELLO"), Assert.Single(listener.Heard));
     }
 
+    /// <summary>The store and fan-out histograms read the clock only while listened to: listened to, every commit is measured.</summary>
+    [Fact]
+    public async Task StoreAndFanOutDurations_AreRecordedPerCommit_WhileAListenerCollectsThem()
+    {
+        using var services = Build(out _);
+        var factory = services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var heard = new List<string>();
+        using var meters = new System.Diagnostics.Metrics.MeterListener();
+        meters.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name is "kefusync.store.duration" or "kefusync.fanout.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        meters.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+        {
+            Assert.True(value >= 0);
+            lock (heard)
+            {
+                heard.Add(instrument.Name);
+            }
+        });
+        meters.Start();
+        var pipeline = services.GetRequiredService<CommitPipeline>();
+
+        Assert.True((await pipeline.SubmitAsync(Agent, Toy, "m1", 0, Encoding.UTF8.GetBytes("\"a\""), CancellationToken.None)).Committed);
+        Assert.True((await pipeline.SubmitAsync(Agent, Toy, "m2", 0, Encoding.UTF8.GetBytes("\"b\""), CancellationToken.None)).Committed);
+
+        Assert.Equal(2, heard.Count(n => n == "kefusync.store.duration"));
+        Assert.Equal(2, heard.Count(n => n == "kefusync.fanout.duration"));
+    }
+
     [Fact]
     public async Task ToyHandler_GetsDedupeAndRetriesFromTheLoop()
     {
