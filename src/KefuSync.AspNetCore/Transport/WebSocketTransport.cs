@@ -158,7 +158,20 @@ internal sealed partial class WebSocketTransport(
                 batching?.BeginTurn();
                 while (reader.TryRead(out var frame))
                 {
-                    await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                    if (batching is null)
+                    {
+                        await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    else if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    {
+                        batching.AppendTextFrame(frame); // framed by the stream: see TurnBatchingStream.AppendTextFrame
+                    }
+                    else
+                    {
+                        // What SendAsync throws once the socket sent its close or was aborted: no data after a close frame.
+                        throw new WebSocketException(WebSocketError.InvalidState);
+                    }
+
                     if (batching is { TurnFull: true })
                     {
                         await batching.EndTurnAsync().ConfigureAwait(false);

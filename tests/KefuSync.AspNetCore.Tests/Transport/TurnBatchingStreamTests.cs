@@ -47,6 +47,66 @@ public sealed class TurnBatchingStreamTests
         Assert.Equal("{\"t\":\"pong\"}", Encoding.UTF8.GetString(buffer, 0, last.Count));
     }
 
+    /// <summary>
+    /// The send loop frames text messages itself: every length encoding of RFC 6455 (7-bit, 16-bit, 64-bit, and the
+    /// edges between them) reads back through a real client WebSocket, in order, with the socket's own frames written
+    /// in the same turn between them intact.
+    /// </summary>
+    [Fact]
+    public async Task AppendedTextFrames_OfEveryLengthEncoding_ReadBackThroughAClientWebSocket()
+    {
+        var wire = new CountingStream();
+        var batching = new TurnBatchingStream(wire);
+        using var server = WebSocket.CreateFromStream(batching, new WebSocketCreationOptions { IsServer = true });
+        int[] lengths = [0, 1, 125, 126, 127, 200, 65_535, 65_536, 70_000];
+        var messages = lengths.Select(n => string.Concat(Enumerable.Range(0, n).Select(i => (char)('a' + (i % 26))))).ToArray();
+
+        batching.BeginTurn();
+        for (var i = 0; i < messages.Length; i++)
+        {
+            batching.AppendTextFrame(Encoding.UTF8.GetBytes(messages[i]));
+            if (i == 3)
+            {
+                // the socket's own write in the middle of a turn (as a pong would be): a whole frame between two of ours
+                await server.SendAsync("socket's own"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            }
+        }
+
+        await batching.EndTurnAsync();
+        Assert.Equal(1, wire.Writes);
+
+        wire.Position = 0;
+        using var client = WebSocket.CreateFromStream(wire, new WebSocketCreationOptions { IsServer = false });
+        var expected = messages.Take(4).Append("socket's own").Concat(messages.Skip(4)).ToList();
+        foreach (var message in expected)
+        {
+            Assert.Equal(message, await ReceiveTextAsync(client));
+        }
+    }
+
+    [Fact]
+    public void AFrame_IsAppendedOnlyInsideATurn()
+    {
+        var batching = new TurnBatchingStream(new CountingStream());
+        Assert.Throws<InvalidOperationException>(() => batching.AppendTextFrame("x"u8));
+    }
+
+    private static async Task<string> ReceiveTextAsync(WebSocket client)
+    {
+        var buffer = new byte[100_000];
+        var length = 0;
+        ValueWebSocketReceiveResult result;
+        do
+        {
+            result = await client.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
+            Assert.Equal(WebSocketMessageType.Text, result.MessageType);
+            length += result.Count;
+        }
+        while (!result.EndOfMessage);
+
+        return Encoding.UTF8.GetString(buffer, 0, length);
+    }
+
     [Fact]
     public async Task ATurnPastItsBound_SaysSo_SoTheLoopWritesItEarly()
     {
