@@ -81,7 +81,7 @@ internal sealed partial class WebSocketTransport(
 
     private async Task ReceiveLoopAsync(WebSocket socket, ConnectionContext connection, KefuLimitsOptions limits)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        byte[]? buffer = null;
         // Receiving is not cancelled when the server closes: the send loop sends the close frame with the protocol's
         // close code and the client answers it. Only a client that never answers is cut off after a timeout.
         using var receiving = new CancellationTokenSource();
@@ -91,9 +91,21 @@ internal sealed partial class WebSocketTransport(
             while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
             {
                 var length = 0;
-                ValueWebSocketReceiveResult result;
-                do
+
+                // An idle connection holds no receive buffer: a zero-byte receive waits for the next message, and the
+                // buffer is rented once it is there (4 KB of every idle connection's memory; SignalR does the same).
+                // When the message is already here the receive completes at once and the buffer is kept.
+                var waiting = socket.ReceiveAsync(Memory<byte>.Empty, receiving.Token);
+                if (!waiting.IsCompleted && buffer is not null)
                 {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                }
+
+                var result = await waiting.ConfigureAwait(false);
+                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close)
+                {
+                    buffer ??= ArrayPool<byte>.Shared.Rent(4096);
                     if (length == buffer.Length)
                     {
                         if (buffer.Length >= limits.MaxFrameBytes)
@@ -118,7 +130,6 @@ internal sealed partial class WebSocketTransport(
                         return;
                     }
                 }
-                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
 
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -143,7 +154,10 @@ internal sealed partial class WebSocketTransport(
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

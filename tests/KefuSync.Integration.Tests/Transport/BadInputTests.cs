@@ -163,4 +163,43 @@ public sealed class BadInputTests
         await client.SendAsync("{\"t\":\"ping\"}");
         await client.WaitForTypeAsync("pong");
     }
+
+    /// <summary>
+    /// The receive loop waits for each message with a zero-byte receive and rents its buffer only then (an idle
+    /// connection holds none): on real Kestrel, an empty message, messages fragmented into several frames, one longer
+    /// than the first buffer, and messages after a pause are each read whole and in order.
+    /// </summary>
+    [Fact]
+    public async Task Messages_OfEveryShape_AreReadWhole_WithABufferRentedPerMessage()
+    {
+        await using var host = await KefuTestHost.StartAsync(kestrel: true);
+        using var raw = new ClientWebSocket();
+        await raw.ConnectAsync(new UriBuilder(host.BaseAddress) { Scheme = "ws", Path = "/kefu/ws" }.Uri, CancellationToken.None);
+        await using var client = new KefuTestClient(raw);
+        await client.HelloAsync();
+
+        // an empty text message is a frame that is not JSON
+        await raw.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Text, true, CancellationToken.None);
+        Assert.Equal("bad_frame", (await client.WaitForTypeAsync("error")).GetProperty("code").GetString());
+
+        // one message in three frames, the first of them empty
+        await raw.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Text, false, CancellationToken.None);
+        await raw.SendAsync("{\"t\":"u8.ToArray(), WebSocketMessageType.Text, false, CancellationToken.None);
+        await raw.SendAsync("\"ping\"}"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        await client.WaitForTypeAsync("pong");
+
+        // longer than the 4 KB first buffer (an unknown member is ignored), in 1 KB frames
+        var padded = Encoding.UTF8.GetBytes("{\"t\":\"ping\",\"pad\":\"" + new string('x', 9_000) + "\"}");
+        for (var at = 0; at < padded.Length; at += 1024)
+        {
+            await raw.SendAsync(padded.AsMemory(at, Math.Min(1024, padded.Length - at)), WebSocketMessageType.Text, at + 1024 >= padded.Length, CancellationToken.None);
+        }
+
+        await client.WaitForTypeAsync("pong");
+
+        // after a pause (the loop gave its buffer back while waiting), still one whole message at a time
+        await Task.Delay(200);
+        await client.SendAsync("{\"t\":\"ping\"}");
+        await client.WaitForTypeAsync("pong");
+    }
 }
