@@ -4,9 +4,7 @@ using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Stores;
 using KefuSync.Sync;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace KefuSync.AspNetCore.Tests.Sync;
 
@@ -176,12 +174,5 @@ public sealed class SequencedIdsTests
     private static ChannelName Name(string value) =>
         ChannelName.TryParse(value, out var name) ? name : throw new ArgumentException(value, nameof(value));
 
-    private static ServiceProvider Build(Action<KefuSyncOptions>? configure = null)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.ClearProviders());
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        services.AddKefuSync(configure);
-        return services.BuildServiceProvider();
-    }
+    private static ServiceProvider Build(Action<KefuSyncOptions>? configure = null) => EngineServices.Build(configure);
 }

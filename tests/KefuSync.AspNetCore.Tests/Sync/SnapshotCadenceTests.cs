@@ -4,9 +4,7 @@ using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Stores;
 using KefuSync.Sync;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace KefuSync.AspNetCore.Tests.Sync;
 
@@ -79,11 +77,5 @@ public sealed class SnapshotCadenceTests
         => (services.GetRequiredService<CommitPipeline>(), services.GetRequiredService<ISnapshotStore>(), ChannelName.TryParse(name, out var channel) ? channel : throw new ArgumentException(name));
 
     private static ServiceProvider Build(int snapshotEvery)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.ClearProviders());
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        services.AddKefuSync(o => (o.Retention.SnapshotEvery, o.Retention.KeepOpsBehindSnapshot) = (snapshotEvery, 1000));
-        return services.BuildServiceProvider();
-    }
+        => EngineServices.Build(o => (o.Retention.SnapshotEvery, o.Retention.KeepOpsBehindSnapshot) = (snapshotEvery, 1000));
 }
