@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using KefuSync.Protocol;
 using KefuSync.Security;
 
 namespace KefuSync.Conversations;
@@ -57,7 +58,7 @@ internal static class MessageOps
                 if (reader.ValueTextEquals("k"u8))
                 {
                     reader.Read();
-                    if ((kind = KnownKind(ref reader)) is null && !TryReadString(ref reader, "k", out kind, out error))
+                    if ((kind = JsonLiterals.Match(ref reader, Kinds)) is null && !TryReadString(ref reader, "k", out kind, out error))
                     {
                         return false;
                     }
@@ -294,32 +295,14 @@ internal static class MessageOps
         }
     }
 
+    /// <summary>The kinds of section 4.2, read as these literals (no string per message).</summary>
+    private static readonly string[] Kinds = ["msg", "read", "edit", "recall", "status", "assign", "contact", "transcript", "rate", "handover", "merged"];
+
     /// <summary>
     /// Reads a string member; a member of another type reads as null (the kind's own rule then refuses it). A string whose
     /// escapes decode to an unpaired surrogate (<c>"\ud83d"</c>) is not text: <see cref="Utf8JsonReader.GetString"/> throws
     /// <see cref="InvalidOperationException"/> for it, which is the client's error (<c>invalid_op</c>), never the store's.
     /// </summary>
-    /// <summary>The kind as its literal when it is one of §4.2's (no string per message), else null.</summary>
-    private static string? KnownKind(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
-        {
-            return null;
-        }
-
-        foreach (var known in Kinds)
-        {
-            if (reader.ValueTextEquals(known))
-            {
-                return known;
-            }
-        }
-
-        return null;
-    }
-
-    private static readonly string[] Kinds = ["msg", "read", "edit", "recall", "status", "assign", "contact", "transcript", "rate", "handover", "merged"];
-
     private static bool TryReadString(ref Utf8JsonReader reader, string member, out string? value, out string error)
     {
         error = "";

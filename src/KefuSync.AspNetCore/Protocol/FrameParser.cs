@@ -65,18 +65,18 @@ internal static class FrameParser
             if (reader.ValueTextEquals("t"u8))
             {
                 reader.Read();
-                var name = KnownType(ref reader) ?? RequireString(ref reader, "t");
+                var name = JsonLiterals.Match(ref reader, TypeNames) ?? RequireString(ref reader, "t");
                 result = result with { TypeName = name, Type = TypeOf(name) };
             }
             else if (reader.ValueTextEquals("c"u8))
             {
                 reader.Read();
-                result = result with { Client = strings is null || reader.TokenType != JsonTokenType.String ? RequireString(ref reader, "c") : strings.Client(ref reader) };
+                result = result with { Client = strings is null ? RequireString(ref reader, "c") : strings.Client(ref reader) };
             }
             else if (reader.ValueTextEquals("ch"u8))
             {
                 reader.Read();
-                result = result with { Channel = strings is null || reader.TokenType != JsonTokenType.String ? RequireString(ref reader, "ch") : strings.Channel(ref reader) };
+                result = result with { Channel = strings is null ? RequireString(ref reader, "ch") : strings.Channel(ref reader) };
             }
             else if (reader.ValueTextEquals("id"u8))
             {
@@ -176,26 +176,8 @@ internal static class FrameParser
         return true;
     }
 
+    /// <summary>The frame types of section 2, read as these literals (no string per frame).</summary>
     private static readonly string[] TypeNames = ["submit", "presence", "ping", "sub", "unsub", "history", "list", "hello", "bye"];
-
-    /// <summary>A frame type's name as its literal (no string per frame), or null for anything else.</summary>
-    private static string? KnownType(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            return null;
-        }
-
-        foreach (var name in TypeNames)
-        {
-            if (reader.ValueTextEquals(name))
-            {
-                return name;
-            }
-        }
-
-        return null;
-    }
 
     private static FrameType TypeOf(string name) => name switch
     {
@@ -211,7 +193,7 @@ internal static class FrameParser
         _ => FrameType.Unknown,
     };
 
-    private static string RequireString(ref Utf8JsonReader reader, string member)
+    internal static string RequireString(ref Utf8JsonReader reader, string member)
     {
         if (reader.TokenType != JsonTokenType.String)
         {

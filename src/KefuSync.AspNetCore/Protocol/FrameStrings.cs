@@ -15,11 +15,11 @@ internal sealed class FrameStrings
     private string? _channel;
     private Parsed? _parsed;
 
-    /// <summary>The string at the reader (a string token), the remembered one when equal.</summary>
-    public string Client(ref Utf8JsonReader reader) => Reuse(ref reader, ref _client);
+    /// <summary>The client id at the reader, the remembered string when the text is equal; not a string: the parser's error.</summary>
+    public string Client(ref Utf8JsonReader reader) => Reuse(ref reader, ref _client, "c");
 
     /// <summary>The same for the channel.</summary>
-    public string Channel(ref Utf8JsonReader reader) => Reuse(ref reader, ref _channel);
+    public string Channel(ref Utf8JsonReader reader) => Reuse(ref reader, ref _channel, "ch");
 
     /// <summary><see cref="ChannelName.TryParse"/>, answered from memory when <paramref name="value"/> is the string parsed last.</summary>
     public bool TryChannel(string value, out ChannelName name)
@@ -39,15 +39,14 @@ internal sealed class FrameStrings
         return true;
     }
 
-    /// <summary>Called on a string token only (the parser checks the type first and reports anything else).</summary>
-    private static string Reuse(ref Utf8JsonReader reader, ref string? slot)
+    private static string Reuse(ref Utf8JsonReader reader, ref string? slot, string member)
     {
-        if (Volatile.Read(ref slot) is { } last && reader.ValueTextEquals(last))
+        if (reader.TokenType == JsonTokenType.String && Volatile.Read(ref slot) is { } last && reader.ValueTextEquals(last))
         {
             return last;
         }
 
-        var value = reader.GetString()!;
+        var value = FrameParser.RequireString(ref reader, member);
         Volatile.Write(ref slot, value);
         return value;
     }

@@ -12,7 +12,7 @@ namespace KefuSync.Stores;
 /// a busy server ever committed, and the garbage collector has to promote all of it: measured in docs/benchmarks.md,
 /// three small objects per message made each gen0/gen1 pause grow with the message rate. Records are built on read.
 /// </remarks>
-internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
+internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore, ISynchronousAppend
 {
     private readonly ConcurrentDictionary<string, ChannelLog> _channels = new(StringComparer.Ordinal);
 
@@ -22,12 +22,8 @@ internal sealed class InMemoryOpStore : IOpStore, ISnapshotStore
         return Task.FromResult(Append(channel, expectedRevision, op.ClientOpId, op.Author, op.Timestamp, op.Payload.Span, op.Sequence));
     }
 
-    /// <summary>
-    /// <see cref="AppendAsync"/> without its <see cref="Task{TResult}"/> and <see cref="OpDraft"/>: the commit pipeline
-    /// calls this directly when this is the store, so a message costs neither (a result of a different revision every
-    /// time cannot be cached).
-    /// </summary>
-    internal AppendResult Append(string channel, long expectedRevision, string clientOpId, string author, DateTimeOffset timestamp, ReadOnlySpan<byte> payload, OpSequence? sequence)
+    /// <summary><see cref="AppendAsync"/> without its <see cref="Task{TResult}"/> and <see cref="OpDraft"/> (<see cref="ISynchronousAppend"/>).</summary>
+    public AppendResult Append(string channel, long expectedRevision, string clientOpId, string author, DateTimeOffset timestamp, ReadOnlySpan<byte> payload, OpSequence? sequence)
     {
         ArgumentNullException.ThrowIfNull(clientOpId);
         var log = _channels.GetOrAdd(channel, static _ => new ChannelLog());

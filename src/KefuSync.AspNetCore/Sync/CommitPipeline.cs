@@ -26,6 +26,7 @@ internal sealed partial class CommitPipeline
     private readonly IChannelKindHandler?[] _handlers;
     private readonly IServiceProvider _services;
     private readonly IOpStore _store;
+    private readonly ISynchronousAppend? _synchronous; // the store, when it appends without a Task (the in-memory one)
     private readonly TextDocuments _runtimes;
     private readonly FanOut _fanOut;
     private readonly KefuObservers _observers;
@@ -63,6 +64,7 @@ internal sealed partial class CommitPipeline
         }
 
         (_services, _store, _runtimes, _fanOut, _observers, _metrics, _time, _options, _logger) = (services, store, runtimes, fanOut, observers, metrics, time, options, logger);
+        _synchronous = store as ISynchronousAppend;
     }
 
     /// <summary>Commits an op a client (or the host, through <see cref="IKefuSyncService"/>) submitted as wire JSON.</summary>
@@ -206,9 +208,8 @@ internal sealed partial class CommitPipeline
         var started = _metrics.StoreDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
         try
         {
-            // The default store answers synchronously: called directly, a message costs it no Task and no OpDraft.
-            return _store is InMemoryOpStore memory
-                ? memory.Append(channel.Value, expected, clientOpId, author, timestamp, payload.Span, sequence)
+            return _synchronous is { } synchronous
+                ? synchronous.Append(channel.Value, expected, clientOpId, author, timestamp, payload.Span, sequence)
                 : await _store.AppendAsync(channel.Value, expected, new OpDraft(clientOpId, author, timestamp, payload) { Sequence = sequence }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (StoreUnavailableException.ShouldWrap(ex, cancellationToken))

@@ -26,14 +26,16 @@ internal sealed partial class FanOut(
 {
     private const int RepairBatch = 500;
 
+    // Every handler of the in-process backplane belongs to this node, which ignores its own ops: publishing them would
+    // allocate a message per commit and call every handler for nothing. Decided once, not per op.
+    private readonly bool _otherNodesHear = backplane is not InProcessBackplane;
+
     /// <summary>Delivers a frame committed on this node locally, then announces it to the other nodes.</summary>
     public async Task PublishCommittedAsync(string channel, long revision, byte[] frame)
     {
         DeliverLocal(channel, revision, frame);
-        if (backplane is InProcessBackplane)
+        if (!_otherNodesHear)
         {
-            // Every handler of the in-process backplane belongs to this node, which ignores its own ops: publishing would
-            // allocate a message per commit and call every handler for nothing.
             return;
         }
 

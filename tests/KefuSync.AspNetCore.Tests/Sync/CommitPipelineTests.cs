@@ -1,11 +1,10 @@
 using System.Text;
+using KefuSync.AspNetCore.Tests.Sync;
 using KefuSync.Protocol;
 using KefuSync.Security;
 using KefuSync.Stores;
 using KefuSync.Sync;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace KefuSync.Tests.Sync;
 
@@ -106,29 +105,21 @@ public sealed class CommitPipelineTests
     [Fact]
     public void TwoHandlersForOneKind_FailAtStartup()
     {
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.ClearProviders());
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        services.AddKefuSync();
-        services.AddSingleton<IChannelKindHandler, SecondTextHandler>();
-        using var provider = services.BuildServiceProvider();
+        using var provider = EngineServices.Build(more: s => s.AddSingleton<IChannelKindHandler, SecondTextHandler>());
         var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<CommitPipeline>());
         Assert.Contains("one handler per kind", error.Message, StringComparison.Ordinal);
     }
 
     private static ServiceProvider Build(out ToyListener listener)
     {
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.ClearProviders());
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        services.AddKefuSync();
-
-        // The whole registration of a new kind: its handler, and (optionally) who listens to its commits.
-        services.AddSingleton<ToyHandler>();
-        services.AddSingleton<IChannelKindHandler>(sp => sp.GetRequiredService<ToyHandler>());
-        listener = new ToyListener();
-        services.AddSingleton<ICommitListener<string>>(listener);
-        return services.BuildServiceProvider();
+        var heard = listener = new ToyListener();
+        return EngineServices.Build(more: services =>
+        {
+            // The whole registration of a new kind: its handler, and (optionally) who listens to its commits.
+            services.AddSingleton<ToyHandler>();
+            services.AddSingleton<IChannelKindHandler>(sp => sp.GetRequiredService<ToyHandler>());
+            services.AddSingleton<ICommitListener<string>>(heard);
+        });
     }
 
     /// <summary>Ops are JSON strings; the stored payload is the upper-cased text. No transform: toy ops commute.</summary>

@@ -154,10 +154,9 @@ public sealed class BadInputTests
     public async Task BinaryFrame_IsRefused_AndTheConnectionStaysUsable()
     {
         await using var host = await KefuTestHost.StartAsync(kestrel: true);
-        using var raw = new ClientWebSocket();
-        await raw.ConnectAsync(new UriBuilder(host.BaseAddress) { Scheme = "ws", Path = "/kefu/ws" }.Uri, CancellationToken.None);
-        await using var client = new KefuTestClient(raw);
-        await client.HelloAsync();
+        var (raw, client) = await HelloOverARawSocketAsync(host);
+        using var _ = raw;
+        await using var __ = client;
         await raw.SendAsync(Encoding.UTF8.GetBytes("{\"t\":\"ping\"}"), WebSocketMessageType.Binary, true, CancellationToken.None);
         Assert.Equal("bad_frame", (await client.WaitForTypeAsync("error")).GetProperty("code").GetString());
         await client.SendAsync("{\"t\":\"ping\"}");
@@ -173,10 +172,9 @@ public sealed class BadInputTests
     public async Task Messages_OfEveryShape_AreReadWhole_WithABufferRentedPerMessage()
     {
         await using var host = await KefuTestHost.StartAsync(kestrel: true);
-        using var raw = new ClientWebSocket();
-        await raw.ConnectAsync(new UriBuilder(host.BaseAddress) { Scheme = "ws", Path = "/kefu/ws" }.Uri, CancellationToken.None);
-        await using var client = new KefuTestClient(raw);
-        await client.HelloAsync();
+        var (raw, client) = await HelloOverARawSocketAsync(host);
+        using var _ = raw;
+        await using var __ = client;
 
         // an empty text message is a frame that is not JSON
         await raw.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Text, true, CancellationToken.None);
@@ -201,5 +199,15 @@ public sealed class BadInputTests
         await Task.Delay(200);
         await client.SendAsync("{\"t\":\"ping\"}");
         await client.WaitForTypeAsync("pong");
+    }
+
+    /// <summary>A client over a <see cref="ClientWebSocket"/> the test also writes to directly (binary, empty, fragmented), after its hello.</summary>
+    private static async Task<(ClientWebSocket Raw, KefuTestClient Client)> HelloOverARawSocketAsync(KefuTestHost host)
+    {
+        var raw = new ClientWebSocket();
+        await raw.ConnectAsync(new UriBuilder(host.BaseAddress) { Scheme = "ws", Path = "/kefu/ws" }.Uri, CancellationToken.None);
+        var client = new KefuTestClient(raw);
+        await client.HelloAsync();
+        return (raw, client);
     }
 }
