@@ -117,7 +117,7 @@ public sealed class ConsoleIntegrationsTests(ConsoleBrowserFixture browser)
         {
             Assert.True(DateTime.UtcNow < deadline, "the added endpoint never delivered");
             await Task.Delay(300);
-            await alice.GetByTestId("int-refresh").ClickAsync();
+            await RefreshAsync(alice);
         }
 
         await added.ScrollIntoViewIfNeededAsync();
@@ -134,8 +134,18 @@ public sealed class ConsoleIntegrationsTests(ConsoleBrowserFixture browser)
         {
             Assert.True(DateTime.UtcNow < deadline, $"the endpoint never showed {state}");
             await Task.Delay(300);
-            await page.GetByTestId("int-refresh").ClickAsync();
+            await RefreshAsync(page);
         }
+    }
+
+    /// <summary>
+    /// Clicks Refresh and waits until its answer is drawn: a row read while a refresh is in flight is replaced under the
+    /// next step (a scroll into view then failed with "not attached to the DOM").
+    /// </summary>
+    private static async Task RefreshAsync(IPage page)
+    {
+        await page.GetByTestId("int-refresh").ClickAsync();
+        await Expect(page.GetByTestId("integrations-view")).Not.ToHaveAttributeAsync("data-busy", "true");
     }
 
     private async Task ScreenshotsAsync(ConsoleSiteHost host, IPage alice, string key)

@@ -61,6 +61,28 @@ const paused: AdminWebhook = {
 };
 
 describe('IntegrationsView', () => {
+  it('shows only the latest of overlapping loads, and is busy until it is in', async () => {
+    // Refresh clicked twice: the first answer (older counts) arrives after the second.
+    const answers: ((count: number) => void)[] = [];
+    const fetcher = (url: string): Promise<Response> =>
+      url.endsWith('/keys')
+        ? Promise.resolve(new Response(JSON.stringify({ keys: [], scopes: ['messages:read'] })))
+        : new Promise((resolve) => answers.push((delivered) => resolve(new Response(JSON.stringify({ endpoints: [{ ...paused, state: 'Running', delivered }] })))));
+    const view = new IntegrationsView('/kefu', 'en', fetcher);
+    void view.load();
+    await settle();
+    expect(answers.length).toBe(2);
+    expect(view.element.dataset.busy).toBe('true');
+    answers[1]?.(2); // the newer load answers first
+    await settle();
+    expect(q(view.element, '[data-testid=int-hook]').textContent).toContain('2 delivered');
+    expect(view.element.dataset.busy).toBeUndefined();
+    answers[0]?.(1); // the older one, late
+    await settle();
+    expect(q(view.element, '[data-testid=int-hook]').textContent).toContain('2 delivered');
+    expect(view.element.dataset.busy).toBeUndefined();
+  });
+
   it('lists keys (options ones without a revoke button) and endpoints with their failures', async () => {
     const { fetcher, calls } = server([optionsKey, consoleKey], [paused]);
     const view = new IntegrationsView('/kefu', 'en', fetcher);

@@ -68,6 +68,8 @@ export class IntegrationsView {
   private readonly keysList: HTMLUListElement;
   private readonly hooksList: HTMLUListElement;
   private readonly status: HTMLParagraphElement;
+  /** loads started; an answer is shown only when its load is still the latest */
+  private loads = 0;
   private readonly secretBox: HTMLDivElement;
   private readonly form: HTMLFormElement;
   private readonly hookForm: HTMLFormElement;
@@ -125,10 +127,17 @@ export class IntegrationsView {
     this.status.dataset.state = state;
   }
 
-  /** Reads both lists; a failure says why and leaves what was shown. */
+  /**
+   * Reads both lists; a failure says why and leaves what was shown. Only the latest of overlapping loads (Refresh
+   * clicked again before the last answer) is shown: an older answer arriving late would show older counts. While one
+   * is in flight the view is `data-busy`.
+   */
   async load(): Promise<void> {
+    const seq = ++this.loads;
+    this.element.dataset.busy = 'true';
     try {
       const [keys, hooks] = await Promise.all([this.fetcher(this.url('/keys'), { credentials: 'same-origin' }), this.fetcher(this.url('/webhooks'), { credentials: 'same-origin' })]);
+      if (seq !== this.loads) return;
       const refused = !keys.ok ? keys : !hooks.ok ? hooks : null;
       if (refused) {
         this.say(this.s.failed(await reason(refused)), 'error');
@@ -136,6 +145,7 @@ export class IntegrationsView {
       }
       const k = (await keys.json()) as { keys: AdminKey[]; scopes: string[] };
       const h = (await hooks.json()) as { endpoints: AdminWebhook[]; events?: string[] };
+      if (seq !== this.loads) return;
       if (this.events.length === 0 && h.events?.length) {
         this.events = h.events;
         this.renderHookForm();
@@ -148,7 +158,9 @@ export class IntegrationsView {
       this.renderHooks(h.endpoints);
       this.element.dataset.loaded = 'true';
     } catch (e) {
-      this.say(this.s.failed(e instanceof Error ? e.message : String(e)), 'error');
+      if (seq === this.loads) this.say(this.s.failed(e instanceof Error ? e.message : String(e)), 'error');
+    } finally {
+      if (seq === this.loads) delete this.element.dataset.busy;
     }
   }
 
